@@ -1,0 +1,209 @@
+"""The `corslint` command line (contract: shared/spec/cli.md).
+
+    corslint [OPTIONS] PATH...          lint
+    corslint simulate PATH --url URL    predict one cross-origin call
+    corslint rules                      list the rules
+    corslint explain CODE|SLUG          print a rule's doc
+
+Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error or an
+input that cannot be read or parsed.  Heavy modules are imported only by
+the command that needs them: a pre-commit hook pays for startup on every
+commit.
+"""
+
+from __future__ import annotations
+
+import sys
+
+SUBCOMMANDS = ("simulate", "rules", "explain")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser(prog: str, description: str):
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message):  # exit 2 with a one-line message, never a traceback
+            raise UsageError(f"{self.prog}: {message}")
+
+    return Parser(prog=prog, description=description)
+
+
+def _split_codes(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
+def lint_main(argv: list[str]) -> int:
+    from . import __version__
+
+    p = _parser("corslint", "Lint CORS configuration (nginx, Apache, frameworks, platform YAML).")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    p.add_argument("--select", action="append", metavar="CODES", help="rule codes, prefixes or slugs")
+    p.add_argument("--ignore", action="append", metavar="CODES", help="rule codes, prefixes or slugs to skip")
+    p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails (warning)")
+    p.add_argument("--type", choices=("nginx",), help="treat the files given as this kind")
+    p.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .corslint.toml / "
+                                                      "pyproject.toml)")
+    p.add_argument("--root", metavar="DIR", help="folder that relative includes are resolved against")
+    p.add_argument("--strict", action="store_true", help="also report suppressions that match nothing")
+    p.add_argument("--version", action="version", version=f"corslint {__version__}")
+    args = p.parse_args(argv)
+    if not args.paths:
+        raise UsageError("corslint: no PATH given (try `corslint --help`)")
+
+    from .config import load
+    from .diagnostics import InputError
+    from .engine import lint
+
+    try:
+        settings = load(args.config)
+    except InputError as exc:
+        print(f"corslint: {exc}", file=sys.stderr)
+        return 2
+    if args.select:
+        settings.select = _split_codes(args.select)
+    if args.ignore:
+        settings.ignore = settings.ignore + _split_codes(args.ignore)
+    if args.fail_on:
+        settings.fail_on = args.fail_on
+    _check_codes(settings.select + settings.ignore)
+    report = lint(args.paths, settings, args.type, args.root, args.strict)
+    if args.format == "json":
+        from .report.json import render
+        text = render(report)
+    else:
+        from .report.text import render
+        text = render(report, color=args.output is None and sys.stdout.isatty())
+    _write(text, args.output)
+    for error in report.errors:
+        print(f"{error}", file=sys.stderr)
+    if report.errors:
+        return 2
+    if args.strict and report.unused_suppressions:
+        return 1
+    return 1 if report.failed(settings.fail_on) else 0
+
+
+def _check_codes(codes: list[str]) -> None:
+    from corslint.rules import all_rules
+
+    for code in codes:
+        if not any(r.CODE.upper().startswith(code.upper()) or r.NAME == code.lower() for r in all_rules()):
+            raise UsageError(f"corslint: unknown rule code or slug {code!r} (see `corslint rules`)")
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+def simulate_main(argv: list[str]) -> int:
+    p = _parser("corslint simulate", "Predict the server's answers and the browser's verdict for one call.")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--url", required=True)
+    p.add_argument("--origin", default="https://client.example")
+    p.add_argument("--method", default="GET")
+    p.add_argument("--header", action="append", default=[], metavar="NAME[: VALUE]")
+    p.add_argument("--credentials", action="store_true", help="credentials: 'include' / withCredentials")
+    p.add_argument("--initiator", choices=("fetch", "xhr"), default="fetch")
+    p.add_argument("--upstream-status", type=int, metavar="N")
+    p.add_argument("--upstream-header", action="append", default=[], metavar="'Name: value'")
+    p.add_argument("--check-files", action="store_true",
+                   help="look static files up on this machine's disk (the configured root) instead of assuming")
+    p.add_argument("--client-ip", metavar="ADDR", help="the client address allow/deny rules see")
+    p.add_argument("--type", choices=("nginx",))
+    p.add_argument("--root", metavar="DIR")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    args = p.parse_args(argv)
+
+    from .browser import Call, is_forbidden_method
+    from .diagnostics import InputError
+    from .engine import load_model
+    from .files import classify
+    from .nginx.evaluate import FileOracle, Upstream
+    from . import simulate
+
+    if is_forbidden_method(args.method):
+        raise UsageError(f"corslint simulate: browsers refuse to send {args.method.upper()} at all")
+    headers = tuple(_header(h) for h in args.header)
+    upstream = Upstream(args.upstream_status, [_header(h) for h in args.upstream_header])
+    try:
+        model = load_model(args.path, args.type or classify(args.path) or "nginx", args.root)
+    except (InputError, OSError) as exc:
+        print(f"{exc}", file=sys.stderr)
+        return 2
+    errors = model.parsed.errors
+    if errors:
+        for error in errors:
+            print(f"{error}", file=sys.stderr)
+        return 2
+    call = Call(url=args.url, origin=args.origin.rstrip("/"), method=args.method, headers=headers,
+                credentials=args.credentials, initiator=args.initiator)
+    sim = simulate.run(model, call, upstream, FileOracle(on_disk=args.check_files), args.client_ip)
+    if args.format == "json":
+        import json
+        sys.stdout.write(json.dumps(simulate.to_json(sim), indent=2) + "\n")
+    else:
+        sys.stdout.write(simulate.to_text(sim))
+    return 0
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not name.strip() or " " in name.strip():
+        raise UsageError(f"corslint simulate: bad header {text!r} (expected 'Name: value')")
+    return name.strip(), value.strip()
+
+
+def rules_main(argv: list[str]) -> int:
+    p = _parser("corslint rules", "List every rule.")
+    p.parse_args(argv)
+    from corslint.rules import all_rules
+
+    for rule in all_rules():
+        print(f"{rule.CODE}  {rule.NAME:<36} {rule.SEVERITY:<8} {rule.SUMMARY}")
+    return 0
+
+
+def explain_main(argv: list[str]) -> int:
+    p = _parser("corslint explain", "Print a rule's documentation.")
+    p.add_argument("rule", metavar="CODE|SLUG")
+    args = p.parse_args(argv)
+    from corslint.rules import find
+
+    rule = find(args.rule)
+    if rule is None:
+        raise UsageError(f"corslint explain: unknown rule {args.rule!r} (see `corslint rules`)")
+    print(f"{rule.CODE} ({rule.NAME}, {rule.SEVERITY})\n")
+    print((rule.__doc__ or "").strip())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"simulate": simulate_main, "rules": rules_main, "explain": explain_main}
+    try:
+        if argv and argv[0] in commands:
+            return commands[argv[0]](argv[1:])
+        return lint_main(argv)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

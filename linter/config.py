@@ -1,0 +1,110 @@
+"""User configuration: `[tool.corslint]` in pyproject.toml or `.corslint.toml`.
+
+Found by walking up from the current folder (the nearest file wins);
+`--config FILE` overrides, and command-line options override the file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+
+from .diagnostics import InputError
+
+KNOWN_KEYS = {"select", "ignore", "fail-on", "trusted-origins", "clients", "per-file-ignores"}
+FAIL_LEVELS = ("error", "warning", "info")
+
+
+@dataclass
+class Settings:
+    select: list[str] = field(default_factory=lambda: ["CORS"])
+    ignore: list[str] = field(default_factory=list)
+    fail_on: str = "warning"
+    trusted_origins: list[str] = field(default_factory=list)
+    clients: list[dict] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    path: str | None = None
+
+    def ignored_for(self, path: str) -> list[str]:
+        """Codes ignored for one file by `per-file-ignores` globs."""
+        out: list[str] = []
+        norm = path.replace(os.sep, "/")
+        for pattern, codes in self.per_file_ignores.items():
+            if fnmatch.fnmatch(norm, pattern) or fnmatch.fnmatch(os.path.basename(norm), pattern) or \
+                    fnmatch.fnmatch(norm, "*/" + pattern):
+                out.extend(codes)
+        return out
+
+
+def find_config(start: str | None = None) -> tuple[str, dict] | None:
+    """(path, table) of the nearest configuration, or None."""
+    folder = os.path.abspath(start or os.getcwd())
+    while True:
+        for name in (".corslint.toml", "pyproject.toml"):
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                table = _read(candidate)
+                if table is not None:
+                    return candidate, table
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _read(path: str) -> dict | None:
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, getattr(exc, "lineno", None), f"invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read: {exc.strerror}") from None
+    if os.path.basename(path) == "pyproject.toml":
+        return data.get("tool", {}).get("corslint")
+    return data
+
+
+def load(explicit: str | None = None) -> Settings:
+    if explicit:
+        table = _read(explicit) or {}
+        return _settings(explicit, table)
+    found = find_config()
+    if found is None:
+        return Settings()
+    return _settings(*found)
+
+
+def _settings(path: str, table: dict) -> Settings:
+    unknown = set(table) - KNOWN_KEYS
+    if unknown:
+        raise InputError(path, None, f"unknown corslint setting(s): {', '.join(sorted(unknown))}")
+    settings = Settings(path=path)
+    if "select" in table:
+        settings.select = _codes(path, "select", table["select"])
+    if "ignore" in table:
+        settings.ignore = _codes(path, "ignore", table["ignore"])
+    if "fail-on" in table:
+        if table["fail-on"] not in FAIL_LEVELS:
+            raise InputError(path, None, f"fail-on must be one of {', '.join(FAIL_LEVELS)}")
+        settings.fail_on = table["fail-on"]
+    if "trusted-origins" in table:
+        settings.trusted_origins = [str(o) for o in table["trusted-origins"]]
+    for client in table.get("clients", []):
+        if not isinstance(client, dict) or "origin" not in client:
+            raise InputError(path, None, "each [[clients]] entry needs an origin")
+        settings.clients.append(client)
+    for pattern, codes in table.get("per-file-ignores", {}).items():
+        settings.per_file_ignores[pattern] = _codes(path, f"per-file-ignores[{pattern!r}]", codes)
+    return settings
+
+
+def _codes(path: str, key: str, value) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(path, None, f"{key} must be a list of rule codes")
+    return value

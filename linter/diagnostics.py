@@ -1,0 +1,62 @@
+"""What a lint run reports: findings (rule results) and input errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass
+class Related:
+    path: str
+    line: int
+    message: str
+
+
+@dataclass
+class Finding:
+    """One rule result, pointing at the configuration line that causes it."""
+
+    code: str
+    name: str
+    severity: str
+    path: str
+    line: int
+    message: str
+    request: str = ""
+    column: int | None = None
+    end_line: int | None = None
+    related: list[Related] = field(default_factory=list)
+    fix: str | None = None
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return (self.path, self.line, self.code)
+
+
+class InputError(Exception):
+    """An input that cannot be read or parsed: reported as `path:line: message`
+    and makes the run exit 2 (the other files are still linted)."""
+
+    def __init__(self, path: str, line: int | None, message: str):
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Hit:
+    """What a rule's `check` yields; the engine adds the rule's code, name
+    and severity and turns it into a Finding."""
+
+    source: object          # model.Source: the line the finding points at
+    message: str
+    request: str = ""
+    related: list[Related] = field(default_factory=list)
+    fix: str | None = None

@@ -1,0 +1,72 @@
+"""Which files to lint and what kind each one is.
+
+Folders are walked (hidden folders, `node_modules` and virtualenvs are
+skipped); a file is classified by its name first and its content second,
+reading only its first few kilobytes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+KINDS = ("nginx", "apache", "django", "flask", "starlette", "express", "yaml")
+_SKIP_DIRS = {"node_modules", "__pycache__", "venv", ".venv", "site-packages"}
+_APACHE_HINT = re.compile(rb"^\s*(<VirtualHost|<Directory|<IfModule|<Location|Header\s+(always\s+)?(set|add|append|merge|unset)|"
+                          rb"RewriteRule|RewriteEngine|SetEnvIf)", re.MULTILINE | re.IGNORECASE)
+_NGINX_HINT = re.compile(rb"^\s*(server\s*\{|location\s|add_header\s|more_set_headers|proxy_pass\s|map\s+\$|"
+                         rb"if\s*\(\s*\$|http\s*\{|events\s*\{|upstream\s+\S+\s*\{|include\s+\S+;|return\s+\d)",
+                         re.MULTILINE)
+
+
+#: endings of files that are never server configuration (docs, data, code of other kinds)
+_NOT_CONFIG = (".md", ".rst", ".txt", ".json", ".lock", ".png", ".jpg", ".gif", ".svg", ".html", ".css",
+               ".pem", ".key", ".crt", ".gz", ".zip", ".pyc", ".sh", ".toml", ".ini", ".cfg", ".erb", ".tpl",
+               ".j2", ".jinja", ".example", ".sample", ".py", ".js", ".ts", ".mjs", ".cjs", ".yaml", ".yml")
+
+
+def classify(path: str) -> str | None:
+    """The kind of a file, or None when corslint has nothing to say about it."""
+    name = os.path.basename(path)
+    if name.lower().endswith(_NOT_CONFIG):
+        return None
+    parent = os.path.basename(os.path.dirname(path))
+    if name in ("httpd.conf", "apache2.conf", ".htaccess") or name.endswith(".htaccess"):
+        return "apache"
+    head = _head(path)
+    if head is None:
+        return None
+    if name == "nginx.conf" or name.endswith(".nginx"):
+        return "nginx"
+    if name.endswith(".conf") or parent.startswith(("sites-", "conf.d", "snippets")) or name in ("nginx.tmpl",):
+        if _APACHE_HINT.search(head) and not _NGINX_HINT.search(head):
+            return "apache"
+        if _NGINX_HINT.search(head) or name.endswith(".conf"):
+            return "nginx"
+    if _NGINX_HINT.search(head) and b"{" in head and not _APACHE_HINT.search(head):
+        return "nginx"
+    return None
+
+
+def _head(path: str, size: int = 8192) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return None
+
+
+def expand(paths: list[str]) -> list[tuple[str, bool]]:
+    """(path, given explicitly) for every file below the given paths."""
+    out: list[tuple[str, bool]] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+                for name in sorted(files):
+                    if name.startswith(".") and name != ".htaccess":
+                        continue
+                    out.append((os.path.join(folder, name), False))
+        else:
+            out.append((path, True))
+    return out

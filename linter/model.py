@@ -1,0 +1,221 @@
+"""The server model: the one thing every input format is lowered to.
+
+A model answers "what would this server send back for this HTTP request?"
+(`ServerModel.answer`).  Rules and `simulate` only ever talk to this
+interface, so one rule implementation serves nginx, Apache, frameworks and
+platform YAML alike.  Anything the configuration cannot tell (a proxied
+backend's headers, a file on disk, an unknown variable) is kept explicit as
+*unknown* instead of being guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, NamedTuple
+from urllib.parse import urlsplit
+
+
+class Source(NamedTuple):
+    """A place in a configuration file (1-based line)."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request as the server receives it.
+
+    `headers` holds lower-case names in the order sent; `Origin`,
+    `Access-Control-Request-Method` and `-Headers` live there too.
+    """
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        values = [v for n, v in self.headers if n == name]
+        return ", ".join(values) if values else None
+
+    @property
+    def parts(self):
+        return urlsplit(self.url)
+
+    @property
+    def scheme(self) -> str:
+        return self.parts.scheme or "http"
+
+    @property
+    def host(self) -> str:
+        return (self.parts.hostname or "localhost").lower()
+
+    @property
+    def port(self) -> int:
+        parts = self.parts
+        if parts.port:
+            return parts.port
+        return 443 if parts.scheme == "https" else 80
+
+    @property
+    def path(self) -> str:
+        """Path without the query string."""
+        return self.parts.path or "/"
+
+    @property
+    def query(self) -> str:
+        return self.parts.query
+
+    @property
+    def target(self) -> str:
+        """The request target as sent on the request line (path and query)."""
+        return self.path + ("?" + self.query if self.query else "")
+
+    def describe(self) -> str:
+        """The request in the words findings use:
+        `OPTIONS /api/ from https://app.example.com (PUT, authorization)`."""
+        origin = self.header("origin")
+        text = f"{self.method} {self.target}"
+        if origin is not None:
+            text += f" from {origin}"
+        extra = [v for v in (self.header("access-control-request-method"),
+                             self.header("access-control-request-headers")) if v]
+        if extra:
+            text += f" ({', '.join(extra)})"
+        return text
+
+
+@dataclass
+class HeaderLine:
+    """One response header line.
+
+    `value is None` means the value is unknown (it comes from a backend or a
+    variable the linter cannot evaluate).  `source` is the directive that
+    produced the line; it is None for lines a backend sent.
+    """
+
+    name: str
+    value: str | None
+    source: Source | None = None
+    from_upstream: bool = False
+    #: False when the directive sends it on success statuses only
+    #: (nginx `add_header` without `always`, Apache `Header onsuccess`)
+    on_errors: bool = True
+    #: configuration lines that decided the value: the `map` entry or the
+    #: `if` that admitted the request's Origin
+    via: tuple[Source, ...] = ()
+
+
+@dataclass
+class Answer:
+    """What the server sends back for one request.
+
+    status None
+        unknown (for example a proxied backend without `--upstream-status`).
+    upstream_headers_unknown
+        the backend's own headers are not known, so it may add (CORS)
+        headers the configuration does not show.
+    status_source
+        the directive that decided the status (`return 204`, `deny all`,
+        `limit_except`, the static handler's `root`, `proxy_pass`...).
+    trace
+        the decisions taken, in order, as human-readable lines with their
+        sources: what `simulate` prints under "why".
+    stripped
+        headers the backend sent that a directive removed (nginx
+        `proxy_hide_header`, `more_clear_headers`; Apache `Header unset`).
+    certain
+        False when an unknown condition (an `if (-f ...)`, an unknown
+        variable) had to be assumed on the way.
+    """
+
+    status: int | None
+    headers: list[HeaderLine] = field(default_factory=list)
+    status_source: Source | None = None
+    handler: str = ""
+    upstream_headers_unknown: bool = False
+    trace: list[tuple[str, Source | None]] = field(default_factory=list)
+    certain: bool = True
+    scope: "Scope | None" = None
+    #: headers a directive removed on the way out (name, the removing line)
+    stripped: list[tuple[str, Source]] = field(default_factory=list)
+
+    def values(self, name: str) -> list[str | None]:
+        name = name.lower()
+        return [h.value for h in self.headers if h.name == name]
+
+    def lines(self, name: str) -> list[HeaderLine]:
+        name = name.lower()
+        return [h for h in self.headers if h.name == name]
+
+    def get(self, name: str) -> str | None:
+        """The combined value as a browser reads it (lines joined by ', '),
+        None when absent or when any line's value is unknown."""
+        values = self.values(name)
+        if not values or any(v is None for v in values):
+            return None
+        return ", ".join(values)  # type: ignore[arg-type]
+
+    def has(self, name: str) -> bool:
+        return any(h.name == name.lower() for h in self.headers)
+
+    @property
+    def is_redirect(self) -> bool:
+        return self.status is not None and 300 <= self.status < 400 and self.status != 304
+
+    @property
+    def is_ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+@dataclass(frozen=True)
+class OriginPattern:
+    """An origin allow-list regex found in a configuration (an nginx `if`
+    on `$http_origin`, a `map` entry, a framework's origin regex)."""
+
+    regex: str
+    ignore_case: bool
+    source: Source
+    full_match: bool = False
+
+
+@dataclass
+class Scope:
+    """A part of the server that answers requests on its own terms: an nginx
+    `location`, an Apache `<Directory>`, a framework route or resource.
+
+    Rules probe each scope with requests to `url`.  The facts are what the
+    configuration shows about its clients (used by CORS301/302) and about
+    how it is served (used by CORS101/404).
+    """
+
+    name: str
+    url: str
+    source: Source
+    proxied: bool = False
+    static: bool = False
+    authenticates: bool = False
+    served_methods: tuple[str, ...] = ()
+    origin_patterns: tuple[OriginPattern, ...] = ()
+    literal_origins: tuple[str, ...] = ()
+
+
+class ServerModel:
+    """What every lowering produces.  Subclasses implement `answer`."""
+
+    #: the file the model was built from (as given on the command line)
+    path: str = ""
+
+    def scopes(self) -> list[Scope]:
+        raise NotImplementedError
+
+    def answer(self, request: Request) -> Answer:
+        raise NotImplementedError
+
+    def facts(self) -> Iterator[object]:
+        """Format-specific structured facts rules may use (empty by default)."""
+        return iter(())

@@ -1,0 +1,459 @@
+"""Lower an nginx directive tree into configuration levels.
+
+A *level* is what nginx calls a configuration context after merging:
+`http`, `server`, `location`, the `if` block inside a location and the
+`limit_except` block.  Each level keeps only what decides a CORS answer
+(headers, rewrite-phase code, access, content handler, error pages); the
+`effective_*` helpers apply nginx's inheritance rules, which differ per
+directive family.
+"""
+
+from __future__ import annotations
+
+from ..model import Source
+from .parse import Directive
+from .regex import compile_pcre
+from .variables import MapBlock
+
+PROXY_MODULES = ("proxy", "fastcgi", "uwsgi", "scgi", "grpc")
+CONTENT_HANDLERS = {f"{m}_pass" for m in PROXY_MODULES} | {"memcached_pass"}
+#: statuses for which `add_header` is sent without `always` (ngx_http_headers_filter)
+ADD_HEADER_STATUSES = frozenset({200, 201, 204, 206, 301, 302, 303, 304, 307, 308})
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "MKCOL", "COPY", "MOVE", "OPTIONS",
+                "PROPFIND", "PROPPATCH", "LOCK", "UNLOCK", "PATCH")
+#: upstream headers nginx hides unless proxy_pass_header names them
+DEFAULT_HIDDEN = frozenset({"date", "server", "x-pad", "x-accel-expires", "x-accel-redirect",
+                            "x-accel-limit-rate", "x-accel-buffering", "x-accel-charset"})
+
+
+class AddHeader:
+    __slots__ = ("name", "value", "always", "source")
+
+    def __init__(self, name: str, value: str, always: bool, source: Source):
+        self.name = name
+        self.value = value
+        self.always = always
+        self.source = source
+
+
+class MoreHeader:
+    """A `more_set_headers` / `more_clear_headers` entry (headers-more)."""
+
+    __slots__ = ("name", "value", "statuses", "clear", "source")
+
+    def __init__(self, name: str, value: str | None, statuses: frozenset[int] | None, clear: bool, source: Source):
+        self.name = name
+        self.value = value
+        self.statuses = statuses
+        self.clear = clear
+        self.source = source
+
+
+class Level:
+    """One configuration context; values set here or inherited from `parent`."""
+
+    def __init__(self, kind: str, parent: "Level | None", source: Source):
+        self.kind = kind
+        self.parent = parent
+        self.source = source
+        self.add_headers: list[AddHeader] = []
+        self.more_headers: list[MoreHeader] = []
+        self.hide_headers: dict[str, list[tuple[str, Source]]] = {}
+        self.pass_headers: dict[str, list[tuple[str, Source]]] = {}
+        self.ops: list[tuple] = []                # rewrite-phase code, in order
+        self.access: list[tuple[str, str, Source]] = []   # ("allow"|"deny", address, source)
+        self.auth_basic: tuple[str, Source] | None = None
+        self.auth_request: tuple[str, Source] | None = None
+        self.satisfy: str | None = None
+        self.handler: tuple[str, str, Source] | None = None   # (directive, target, source)
+        self.root: tuple[str, bool, Source] | None = None      # (path, is_alias, source)
+        self.try_files: tuple[list[str], Source] | None = None
+        self.index: list[str] | None = None
+        self.error_pages: list[tuple[frozenset[int], str | None, str, Source]] = []
+        self.internal = False
+        self.limit_except: tuple[frozenset[str], "Level", Source] | None = None
+        self.locations: list["Location"] = []
+        self.unknown_include = False
+
+    # -- inheritance -------------------------------------------------------
+    def chain(self):
+        level = self
+        while level is not None:
+            yield level
+            level = level.parent
+
+    def chain_has_unknown_include(self) -> bool:
+        return any(level.unknown_include for level in self.chain())
+
+    def effective_add_headers(self) -> list[AddHeader]:
+        """nginx: a level with any add_header uses only its own lines."""
+        for level in self.chain():
+            if level.add_headers:
+                return level.add_headers
+        return []
+
+    def add_header_owner(self) -> "Level | None":
+        for level in self.chain():
+            if level.add_headers:
+                return level
+        return None
+
+    def effective_more_headers(self) -> list[MoreHeader]:
+        """headers-more: outer levels' directives apply too, outermost first."""
+        out: list[MoreHeader] = []
+        for level in reversed(list(self.chain())):
+            out.extend(level.more_headers)
+        return out
+
+    def effective_hidden(self, module: str) -> tuple[list[tuple[str, Source]], list[tuple[str, Source]]]:
+        """(hidden, passed) upstream header names for a proxy module: like
+        add_header, a level with its own list replaces the inherited one."""
+        hidden: list[tuple[str, Source]] = []
+        passed: list[tuple[str, Source]] = []
+        for level in self.chain():
+            if module in level.hide_headers:
+                hidden = level.hide_headers[module]
+                break
+        for level in self.chain():
+            if module in level.pass_headers:
+                passed = level.pass_headers[module]
+                break
+        return hidden, passed
+
+    def inherited(self, attr: str):
+        for level in self.chain():
+            value = getattr(level, attr)
+            if value:
+                return value
+        return None
+
+    def effective_access(self) -> list[tuple[str, str, Source]]:
+        return self.inherited("access") or []
+
+    def effective_error_pages(self):
+        return self.inherited("error_pages") or []
+
+    def location(self) -> "Location | None":
+        for level in self.chain():
+            if isinstance(level, Location):
+                return level
+        return None
+
+    def server(self) -> "Server | None":
+        for level in self.chain():
+            if isinstance(level, Server):
+                return level
+        return None
+
+
+class Location(Level):
+    def __init__(self, parent: Level, modifier: str, pattern: str, source: Source):
+        super().__init__("location", parent, source)
+        self.modifier = modifier          # "", "=", "^~", "~", "~*", "@"
+        self.pattern = pattern
+        self.regex = compile_pcre(pattern, modifier == "~*") if modifier in ("~", "~*") else None
+
+    @property
+    def label(self) -> str:
+        return f"location {self.modifier + ' ' if self.modifier else ''}{self.pattern}"
+
+    @property
+    def auto_redirect(self) -> bool:
+        """nginx redirects `/api` to `/api/` for a prefix location with a proxy handler."""
+        return (self.modifier in ("", "^~") and self.pattern.endswith("/") and self.handler is not None)
+
+
+class Server(Level):
+    def __init__(self, parent: Level, source: Source, implicit: bool = False):
+        super().__init__("server", parent, source)
+        self.listen: list[tuple[int, bool]] = []     # (port, default_server)
+        self.names: list[str] = []
+        self.implicit = implicit
+
+    @property
+    def label(self) -> str:
+        if self.implicit:
+            return "server"
+        return f"server {self.names[0]}" if self.names else "server"
+
+
+class HttpConf:
+    """Everything lowered from one root file."""
+
+    def __init__(self, source: Source):
+        self.http = Level("http", None, source)
+        self.servers: list[Server] = []
+        self.maps: dict[str, MapBlock] = {}
+        self.snippet = False
+
+
+def lower(directives: list[Directive], path: str) -> HttpConf:
+    root_source = Source(path, 1)
+    conf = HttpConf(root_source)
+    names = {d.name for d in directives}
+    if "http" in names:
+        for d in directives:
+            if d.name == "http" and d.block is not None:
+                _lower_block(conf, conf.http, d.block)
+    elif names & {"server", "map", "upstream"} and not names & {"location", "add_header", "return"}:
+        _lower_block(conf, conf.http, directives)
+    else:
+        # a snippet meant for a server or location: lint it inside an
+        # implicit server whose own content handler is unknown
+        conf.snippet = True
+        server = Server(conf.http, root_source, implicit=True)
+        conf.servers.append(server)
+        if "location" in names:
+            _lower_block(conf, server, directives)
+        else:
+            loc = Location(server, "", "/", root_source)
+            loc.handler = ("unknown", "", root_source)
+            server.locations.append(loc)
+            _lower_block(conf, loc, directives)
+    return conf
+
+
+def _lower_block(conf: HttpConf, level: Level, block: list[Directive]) -> None:
+    for d in block:
+        handler = _HANDLERS.get(d.name)
+        if handler is not None:
+            handler(conf, level, d)
+        elif d.name in CONTENT_HANDLERS and level.kind in ("location", "if"):
+            level.handler = (d.name, d.args[0] if d.args else "", d.source)
+        elif d.name.endswith("_hide_header") and d.name[:-12] in PROXY_MODULES and d.args:
+            level.hide_headers.setdefault(d.name[:-12], []).append((d.args[0].lower(), d.source))
+        elif d.name.endswith("_pass_header") and d.name[:-12] in PROXY_MODULES and d.args:
+            level.pass_headers.setdefault(d.name[:-12], []).append((d.args[0].lower(), d.source))
+
+
+def _server(conf: HttpConf, level: Level, d: Directive) -> None:
+    if level.kind != "http" or d.block is None:
+        return
+    server = Server(level, d.source)
+    conf.servers.append(server)
+    _lower_block(conf, server, d.block)
+    if not server.listen:
+        server.listen.append((80, False))
+
+
+def _listen(conf: HttpConf, level: Level, d: Directive) -> None:
+    if not isinstance(level, Server) or not d.args:
+        return
+    addr = d.args[0]
+    if addr.startswith("unix:"):
+        return
+    port_text = addr.rsplit(":", 1)[-1] if (":" in addr and not addr.endswith("]")) else addr
+    if "]" in addr and not addr.endswith("]"):
+        port_text = addr.rsplit("]:", 1)[-1]
+    port = int(port_text) if port_text.isdigit() else 80
+    server_default = "default_server" in d.args or "default" in d.args
+    level.listen.append((port, server_default))
+
+
+def _server_name(conf: HttpConf, level: Level, d: Directive) -> None:
+    if isinstance(level, Server):
+        level.names.extend(a.lower() if not a.startswith("~") else a for a in d.args)
+
+
+def _location(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.block is None or not d.args or level.kind not in ("server", "location"):
+        return
+    if len(d.args) >= 2:
+        modifier, pattern = d.args[0], d.args[1]
+    else:
+        arg = d.args[0]
+        modifier, pattern = "", arg
+        for mod in ("=", "^~", "~*", "~"):
+            if arg.startswith(mod) and len(arg) > len(mod):
+                modifier, pattern = mod, arg[len(mod):]
+                break
+        if arg.startswith("@"):
+            modifier, pattern = "@", arg
+    loc = Location(level, modifier, pattern, d.source)
+    level.locations.append(loc)
+    _lower_block(conf, loc, d.block)
+
+
+def _add_header(conf: HttpConf, level: Level, d: Directive) -> None:
+    if len(d.args) >= 2:
+        level.add_headers.append(AddHeader(d.args[0], d.args[1], "always" in d.args[2:], d.source))
+
+
+def _more_headers(conf: HttpConf, level: Level, d: Directive) -> None:
+    statuses: set[int] | None = None
+    clear = d.name == "more_clear_headers"
+    args = list(d.args)
+    items = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("-s", "-t") and i + 1 < len(args):
+            if arg == "-s":
+                statuses = (statuses or set()) | {int(x) for x in args[i + 1].split() if x.isdigit()}
+            i += 2
+            continue
+        items.append(arg)
+        i += 1
+    for item in items:
+        if clear:
+            level.more_headers.append(MoreHeader(item.strip(), None, frozenset(statuses) if statuses else None,
+                                                 True, d.source))
+        else:
+            name, _, value = item.partition(":")
+            level.more_headers.append(MoreHeader(name.strip(), value.strip() if _ else None,
+                                                 frozenset(statuses) if statuses else None, not _ or not value.strip(),
+                                                 d.source))
+
+
+def _if(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.block is None or level.kind not in ("server", "location"):
+        return
+    inner = Level("if", level, d.source)
+    _lower_block(conf, inner, d.block)
+    level.ops.append(("if", _condition_args(d.args), inner, d.source))
+
+
+def _condition_args(args: list[str]) -> list[str]:
+    """crossplane keeps the parentheses: `( $a = b )` -> [$a, =, b]."""
+    args = list(args)
+    if args and args[0].startswith("("):
+        args[0] = args[0][1:]
+    if args and args[-1].endswith(")"):
+        args[-1] = args[-1][:-1]
+    return [a for a in args if a != ""]
+
+
+def _set(conf: HttpConf, level: Level, d: Directive) -> None:
+    if len(d.args) >= 2 and level.kind in ("server", "location", "if"):
+        level.ops.append(("set", d.args[0].lstrip("$"), d.args[1], d.source))
+
+
+def _return(conf: HttpConf, level: Level, d: Directive) -> None:
+    if not d.args or level.kind not in ("server", "location", "if"):
+        return
+    first = d.args[0]
+    if first.isdigit():
+        level.ops.append(("return", int(first), d.args[1] if len(d.args) > 1 else "", d.source))
+    else:
+        level.ops.append(("return", 302, first, d.source))
+
+
+def _rewrite(conf: HttpConf, level: Level, d: Directive) -> None:
+    if len(d.args) >= 2 and level.kind in ("server", "location", "if"):
+        flag = d.args[2] if len(d.args) > 2 else ""
+        level.ops.append(("rewrite", d.args[0], d.args[1], flag, d.source))
+
+
+def _break(conf: HttpConf, level: Level, d: Directive) -> None:
+    if level.kind in ("server", "location", "if"):
+        level.ops.append(("break", d.source))
+
+
+def _access(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.args:
+        level.access.append((d.name, d.args[0], d.source))
+
+
+def _auth_basic(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.args:
+        level.auth_basic = (d.args[0], d.source)
+
+
+def _auth_request(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.args:
+        level.auth_request = (d.args[0], d.source)
+
+
+def _satisfy(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.args:
+        level.satisfy = d.args[0].lower()
+
+
+def _root(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.args:
+        level.root = (d.args[0], d.name == "alias", d.source)
+
+
+def _try_files(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.args:
+        level.try_files = (list(d.args), d.source)
+
+
+def _index(conf: HttpConf, level: Level, d: Directive) -> None:
+    level.index = list(d.args)
+
+
+def _error_page(conf: HttpConf, level: Level, d: Directive) -> None:
+    args = list(d.args)
+    if len(args) < 2:
+        return
+    target = args.pop()
+    override: str | None = None
+    if args and args[-1].startswith("="):
+        override = args.pop()[1:]
+    codes = frozenset(int(a) for a in args if a.isdigit())
+    level.error_pages.append((codes, override, target, d.source))
+
+
+def _include(conf: HttpConf, level: Level, d: Directive) -> None:
+    """Only unreadable includes are left in the tree (parse.py splices the rest)."""
+    level.unknown_include = True
+
+
+def _internal(conf: HttpConf, level: Level, d: Directive) -> None:
+    level.internal = True
+
+
+def _limit_except(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.block is None or level.kind != "location":
+        return
+    methods = {a.upper() for a in d.args}
+    if "GET" in methods:
+        methods.add("HEAD")
+    inner = Level("limit_except", level, d.source)
+    _lower_block(conf, inner, d.block)
+    level.limit_except = (frozenset(methods), inner, d.source)
+
+
+def _map(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.block is None or len(d.args) < 2:
+        return
+    block = MapBlock(d.args[0], d.args[1].lstrip("$"), d.source)
+    for entry in d.block:
+        if entry.name == "hostnames":
+            block.hostnames = True
+        elif entry.name in ("volatile",):
+            continue
+        elif entry.args:
+            block.add(entry.name, entry.args[0], entry.source)
+    conf.maps[block.variable] = block
+
+
+_HANDLERS = {
+    "server": _server,
+    "listen": _listen,
+    "server_name": _server_name,
+    "location": _location,
+    "add_header": _add_header,
+    "more_set_headers": _more_headers,
+    "more_clear_headers": _more_headers,
+    "if": _if,
+    "set": _set,
+    "return": _return,
+    "rewrite": _rewrite,
+    "break": _break,
+    "allow": _access,
+    "deny": _access,
+    "auth_basic": _auth_basic,
+    "auth_request": _auth_request,
+    "satisfy": _satisfy,
+    "root": _root,
+    "alias": _root,
+    "try_files": _try_files,
+    "index": _index,
+    "error_page": _error_page,
+    "internal": _internal,
+    "include": _include,
+    "limit_except": _limit_except,
+    "map": _map,
+}

@@ -1,0 +1,529 @@
+"""Answer one request the way nginx would, phase by phase.
+
+The order is nginx's: server selection, the server-level rewrite phase,
+find-config (location, then `limit_except`, which swaps the configuration
+so the location's `if`/`return` never run for excluded methods), the
+location rewrite phase (`if`, `set`, `rewrite`, `return`; a rewritten URI
+searches the locations again), access (`allow`/`deny`, `auth_basic`,
+`auth_request`), try_files, content (`proxy_pass` and friends or the static
+handler), `error_page`, and finally the header filters (headers-more, then
+`add_header` with its status list and `always`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+from ..model import Answer, HeaderLine, Request, Source
+from .conf import ADD_HEADER_STATUSES, DEFAULT_HIDDEN, HttpConf, Level, Location, Server
+from .match import AUTO_REDIRECT, find_location, named_location, select_server
+from .regex import compile_pcre
+from .variables import RequestVars
+
+MAX_REWRITE_CYCLES = 10
+
+
+class Upstream:
+    """What a proxied backend answers: status None and headers None mean unknown."""
+
+    def __init__(self, status: int | None = None, headers: list[tuple[str, str]] | None = None):
+        self.status = status
+        self.headers = headers
+
+
+UNKNOWN_UPSTREAM = Upstream()
+
+
+class FileOracle:
+    """Whether a static path exists on the server.
+
+    By default a name with an extension is assumed to be a file, a name
+    ending in `/` a directory with an index file, anything else missing
+    (SPA and PHP fallbacks then take over, as they do in production).  With
+    `on_disk=True` the configured root is looked up on this machine.
+    """
+
+    def __init__(self, on_disk: bool = False):
+        self.on_disk = on_disk
+
+    def kind(self, root: str | None, path: str) -> str | None:
+        """'file', 'dir' or None (missing)."""
+        if self.on_disk and root:
+            full = os.path.join(root, path.lstrip("/"))
+            if os.path.isdir(full):
+                return "dir"
+            if os.path.isfile(full):
+                return "file"
+            return None
+        if path.endswith("/"):
+            return "dir"
+        last = path.rsplit("/", 1)[-1]
+        return "file" if "." in last.strip(".") else None
+
+    def has_index(self, root: str | None, path: str, names: list[str]) -> str | None:
+        for name in names:
+            if self.kind(root, path + name) == "file":
+                return name
+        return None
+
+
+class _Done(Exception):
+    """Raised inside the phases when the response status is decided."""
+
+    def __init__(self, status: int | None, source: Source | None, handler: str,
+                 headers: list[HeaderLine] | None = None, error_page_ok: bool = True):
+        self.status = status
+        self.source = source
+        self.handler = handler
+        self.headers = headers or []
+        self.error_page_ok = error_page_ok
+
+
+class Evaluation:
+    """The state of one request passing through nginx."""
+
+    def __init__(self, conf: HttpConf, request: Request, upstream: Upstream, files: FileOracle,
+                 client_addr: str | None):
+        self.conf = conf
+        self.request = request
+        self.upstream = upstream
+        self.files = files
+        self.client_addr = client_addr
+        self.method = request.method
+        self.trace: list[tuple[str, Source | None]] = []
+        self.certain = True
+        self.upstream_headers_unknown = False
+        self.server: Server | None = None
+        self.level: Level | None = None
+        #: upstream header names the proxy module hides here, with the hiding line
+        self.hidden: list[tuple[str, Source]] = []
+        self.vars: RequestVars | None = None
+
+    # -- entry point -----------------------------------------------------------
+    def run(self) -> Answer:
+        req = self.request
+        server = select_server(self.conf, req.host, req.port)
+        if server is None:
+            return Answer(None, trace=[("no server block answers this host and port", None)], certain=False)
+        self.server = server
+        self.level = server
+        self.vars = RequestVars(req, self.conf.maps, server.names[0] if server.names else "",
+                                self.client_addr, self.upstream.headers)
+        if not server.implicit:
+            self.note(f"{server.label} (line {server.source.line})", server.source)
+        try:
+            self.server_rewrite()
+            self.find_and_rewrite()
+            self.phases_after_rewrite()
+        except _Done as done:
+            return self.finish(done)
+        raise AssertionError("content phase always decides")  # pragma: no cover
+
+    def note(self, text: str, source: Source | None = None) -> None:
+        self.trace.append((text, source))
+
+    # -- rewrite phases ----------------------------------------------------------
+    def server_rewrite(self) -> None:
+        assert self.server is not None
+        self.run_ops(self.server.ops, self.server)
+
+    def find_and_rewrite(self) -> None:
+        assert self.server is not None and self.vars is not None
+        for _cycle in range(MAX_REWRITE_CYCLES + 1):
+            loc = find_location(self.server, self.vars.uri)
+            if loc is AUTO_REDIRECT:
+                target = self.vars.uri + "/" + ("?" + self.vars.args if self.vars.args else "")
+                slashed = find_location(self.server, self.vars.uri + "/")
+                self.level = slashed if isinstance(slashed, Level) else self.server
+                self.note(f"{self.vars.uri} redirects to {self.vars.uri}/ (prefix location with a proxy handler)",
+                          self.level.source)
+                raise _Done(301, self.level.source, "redirect",
+                            [HeaderLine("location", self.absolute(target), self.level.source)])
+            if loc is None:
+                self.level = self.server
+                self.note("no location matches: the server's own configuration answers", self.server.source)
+                return
+            self.level = loc
+            self.note(f"{loc.label} (line {loc.source.line})", loc.source)
+            if loc.internal:
+                self.note("the location is `internal`: external requests get 404", loc.source)
+                raise _Done(404, loc.source, "internal")
+            if loc.limit_except is not None and self.method not in loc.limit_except[0]:
+                methods, inner, source = loc.limit_except
+                self.level = inner
+                self.note(f"limit_except {' '.join(sorted(methods - {'HEAD'}))} (line {source.line}) applies to "
+                          f"{self.method}: the location's if/return do not run", source)
+                return
+            outcome = self.run_ops(loc.ops, loc)
+            if outcome != "rewritten":
+                return
+        raise _Done(500, self.level.source if self.level else None, "rewrite-cycle")
+
+    def run_ops(self, ops: list[tuple], level: Level, decided_by: tuple[Source, ...] = ()) -> str | None:
+        """Run rewrite-phase code.  Returns "rewritten" when the URI changed
+        and locations must be searched again, "break" after `break`/`rewrite
+        ... break`, None otherwise; raises _Done for `return`/redirects.
+        `decided_by` are the `if` lines (and map entries) that led here: a
+        variable `set` below them remembers them as its provenance."""
+        assert self.vars is not None
+        rewritten = None
+        for op in ops:
+            kind = op[0]
+            if kind == "set":
+                value, via = self.vars.evaluate_with_via(op[2])
+                self.vars.user[op[1]] = value
+                self.vars.via[op[1]] = decided_by + via
+            elif kind == "return":
+                self.do_return(op[1], op[2], op[3])
+            elif kind == "break":
+                return "break"
+            elif kind == "if":
+                _, args, inner, source = op
+                self.vars.map_hits = []
+                verdict = self.vars.condition(args)
+                condition_via = tuple(self.vars.map_hits) + (source,)
+                if verdict is None:
+                    self.certain = False
+                    self.note(f"if ({' '.join(args)}) cannot be decided statically; assumed false", source)
+                    continue
+                if not verdict:
+                    continue
+                self.note(f"if ({' '.join(args)}) is true (line {source.line})", source)
+                if level.kind in ("location", "if", "limit_except"):
+                    self.level = inner
+                result = self.run_ops(inner.ops, inner, decided_by + condition_via)
+                if result == "break":
+                    return "break"
+                if result in ("rewritten", "last"):
+                    return "rewritten"
+            elif kind == "rewrite":
+                result = self.do_rewrite(op)
+                if result == "last":
+                    return "rewritten"
+                if result == "break":
+                    return "break"
+                if result == "rewritten":
+                    rewritten = "rewritten"
+        return rewritten
+
+    def do_return(self, code: int, text: str, source: Source) -> None:
+        assert self.vars is not None
+        self.note(f"return {code}{' ' + text if text else ''} (line {source.line})", source)
+        if code in (301, 302, 303, 307, 308) and text:
+            location = self.vars.evaluate(text)
+            raise _Done(code, source, "return",
+                        [HeaderLine("location", self.absolute(location) if location else None, source)])
+        raise _Done(code, source, "return", error_page_ok=not text)
+
+    def do_rewrite(self, op: tuple) -> str | None:
+        assert self.vars is not None
+        _, pattern, replacement, flag, source = op
+        compiled = compile_pcre(pattern, False)
+        if compiled is None:
+            self.certain = False
+            return None
+        m = compiled.search(self.vars.uri)
+        if not m:
+            return None
+        self.vars.captures = [m.group(0)] + [g or "" for g in m.groups()]
+        new = self.vars.evaluate(replacement)
+        external = replacement.startswith(("http://", "https://", "$scheme"))
+        if new is None:
+            self.certain = False
+            return None
+        keep_args = not new.endswith("?")
+        new = new.rstrip("?") if not keep_args else new
+        if external or flag in ("redirect", "permanent"):
+            code = 301 if flag == "permanent" else 302
+            if keep_args and self.vars.args and "?" not in new:
+                new += "?" + self.vars.args
+            self.note(f"rewrite {pattern} {replacement} {flag} (line {source.line}) redirects", source)
+            raise _Done(code, source, "rewrite", [HeaderLine("location", self.absolute(new), source)])
+        path, _, args = new.partition("?")
+        self.vars.uri = path
+        if args or not keep_args:
+            self.vars.args = args
+        self.note(f"rewrite (line {source.line}) changes the URI to {path}", source)
+        if flag == "last":
+            return "last"
+        if flag == "break":
+            return "break"
+        return "rewritten"
+
+    def absolute(self, location: str | None) -> str | None:
+        """nginx makes relative redirects absolute (absolute_redirect on)."""
+        if location is None or "://" in location or not location.startswith("/"):
+            return location
+        req = self.request
+        default = 443 if req.scheme == "https" else 80
+        port = "" if req.port == default else f":{req.port}"
+        return f"{req.scheme}://{self.request.host}{port}{location}"
+
+    # -- access, precontent, content -------------------------------------------
+    def phases_after_rewrite(self) -> None:
+        self.access_phase()
+        self.content_phase()
+
+    def access_phase(self) -> None:
+        level = self.level
+        assert level is not None
+        satisfy = level.inherited("satisfy") or "all"
+        address_ok, address_source = self.check_address(level)
+        auth = self.check_auth(level)
+        if satisfy == "any":
+            if address_ok is True or (auth is None):
+                return
+            if address_ok is None:
+                self.certain = False
+                return
+            if auth is not None:
+                raise auth
+            raise _Done(403, address_source, "deny")
+        if address_ok is False:
+            self.note(f"deny (line {address_source.line if address_source else '?'}): 403", address_source)
+            raise _Done(403, address_source, "deny")
+        if auth is not None:
+            raise auth
+
+    def check_address(self, level: Level) -> tuple[bool | None, Source | None]:
+        rules = level.effective_access()
+        for action, address, source in rules:
+            if address == "all":
+                return action == "allow", source
+            if self.client_addr is None:
+                self.certain = False
+                self.note(f"{action} {address} depends on the client address", source)
+                return None, source
+            try:
+                if ipaddress.ip_address(self.client_addr) in ipaddress.ip_network(address, strict=False):
+                    return action == "allow", source
+            except ValueError:
+                continue
+        return True, None
+
+    def check_auth(self, level: Level) -> _Done | None:
+        basic = level.inherited("auth_basic")
+        if basic and basic[0] != "off" and self.request.header("authorization") is None:
+            realm = self.vars.evaluate(basic[0]) if self.vars else basic[0]
+            self.note(f"auth_basic (line {basic[1].line}) requires credentials: 401", basic[1])
+            return _Done(401, basic[1], "auth_basic",
+                         [HeaderLine("www-authenticate", f'Basic realm="{realm}"', basic[1])])
+        request_auth = level.inherited("auth_request")
+        if request_auth and request_auth[0] != "off":
+            self.certain = False
+            self.note(f"auth_request (line {request_auth[1].line}) asks an auth service; a request without "
+                      "credentials is assumed to be refused with 401", request_auth[1])
+            return _Done(401, request_auth[1], "auth_request")
+        return None
+
+    def content_handler(self) -> tuple[str, str, Source] | None:
+        level = self.level
+        assert level is not None
+        if level.handler is not None:
+            return level.handler
+        loc = level.location()
+        return loc.handler if loc is not None else None
+
+    def content_phase(self) -> None:
+        level = self.level
+        assert level is not None and self.vars is not None
+        try_files = level.try_files or (level.location().try_files if level.location() else None)
+        if try_files is not None:
+            self.try_files(*try_files)
+        handler = self.content_handler()
+        if handler is not None:
+            directive, target, source = handler
+            if directive == "unknown":
+                self.note("the snippet's surroundings decide the response: status unknown", source)
+                self.upstream_headers_unknown = True
+                raise _Done(None, source, "unknown")
+            self.proxy(directive, target, source)
+        self.static()
+
+    def try_files(self, args: list[str], source: Source) -> None:
+        assert self.vars is not None and self.level is not None
+        root = self.root_path()
+        for candidate in args[:-1]:
+            path = self.vars.evaluate(candidate)
+            if path is None:
+                self.certain = False
+                continue
+            kind = self.files.kind(root, path)
+            if kind == "file" and not path.endswith("/") or kind == "dir" and path.endswith("/"):
+                self.note(f"try_files (line {source.line}) finds {path}", source)
+                self.vars.uri = path
+                return
+        last = args[-1]
+        if last.startswith("="):
+            code = int(last[1:]) if last[1:].isdigit() else 404
+            self.note(f"try_files (line {source.line}) finds no file: {code}", source)
+            raise _Done(code, source, "try_files")
+        if last.startswith("@"):
+            assert self.server is not None
+            named = named_location(self.server, last)
+            if named is None:
+                raise _Done(500, source, "try_files")
+            self.note(f"try_files (line {source.line}) falls back to {last}", source)
+            self.level = named
+            if self.run_ops(named.ops, named) == "rewritten":
+                self.find_and_rewrite()
+            self.phases_after_rewrite()
+            return
+        target = self.vars.evaluate(last)
+        if target is None:
+            self.certain = False
+            raise _Done(None, source, "try_files")
+        self.note(f"try_files (line {source.line}) falls back to {target}", source)
+        path, _, args_part = target.partition("?")
+        self.vars.uri = path
+        if args_part:
+            self.vars.args = args_part
+        self.find_and_rewrite()
+        self.phases_after_rewrite()
+
+    def root_path(self) -> str | None:
+        assert self.level is not None and self.vars is not None
+        root = self.level.inherited("root")
+        if root is None:
+            return "html"
+        path = self.vars.evaluate(root[0])
+        if root[1]:   # alias: the location prefix is replaced, not appended
+            return None if path is None else path
+        return path
+
+    def proxy(self, directive: str, target: str, source: Source) -> None:
+        assert self.level is not None
+        module = directive[:-5]
+        up = self.upstream
+        self.note(f"{directive} {target} (line {source.line}): the backend answers", source)
+        headers: list[HeaderLine] = []
+        hidden, passed = self.level.effective_hidden(module)
+        self.hidden = [(name, src) for name, src in hidden if name not in {p for p, _ in passed}]
+        if up.headers is None:
+            self.upstream_headers_unknown = True
+        else:
+            hidden_names = {name for name, _ in self.hidden} | (DEFAULT_HIDDEN - {name for name, _ in passed})
+            for name, value in up.headers:
+                if name.lower() in hidden_names:
+                    continue
+                headers.append(HeaderLine(name.lower(), value, None, from_upstream=True))
+        raise _Done(up.status, source, "proxy", headers, error_page_ok=False)
+
+    def static(self) -> None:
+        assert self.level is not None and self.vars is not None
+        level = self.level
+        root_directive = level.inherited("root")
+        source = root_directive[2] if root_directive else level.source
+        uri = self.vars.uri
+        if self.method not in ("GET", "HEAD", "POST"):
+            self.note(f"static files answer {self.method} with 405", source)
+            raise _Done(405, source, "static")
+        root = self.root_path()
+        if uri.endswith("/"):
+            index_names = level.inherited("index") or ["index.html"]
+            found = self.files.has_index(root, uri, index_names)
+            if found:
+                if self.method == "POST":
+                    raise _Done(405, source, "static")
+                self.note(f"index file {uri}{found}", source)
+                raise _Done(200, source, "static")
+            kind = self.files.kind(root, uri)
+            raise _Done(403 if kind == "dir" else 404, source, "static")
+        kind = self.files.kind(root, uri)
+        if kind is None:
+            self.note(f"static file {uri} not found: 404", source)
+            raise _Done(404, source, "static")
+        if kind == "dir":
+            location = uri + "/" + ("?" + self.vars.args if self.vars.args else "")
+            raise _Done(301, source, "static", [HeaderLine("location", self.absolute(location), source)])
+        if self.method == "POST":
+            raise _Done(405, source, "static")
+        self.note(f"static file {uri}", source)
+        raise _Done(200, source, "static")
+
+    # -- error pages and header filters ------------------------------------------
+    def finish(self, done: _Done) -> Answer:
+        if done.error_page_ok and done.status is not None and done.status >= 300:
+            page = self.error_page(done)
+            if page is not None:
+                done = page
+        return self.build_answer(done)
+
+    def error_page(self, done: _Done) -> _Done | None:
+        level = self.level
+        assert level is not None and self.server is not None and self.vars is not None
+        for codes, override, target, source in level.effective_error_pages():
+            if done.status not in codes:
+                continue
+            self.note(f"error_page {done.status} (line {source.line}) -> {target}", source)
+            if target.startswith(("http://", "https://")) or target.startswith("$scheme"):
+                code = int(override) if override and override.isdigit() else 302
+                return _Done(code, source, "error_page",
+                             [HeaderLine("location", self.vars.evaluate(target), source)], error_page_ok=False)
+            status = done.status if override is None else (int(override) if override.isdigit() else None)
+            if target.startswith("@"):
+                loc = named_location(self.server, target)
+                if loc is None:
+                    return None
+                self.level = loc
+                inner = self.nested(lambda: (self.run_ops(loc.ops, loc), self.phases_after_rewrite()))
+            else:
+                if self.method != "HEAD":
+                    self.method = "GET"
+                path, _, args = (self.vars.evaluate(target) or target).partition("?")
+                self.vars.uri = path
+                self.vars.args = args
+                inner = self.nested(lambda: (self.find_and_rewrite(), self.phases_after_rewrite()))
+            final = inner.status if override == "" else status
+            return _Done(final, inner.source if override == "" else source, "error_page",
+                         inner.headers, error_page_ok=False)
+        return None
+
+    def nested(self, run) -> _Done:
+        try:
+            run()
+        except _Done as done:
+            return done
+        raise AssertionError("content phase always decides")  # pragma: no cover
+
+    def build_answer(self, done: _Done) -> Answer:
+        """Apply the header filters in nginx's order: headers-more (loaded as
+        a dynamic module, it runs first), then add_header."""
+        level = self.level
+        assert level is not None and self.vars is not None
+        status = done.status
+        headers = list(done.headers)
+        stripped = list(self.hidden)
+        for more in level.effective_more_headers():
+            if more.statuses is not None and status not in more.statuses:
+                continue
+            name = more.name.lower()
+            kept = [h for h in headers if not (h.name.startswith(name[:-1]) if name.endswith("*") else h.name == name)]
+            if more.clear:
+                stripped.append((name, more.source))
+            headers = kept
+            if not more.clear and more.value is not None:
+                value, via = self.value_of(more.value)
+                if value != "":
+                    headers.append(HeaderLine(name, value, more.source, on_errors=more.statuses is None, via=via))
+        owner = level.add_header_owner()
+        if owner is not None:
+            for add in owner.add_headers:
+                if not add.always and (status is None or status not in ADD_HEADER_STATUSES):
+                    if status is None:
+                        self.certain = False
+                    continue
+                value, via = self.value_of(add.value)
+                if value == "":
+                    continue
+                headers.append(HeaderLine(add.name.lower(), value, add.source, on_errors=add.always, via=via))
+        if level.chain_has_unknown_include():
+            self.certain = False
+            self.note("an include here could not be read: it may add headers", None)
+        return Answer(status, headers, done.source, done.handler, self.upstream_headers_unknown,
+                      self.trace, self.certain, stripped=stripped)
+
+    def value_of(self, template: str) -> tuple[str | None, tuple[Source, ...]]:
+        assert self.vars is not None
+        return self.vars.evaluate_with_via(template)

@@ -1,0 +1,201 @@
+"""The nginx server model: parsed, lowered, and ready to answer requests."""
+
+from __future__ import annotations
+
+from ..model import Answer, OriginPattern, Request, Scope, ServerModel, Source
+from .conf import HttpConf, Level, Location, Server, lower
+from .evaluate import UNKNOWN_UPSTREAM, Evaluation, FileOracle, Upstream
+from .match import find_location
+from .parse import parse
+from .regex import example_for
+from .variables import variables_in
+
+_DEFAULT_FILES = FileOracle()
+_ORIGIN_VAR = "http_origin"
+
+
+class NginxModel(ServerModel):
+    def __init__(self, path: str, conf: HttpConf, parsed):
+        self.path = path
+        self.conf = conf
+        self.parsed = parsed
+        self._scopes: list[Scope] | None = None
+
+    # -- answering ---------------------------------------------------------------
+    def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = _DEFAULT_FILES,
+               client_addr: str | None = None) -> Answer:
+        return Evaluation(self.conf, request, upstream, files, client_addr).run()
+
+    # -- scopes --------------------------------------------------------------------
+    def scopes(self) -> list[Scope]:
+        if self._scopes is None:
+            self._scopes = [scope for server in self.conf.servers for scope in self._server_scopes(server)]
+        return self._scopes
+
+    def _server_scopes(self, server: Server) -> list[Scope]:
+        port = server.listen[0][0] if server.listen else 80
+        host = next((n for n in server.names if n and not n.startswith(("~", "*", ".")) and not n.endswith("*")
+                     and n != "_"), "localhost")
+        base = f"http://{host}" + ("" if port == 80 else f":{port}")
+        out = []
+        locations = list(_walk(server))
+        for loc in locations:
+            if loc.modifier == "@" or loc.internal:
+                continue
+            path = self._path_for(server, loc)
+            if path is None:
+                continue
+            out.append(self._scope(server, loc, loc.label, base + path))
+        if not locations or find_location(server, "/") is None and not any(
+                loc.modifier in ("", "^~") and loc.pattern == "/" for loc in locations):
+            if not server.implicit or not locations:
+                out.append(self._scope(server, server, server.label, base + "/"))
+        return out
+
+    def _path_for(self, server: Server, loc: Location) -> str | None:
+        if loc.modifier in ("=", "", "^~"):
+            candidates = [loc.pattern] if loc.pattern.startswith("/") else []
+        else:
+            candidates = ["/" + c.lstrip("^").lstrip("/") if not c.startswith("/") else c
+                          for c in example_for(loc.pattern)]
+            candidates += example_for(loc.pattern)
+        for path in candidates:
+            if find_location(server, path) is loc:
+                return path
+        return None
+
+    def _scope(self, server: Server, level: Level, name: str, url: str) -> Scope:
+        handler = level.handler if isinstance(level, Location) else None
+        methods: tuple[str, ...] = ()
+        if isinstance(level, Location) and level.limit_except is not None:
+            methods = tuple(sorted(level.limit_except[0] - {"HEAD"}))
+        patterns, literals = self._origin_facts(server, level)
+        authenticates = bool(_auth(level))
+        return Scope(name=name if server.implicit else f"{server.label} {name}".strip(), url=url,
+                     source=level.source,
+                     proxied=handler is not None and handler[0] != "unknown",
+                     static=handler is None and not _returns_everything(level),
+                     authenticates=authenticates, served_methods=methods,
+                     origin_patterns=tuple(patterns), literal_origins=tuple(literals))
+
+    def _origin_facts(self, server: Server, level: Level) -> tuple[list[OriginPattern], list[str]]:
+        """Origin regexes and literal origins that can decide this scope's answer."""
+        patterns: list[OriginPattern] = []
+        literals: list[str] = []
+        seen_maps: set[str] = set()
+        texts: list[str] = []
+        levels = [lv for lv in level.chain() if lv.kind != "http"]
+        for lv in levels:
+            for op in _all_ops(lv.ops):
+                if op[0] == "if":
+                    args = op[1]
+                    texts.append(args[0] if args else "")
+                    if len(args) == 3 and _ORIGIN_VAR in variables_in(args[0]):
+                        if args[1] in ("~", "~*"):
+                            patterns.append(OriginPattern(args[2], args[1] == "~*", op[3]))
+                        elif args[1] == "=":
+                            literals.append(args[2])
+                    for inner in op[2].add_headers:
+                        texts.append(inner.value)
+                elif op[0] == "set":
+                    texts.append(op[2])
+        for lv in level.chain():
+            texts.extend(add.value for add in lv.add_headers)
+            texts.extend(m.value or "" for m in lv.more_headers)
+        pending = [v for text in texts for v in variables_in(text)]
+        while pending:
+            name = pending.pop()
+            block = self.conf.maps.get(name)
+            if block is None or name in seen_maps:
+                continue
+            seen_maps.add(name)
+            pending.extend(variables_in(block.source_value))
+            for value, _src in list(block.exact.values()) + [block.default]:
+                pending.extend(variables_in(value))
+            if _ORIGIN_VAR in variables_in(block.source_value):
+                for pattern, icase, value, src in block.regexes:
+                    patterns.append(OriginPattern(pattern, icase, src))
+                    pending.extend(variables_in(value))
+                literals.extend(block.exact.keys())
+        for lv in level.chain():
+            for add in lv.add_headers:
+                if add.name.lower() == "access-control-allow-origin" and "$" not in add.value:
+                    literals.append(add.value)
+        return patterns, literals
+
+    def facts(self):
+        """DroppedHeaders: levels whose own add_header lines hide inherited CORS ones."""
+        for server in self.conf.servers:
+            for level in _levels(server):
+                drop = _dropped(level)
+                if drop is not None:
+                    yield drop
+
+
+class DroppedHeaders:
+    """A level (location or `if`) with its own add_header lines, which make
+    nginx drop the CORS add_header lines it would otherwise inherit."""
+
+    def __init__(self, source: Source, level: str, dropped: list[tuple[str, Source]]):
+        self.source = source
+        self.level = level
+        self.dropped = dropped
+
+
+def _levels(level: Level):
+    """Every location and location-level `if` below a server (and the server)."""
+    yield level
+    for op in level.ops:
+        if op[0] == "if" and level.kind != "server":
+            yield op[2]
+    for loc in level.locations:
+        yield from _levels(loc)
+
+
+def _dropped(level: Level) -> DroppedHeaders | None:
+    if not level.add_headers or level.parent is None:
+        return None
+    own = {add.name.lower() for add in level.add_headers}
+    inherited = level.parent.effective_add_headers()
+    skip = {"access-control-expose-headers", "access-control-max-age"} if level.kind == "if" else set()
+    lost = [(add.name.lower(), add.source) for add in inherited
+            if add.name.lower().startswith("access-control-") and add.name.lower() not in own
+            and add.name.lower() not in skip]
+    if not lost:
+        return None
+    label = "if block" if level.kind == "if" else "location"
+    return DroppedHeaders(level.add_headers[0].source, label, lost)
+
+
+def _walk(level: Level):
+    for loc in level.locations:
+        yield loc
+        yield from _walk(loc)
+
+
+def _all_ops(ops):
+    for op in ops:
+        yield op
+        if op[0] == "if":
+            yield from _all_ops(op[2].ops)
+
+
+def _auth(level: Level):
+    basic = level.inherited("auth_basic")
+    if basic and basic[0] != "off":
+        return basic
+    request = level.inherited("auth_request")
+    if request and request[0] != "off":
+        return request
+    return None
+
+
+def _returns_everything(level: Level) -> bool:
+    return any(op[0] == "return" for op in level.ops)
+
+
+def load(path: str, display: str | None = None, root: str | None = None) -> NginxModel:
+    """Parse and lower one root file (errors are kept on `model.parsed.errors`)."""
+    parsed = parse(path, display, root)
+    conf = lower(parsed.directives, parsed.path)
+    return NginxModel(parsed.path, conf, parsed)

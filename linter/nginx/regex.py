@@ -1,0 +1,124 @@
+"""nginx (PCRE) regular expressions in Python's `re` dialect.
+
+nginx compiles `location ~`, `if (... ~ ...)`, `map` and `rewrite` patterns
+with PCRE.  The common syntax is shared with Python; the differences that
+appear in real configs are named groups (`(?<name>...)`) and possessive or
+atomic constructs, which are rewritten or rejected with a clear message.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_NAMED_GROUP = re.compile(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>")
+
+
+def to_python(pattern: str) -> str:
+    return _NAMED_GROUP.sub(r"(?P<\1>", pattern)
+
+
+@lru_cache(maxsize=4096)
+def compile_pcre(pattern: str, ignore_case: bool) -> re.Pattern | None:
+    """The compiled pattern, or None when Python cannot compile it."""
+    try:
+        return re.compile(to_python(pattern), re.IGNORECASE if ignore_case else 0)
+    except (re.error, RecursionError, OverflowError):
+        return None
+
+
+def example_for(pattern: str) -> list[str]:
+    """A few short strings the pattern matches (searched, not full-matched),
+    used to find a URL path that lands in a regex location."""
+    compiled = compile_pcre(pattern, False)
+    if compiled is None:
+        return []
+    from re import _parser as sre_parse  # the stdlib's own regex parser
+
+    try:
+        tree = sre_parse.parse(to_python(pattern))
+    except Exception:
+        return []
+    out = []
+    for variant in (0, 1):
+        text = _render(tree, variant)
+        if text is not None and compiled.search(text) and text not in out:
+            out.append(text)
+    return out
+
+
+def _render(tree, variant: int, depth: int = 0) -> str | None:
+    from re import _constants as c
+
+    if depth > 50:
+        return None
+    parts = []
+    for op, av in tree:
+        if op is c.LITERAL:
+            parts.append(chr(av))
+        elif op is c.NOT_LITERAL:
+            parts.append("a" if av != ord("a") else "b")
+        elif op is c.ANY:
+            parts.append("a")
+        elif op is c.IN:
+            parts.append(_class_char(av))
+        elif op is c.BRANCH:
+            branches = av[1]
+            pick = branches[min(variant, len(branches) - 1)]
+            sub = _render(pick, variant, depth + 1)
+            if sub is None:
+                return None
+            parts.append(sub)
+        elif op is c.SUBPATTERN:
+            sub = _render(av[-1], variant, depth + 1)
+            if sub is None:
+                return None
+            parts.append(sub)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            low, _high, item = av
+            count = max(low, variant)
+            sub = _render(item, variant, depth + 1)
+            if sub is None:
+                return None
+            parts.append(sub * count)
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue
+        elif op is c.GROUPREF:
+            continue
+        else:
+            return None
+    return "".join(parts)
+
+
+def _class_char(items) -> str:
+    from re import _constants as c
+
+    for op, av in items:
+        if op is c.LITERAL:
+            return chr(av)
+        if op is c.RANGE:
+            return chr(av[0])
+        if op is c.CATEGORY:
+            if av is c.CATEGORY_DIGIT:
+                return "0"
+            if av is c.CATEGORY_SPACE:
+                return " "
+            return "a"
+        if op is c.NEGATE:
+            return "\x01" if len(items) == 1 else _negated(items[1:])
+    return "a"
+
+
+def _negated(items) -> str:
+    from re import _constants as c
+
+    excluded = set()
+    for op, av in items:
+        if op is c.LITERAL:
+            excluded.add(chr(av))
+        elif op is c.RANGE:
+            excluded.update(chr(x) for x in range(av[0], av[1] + 1))
+    for ch in "axq0_":
+        if ch not in excluded:
+            return ch
+    return "~"

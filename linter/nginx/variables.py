@@ -1,0 +1,246 @@
+"""nginx variables, `map` blocks and `if` conditions, evaluated for one request.
+
+A value that depends on something the configuration cannot tell (the
+client address, a file on disk, an upstream header the user did not
+describe) evaluates to None: *unknown*, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .regex import compile_pcre
+
+_VAR = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
+
+
+def split_value(text: str) -> list[tuple[bool, str]]:
+    """`"$scheme://$host"` -> [(True, "scheme"), (False, "://"), (True, "host")]."""
+    parts: list[tuple[bool, str]] = []
+    pos = 0
+    for m in _VAR.finditer(text):
+        if m.start() > pos:
+            parts.append((False, text[pos:m.start()]))
+        parts.append((True, m.group(1) or m.group(2)))
+        pos = m.end()
+    if pos < len(text):
+        parts.append((False, text[pos:]))
+    return parts
+
+
+def variables_in(text: str) -> list[str]:
+    return [name for is_var, name in split_value(text) if is_var]
+
+
+class MapBlock:
+    """`map SOURCE $var { ... }` with nginx's matching order: exact string
+    (case-insensitive), then regexes in order of appearance, then default."""
+
+    def __init__(self, source_value: str, variable: str, src, hostnames: bool = False):
+        self.source_value = source_value
+        self.variable = variable
+        self.source = src
+        self.hostnames = hostnames
+        self.default: tuple[str, object] = ("", src)
+        self.exact: dict[str, tuple[str, object]] = {}
+        self.regexes: list[tuple[str, bool, str, object]] = []   # pattern, icase, value, source
+        self.masks: list[tuple[str, str, object]] = []            # hostnames: *.example.com / mail.*
+
+    def add(self, key: str, value: str, src) -> None:
+        if key == "default":
+            self.default = (value, src)
+        elif key.startswith("~*"):
+            self.regexes.append((key[2:], True, value, src))
+        elif key.startswith("~"):
+            self.regexes.append((key[1:], False, value, src))
+        else:
+            if key.startswith("\\"):
+                key = key[1:]
+            if self.hostnames and (key.startswith("*.") or key.startswith(".") or key.endswith(".*")):
+                self.masks.append((key.lower(), value, src))
+            else:
+                self.exact.setdefault(key.lower(), (value, src))
+
+    def lookup(self, value: str) -> tuple[str, object, list[str]]:
+        """(result template, source line, regex captures) for a source value."""
+        hit = self.exact.get(value.lower())
+        if hit is not None:
+            return hit[0], hit[1], []
+        if self.hostnames:
+            host = value.lower().rstrip(".")
+            best = None
+            for mask, result, src in self.masks:
+                if _mask_matches(mask, host) and (best is None or len(mask) > len(best[0])):
+                    best = (mask, result, src)
+            if best is not None:
+                return best[1], best[2], []
+        for pattern, icase, result, src in self.regexes:
+            compiled = compile_pcre(pattern, icase)
+            if compiled is None:
+                continue
+            m = compiled.search(value)
+            if m:
+                return result, src, [m.group(0)] + [g or "" for g in m.groups()]
+        return self.default[0], self.default[1], []
+
+
+def _mask_matches(mask: str, host: str) -> bool:
+    if mask.startswith("*."):
+        return host.endswith(mask[1:])
+    if mask.startswith("."):
+        return host == mask[1:] or host.endswith(mask)
+    if mask.endswith(".*"):
+        return host.startswith(mask[:-1])
+    return False
+
+
+class RequestVars:
+    """The variable space of one request while nginx processes it."""
+
+    def __init__(self, request, maps: dict[str, MapBlock], server_name: str, client_addr: str | None,
+                 upstream_headers: list[tuple[str, str]] | None):
+        self.request = request
+        self.maps = maps
+        self.server_name = server_name
+        self.client_addr = client_addr
+        self.upstream_headers = upstream_headers
+        self.uri = request.path
+        self.args = request.query
+        self.user: dict[str, str | None] = {}
+        self.captures: list[str] = []
+        self.map_hits: list[object] = []   # map entries that decided a value (for explanations)
+        self.via: dict[str, tuple] = {}     # user variable -> the lines that decided its value
+        self.depth = 0
+
+    def get(self, name: str) -> str | None:
+        if name.isdigit():
+            idx = int(name)
+            return self.captures[idx] if idx < len(self.captures) else ""
+        if name in self.user:
+            return self.user[name]
+        block = self.maps.get(name)
+        if block is not None:
+            return self._map(block)
+        return self._builtin(name)
+
+    def _map(self, block: MapBlock) -> str | None:
+        if self.depth > 20:   # a map that feeds on itself: nginx would loop too
+            return None
+        self.depth += 1
+        try:
+            source = self.evaluate(block.source_value)
+            if source is None:
+                return None
+            template, src, captures = block.lookup(source)
+            self.map_hits.append(src)
+            saved = self.captures
+            if captures:
+                self.captures = captures
+            try:
+                return self.evaluate(template)
+            finally:
+                self.captures = saved
+        finally:
+            self.depth -= 1
+
+    def _builtin(self, name: str) -> str | None:
+        req = self.request
+        if name.startswith("http_"):
+            value = req.header(name[5:].replace("_", "-"))
+            return value if value is not None else ""
+        if name == "request_method":
+            return req.method
+        if name == "uri" or name == "document_uri":
+            return self.uri
+        if name == "request_uri":
+            return req.target
+        if name in ("args", "query_string"):
+            return self.args
+        if name == "is_args":
+            return "?" if self.args else ""
+        if name.startswith("arg_"):
+            from urllib.parse import parse_qsl
+
+            for key, value in parse_qsl(self.args, keep_blank_values=True):
+                if key.lower() == name[4:].lower():
+                    return value
+            return ""
+        if name == "scheme":
+            return req.scheme
+        if name == "host":
+            return req.host
+        if name == "server_name":
+            return self.server_name
+        if name == "server_port":
+            return str(req.port)
+        if name == "content_type":
+            return req.header("content-type") or ""
+        if name == "cookie" or name.startswith("cookie_"):
+            return "" if req.header("cookie") is None else None
+        if name == "remote_addr" or name == "binary_remote_addr":
+            return self.client_addr
+        if name.startswith("upstream_http_"):
+            if self.upstream_headers is None:
+                return None
+            wanted = name[14:].replace("_", "-")
+            values = [v for n, v in self.upstream_headers if n.lower() == wanted]
+            return values[0] if values else ""
+        return None
+
+    def evaluate_with_via(self, template: str) -> tuple[str | None, tuple]:
+        """The value and the configuration lines (map entries, `if`s) that decided it."""
+        self.map_hits = []
+        value = self.evaluate(template)
+        via = tuple(self.map_hits)
+        for name in variables_in(template):
+            via += self.via.get(name, ())
+        return value, via
+
+    def evaluate(self, template: str) -> str | None:
+        """Interpolate variables; None when any part is unknown."""
+        if "$" not in template:
+            return template
+        out = []
+        for is_var, text in split_value(template):
+            if not is_var:
+                out.append(text)
+                continue
+            value = self.get(text)
+            if value is None:
+                return None
+            out.append(value)
+        return "".join(out)
+
+    def condition(self, args: list[str]) -> bool | None:
+        """An `if (...)` condition: True/False, or None when unknown."""
+        if not args:
+            return None
+        if len(args) == 1:
+            value = self.evaluate(args[0])
+            if value is None:
+                return None
+            return value not in ("", "0")
+        if args[0] in ("-f", "!-f", "-d", "!-d", "-e", "!-e", "-x", "!-x"):
+            return None   # file tests depend on the server's disk
+        if len(args) != 3:
+            return None
+        left, op, right = args
+        value = self.evaluate(left)
+        if value is None:
+            return None
+        if op in ("=", "!="):
+            target = self.evaluate(right)
+            if target is None:
+                return None
+            return (value == target) == (op == "=")
+        if op in ("~", "~*", "!~", "!~*"):
+            compiled = compile_pcre(right, "*" in op)
+            if compiled is None:
+                return None
+            m = compiled.search(value)
+            if m and not op.startswith("!"):
+                self.captures = [m.group(0)] + [g or "" for g in m.groups()]
+                for key, group in m.groupdict().items():
+                    self.user[key] = group or ""
+            return bool(m) != op.startswith("!")
+        return None

@@ -1,0 +1,130 @@
+"""Origins: their syntax, who is trusted, and which foreign origins an
+allow-list pattern lets in.
+
+CORS205 must name a concrete origin the pattern admits that lies outside
+the trusted domains.  Candidates are built from the classic mistakes
+(missing label boundary, missing end anchor, unescaped dot, `.*`) applied
+to the hosts the pattern itself spells; the server model then decides
+whether each candidate is really admitted and echoed back.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+HOSTILE = "https://evil.example"
+DEFAULT_CLIENT = "https://client.example"
+
+_ORIGIN = re.compile(r"^(https?)://([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?::(\d{1,5}))?$")
+_HOSTLIKE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+", re.IGNORECASE)
+
+
+def is_origin(value: str) -> bool:
+    """A serialized origin as browsers send it (lower-case, no path)."""
+    return bool(_ORIGIN.match(value))
+
+
+def host_of(origin: str) -> str | None:
+    m = _ORIGIN.match(origin)
+    return m.group(2) if m else None
+
+
+@lru_cache(maxsize=1)
+def _psl():
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def registrable_domain(host: str) -> str:
+    """`api.eu.example.co.uk` -> `example.co.uk` (Public Suffix List)."""
+    host = host.lower().strip(".")
+    try:
+        domain = _psl().privatesuffix(host)
+    except Exception:
+        domain = None
+    if domain:
+        return domain
+    labels = host.split(".")
+    return ".".join(labels[-2:]) if len(labels) >= 2 else host
+
+
+def hosts_spelled(pattern: str) -> list[str]:
+    """Host names a regex spells out: `^https://(.*\\.)?example\\.com$` -> [example.com]."""
+    text = pattern.replace("\\.", ".").replace("\\-", "-")
+    text = re.sub(r"\(\?[:!=<]*|[()^$?*+|\[\]{}]", " ", text)
+    hosts = []
+    for m in _HOSTLIKE.finditer(text):
+        host = m.group(0).strip(".").lower()
+        if host.startswith(("http.", "https.")):
+            continue
+        if "." in host and not host.split(".")[-1].isdigit() and host not in hosts:
+            hosts.append(host)
+    return hosts
+
+
+class Trust:
+    """Which origins the user means to trust.
+
+    Configured `trusted-origins` win (`https://*.example.com` allows every
+    subdomain); without them, the registrable domains a pattern spells are
+    its intended domains.
+    """
+
+    def __init__(self, trusted: list[str] | None = None):
+        self.trusted = [t.lower().rstrip("/") for t in (trusted or [])]
+
+    def is_trusted(self, origin: str, pattern: str | None = None) -> bool:
+        if origin == "null":
+            return False
+        host = host_of(origin)
+        if host is None:
+            return False
+        if self.trusted:
+            for entry in self.trusted:
+                scheme, _, rest = entry.partition("://")
+                if not origin.startswith(scheme + "://"):
+                    continue
+                if rest.startswith("*."):
+                    if host.endswith(rest[1:]):
+                        return True
+                elif origin == entry:
+                    return True
+            return False
+        if pattern is None:
+            return False
+        domains = {registrable_domain(h) for h in hosts_spelled(pattern)}
+        return registrable_domain(host) in domains
+
+
+def attack_candidates(pattern: str) -> list[str]:
+    """Foreign origins worth trying against an allow-list pattern."""
+    out: list[str] = []
+
+    def add(origin: str) -> None:
+        if is_origin(origin) and origin not in out:
+            out.append(origin)
+
+    hosts = hosts_spelled(pattern)
+    for host in hosts:
+        domain = registrable_domain(host)
+        for scheme in ("https",):
+            add(f"{scheme}://evil{domain}")
+            add(f"{scheme}://evil{host}")
+            add(f"{scheme}://evil-{domain}")
+            add(f"{scheme}://{host}.evil.example")
+            add(f"{scheme}://{domain}.evil.example")
+            add(f"{scheme}://{host}evil.example")
+            for i, ch in enumerate(host):
+                if ch == ".":
+                    add(f"{scheme}://{host[:i]}x{host[i + 1:]}")
+                    add(f"{scheme}://{host[:i]}-{host[i + 1:]}")
+    add(HOSTILE)
+    from .nginx.regex import example_for
+
+    for text in example_for(pattern):
+        m = re.search(r"https?://[a-z0-9.-]+", text)
+        if m:
+            add(m.group(0).rstrip(".") + "")
+    return out

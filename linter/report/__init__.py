@@ -1,0 +1,1 @@
+"""Reporters: a lint Report rendered for people (text) or programs (json)."""

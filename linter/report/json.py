@@ -1,0 +1,35 @@
+"""The JSON report of cli.md: one object with version, findings, errors, files."""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+
+
+def finding_dict(f) -> dict:
+    out = {"code": f.code, "name": f.name, "severity": f.severity, "path": f.path, "line": f.line}
+    if f.column is not None:
+        out["column"] = f.column
+    if f.end_line is not None:
+        out["end_line"] = f.end_line
+    out["message"] = f.message
+    out["request"] = f.request
+    if f.related:
+        out["related"] = [{"path": r.path, "line": r.line, "message": r.message} for r in f.related]
+    if f.fix:
+        out["fix"] = f.fix
+    return out
+
+
+def render(report) -> str:
+    payload = {
+        "version": __version__,
+        "findings": [finding_dict(f) for f in report.findings],
+        "errors": [{"path": e.path, "line": e.line, "message": e.message} for e in report.errors],
+        "files": report.files,
+    }
+    if report.unused_suppressions:
+        payload["unused_suppressions"] = [{"path": s.path, "line": s.line, "codes": s.codes}
+                                          for s in report.unused_suppressions]
+    return json.dumps(payload, indent=2) + "\n"

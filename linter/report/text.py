@@ -1,0 +1,27 @@
+"""`path:line: CODE message` lines, like ruff and shellcheck, plus a summary."""
+
+from __future__ import annotations
+
+
+def render(report, color: bool = False) -> str:
+    lines = []
+    for f in report.findings:
+        code = f"\033[1;31m{f.code}\033[0m" if color and f.severity == "error" else f.code
+        text = f"{f.path}:{f.line}: {code} [{f.severity}] {f.message}"
+        if f.request:
+            text += f"\n    request: {f.request}"
+        for rel in f.related:
+            text += f"\n    related: {rel.path}:{rel.line}: {rel.message}"
+        lines.append(text)
+    for sup in report.unused_suppressions:
+        codes = ", ".join(sup.codes) if sup.codes else "all"
+        lines.append(f"{sup.path}:{sup.line}: unused suppression ({codes}): it matches no finding")
+    counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")}
+    total = len(report.findings)
+    if total:
+        detail = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+        lines.append(f"Found {total} problem{'s' if total != 1 else ''} ({detail}) in {report.files} "
+                     f"file{'s' if report.files != 1 else ''}.")
+    else:
+        lines.append(f"No problems found in {report.files} file{'s' if report.files != 1 else ''}.")
+    return "\n".join(lines) + "\n"

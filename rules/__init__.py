@@ -1,0 +1,28 @@
+"""corslint rules: one module per rule, its doc in the module docstring.
+
+A rule module holds CODE, NAME, SEVERITY, SUMMARY and `check(ctx)`, which
+yields `Hit`s from the answers a `ProbeContext` gives.  Rules never look at
+configuration syntax: the same check serves every input format.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> tuple:
+    """Every rule module, ordered by code (imported on first use)."""
+    names = sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name.startswith("cors"))
+    return tuple(importlib.import_module(f"{__name__}.{name}") for name in names)
+
+
+def find(code_or_slug: str):
+    """The rule for `CORS201` or `wildcard-with-credentials` (None if unknown)."""
+    wanted = code_or_slug.strip()
+    for rule in all_rules():
+        if rule.CODE.lower() == wanted.lower() or rule.NAME == wanted.lower():
+            return rule
+    return None

@@ -1,0 +1,95 @@
+"""CORS headers are sent, but no CORS-aware handler answers the preflight.
+
+## What it does
+Fires when the server, as configured, adds CORS headers to a scope's responses
+but would hand an `OPTIONS` preflight for that scope to something that knows
+nothing about CORS: static file handling (nginx answers `OPTIONS` on a file
+with `405 Not Allowed`), a framework route without OPTIONS handling (Express
+per-route `cors()` without a matching `app.options(...)`), or an upstream
+application behind `proxy_pass` although this layer owns CORS (it sets
+`Access-Control-Allow-Origin` itself).
+
+## Why is this bad?
+Before any request that is not "simple" (a `PUT` or `DELETE`, a JSON
+`Content-Type`, an `Authorization` header) the browser sends a preflight and
+sends the real request only if the answer is 2xx, carries
+`Access-Control-Allow-Origin` for the page, and lists the method and headers in
+`Access-Control-Allow-Methods` / `Access-Control-Allow-Headers`. A handler that
+does not know about CORS fails one of these, so simple `GET`s work while every
+other call is blocked before it leaves the browser. What Chromium 156 prints
+depends on the fallback's answer. For a 405 that carries the `always` headers:
+
+```text
+Access to fetch at 'https://api.example.com/api/orders/42' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status.
+```
+
+Without `always` the 405 has no `Access-Control-Allow-Origin`, and because
+Chromium checks the origin before the status it reports "No
+'Access-Control-Allow-Origin' header is present on the requested resource."
+instead. An upstream that answers `200` without the allow-lists gives "Method
+PUT is not allowed by Access-Control-Allow-Methods in preflight response."
+
+## Example
+```nginx
+location /api/ {
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    add_header Access-Control-Allow-Credentials "true" always;
+    proxy_pass http://app_backend;    # the application has no OPTIONS routes
+}
+```
+
+## Use instead
+```nginx
+location /api/ {
+    if ($request_method = OPTIONS) {
+        # own add_header lines: the location's ones are not inherited here
+        add_header Access-Control-Allow-Origin "https://app.example.com" always;
+        add_header Access-Control-Allow-Credentials "true" always;
+        add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
+        add_header Access-Control-Allow-Headers "Authorization, Content-Type" always;
+        add_header Access-Control-Max-Age 7200 always;
+        return 204;
+    }
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    add_header Access-Control-Allow-Credentials "true" always;
+    proxy_pass http://app_backend;
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [Fetch standard: CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch)
+- [MDN: Preflighted requests](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS#preflighted_requests)
+- [nginx: `if` and `return`](https://nginx.org/en/docs/http/ngx_http_rewrite_module.html#if)
+- [expressjs/cors: Enabling CORS Pre-Flight](https://github.com/expressjs/cors#enabling-cors-pre-flight)
+- [Chromium: `preflight_controller.cc`](https://source.chromium.org/chromium/chromium/src/+/main:services/network/cors/preflight_controller.cc)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit
+from corslint.probes import ACAM, ACAO
+
+CODE = "CORS101"
+NAME = "preflight-not-handled"
+SEVERITY = "error"
+SUMMARY = "CORS headers are sent, but no CORS-aware handler answers the preflight"
+
+
+def check(ctx):
+    """A CORS-aware scope whose preflight falls to static files or to a backend."""
+    for scope in ctx.scopes:
+        if not ctx.is_cors_aware(scope) or not ctx.expects_preflight(scope):
+            continue
+        origin = ctx.trusted_origin(scope)
+        answer = ctx.preflight(scope, origin)
+        if answer.handler in ("static", "try_files") and not answer.is_ok and not answer.is_redirect:
+            yield Hit(scope.source,
+                      f"nothing answers the CORS preflight: OPTIONS falls through to static files and gets "
+                      f"{answer.status}", ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))
+        elif answer.handler == "proxy" and not ctx.config_lines(answer, ACAM) and any(
+                ctx.config_lines(a, ACAO) for a in (answer, ctx.actual(scope, origin))):
+            yield Hit(scope.source,
+                      "this location adds Access-Control-Allow-Origin itself but passes the OPTIONS preflight "
+                      "to the backend, which does not send the preflight's Allow-Methods/Allow-Headers here",
+                      ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))

@@ -1,0 +1,91 @@
+"""The preflight is answered with a non-2xx status.
+
+## What it does
+Fires when the server, as configured, would answer an `OPTIONS` preflight with
+a status outside 200-299: an explicit `return 405` or `return 403`, a
+`limit_except` / `<LimitExcept>` that leaves `OPTIONS` out and denies it,
+`deny all`, or a framework that refuses the preflight (Starlette's `400
+Disallowed CORS method`). The finding names the preflight and the status it
+gets.
+
+## Why is this bad?
+The Fetch standard accepts a preflight only with an "ok status" (200-299); any
+other status fails it, and the real request is never sent. Chromium 156 checks
+`Access-Control-Allow-Origin` and `Access-Control-Allow-Credentials` on the
+preflight *before* the status, so the message depends on whether the error
+response carries the CORS headers. With them (nginx `add_header ... always`):
+
+```text
+Access to fetch at 'https://api.example.com/api/orders/42' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status.
+```
+
+Without them (plain `add_header` is not sent on 403 or 405) the same failure
+reads "No 'Access-Control-Allow-Origin' header is present on the requested
+resource.", which sends people looking at the wrong line. Firefox reports
+"CORS preflight response did not succeed" with the status code.
+
+## Example
+```nginx
+location /api/ {
+    limit_except GET POST PUT DELETE {
+        deny all;    # OPTIONS is not listed: every preflight gets 403
+    }
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
+    add_header Access-Control-Allow-Headers "Content-Type" always;
+    proxy_pass http://app_backend;
+}
+```
+
+## Use instead
+```nginx
+location /api/ {
+    limit_except GET POST PUT DELETE OPTIONS {
+        deny all;
+    }
+    if ($request_method = OPTIONS) {
+        add_header Access-Control-Allow-Origin "https://app.example.com" always;
+        add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
+        add_header Access-Control-Allow-Headers "Content-Type" always;
+        add_header Access-Control-Max-Age 7200 always;
+        return 204;
+    }
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    proxy_pass http://app_backend;
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [Fetch standard: CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch)
+- [Fetch standard: ok status](https://fetch.spec.whatwg.org/#ok-status)
+- [MDN: CORSPreflightDidNotSucceed](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSPreflightDidNotSucceed)
+- [nginx: `limit_except`](https://nginx.org/en/docs/http/ngx_http_core_module.html#limit_except)
+- [Chromium: `preflight_controller.cc`](https://source.chromium.org/chromium/chromium/src/+/main:services/network/cors/preflight_controller.cc)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit
+
+CODE = "CORS102"
+NAME = "preflight-not-ok"
+SEVERITY = "error"
+SUMMARY = "The preflight is answered with a non-2xx status"
+
+
+def check(ctx):
+    """A CORS-aware scope answers the preflight with a non-2xx, non-redirect status."""
+    for scope in ctx.scopes:
+        if not ctx.is_cors_aware(scope):
+            continue
+        origin = ctx.trusted_origin(scope)
+        answer = ctx.preflight(scope, origin)
+        if answer.status is None or answer.is_ok or answer.is_redirect or answer.status_source is None:
+            continue
+        if answer.handler in ("static", "try_files", "auth_basic", "auth_request", "proxy", "unknown"):
+            continue   # CORS101 / CORS105 say it better; a backend's status is unknown
+        yield Hit(answer.status_source,
+                  f"the preflight is answered {answer.status}: the browser reports \"Response to preflight "
+                  f"request doesn't pass access control check: It does not have HTTP ok status.\"",
+                  ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))

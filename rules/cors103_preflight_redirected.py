@@ -1,0 +1,73 @@
+"""The preflight is answered with a redirect.
+
+## What it does
+Fires when the server, as configured, would answer an `OPTIONS` preflight with
+a 3xx: an http-to-https redirect, nginx's automatic trailing-slash `301` (a
+prefix `location /api/` with `proxy_pass` receiving `/api`), `return 301` or
+`308`, `rewrite ... permanent` / `redirect`, Apache `Redirect` or `RewriteRule
+[R]`, or a framework's slash-appending redirect (Django `APPEND_SLASH`).
+
+## Why is this bad?
+Browsers never follow redirects for a preflight: the preflight is fetched in a
+mode that treats any 3xx as a failure, whatever the `Location` and whatever
+CORS headers the redirect carries. Chromium 156 checks for the redirect before
+anything else and prints:
+
+```text
+Access to fetch at 'https://api.example.com/v1/orders/42' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request.
+```
+
+Firefox reports "CORS request external redirect not allowed". Simple `GET`s
+through the same redirect may still work (the browser runs the CORS check on
+every hop), so only `PUT`/`DELETE`/JSON calls break, which makes the cause hard
+to spot.
+
+## Example
+```nginx
+location /v1/ {
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    rewrite ^/v1/(.*)$ /api/v1/$1 permanent;
+}
+```
+
+## Use instead
+```nginx
+location /v1/ {
+    # internal rewrite: no 3xx reaches the browser; the /api/ location
+    # that now handles the request answers the preflight
+    rewrite ^/v1/(.*)$ /api/v1/$1 last;
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [Fetch standard: CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch)
+- [MDN: CORSExternalRedirectNotAllowed](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSExternalRedirectNotAllowed)
+- [nginx: `rewrite`](https://nginx.org/en/docs/http/ngx_http_rewrite_module.html#rewrite)
+- [nginx: `location` (trailing-slash redirect)](https://nginx.org/en/docs/http/ngx_http_core_module.html#location)
+- [Chromium: `preflight_controller.cc`](https://source.chromium.org/chromium/chromium/src/+/main:services/network/cors/preflight_controller.cc)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit
+
+CODE = "CORS103"
+NAME = "preflight-redirected"
+SEVERITY = "error"
+SUMMARY = "The preflight is answered with a redirect"
+
+
+def check(ctx):
+    """A CORS-aware scope answers the preflight with a redirect."""
+    for scope in ctx.scopes:
+        if not ctx.is_cors_aware(scope) and not ctx.expects_preflight(scope):
+            continue
+        origin = ctx.trusted_origin(scope)
+        answer = ctx.preflight(scope, origin)
+        if answer.is_redirect and answer.status_source is not None:
+            target = answer.get("location") or "elsewhere"
+            yield Hit(answer.status_source,
+                      f"the preflight is redirected ({answer.status} to {target}); browsers never follow a "
+                      f"redirect for a preflight: \"Redirect is not allowed for a preflight request.\"",
+                      ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))

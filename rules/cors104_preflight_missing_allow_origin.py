@@ -1,0 +1,90 @@
+"""The preflight is answered 2xx but without Access-Control-Allow-Origin.
+
+## What it does
+Fires when the server, as configured, would answer an `OPTIONS` preflight from
+an allowed origin with a 2xx status but no `Access-Control-Allow-Origin` for
+that origin. The usual cause is the nginx `if ($request_method = OPTIONS)`
+block: it has `add_header` lines of its own, so the location's
+`Access-Control-Allow-Origin` is not inherited into it. The finding points at
+the block and at the dropped outer line.
+
+## Why is this bad?
+The browser runs the same CORS check on the preflight as on the real response;
+without `Access-Control-Allow-Origin` the preflight fails and the real request
+is never sent. Chromium 156 prints:
+
+```text
+Access to fetch at 'https://api.example.com/api/orders/42' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.
+```
+
+A `curl` of the `GET` shows the header, and the preflight block visibly sets
+`Access-Control-Allow-Methods`, so the config looks right when you read it.
+
+## Example
+```nginx
+location /api/ {
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    add_header Access-Control-Allow-Credentials "true" always;
+
+    if ($request_method = OPTIONS) {
+        add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
+        add_header Access-Control-Allow-Headers "Authorization, Content-Type" always;
+        add_header Access-Control-Max-Age 7200 always;
+        return 204;
+    }
+    proxy_pass http://app_backend;
+}
+```
+
+## Use instead
+```nginx
+location /api/ {
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    add_header Access-Control-Allow-Credentials "true" always;
+
+    if ($request_method = OPTIONS) {
+        add_header Access-Control-Allow-Origin "https://app.example.com" always;
+        add_header Access-Control-Allow-Credentials "true" always;
+        add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
+        add_header Access-Control-Allow-Headers "Authorization, Content-Type" always;
+        add_header Access-Control-Max-Age 7200 always;
+        return 204;
+    }
+    proxy_pass http://app_backend;
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [Fetch standard: CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch)
+- [MDN: CORSMissingAllowOrigin](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSMissingAllowOrigin)
+- [nginx: `add_header` (inheritance)](https://nginx.org/en/docs/http/ngx_http_headers_module.html#add_header)
+- [Chromium: `cors.cc` (`CheckAccess`)](https://source.chromium.org/chromium/chromium/src/+/main:services/network/public/cpp/cors/cors.cc)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit
+from corslint.probes import ACAO
+
+CODE = "CORS104"
+NAME = "preflight-missing-allow-origin"
+SEVERITY = "error"
+SUMMARY = "The preflight is answered 2xx but without Access-Control-Allow-Origin"
+
+
+def check(ctx):
+    """A successful preflight answer without Access-Control-Allow-Origin in a CORS-aware scope."""
+    for scope in ctx.scopes:
+        origin = ctx.trusted_origin(scope)
+        actual = ctx.actual(scope, origin)
+        if not ctx.config_lines(actual, ACAO):
+            continue
+        answer = ctx.preflight(scope, origin)
+        if (answer.is_ok and answer.certain and not answer.upstream_headers_unknown
+                and not answer.has(ACAO) and answer.status_source is not None):
+            yield Hit(answer.status_source,
+                      f"the preflight is answered {answer.status} without Access-Control-Allow-Origin although "
+                      f"{origin} gets it on actual requests: \"Response to preflight request doesn't pass access "
+                      f"control check: No 'Access-Control-Allow-Origin' header is present on the requested "
+                      f"resource.\"", ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))

@@ -1,0 +1,85 @@
+"""Authentication applies to the preflight, which never carries credentials.
+
+## What it does
+Fires when the server, as configured, would require authentication for an
+`OPTIONS` preflight: nginx `auth_basic` or `auth_request`, Apache `Require
+valid-user`, or a framework's auth running before its CORS middleware. The
+preflight then gets `401` or `403`.
+
+## Why is this bad?
+A preflight is sent without cookies, without the `Authorization` header and
+without client certificates, even when the real request will carry them. An
+authentication check therefore always rejects it, and the real request is
+never sent. The API works from `curl` or Postman with a token and fails only
+in browsers. With CORS headers on the 401 (`add_header ... always`), Chromium
+156 prints:
+
+```text
+Access to fetch at 'https://api.example.com/api/orders' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status.
+```
+
+Without `always` the 401 carries no `Access-Control-Allow-Origin`, and the
+message is "No 'Access-Control-Allow-Origin' header is present on the
+requested resource." instead.
+
+## Example
+```nginx
+location /api/ {
+    auth_request /_auth;
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    add_header Access-Control-Allow-Credentials "true" always;
+    add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
+    add_header Access-Control-Allow-Headers "Authorization, Content-Type" always;
+    proxy_pass http://app_backend;
+}
+```
+
+## Use instead
+```nginx
+location /api/ {
+    # `return` runs in the rewrite phase, before auth_request (access phase)
+    if ($request_method = OPTIONS) {
+        add_header Access-Control-Allow-Origin "https://app.example.com" always;
+        add_header Access-Control-Allow-Credentials "true" always;
+        add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
+        add_header Access-Control-Allow-Headers "Authorization, Content-Type" always;
+        add_header Access-Control-Max-Age 7200 always;
+        return 204;
+    }
+    auth_request /_auth;
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    add_header Access-Control-Allow-Credentials "true" always;
+    proxy_pass http://app_backend;
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [Fetch standard: CORS-preflight fetch (no credentials)](https://fetch.spec.whatwg.org/#cors-preflight-fetch)
+- [MDN: Preflight requests and credentials](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS#preflight_requests_and_credentials)
+- [nginx: `auth_request`](https://nginx.org/en/docs/http/ngx_http_auth_request_module.html)
+- [nginx: `auth_basic`](https://nginx.org/en/docs/http/ngx_http_auth_basic_module.html)
+- [nginx development guide: HTTP phases](https://nginx.org/en/docs/dev/development_guide.html#http_phases)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit
+
+CODE = "CORS105"
+NAME = "preflight-auth-required"
+SEVERITY = "error"
+SUMMARY = "Authentication applies to the preflight, which never carries credentials"
+
+
+def check(ctx):
+    """Authentication applies to the preflight of a CORS-aware scope."""
+    for scope in ctx.scopes:
+        if not ctx.is_cors_aware(scope):
+            continue
+        origin = ctx.trusted_origin(scope)
+        answer = ctx.preflight(scope, origin)
+        if answer.handler in ("auth_basic", "auth_request") and answer.status_source is not None:
+            yield Hit(answer.status_source,
+                      f"authentication applies to the OPTIONS preflight, which never carries credentials: it "
+                      f"gets {answer.status}", ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))

@@ -1,0 +1,74 @@
+r"""An origin allow-list pattern matches origins outside the intended domains.
+
+## What it does
+Fires when a pattern that decides which origins are allowed (nginx `if` or
+`map` regex, Apache `SetEnvIf Origin`, `CORS_ALLOWED_ORIGIN_REGEXES`, an
+Express `RegExp`) would also admit origins the author did not mean: no `^` or
+`$` anchor, an unescaped `.`, a domain suffix without a label boundary
+(`example\.com$` matches `evilexample.com`), or `.*`. The message gives a
+concrete origin that the pattern lets in.
+
+## Why is this bad?
+The attacker just registers a matching name: `evilexample.com`, or a
+subdomain of their own domain such as `app.example.com.evil.net`, with a
+certificate from any free CA. Their page then counts as an allowed origin and
+reads the API like your own front end, with the user's cookies if credentials
+are allowed. From the browser's point of view the server agreed, so nothing is
+printed. Watch the match semantics: nginx and Apache regexes search anywhere in
+the value unless anchored, django-cors-headers and flask-cors anchor only the
+start (`re.match`), Starlette anchors both ends.
+
+## Example
+```nginx
+map $http_origin $cors_origin {
+    default                            "";
+    "~^https://.*example\.com$"        $http_origin;    # https://evilexample.com
+    "~^https://partner\.example\.org"  $http_origin;    # https://partner.example.org.evil.net
+}
+```
+
+## Use instead
+```nginx
+map $http_origin $cors_origin {
+    default                                   "";
+    "~^https://([a-z0-9-]+\.)*example\.com$"  $http_origin;
+    "https://partner.example.org"             $http_origin;
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [PortSwigger Web Security Academy: CORS](https://portswigger.net/web-security/cors)
+- [James Kettle: Exploiting CORS misconfigurations for Bitcoins and bounties](https://portswigger.net/research/exploiting-cors-misconfigurations-for-bitcoins-and-bounties)
+- [nginx: `map`](https://nginx.org/en/docs/http/ngx_http_map_module.html)
+- [Apache: `SetEnvIf`](https://httpd.apache.org/docs/2.4/mod/mod_setenvif.html#setenvif)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit
+from corslint.origins import HOSTILE, attack_candidates
+
+CODE = "CORS205"
+NAME = "permissive-origin-pattern"
+SEVERITY = "error"
+SUMMARY = "An origin allow-list pattern matches origins outside the intended domains"
+
+
+def check(ctx):
+    """An origin allow-list pattern admits a foreign origin (and echoes it back)."""
+    reported = set()
+    for scope in ctx.scopes:
+        if not scope.origin_patterns or ctx.reflects(scope, HOSTILE):
+            continue
+        for pattern in scope.origin_patterns:
+            if pattern.source in reported:
+                continue
+            for candidate in attack_candidates(pattern.regex):
+                if ctx.trust.is_trusted(candidate, pattern.regex) or not ctx.reflects(scope, candidate):
+                    continue
+                reported.add(pattern.source)
+                yield Hit(pattern.source,
+                          f"the origin pattern {pattern.regex!r} lets in {candidate}, which is outside the trusted "
+                          f"domains", ctx.request_text("GET", scope, candidate))
+                break

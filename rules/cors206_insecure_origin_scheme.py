@@ -1,0 +1,84 @@
+r"""An http:// origin is trusted while credentials are allowed.
+
+## What it does
+Fires when the server, as configured, would allow an `http://` origin (a
+literal such as `http://app.example.com`, or a pattern such as `https?://`) in
+a scope that also sends `Access-Control-Allow-Credentials: true`.
+
+## Why is this bad?
+Anyone on the network path of a user (public Wi-Fi, a compromised router, a
+hostile ISP) can rewrite a plain-HTTP page of `http://app.example.com`, or
+answer for it entirely, and so run script as that origin. The browser then
+sends `Origin: http://app.example.com`, the API allows it with credentials,
+and the injected script reads the user's data from the HTTPS API with the
+user's cookies. TLS on the API does not help: the trust was granted to an
+origin the attacker controls. The browser prints nothing; the request is
+allowed.
+
+## Example
+```nginx
+map $http_origin $cors_origin {
+    default                           "";
+    "~^https?://app\.example\.com$"   $http_origin;
+}
+
+server {
+    location /api/ {
+        add_header Access-Control-Allow-Origin $cors_origin always;
+        add_header Access-Control-Allow-Credentials "true" always;
+        add_header Vary Origin always;
+        proxy_pass http://app_backend;
+    }
+}
+```
+
+## Use instead
+```nginx
+map $http_origin $cors_origin {
+    default                    "";
+    "https://app.example.com"  $http_origin;    # and HSTS on app.example.com
+}
+
+server {
+    location /api/ {
+        add_header Access-Control-Allow-Origin $cors_origin always;
+        add_header Access-Control-Allow-Credentials "true" always;
+        add_header Vary Origin always;
+        proxy_pass http://app_backend;
+    }
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [PortSwigger Web Security Academy: CORS](https://portswigger.net/web-security/cors)
+- [James Kettle: Exploiting CORS misconfigurations for Bitcoins and bounties](https://portswigger.net/research/exploiting-cors-misconfigurations-for-bitcoins-and-bounties)
+- [MDN: Strict-Transport-Security](https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Strict-Transport-Security)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit
+from corslint.origins import HOSTILE
+from corslint.probes import ACAO
+
+CODE = "CORS206"
+NAME = "insecure-origin-scheme"
+SEVERITY = "warning"
+SUMMARY = "An http:// origin is trusted while credentials are allowed"
+
+
+def check(ctx):
+    """An http:// origin is allowed while credentials are allowed."""
+    for scope in ctx.scopes:
+        if ctx.reflects(scope, HOSTILE):
+            continue
+        for origin in ctx.insecure_candidates(scope):
+            answer = ctx.actual(scope, origin)
+            lines = [h for h in ctx.config_lines(answer, ACAO) if h.value == origin]
+            if lines and ctx.credentials_allowed(answer):
+                line = lines[0]
+                yield Hit(line.via[0] if line.via else line.source,
+                          f"the insecure origin {origin} is trusted with credentials: anyone on the network path "
+                          f"can act as that origin", ctx.request_text("GET", scope, origin, "credentials"))
+                break

@@ -1,0 +1,66 @@
+"""Access-Control-Allow-Credentials is anything but the exact string true.
+
+## What it does
+Fires when the server, as configured, would send
+`Access-Control-Allow-Credentials` with any value other than exactly `true`:
+`True`, `TRUE`, `1`, `yes`, `on`, or `false`.
+
+## Why is this bad?
+The browser compares the value byte for byte with `true`; anything else means
+"credentials not allowed". Every request made with `credentials: "include"`
+then fails. Chromium 156 prints:
+
+```text
+Access to fetch at 'https://api.example.com/api/me' from origin 'https://app.example.com' has been blocked by CORS policy: The value of the 'Access-Control-Allow-Credentials' header in the response is 'True' which must be 'true' when the request's credentials mode is 'include'.
+```
+
+`false` is dead configuration: browsers treat it like a missing header, and
+requests without credentials ignore the header altogether, so it switches
+nothing off. If credentials are not wanted, do not send the header.
+
+## Example
+```nginx
+location /api/ {
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    add_header Access-Control-Allow-Credentials True always;
+    proxy_pass http://app_backend;
+}
+```
+
+## Use instead
+```nginx
+location /api/ {
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    add_header Access-Control-Allow-Credentials "true" always;
+    proxy_pass http://app_backend;
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [Fetch standard: HTTP new-header syntax](https://fetch.spec.whatwg.org/#http-new-header-syntax)
+- [MDN: Access-Control-Allow-Credentials](https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Access-Control-Allow-Credentials)
+- [Chromium: `cors.cc` (`CheckAccess`)](https://source.chromium.org/chromium/chromium/src/+/main:services/network/public/cpp/cors/cors.cc)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit
+from corslint.probes import ACAC
+
+CODE = "CORS208"
+NAME = "invalid-allow-credentials-value"
+SEVERITY = "error"
+SUMMARY = "Access-Control-Allow-Credentials is anything but the exact string true"
+
+
+def check(ctx):
+    """Access-Control-Allow-Credentials set to anything but `true`."""
+    for scope, answer, line in ctx.config_header_lines(ACAC):
+        if line.value is None or line.value == "true":
+            continue
+        if line.value == "false":
+            text = "'false' is dead configuration: leave the header out instead"
+        else:
+            text = f"Access-Control-Allow-Credentials is {line.value!r}; browsers accept only the exact string 'true'"
+        yield Hit(line.source, text)

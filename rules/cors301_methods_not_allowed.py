@@ -1,0 +1,108 @@
+"""A method that clients need is missing from Access-Control-Allow-Methods.
+
+## What it does
+Fires when the preflight answer the server would send lacks a method that the
+scope serves or that configured clients use (framework routes,
+`limit_except`, `[tool.corslint]` clients); when a scope answers preflights
+with neither `Access-Control-Allow-Methods` nor `Access-Control-Allow-Headers`,
+so every preflight fails; or when the list spells a method in the wrong case
+(`put`).
+
+## Why is this bad?
+Every method other than `GET`, `HEAD` and `POST` must appear in
+`Access-Control-Allow-Methods`, or the browser stops after the preflight and
+never sends the request. Chromium 156 prints (note: no "Response to preflight
+request" prefix for this error):
+
+```text
+Access to fetch at 'https://api.example.com/api/orders/42' from origin 'https://app.example.com' has been blocked by CORS policy: Method DELETE is not allowed by Access-Control-Allow-Methods in preflight response.
+```
+
+Method names are compared case-sensitively: `put` in the list does not allow
+`PUT`. `fetch()` upper-cases only `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST`
+and `PUT`, so list `PATCH` in capitals and have clients send it that way.
+
+## Example
+```nginx
+location /api/orders/ {
+    limit_except GET POST PUT DELETE OPTIONS {
+        deny all;
+    }
+    if ($request_method = OPTIONS) {
+        add_header Access-Control-Allow-Origin "https://app.example.com" always;
+        add_header Access-Control-Allow-Methods "GET, POST, put" always;
+        add_header Access-Control-Allow-Headers "Content-Type" always;
+        return 204;
+    }
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    proxy_pass http://app_backend;
+}
+```
+
+## Use instead
+```nginx
+location /api/orders/ {
+    limit_except GET POST PUT DELETE OPTIONS {
+        deny all;
+    }
+    if ($request_method = OPTIONS) {
+        add_header Access-Control-Allow-Origin "https://app.example.com" always;
+        add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
+        add_header Access-Control-Allow-Headers "Content-Type" always;
+        return 204;
+    }
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    proxy_pass http://app_backend;
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [Fetch standard: CORS-preflight fetch](https://fetch.spec.whatwg.org/#cors-preflight-fetch)
+- [Fetch standard: method normalization](https://fetch.spec.whatwg.org/#concept-method-normalize)
+- [RFC 9110, section 9.1: methods are case-sensitive](https://www.rfc-editor.org/rfc/rfc9110#section-9.1)
+- [MDN: CORSMethodNotFound](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSMethodNotFound)
+- [MDN: Access-Control-Allow-Methods](https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Access-Control-Allow-Methods)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit
+from corslint.probes import ACAH, ACAM, ACAO, split_list
+
+CODE = "CORS301"
+NAME = "methods-not-allowed"
+SEVERITY = "error"
+SUMMARY = "A method that clients need is missing from Access-Control-Allow-Methods"
+
+
+def check(ctx):
+    """Preflights for methods the clients need fail."""
+    for scope in ctx.scopes:
+        origin = ctx.trusted_origin(scope)
+        probe = ctx.preflight(scope, origin)
+        if not probe.is_ok or not ctx.config_lines(probe, ACAO):
+            continue
+        methods_lines = ctx.config_lines(probe, ACAM)
+        if not methods_lines and not ctx.config_lines(probe, ACAH):
+            if probe.status_source is not None:
+                yield Hit(probe.status_source, "the preflight answer has neither Access-Control-Allow-Methods nor "
+                                               "Access-Control-Allow-Headers: every preflight fails",
+                          ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))
+            continue
+        if not methods_lines or any(h.value is None for h in methods_lines):
+            continue
+        allowed = split_list(", ".join(h.value for h in methods_lines))
+        credentials = ctx.credentials_allowed(probe)
+        lower = [m for m in allowed if m != m.upper() and m.upper() not in allowed]
+        needed = [m for m in ctx.needed_methods(scope) if m not in allowed
+                  and m not in ("GET", "HEAD", "POST") and not ("*" in allowed and not credentials)]
+        if lower:
+            yield Hit(methods_lines[0].source, f"Access-Control-Allow-Methods lists {', '.join(lower)}: method names "
+                                               f"are case-sensitive, so {lower[0].upper()} is not allowed",
+                      ctx.request_text("OPTIONS", scope, origin, lower[0].upper()))
+        elif needed:
+            yield Hit(methods_lines[0].source,
+                      f"Access-Control-Allow-Methods misses {', '.join(needed)}, which this location serves: "
+                      f"\"Method {needed[0]} is not allowed by Access-Control-Allow-Methods in preflight response.\"",
+                      ctx.request_text("OPTIONS", scope, origin, needed[0]))

@@ -1,0 +1,105 @@
+"""A request header that clients send is missing from Access-Control-Allow-Headers.
+
+## What it does
+Fires when the preflight answer the server would send does not allow a request
+header that clients send: the configured clients' headers, or, without
+configured clients, `Content-Type` (JSON bodies) for a scope that answers
+preflights, and `Authorization` where the config shows clients send it (it is
+allowed in a sibling scope, or the scope authenticates). `Authorization`
+covered only by `*` is reported too.
+
+## Why is this bad?
+Every request header outside the CORS safelist (`Content-Type` other than
+form or plain-text types, `Authorization`, any `X-...` header) must be listed,
+case-insensitively, or the browser never sends the request. Chromium 156
+prints (no "Response to preflight request" prefix; it names the first failing
+header, lower-cased):
+
+```text
+Access to fetch at 'https://api.example.com/api/orders' from origin 'https://app.example.com' has been blocked by CORS policy: Request header field content-type is not allowed by Access-Control-Allow-Headers in preflight response.
+```
+
+Per the Fetch standard `Access-Control-Allow-Headers: *` never covers
+`Authorization`. Chromium 156 still lets it through by default (the
+spec-conformant check sits behind the `CorsNonWildcardRequestHeadersSupport`
+feature and then fails with "Request header field authorization is not allowed
+by Access-Control-Allow-Headers in preflight response."), and Firefox allows
+it with a deprecation warning; both have announced the change, so list
+`Authorization` by name. With credentials, `*` covers nothing at all
+(CORS209).
+
+## Example
+```nginx
+location /api/ {
+    if ($request_method = OPTIONS) {
+        add_header Access-Control-Allow-Origin "https://app.example.com" always;
+        add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
+        add_header Access-Control-Allow-Headers "X-Requested-With" always;
+        return 204;
+    }
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    proxy_pass http://app_backend;    # JSON API
+}
+```
+
+## Use instead
+```nginx
+location /api/ {
+    if ($request_method = OPTIONS) {
+        add_header Access-Control-Allow-Origin "https://app.example.com" always;
+        add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE" always;
+        add_header Access-Control-Allow-Headers "Content-Type, X-Requested-With" always;
+        return 204;
+    }
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    proxy_pass http://app_backend;
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [Fetch standard: CORS-safelisted request-header](https://fetch.spec.whatwg.org/#cors-safelisted-request-header)
+- [Fetch standard: CORS non-wildcard request-header name](https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name)
+- [MDN: CORSMissingAllowHeaderFromPreflight](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSMissingAllowHeaderFromPreflight)
+- [MDN: Access-Control-Allow-Headers](https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Access-Control-Allow-Headers)
+- [Chromium: `preflight_result.cc`](https://source.chromium.org/chromium/chromium/src/+/main:services/network/cors/preflight_result.cc)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit
+from corslint.probes import ACAH, ACAM, ACAO, split_list
+
+CODE = "CORS302"
+NAME = "headers-not-allowed"
+SEVERITY = "error"
+SUMMARY = "A request header that clients send is missing from Access-Control-Allow-Headers"
+
+
+def check(ctx):
+    """Request headers the clients send are missing from Access-Control-Allow-Headers."""
+    for scope in ctx.scopes:
+        origin = ctx.trusted_origin(scope)
+        probe = ctx.preflight(scope, origin)
+        if not probe.is_ok or not ctx.config_lines(probe, ACAO):
+            continue
+        header_lines = ctx.config_lines(probe, ACAH)
+        if not header_lines and not ctx.config_lines(probe, ACAM):
+            continue   # CORS301 reports the answer that allows nothing
+        if any(h.value is None for h in header_lines):
+            continue
+        allowed = {h.lower() for h in split_list(", ".join(h.value for h in header_lines))}
+        wildcard = "*" in allowed and not ctx.credentials_allowed(probe)
+        missing = [h for h in ctx.needed_headers(scope) if h not in allowed and not (wildcard and h != "authorization")]
+        if not missing:
+            continue
+        source = header_lines[0].source if header_lines else probe.status_source
+        if source is None:
+            continue
+        if missing == ["authorization"] and wildcard:
+            text = ("Access-Control-Allow-Headers covers Authorization only through '*': the Fetch standard never "
+                    "lets the wildcard cover it (Chromium 156 still does; Firefox warns)")
+        else:
+            text = (f"Access-Control-Allow-Headers misses {', '.join(missing)}: \"Request header field {missing[0]} "
+                    f"is not allowed by Access-Control-Allow-Headers in preflight response.\"")
+        yield Hit(source, text, ctx.request_text("OPTIONS", scope, origin, f"PUT, {', '.join(missing)}"))

@@ -1,0 +1,72 @@
+"""A CORS header is removed on its way out and nothing adds it back.
+
+## What it does
+Fires when the server, as configured, would strip a CORS response header
+(nginx `proxy_hide_header` or `fastcgi_hide_header`, headers-more
+`more_clear_headers`, Apache `Header unset`) and no directive at that layer
+adds it back, so the header the application sets never reaches the browser.
+
+## Why is this bad?
+The application's CORS configuration looks right and its own logs show the
+header being sent, but the browser sees a response without it. A stripped
+`Access-Control-Allow-Origin` gives, in Chromium 156:
+
+```text
+Access to fetch at 'https://api.example.com/api/orders' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.
+```
+
+A stripped `Access-Control-Allow-Credentials` fails credentialed requests with
+"The value of the 'Access-Control-Allow-Credentials' header in the response is
+'' which must be 'true' when the request's credentials mode is 'include'.";
+stripped allow-lists on a preflight fail the method or header check. These
+lines are typically left over from moving CORS from the proxy into the
+application, or come with a copied hardening block such as `more_clear_headers
+'Access-Control-*'`.
+
+## Example
+```nginx
+location /api/ {
+    proxy_hide_header Access-Control-Allow-Origin;
+    proxy_hide_header Access-Control-Allow-Credentials;
+    proxy_pass http://app_backend;    # the application sends the CORS headers
+}
+```
+
+## Use instead
+```nginx
+location /api/ {
+    # let the application's CORS headers through; if this proxy must own
+    # CORS instead, hide them and add its own with add_header ... always
+    proxy_pass http://app_backend;
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [nginx: `proxy_hide_header`](https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_hide_header)
+- [nginx: `fastcgi_hide_header`](https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_hide_header)
+- [headers-more: `more_clear_headers`](https://github.com/openresty/headers-more-nginx-module#more_clear_headers)
+- [Apache: `Header`](https://httpd.apache.org/docs/2.4/mod/mod_headers.html#header)
+- [MDN: CORSMissingAllowOrigin](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSMissingAllowOrigin)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit
+
+CODE = "CORS401"
+NAME = "cors-header-stripped"
+SEVERITY = "error"
+SUMMARY = "A CORS header is removed on its way out and nothing adds it back"
+
+
+def check(ctx):
+    """A CORS header is removed on its way out and nothing adds it back."""
+    for scope in ctx.scopes:
+        origin = ctx.trusted_origin(scope)
+        for answer in (ctx.actual(scope, origin), ctx.preflight(scope, origin)):
+            for name, source in answer.stripped:
+                if not name.startswith("access-control-") or answer.has(name):
+                    continue
+                yield Hit(source, f"{name} sent by the backend is removed here and nothing at this layer adds it "
+                                  f"back", ctx.request_text("GET", scope, origin))

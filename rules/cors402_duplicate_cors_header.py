@@ -1,0 +1,76 @@
+"""A response can carry the same CORS header twice.
+
+## What it does
+Fires when a response, as configured, could carry a CORS header twice: two
+`add_header` lines for it in one nginx block, Apache `Header add` or `append`
+on top of `set`, Apache's `onsuccess` and `always` tables both setting it,
+`more_set_headers` mixed with `add_header`, or the proxy adding
+`Access-Control-Allow-Origin` while the upstream also sends one that is not
+hidden. nginx `add_header` always appends; it never replaces.
+
+## Why is this bad?
+Browsers join repeated header lines with `", "`, and the joined value never
+equals an origin, even when both copies are identical. Chromium 156 prints:
+
+```text
+Access to fetch at 'https://api.example.com/api/orders' from origin 'https://app.example.com' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header contains multiple values 'https://app.example.com, https://app.example.com', but only one is allowed. Have the server send the header with a valid value.
+```
+
+A doubled `Access-Control-Allow-Credentials` reads `true, true`, which is not
+`true`, so credentialed requests fail. Firefox reports "Multiple CORS header
+'Access-Control-Allow-Origin' not allowed".
+
+## Example
+```nginx
+location /api/ {
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    add_header Access-Control-Allow-Credentials "true" always;
+    proxy_pass http://app_backend;
+
+    # added later while debugging a CORS error
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+}
+```
+
+## Use instead
+```nginx
+location /api/ {
+    # exactly one source per header; if the application also sends it,
+    # hide the upstream copy first
+    proxy_hide_header Access-Control-Allow-Origin;
+    proxy_hide_header Access-Control-Allow-Credentials;
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    add_header Access-Control-Allow-Credentials "true" always;
+    proxy_pass http://app_backend;
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [Fetch standard: get a header value (combining)](https://fetch.spec.whatwg.org/#concept-header-list-get)
+- [MDN: CORSMultipleAllowOriginNotAllowed](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSMultipleAllowOriginNotAllowed)
+- [nginx: `add_header`](https://nginx.org/en/docs/http/ngx_http_headers_module.html#add_header)
+- [nginx: `proxy_hide_header`](https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_hide_header)
+- [Apache: `Header`](https://httpd.apache.org/docs/2.4/mod/mod_headers.html#header)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit, Related
+from corslint.probes import CORS_HEADERS
+
+CODE = "CORS402"
+NAME = "duplicate-cors-header"
+SEVERITY = "error"
+SUMMARY = "A response can carry the same CORS header twice"
+
+
+def check(ctx):
+    """A response carries a CORS header twice."""
+    for scope, answer, line in ctx.config_header_lines(*CORS_HEADERS):
+        lines = answer.lines(line.name)
+        if len(lines) > 1 and line is lines[-1] and (line.source is not None):
+            first = lines[0]
+            related = [Related(first.source.path, first.source.line, f"first {line.name}")] if first.source else []
+            yield Hit(line.source, f"{line.name} is sent twice; the browser reads the combined value "
+                                   f"{', '.join(str(v) for v in answer.values(line.name))!r}", related=related)

@@ -1,0 +1,74 @@
+"""CORS headers are only sent on success statuses, so errors are unreadable.
+
+## What it does
+Fires when, in a scope whose clients read error responses (it proxies to an
+application, answers preflights, or allows credentials), the server would send
+the CORS headers only on success statuses: nginx `add_header` without
+`always`, Apache `Header set` without `always`. Static-file scopes are exempt.
+
+## Why is this bad?
+Without `always`, nginx adds the header only for 200, 201, 204, 206, 301, 302,
+303, 304, 307 and 308; Apache's default (`onsuccess`) table is dropped on
+error responses that httpd generates. A 401, 404, 422 or 500 therefore reaches
+the browser without `Access-Control-Allow-Origin`, and the page cannot read its
+status or body. Chromium 156 prints:
+
+```text
+Access to fetch at 'https://api.example.com/api/orders' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.
+```
+
+and `fetch()` rejects with `TypeError: Failed to fetch`, so the front end
+cannot tell "session expired" from "validation failed" from "server down",
+and the real error is reported as a CORS problem.
+
+## Example
+```nginx
+location /api/ {
+    add_header Access-Control-Allow-Origin "https://app.example.com";
+    add_header Access-Control-Allow-Credentials "true";
+    proxy_pass http://app_backend;
+}
+```
+
+## Use instead
+```nginx
+location /api/ {
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    add_header Access-Control-Allow-Credentials "true" always;
+    proxy_pass http://app_backend;
+}
+```
+
+## References
+- [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [nginx: `add_header` (`always`)](https://nginx.org/en/docs/http/ngx_http_headers_module.html#add_header)
+- [Apache: `Header` (`always` and `onsuccess`)](https://httpd.apache.org/docs/2.4/mod/mod_headers.html#header)
+- [MDN: CORSMissingAllowOrigin](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSMissingAllowOrigin)
+"""
+
+from __future__ import annotations
+
+from corslint.diagnostics import Hit
+from corslint.probes import ACAO
+
+CODE = "CORS404"
+NAME = "cors-headers-missing-on-errors"
+SEVERITY = "warning"
+SUMMARY = "CORS headers are only sent on success statuses, so errors are unreadable"
+
+
+def check(ctx):
+    """CORS headers only on success statuses where clients read errors."""
+    for scope in ctx.scopes:
+        if scope.static and not ctx.expects_preflight(scope):
+            continue
+        origin = ctx.trusted_origin(scope)
+        actual = ctx.actual(scope, origin)
+        lines = [h for h in ctx.config_lines(actual, ACAO) if not h.on_errors]
+        if not lines:
+            continue
+        preflight = ctx.preflight(scope, origin)
+        if scope.proxied or (preflight.is_ok and preflight.has(ACAO)) or ctx.credentials_allowed(actual):
+            yield Hit(lines[0].source, "Access-Control-Allow-Origin is only sent on success statuses (add "
+                                       "`always`): 4xx/5xx answers reach the browser as opaque CORS errors",
+                      ctx.request_text("GET", scope, origin))
