@@ -82,6 +82,9 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
         except InputError as exc:
             report.errors.append(exc)
             continue
+        except (RecursionError, MemoryError, ValueError, OSError) as exc:
+            report.errors.append(InputError(path, None, f"cannot read this file: {exc}"))
+            continue
         models.append(model)
     included = {f for m in models for f in m.parsed.files[1:]}
     findings: dict[tuple, Finding] = {}
@@ -95,10 +98,14 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             suppressions.setdefault(shown, suppress.scan(shown))
         ctx = ProbeContext(model, trust, clients)
         for rule in rules:
-            for hit in rule.check(ctx):
-                finding = Finding(rule.CODE, rule.NAME, rule.SEVERITY, hit.source.path, hit.source.line,
-                                  hit.message, hit.request, related=hit.related, fix=hit.fix)
-                findings.setdefault(finding.key, finding)
+            try:
+                for hit in rule.check(ctx):
+                    finding = Finding(rule.CODE, rule.NAME, rule.SEVERITY, hit.source.path, hit.source.line,
+                                      hit.message, hit.request, related=hit.related, fix=hit.fix)
+                    findings.setdefault(finding.key, finding)
+            except Exception as exc:  # a bug must not hide the other files' results
+                report.errors.append(InputError(model.path, None, f"internal error in {rule.CODE} "
+                                                f"({type(exc).__name__}: {exc}); please report it"))
     kept = [f for f in findings.values()
             if not matches(f.code, f.name, settings.ignored_for(f.path))]
     report.findings = sorted(suppress.apply(kept, suppressions), key=lambda f: (f.path, f.line, f.code))

@@ -11,8 +11,14 @@ backend's headers, a file on disk, an unknown variable) is kept explicit as
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Iterator, NamedTuple
 from urllib.parse import urlsplit
+
+
+@lru_cache(maxsize=4096)
+def _split_url(url: str):
+    return urlsplit(url)
 
 
 class Source(NamedTuple):
@@ -38,13 +44,19 @@ class Request:
     headers: tuple[tuple[str, str], ...] = ()
 
     def header(self, name: str) -> str | None:
-        name = name.lower()
-        values = [v for n, v in self.headers if n == name]
-        return ", ".join(values) if values else None
+        """The combined value of a request header (lines joined by ', ')."""
+        return self._combined.get(name.lower())
 
-    @property
+    @cached_property
+    def _combined(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for n, v in self.headers:
+            out[n] = out[n] + ", " + v if n in out else v
+        return out
+
+    @cached_property
     def parts(self):
-        return urlsplit(self.url)
+        return _split_url(self.url)
 
     @property
     def scheme(self) -> str:
@@ -143,14 +155,20 @@ class Answer:
     scope: "Scope | None" = None
     #: headers a directive removed on the way out (name, the removing line)
     stripped: list[tuple[str, Source]] = field(default_factory=list)
+    _by_name: tuple | None = field(default=None, repr=False, compare=False)
 
     def values(self, name: str) -> list[str | None]:
-        name = name.lower()
-        return [h.value for h in self.headers if h.name == name]
+        return [h.value for h in self.lines(name)]
 
     def lines(self, name: str) -> list[HeaderLine]:
-        name = name.lower()
-        return [h for h in self.headers if h.name == name]
+        """The lines of one header, in the order sent."""
+        index = self._by_name
+        if index is None or index[0] != len(self.headers):
+            grouped: dict[str, list[HeaderLine]] = {}
+            for h in self.headers:
+                grouped.setdefault(h.name, []).append(h)
+            index = self._by_name = (len(self.headers), grouped)
+        return index[1].get(name.lower(), [])
 
     def get(self, name: str) -> str | None:
         """The combined value as a browser reads it (lines joined by ', '),
@@ -161,7 +179,7 @@ class Answer:
         return ", ".join(values)  # type: ignore[arg-type]
 
     def has(self, name: str) -> bool:
-        return any(h.name == name.lower() for h in self.headers)
+        return bool(self.lines(name))
 
     @property
     def is_redirect(self) -> bool:
@@ -202,6 +220,11 @@ class Scope:
     served_methods: tuple[str, ...] = ()
     origin_patterns: tuple[OriginPattern, ...] = ()
     literal_origins: tuple[str, ...] = ()
+    #: False when nothing in the scope reads the request's Origin, so the
+    #: answer is the same for every origin (probes can share it)
+    origin_sensitive: bool = True
+    #: False when no configuration line here can emit a CORS header
+    emits_cors: bool = True
 
 
 class ServerModel:

@@ -37,6 +37,7 @@ def _psl():
     return PublicSuffixList()
 
 
+@lru_cache(maxsize=4096)
 def registrable_domain(host: str) -> str:
     """`api.eu.example.co.uk` -> `example.co.uk` (Public Suffix List)."""
     host = host.lower().strip(".")
@@ -50,7 +51,8 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-2:]) if len(labels) >= 2 else host
 
 
-def hosts_spelled(pattern: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def hosts_spelled(pattern: str) -> tuple[str, ...]:
     """Host names a regex spells out: `^https://(.*\\.)?example\\.com$` -> [example.com]."""
     text = pattern.replace("\\.", ".").replace("\\-", "-")
     text = re.sub(r"\(\?[:!=<]*|[()^$?*+|\[\]{}]", " ", text)
@@ -61,7 +63,7 @@ def hosts_spelled(pattern: str) -> list[str]:
             continue
         if "." in host and not host.split(".")[-1].isdigit() and host not in hosts:
             hosts.append(host)
-    return hosts
+    return tuple(hosts)
 
 
 class Trust:
@@ -98,7 +100,8 @@ class Trust:
         return registrable_domain(host) in domains
 
 
-def attack_candidates(pattern: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def attack_candidates(pattern: str, ignore_case: bool = False) -> tuple[str, ...]:
     """Foreign origins worth trying against an allow-list pattern."""
     out: list[str] = []
 
@@ -121,10 +124,14 @@ def attack_candidates(pattern: str) -> list[str]:
                     add(f"{scheme}://{host[:i]}x{host[i + 1:]}")
                     add(f"{scheme}://{host[:i]}-{host[i + 1:]}")
     add(HOSTILE)
-    from .nginx.regex import example_for
+    from .nginx.regex import compile_pcre, example_for
 
     for text in example_for(pattern):
         m = re.search(r"https?://[a-z0-9.-]+", text)
         if m:
-            add(m.group(0).rstrip(".") + "")
-    return out
+            add(m.group(0).rstrip("."))
+    compiled = compile_pcre(pattern, ignore_case)
+    if compiled is None:
+        return tuple(out)
+    # only origins the pattern itself matches are worth asking the model about
+    return tuple(o for o in out if compiled.search(o))

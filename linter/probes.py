@@ -19,6 +19,16 @@ ACAH = "access-control-allow-headers"
 ACEH = "access-control-expose-headers"
 MAX_AGE = "access-control-max-age"
 CORS_HEADERS = (ACAO, ACAC, ACAM, ACAH, ACEH, MAX_AGE)
+#: how many candidate origins to try when looking for one a scope serves
+MAX_TRUSTED_TRIES = 4
+
+
+def _backend_ok():
+    """Rules assume a proxied backend answers 200 with headers of its own
+    that are unknown: the normal path, without inventing CORS headers."""
+    from .nginx.evaluate import Upstream
+
+    return Upstream(200, None)
 
 
 class Client:
@@ -39,16 +49,19 @@ class ProbeContext:
         self.trust = trust
         self.clients = clients
         self._answers: dict[tuple, Answer] = {}
+        self._backend = _backend_ok()
         self._trusted: dict[str, str] = {}
+        self._candidates: dict[str, list[str]] = {}
         self._authorizing: set[str] | None = None
 
     # -- raw questions --------------------------------------------------------
     def ask(self, scope: Scope, method: str, origin: str | None, extra: tuple[tuple[str, str], ...] = ()) -> Answer:
-        key = (scope.url, method, origin, extra)
+        shared = origin is not None and not scope.origin_sensitive
+        key = (scope.url, method, "<any origin>" if shared else origin, extra)
         answer = self._answers.get(key)
         if answer is None:
             headers = (("origin", origin),) if origin is not None else ()
-            answer = self.model.answer(Request(method, scope.url, headers + extra))
+            answer = self.model.answer(Request(method, scope.url, headers + extra), upstream=self._backend)
             answer.scope = scope
             self._answers[key] = answer
         return answer
@@ -72,6 +85,12 @@ class ProbeContext:
 
     # -- derived facts -------------------------------------------------------------
     def candidate_origins(self, scope: Scope) -> list[str]:
+        cached = self._candidates.get(scope.url)
+        if cached is None:
+            cached = self._candidates[scope.url] = self._candidate_origins(scope)
+        return cached
+
+    def _candidate_origins(self, scope: Scope) -> list[str]:
         from .nginx.regex import example_for
 
         out: list[str] = []
@@ -84,8 +103,10 @@ class ProbeContext:
         for pattern in scope.origin_patterns:
             for text in example_for(pattern.regex):
                 text = text.lstrip("^")
-                if is_origin(text) and text not in out:
-                    out.append(text)
+                secure = "https://" + text[7:] if text.startswith("http://") else None
+                for origin in (secure, text):   # a real front end is on https
+                    if origin and is_origin(origin) and origin not in out:
+                        out.append(origin)
         out.append(DEFAULT_CLIENT)
         return out
 
@@ -96,13 +117,13 @@ class ProbeContext:
         if cached is not None:
             return cached
         candidates = self.candidate_origins(scope)
-        chosen = candidates[0]
-        for origin in candidates:
-            values = [v for v in self.actual(scope, origin).values(ACAO)]
-            values += self.preflight(scope, origin).values(ACAO)
-            if origin in values or "*" in values:
-                chosen = origin
-                break
+        chosen = None
+        if scope.emits_cors:
+            tried = candidates[:MAX_TRUSTED_TRIES] + candidates[-1:]
+            chosen = next((o for o in tried if _admits(self.actual(scope, o), o)), None)
+            if chosen is None:   # some scopes only answer preflights
+                chosen = next((o for o in tried if _admits(self.preflight(scope, o), o)), None)
+        chosen = chosen or candidates[0]
         self._trusted[scope.url] = chosen
         return chosen
 
@@ -114,6 +135,17 @@ class ProbeContext:
         """The configuration itself emits CORS headers for this scope."""
         origin = self.trusted_origin(scope)
         return any(self.config_lines(a, ACAO) for a in (self.actual(scope, origin), self.preflight(scope, origin)))
+
+    def answers_preflights(self, scope: Scope) -> bool:
+        """The scope deliberately answers CORS preflights: the OPTIONS answer
+        is 2xx with Allow-Origin, and either the configuration shows
+        preflight intent or OPTIONS has a branch of its own (the classic
+        `if ($request_method = OPTIONS) { return 204; }`)."""
+        origin = self.trusted_origin(scope)
+        preflight = self.preflight(scope, origin)
+        if not preflight.is_ok or not self.config_lines(preflight, ACAO):
+            return False
+        return self.expects_preflight(scope) or preflight.status_source != self.actual(scope, origin).status_source
 
     def credentials_allowed(self, answer: Answer) -> bool:
         return answer.get(ACAC) == "true"
@@ -136,22 +168,30 @@ class ProbeContext:
         return self.model.scopes()
 
     def reflects(self, scope: Scope, origin: str) -> bool:
-        """The configuration answers `origin` with that very origin."""
-        return any(h.value == origin for a in (self.actual(scope, origin), self.preflight(scope, origin))
-                   for h in self.config_lines(a, ACAO))
+        """The configuration answers an actual request from `origin` with
+        that very origin (what lets a page read the response)."""
+        return any(h.value == origin for h in self.config_lines(self.actual(scope, origin), ACAO))
 
     def origin_dependent(self, scope: Scope, origin: str) -> bool:
         """The Allow-Origin value changes with the request's Origin."""
-        seen = {tuple(self.actual(scope, o).values(ACAO)) for o in (origin, HOSTILE, "https://other.example")}
+        seen = {tuple(self.actual(scope, o).values(ACAO)) for o in (origin, HOSTILE, "null")}
         return len(seen) > 1
 
     def insecure_candidates(self, scope: Scope) -> list[str]:
-        out = []
-        for origin in self.candidate_origins(scope) + list(scope.literal_origins):
-            if origin.startswith("https://"):
-                origin = "http://" + origin[8:]
-            if origin.startswith("http://") and is_origin(origin) and origin not in out:
-                out.append(origin)
+        """http:// origins the configuration names, and the http:// twin of
+        the trusted origin where an allow-list pattern admits it."""
+        from .nginx.regex import compile_pcre
+
+        out = [o for o in scope.literal_origins if o.startswith("http://") and is_origin(o)]
+        trusted = self.trusted_origin(scope)
+        if trusted.startswith("http://") and trusted not in out:
+            out.append(trusted)
+        if trusted.startswith("https://"):
+            twin = "http://" + trusted[8:]
+            for pattern in scope.origin_patterns:
+                compiled = compile_pcre(pattern.regex, pattern.ignore_case)
+                if compiled is not None and compiled.search(twin) and twin not in out:
+                    out.append(twin)
         return out
 
     def config_header_lines(self, *names: str):
@@ -199,6 +239,11 @@ class ProbeContext:
 
     def model_facts(self, kind: str) -> list:
         return [fact for fact in self.model.facts() if type(fact).__name__ == kind]
+
+
+def _admits(answer: Answer, origin: str) -> bool:
+    values = answer.values(ACAO)
+    return origin in values or "*" in values
 
 
 def _server_of(scope: Scope) -> str:

@@ -64,7 +64,7 @@ def check(ctx):
         for pattern in scope.origin_patterns:
             if pattern.source in reported:
                 continue
-            for candidate in attack_candidates(pattern.regex):
+            for candidate in attack_candidates(pattern.regex, pattern.ignore_case):
                 if ctx.trust.is_trusted(candidate, pattern.regex) or not ctx.reflects(scope, candidate):
                     continue
                 reported.add(pattern.source)

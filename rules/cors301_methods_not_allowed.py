@@ -68,7 +68,7 @@ location /api/orders/ {
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
-from corslint.probes import ACAH, ACAM, ACAO, split_list
+from corslint.probes import ACAH, ACAM, split_list
 
 CODE = "CORS301"
 NAME = "methods-not-allowed"
@@ -79,10 +79,10 @@ SUMMARY = "A method that clients need is missing from Access-Control-Allow-Metho
 def check(ctx):
     """Preflights for methods the clients need fail."""
     for scope in ctx.scopes:
+        if not ctx.answers_preflights(scope):
+            continue
         origin = ctx.trusted_origin(scope)
         probe = ctx.preflight(scope, origin)
-        if not probe.is_ok or not ctx.config_lines(probe, ACAO):
-            continue
         methods_lines = ctx.config_lines(probe, ACAM)
         if not methods_lines and not ctx.config_lines(probe, ACAH):
             if probe.status_source is not None:

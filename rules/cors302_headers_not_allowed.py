@@ -68,7 +68,7 @@ location /api/ {
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
-from corslint.probes import ACAH, ACAM, ACAO, split_list
+from corslint.probes import ACAH, ACAM, split_list
 
 CODE = "CORS302"
 NAME = "headers-not-allowed"
@@ -79,10 +79,10 @@ SUMMARY = "A request header that clients send is missing from Access-Control-All
 def check(ctx):
     """Request headers the clients send are missing from Access-Control-Allow-Headers."""
     for scope in ctx.scopes:
+        if not ctx.answers_preflights(scope):
+            continue
         origin = ctx.trusted_origin(scope)
         probe = ctx.preflight(scope, origin)
-        if not probe.is_ok or not ctx.config_lines(probe, ACAO):
-            continue
         header_lines = ctx.config_lines(probe, ACAH)
         if not header_lines and not ctx.config_lines(probe, ACAM):
             continue   # CORS301 reports the answer that allows nothing

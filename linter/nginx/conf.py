@@ -24,6 +24,20 @@ HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "MKCOL", "COPY", "MOVE",
 #: upstream headers nginx hides unless proxy_pass_header names them
 DEFAULT_HIDDEN = frozenset({"date", "server", "x-pad", "x-accel-expires", "x-accel-redirect",
                             "x-accel-limit-rate", "x-accel-buffering", "x-accel-charset"})
+#: the extension -> MIME type table nginx has without any `types` directive
+DEFAULT_TYPES = {"html": "text/html", "gif": "image/gif", "jpg": "image/jpeg"}
+#: the common part of the `mime.types` file nginx ships: used when a config
+#: includes `mime.types` from a folder that is not on this machine
+STANDARD_TYPES = {ext: mime for mime, exts in (
+    ("text/html", "html htm shtml"), ("text/css", "css"), ("text/xml", "xml"), ("image/gif", "gif"),
+    ("image/jpeg", "jpeg jpg"), ("application/javascript", "js"), ("application/atom+xml", "atom"),
+    ("application/rss+xml", "rss"), ("text/plain", "txt"), ("image/avif", "avif"), ("image/png", "png"),
+    ("image/svg+xml", "svg svgz"), ("image/tiff", "tif tiff"), ("image/webp", "webp"), ("image/x-icon", "ico"),
+    ("image/x-ms-bmp", "bmp"), ("font/woff", "woff"), ("font/woff2", "woff2"), ("application/json", "json"),
+    ("application/pdf", "pdf"), ("application/vnd.ms-fontobject", "eot"), ("application/wasm", "wasm"),
+    ("application/xhtml+xml", "xhtml"), ("application/zip", "zip"), ("application/octet-stream", "bin exe dll"),
+    ("audio/mpeg", "mp3"), ("audio/ogg", "ogg"), ("video/mp4", "mp4"), ("video/webm", "webm"),
+) for ext in exts.split()}
 
 
 class AddHeader:
@@ -74,6 +88,15 @@ class Level:
         self.limit_except: tuple[frozenset[str], "Level", Source] | None = None
         self.locations: list["Location"] = []
         self.unknown_include = False
+        #: `types {}` (extension -> MIME type); None when this level has none
+        self.types: dict[str, str] | None = None
+        self.default_type: tuple[str, Source] | None = None
+        #: gzip, gzip_vary: ("on"|"off", source); gzip_types: MIME types; gzip_min_length: bytes
+        self.gzip: tuple[str, Source] | None = None
+        self.gzip_vary: tuple[str, Source] | None = None
+        self.gzip_types: list[str] | None = None
+        self.gzip_min_length: int | None = None
+        self._memo: dict = {}
 
     # -- inheritance -------------------------------------------------------
     def chain(self):
@@ -83,7 +106,7 @@ class Level:
             level = level.parent
 
     def chain_has_unknown_include(self) -> bool:
-        return any(level.unknown_include for level in self.chain())
+        return bool(self.inherited("unknown_include"))
 
     def effective_add_headers(self) -> list[AddHeader]:
         """nginx: a level with any add_header uses only its own lines."""
@@ -93,17 +116,20 @@ class Level:
         return []
 
     def add_header_owner(self) -> "Level | None":
-        for level in self.chain():
-            if level.add_headers:
-                return level
-        return None
+        key = "add_header_owner"
+        if key not in self._memo:
+            self._memo[key] = next((level for level in self.chain() if level.add_headers), None)
+        return self._memo[key]
 
     def effective_more_headers(self) -> list[MoreHeader]:
         """headers-more: outer levels' directives apply too, outermost first."""
-        out: list[MoreHeader] = []
-        for level in reversed(list(self.chain())):
-            out.extend(level.more_headers)
-        return out
+        key = "more_headers"
+        if key not in self._memo:
+            out: list[MoreHeader] = []
+            for level in reversed(list(self.chain())):
+                out.extend(level.more_headers)
+            self._memo[key] = out
+        return self._memo[key]
 
     def effective_hidden(self, module: str) -> tuple[list[tuple[str, Source]], list[tuple[str, Source]]]:
         """(hidden, passed) upstream header names for a proxy module: like
@@ -121,11 +147,17 @@ class Level:
         return hidden, passed
 
     def inherited(self, attr: str):
-        for level in self.chain():
-            value = getattr(level, attr)
-            if value:
-                return value
-        return None
+        """The nearest level's non-empty value (memoized: levels do not
+        change once lowered, and every request asks again)."""
+        memo = self._memo
+        key = ("inherited", attr)
+        if key not in memo:
+            memo[key] = next((getattr(lv, attr) for lv in self.chain() if getattr(lv, attr)), None)
+        return memo[key]
+
+    def inherited_set(self, attr: str):
+        """Like `inherited`, for values that may be set and empty (`types {}`)."""
+        return next((getattr(lv, attr) for lv in self.chain() if getattr(lv, attr) is not None), None)
 
     def effective_access(self) -> list[tuple[str, str, Source]]:
         return self.inherited("access") or []
@@ -396,8 +428,50 @@ def _error_page(conf: HttpConf, level: Level, d: Directive) -> None:
 
 
 def _include(conf: HttpConf, level: Level, d: Directive) -> None:
-    """Only unreadable includes are left in the tree (parse.py splices the rest)."""
+    """Only unreadable includes are left in the tree (parse.py splices the rest).
+    An unreadable `mime.types` is nginx's standard table: it is known."""
+    if d.args and d.args[0].rsplit("/", 1)[-1] == "mime.types":
+        level.types = dict(STANDARD_TYPES)
+        return
     level.unknown_include = True
+
+
+def _types(conf: HttpConf, level: Level, d: Directive) -> None:
+    """`types { mime ext...; }`: a later extension replaces an earlier one."""
+    if d.block is None:
+        return
+    table = dict(level.types or {})
+    for entry in d.block:
+        for ext in entry.args:
+            table[ext.lower()] = entry.name.lower()
+    level.types = table
+
+
+def _default_type(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.args:
+        level.default_type = (d.args[0].lower(), d.source)
+
+
+def _gzip_flag(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.args:
+        setattr(level, d.name, (d.args[0].lower(), d.source))
+
+
+def _gzip_types(conf: HttpConf, level: Level, d: Directive) -> None:
+    level.gzip_types = [a.lower() for a in d.args]
+
+
+def _gzip_min_length(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.args:
+        level.gzip_min_length = _size(d.args[0])
+
+
+def _size(text: str) -> int | None:
+    """nginx size syntax: 1024, 1k, 2m."""
+    text = text.strip().lower()
+    scale = {"k": 1024, "m": 1024 * 1024, "g": 1024 ** 3}.get(text[-1:], 1)
+    digits = text[:-1] if scale != 1 else text
+    return int(digits) * scale if digits.isdigit() else None
 
 
 def _internal(conf: HttpConf, level: Level, d: Directive) -> None:
@@ -456,4 +530,10 @@ _HANDLERS = {
     "include": _include,
     "limit_except": _limit_except,
     "map": _map,
+    "types": _types,
+    "default_type": _default_type,
+    "gzip": _gzip_flag,
+    "gzip_vary": _gzip_flag,
+    "gzip_types": _gzip_types,
+    "gzip_min_length": _gzip_min_length,
 }

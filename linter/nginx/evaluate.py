@@ -16,7 +16,7 @@ import ipaddress
 import os
 
 from ..model import Answer, HeaderLine, Request, Source
-from .conf import ADD_HEADER_STATUSES, DEFAULT_HIDDEN, HttpConf, Level, Location, Server
+from .conf import ADD_HEADER_STATUSES, DEFAULT_HIDDEN, DEFAULT_TYPES, HttpConf, Level, Location, Server
 from .match import AUTO_REDIRECT, find_location, named_location, select_server
 from .regex import compile_pcre
 from .variables import RequestVars
@@ -42,15 +42,24 @@ class FileOracle:
     ending in `/` a directory with an index file, anything else missing
     (SPA and PHP fallbacks then take over, as they do in production).  With
     `on_disk=True` the configured root is looked up on this machine.
+
+    `root` and `path` are concatenated as nginx does (`alias /srv/a` +
+    `b.txt` is `/srv/ab.txt`); a relative root is relative to nginx's prefix,
+    which the configuration does not name, so it is never looked up.
     """
 
     def __init__(self, on_disk: bool = False):
         self.on_disk = on_disk
 
+    def _full(self, root: str | None, path: str) -> str | None:
+        if self.on_disk and root and os.path.isabs(root):
+            return root + path
+        return None
+
     def kind(self, root: str | None, path: str) -> str | None:
         """'file', 'dir' or None (missing)."""
-        if self.on_disk and root:
-            full = os.path.join(root, path.lstrip("/"))
+        full = self._full(root, path)
+        if full is not None:
             if os.path.isdir(full):
                 return "dir"
             if os.path.isfile(full):
@@ -61,23 +70,60 @@ class FileOracle:
         last = path.rsplit("/", 1)[-1]
         return "file" if "." in last.strip(".") else None
 
-    def has_index(self, root: str | None, path: str, names: list[str]) -> str | None:
-        for name in names:
-            if self.kind(root, path + name) == "file":
-                return name
+    def size(self, root: str | None, path: str) -> int | None:
+        """The file's size in bytes, None when not known."""
+        full = self._full(root, path)
+        if full is not None and os.path.isfile(full):
+            return os.path.getsize(full)
         return None
 
 
+class Body:
+    """What the filters see of a response body: its Content-Type (None:
+    none) and Content-Length (None: not sent, as for a streamed body).
+    `known=False` when the backend's headers were not described."""
+
+    __slots__ = ("ctype", "length", "encoded", "known")
+
+    def __init__(self, ctype: str | None, length: int | None, encoded: bool = False, known: bool = True):
+        self.ctype = ctype
+        self.length = length
+        self.encoded = encoded
+        self.known = known
+
+
+#: nginx's built-in error pages (403, 404...): text/html, about 150 bytes
+SPECIAL_PAGE = Body("text/html", 150)
+NO_BODY = Body(None, 0)
+UNKNOWN_BODY = Body(None, None, known=False)
+#: statuses that have a built-in page (ngx_http_error_pages); others get an empty body
+_PAGED = frozenset({301, 302, 303, 307, 308}) | frozenset(range(400, 418)) | frozenset(
+    {421, 429, 494, 495, 496, 497, 500, 501, 502, 503, 504, 505, 507})
+
+
 class _Done(Exception):
-    """Raised inside the phases when the response status is decided."""
+    """Raised inside the phases when the response status is decided.
+
+    `special` marks a status nginx finalizes the request with (an error or
+    redirect code: static 404/405, `deny`, `return 404`, a redirect), as
+    opposed to a response that was sent (a file, a proxied answer, `return`
+    with a body).  A special status sets nginx's `err_status`, which wins
+    over an `error_page =code` override."""
 
     def __init__(self, status: int | None, source: Source | None, handler: str,
-                 headers: list[HeaderLine] | None = None, error_page_ok: bool = True):
+                 headers: list[HeaderLine] | None = None, error_page_ok: bool = True,
+                 body: Body | None = None, special: bool | None = None):
         self.status = status
         self.source = source
         self.handler = handler
         self.headers = headers or []
         self.error_page_ok = error_page_ok
+        if special is None:
+            special = error_page_ok and status is not None and status >= 300
+        self.special = special
+        if body is None:
+            body = (SPECIAL_PAGE if status in _PAGED else NO_BODY) if special else NO_BODY
+        self.body = body
 
 
 class Evaluation:
@@ -99,6 +145,9 @@ class Evaluation:
         #: upstream header names the proxy module hides here, with the hiding line
         self.hidden: list[tuple[str, Source]] = []
         self.vars: RequestVars | None = None
+        #: after an internal redirect (error_page, try_files, index) `internal` locations answer
+        self.internal = False
+        self.uri_changes = 0
 
     # -- entry point -----------------------------------------------------------
     def run(self) -> Answer:
@@ -146,7 +195,7 @@ class Evaluation:
                 return
             self.level = loc
             self.note(f"{loc.label} (line {loc.source.line})", loc.source)
-            if loc.internal:
+            if loc.internal and not self.internal:
                 self.note("the location is `internal`: external requests get 404", loc.source)
                 raise _Done(404, loc.source, "internal")
             if loc.limit_except is not None and self.method not in loc.limit_except[0]:
@@ -208,13 +257,23 @@ class Evaluation:
         return rewritten
 
     def do_return(self, code: int, text: str, source: Source) -> None:
+        """ngx_http_rewrite's return: a redirect code with a URL and any code
+        >= 400 without text finalize the request (a special response); any
+        other code sends a response whose body is the text (maybe empty),
+        typed by the URI's extension."""
         assert self.vars is not None
         self.note(f"return {code}{' ' + text if text else ''} (line {source.line})", source)
-        if code in (301, 302, 303, 307, 308) and text:
-            location = self.vars.evaluate(text)
+        if code in (301, 302, 303, 307, 308):
+            location = self.vars.evaluate(text) if text else ""
             raise _Done(code, source, "return",
-                        [HeaderLine("location", self.absolute(location) if location else None, source)])
-        raise _Done(code, source, "return", error_page_ok=not text)
+                        [HeaderLine("location", self.absolute(location) if location else None, source)]
+                        if text else [])
+        if code >= 400 and not text:
+            raise _Done(code, source, "return")
+        body_text = self.vars.evaluate(text) if text else ""
+        body = Body(self.content_type(), len(body_text.encode()) if body_text is not None else None,
+                    known=body_text is not None)
+        raise _Done(code, source, "return", error_page_ok=False, body=body)
 
     def do_rewrite(self, op: tuple) -> str | None:
         assert self.vars is not None
@@ -281,7 +340,9 @@ class Evaluation:
                 raise auth
             raise _Done(403, address_source, "deny")
         if address_ok is False:
-            self.note(f"deny (line {address_source.line if address_source else '?'}): 403", address_source)
+            if level.kind == "limit_except":
+                address_source = level.source   # the limit_except line is what users see as the cause
+            self.note(f"access denied (line {address_source.line if address_source else '?'}): 403", address_source)
             raise _Done(403, address_source, "deny")
         if auth is not None:
             raise auth
@@ -328,9 +389,10 @@ class Evaluation:
     def content_phase(self) -> None:
         level = self.level
         assert level is not None and self.vars is not None
-        try_files = level.try_files or (level.location().try_files if level.location() else None)
-        if try_files is not None:
-            self.try_files(*try_files)
+        # try_files has no merge function in nginx: it is not inherited by
+        # nested locations, `if` blocks or `limit_except` blocks.
+        if level.kind in ("location", "server") and level.try_files is not None:
+            self.try_files(*level.try_files)
         handler = self.content_handler()
         if handler is not None:
             directive, target, source = handler
@@ -342,15 +404,23 @@ class Evaluation:
         self.static()
 
     def try_files(self, args: list[str], source: Source) -> None:
+        """ngx_http_try_files_module: an argument written with a trailing `/`
+        tests for a directory (the slash is cut before the variables are
+        filled in), any other for a file, whatever the value looks like;
+        the URI becomes the tested path (without that slash).  The last
+        argument is `=code`, a named location or an internal redirect."""
         assert self.vars is not None and self.level is not None
-        root = self.root_path()
         for candidate in args[:-1]:
-            path = self.vars.evaluate(candidate)
+            test_dir = candidate.endswith("/")
+            path = self.vars.evaluate(candidate[:-1] if test_dir else candidate)
             if path is None:
                 self.certain = False
                 continue
-            kind = self.files.kind(root, path)
-            if kind == "file" and not path.endswith("/") or kind == "dir" and path.endswith("/"):
+            if path == "":
+                continue
+            base, rel = self.map_uri(path)
+            kind = self.files.kind(base, rel if not test_dir or rel.endswith("/") else rel + "/")
+            if kind is not None and (kind == "dir") == test_dir:
                 self.note(f"try_files (line {source.line}) finds {path}", source)
                 self.vars.uri = path
                 return
@@ -365,32 +435,85 @@ class Evaluation:
             if named is None:
                 raise _Done(500, source, "try_files")
             self.note(f"try_files (line {source.line}) falls back to {last}", source)
-            self.level = named
-            if self.run_ops(named.ops, named) == "rewritten":
-                self.find_and_rewrite()
-            self.phases_after_rewrite()
-            return
+            self.named_location(named)
         target = self.vars.evaluate(last)
         if target is None:
             self.certain = False
             raise _Done(None, source, "try_files")
         self.note(f"try_files (line {source.line}) falls back to {target}", source)
         path, _, args_part = target.partition("?")
-        self.vars.uri = path
-        if args_part:
-            self.vars.args = args_part
+        self.internal_redirect(path, args_part if args_part else None, source)
+
+    def internal_redirect(self, uri: str, args: str | None, source: Source | None) -> None:
+        """ngx_http_internal_redirect: the request starts over at the
+        server-level rewrite phase (server `if`/`return` run again), then
+        finds its location; `internal` locations are allowed now.  Raises
+        _Done like the phases do."""
+        assert self.vars is not None
+        self.uri_changes += 1
+        if self.uri_changes > MAX_REWRITE_CYCLES:
+            raise _Done(500, source, "rewrite-cycle")
+        self.internal = True
+        self.vars.uri = uri
+        if args is not None:
+            self.vars.args = args
+        self.level = self.server
+        self.server_rewrite()
         self.find_and_rewrite()
         self.phases_after_rewrite()
 
-    def root_path(self) -> str | None:
-        assert self.level is not None and self.vars is not None
-        root = self.level.inherited("root")
+    def named_location(self, named: Location) -> None:
+        """ngx_http_named_location: the location's rewrite phase runs, then
+        access and content (no server rewrite, no location search)."""
+        self.internal = True
+        self.level = named
+        if self.run_ops(named.ops, named) == "rewritten":
+            self.find_and_rewrite()
+        self.phases_after_rewrite()
+
+    def root_level(self) -> tuple[tuple[str, bool, Source] | None, Level | None]:
+        """The root/alias directive in force and the level that holds it."""
+        assert self.level is not None
+        for level in self.level.chain():
+            if level.root:
+                return level.root, level
+        return None, None
+
+    def map_uri(self, uri: str) -> tuple[str | None, str]:
+        """(base, rest) whose concatenation is the file for `uri`
+        (ngx_http_map_uri_to_path): `root` + URI, or for `alias` the alias
+        + the URI minus the location's prefix.  An alias in a regex location
+        is the whole path.  Without a root, nginx uses `html` under its
+        prefix (relative: not looked up on disk)."""
+        assert self.vars is not None
+        root, level = self.root_level()
         if root is None:
-            return "html"
+            return "html", uri
         path = self.vars.evaluate(root[0])
-        if root[1]:   # alias: the location prefix is replaced, not appended
-            return None if path is None else path
-        return path
+        if path is None:
+            self.certain = False
+            return None, uri
+        if not root[1]:
+            return path, uri
+        loc = level.location() if level is not None else None
+        if loc is None or loc.modifier not in ("", "^~", "="):
+            return path, ""
+        if uri.startswith(loc.pattern):
+            return path, uri[len(loc.pattern):]
+        return path, uri
+
+    def content_type(self) -> str | None:
+        """ngx_http_set_content_type: by the URI's extension, else default_type."""
+        assert self.level is not None and self.vars is not None
+        last = self.vars.uri.rsplit("/", 1)[-1]
+        ext = last.rsplit(".", 1)[-1].lower() if "." in last else ""
+        types = self.level.inherited_set("types")
+        if types is None:
+            types = DEFAULT_TYPES
+        if ext and ext in types:
+            return types[ext]
+        default = self.level.inherited("default_type")
+        return default[0] if default else "text/plain"
 
     def proxy(self, directive: str, target: str, source: Source) -> None:
         assert self.level is not None
@@ -402,35 +525,47 @@ class Evaluation:
         self.hidden = [(name, src) for name, src in hidden if name not in {p for p, _ in passed}]
         if up.headers is None:
             self.upstream_headers_unknown = True
+            body = UNKNOWN_BODY
         else:
             hidden_names = {name for name, _ in self.hidden} | (DEFAULT_HIDDEN - {name for name, _ in passed})
             for name, value in up.headers:
                 if name.lower() in hidden_names:
                     continue
                 headers.append(HeaderLine(name.lower(), value, None, from_upstream=True))
-        raise _Done(up.status, source, "proxy", headers, error_page_ok=False)
+            sent = {name.lower(): value for name, value in reversed(up.headers)}
+            length = sent.get("content-length", "").strip()
+            body = Body(sent.get("content-type"), int(length) if length.isdigit() else None,
+                        encoded=bool(sent.get("content-encoding")))
+        raise _Done(up.status, source, "proxy", headers, error_page_ok=False, body=body)
 
     def static(self) -> None:
+        """The index and static modules: only GET, HEAD and POST (405
+        before anything is looked up); a directory URI is answered by an
+        internal redirect to its index file; POST to a file is 405."""
         assert self.level is not None and self.vars is not None
         level = self.level
-        root_directive = level.inherited("root")
+        root_directive, _ = self.root_level()
         source = root_directive[2] if root_directive else level.source
         uri = self.vars.uri
         if self.method not in ("GET", "HEAD", "POST"):
             self.note(f"static files answer {self.method} with 405", source)
             raise _Done(405, source, "static")
-        root = self.root_path()
+        base, rel = self.map_uri(uri)
         if uri.endswith("/"):
             index_names = level.inherited("index") or ["index.html"]
-            found = self.files.has_index(root, uri, index_names)
-            if found:
-                if self.method == "POST":
-                    raise _Done(405, source, "static")
-                self.note(f"index file {uri}{found}", source)
-                raise _Done(200, source, "static")
-            kind = self.files.kind(root, uri)
+            for i, name in enumerate(index_names):
+                name = self.vars.evaluate(name)
+                if name is None:
+                    self.certain = False
+                    continue
+                target = name if name.startswith("/") else uri + name
+                if name.startswith("/") and i == len(index_names) - 1 or \
+                        self.files.kind(*self.map_uri(target)) == "file":
+                    self.note(f"index file {target}: internal redirect", source)
+                    self.internal_redirect(target, None, source)
+            kind = self.files.kind(base, rel)
             raise _Done(403 if kind == "dir" else 404, source, "static")
-        kind = self.files.kind(root, uri)
+        kind = self.files.kind(base, rel)
         if kind is None:
             self.note(f"static file {uri} not found: 404", source)
             raise _Done(404, source, "static")
@@ -440,7 +575,8 @@ class Evaluation:
         if self.method == "POST":
             raise _Done(405, source, "static")
         self.note(f"static file {uri}", source)
-        raise _Done(200, source, "static")
+        raise _Done(200, source, "static", error_page_ok=False,
+                    body=Body(self.content_type(), self.files.size(base, rel)))
 
     # -- error pages and header filters ------------------------------------------
     def finish(self, done: _Done) -> Answer:
@@ -451,6 +587,11 @@ class Evaluation:
         return self.build_answer(done)
 
     def error_page(self, done: _Done) -> _Done | None:
+        """ngx_http_send_error_page.  The redirected request answers on its
+        own (its location's headers); its status is the error's, or the
+        `=code` override, or with a bare `=` its own, except that a status
+        it finalizes with itself (a 404, a 405, `return 403`) wins.  Error
+        pages do not chain (recursive_error_pages off)."""
         level = self.level
         assert level is not None and self.server is not None and self.vars is not None
         for codes, override, target, source in level.effective_error_pages():
@@ -459,6 +600,8 @@ class Evaluation:
             self.note(f"error_page {done.status} (line {source.line}) -> {target}", source)
             if target.startswith(("http://", "https://")) or target.startswith("$scheme"):
                 code = int(override) if override and override.isdigit() else 302
+                if code not in (301, 302, 303, 307, 308):
+                    code = 302
                 return _Done(code, source, "error_page",
                              [HeaderLine("location", self.vars.evaluate(target), source)], error_page_ok=False)
             status = done.status if override is None else (int(override) if override.isdigit() else None)
@@ -466,18 +609,15 @@ class Evaluation:
                 loc = named_location(self.server, target)
                 if loc is None:
                     return None
-                self.level = loc
-                inner = self.nested(lambda: (self.run_ops(loc.ops, loc), self.phases_after_rewrite()))
+                inner = self.nested(lambda: self.named_location(loc))
             else:
                 if self.method != "HEAD":
                     self.method = "GET"
                 path, _, args = (self.vars.evaluate(target) or target).partition("?")
-                self.vars.uri = path
-                self.vars.args = args
-                inner = self.nested(lambda: (self.find_and_rewrite(), self.phases_after_rewrite()))
-            final = inner.status if override == "" else status
-            return _Done(final, inner.source if override == "" else source, "error_page",
-                         inner.headers, error_page_ok=False)
+                inner = self.nested(lambda: self.internal_redirect(path, args, source))
+            own = override == "" or inner.special
+            return _Done(inner.status if own else status, inner.source if own else source, "error_page",
+                         inner.headers, error_page_ok=False, body=inner.body, special=False)
         return None
 
     def nested(self, run) -> _Done:
@@ -487,13 +627,47 @@ class Evaluation:
             return done
         raise AssertionError("content phase always decides")  # pragma: no cover
 
+    def gzip_vary(self, done: _Done) -> bool:
+        """ngx_http_gzip_filter marks a response for `Vary: Accept-Encoding`
+        (sent with `gzip_vary on`) before it knows whether the client
+        accepts gzip: gzip on, status 200/403/404, no Content-Encoding yet,
+        a length unknown or at least gzip_min_length, and a type in
+        gzip_types (text/html always; `*` any, even none)."""
+        level = self.level
+        assert level is not None
+        gzip, vary = level.inherited("gzip"), level.inherited("gzip_vary")
+        if not gzip or gzip[0] != "on" or not vary or vary[0] != "on":
+            return False
+        if done.status is None:
+            self.certain = False
+            return False
+        if done.status not in (200, 403, 404):
+            return False
+        body = done.body
+        if not body.known:
+            self.certain = False
+            return False
+        min_length = level.inherited("gzip_min_length") or 20
+        if body.encoded or body.length is not None and body.length < min_length:
+            return False
+        types = level.inherited_set("gzip_types") or ["text/html"]
+        if "*" in types:
+            return True
+        ctype = (body.ctype or "").split(";")[0].strip().lower()
+        return bool(ctype) and (ctype == "text/html" or ctype in types)
+
     def build_answer(self, done: _Done) -> Answer:
         """Apply the header filters in nginx's order: headers-more (loaded as
-        a dynamic module, it runs first), then add_header."""
+        a dynamic module, it runs first), then add_header.  The gzip
+        filter's `Vary: Accept-Encoding` is written by the header writer
+        before every other header line, so it comes first."""
         level = self.level
         assert level is not None and self.vars is not None
         status = done.status
         headers = list(done.headers)
+        if self.gzip_vary(done):
+            gzip_vary = level.inherited("gzip_vary")
+            headers.insert(0, HeaderLine("vary", "Accept-Encoding", gzip_vary[1] if gzip_vary else None))
         stripped = list(self.hidden)
         for more in level.effective_more_headers():
             if more.statuses is not None and status not in more.statuses:

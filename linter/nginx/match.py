@@ -92,17 +92,39 @@ def named_location(server: Server, name: str) -> Location | None:
 
 
 def select_server(conf: HttpConf, host: str, port: int) -> Server | None:
+    cache = conf.__dict__.setdefault("_server_cache", {})
+    key = (host, port)
+    if key not in cache:
+        cache[key] = _select_server(conf, host, port)
+    return cache[key]
+
+
+def _select_server(conf: HttpConf, host: str, port: int) -> Server | None:
     """nginx's virtual server choice: by port, then server_name (exact,
-    leading wildcard, trailing wildcard, regex), then the default server."""
-    candidates = [s for s in conf.servers if any(p == port for p, _ in s.listen)]
-    if not candidates:
-        candidates = [s for s in conf.servers if s.implicit] or conf.servers
-    if not candidates:
-        return None
+    leading wildcard, trailing wildcard, regex), then the default server.
+    Ports and exact names are indexed once per configuration."""
+    index = getattr(conf, "_server_index", None)
+    if index is None:
+        index = {}
+        for server in conf.servers:
+            for listen_port, _default in server.listen:
+                servers, exact = index.setdefault(listen_port, ([], {}))
+                if server not in servers:
+                    servers.append(server)
+                    for name in server.names:
+                        exact.setdefault(name, server)
+        conf._server_index = index  # type: ignore[attr-defined]
     host = host.lower().rstrip(".")
-    for server in candidates:
-        if host in server.names:
-            return server
+    entry = index.get(port)
+    if entry is None:
+        candidates = [s for s in conf.servers if s.implicit] or conf.servers
+        if not candidates:
+            return None
+    else:
+        candidates = entry[0]
+        exact_hit = entry[1].get(host)
+        if exact_hit is not None:
+            return exact_hit
     best: tuple[int, Server] | None = None
     for server in candidates:
         for name in server.names:

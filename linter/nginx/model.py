@@ -46,19 +46,26 @@ class NginxModel(ServerModel):
             if path is None:
                 continue
             out.append(self._scope(server, loc, loc.label, base + path))
-        if not locations or find_location(server, "/") is None and not any(
-                loc.modifier in ("", "^~") and loc.pattern == "/" for loc in locations):
-            if not server.implicit or not locations:
-                out.append(self._scope(server, server, server.label, base + "/"))
+        if not locations:
+            out.append(self._scope(server, server, server.label, base + "/"))
         return out
 
     def _path_for(self, server: Server, loc: Location) -> str | None:
         if loc.modifier in ("=", "", "^~"):
             candidates = [loc.pattern] if loc.pattern.startswith("/") else []
         else:
-            candidates = ["/" + c.lstrip("^").lstrip("/") if not c.startswith("/") else c
-                          for c in example_for(loc.pattern)]
-            candidates += example_for(loc.pattern)
+            candidates = []
+            for example in example_for(loc.pattern):
+                if example.startswith("/"):
+                    candidates.append(example)
+                elif example.startswith("."):
+                    candidates += ["/a" + example, "/" + example]   # `\.woff$` -> /a.woff
+                else:
+                    candidates.append("/" + example)
+        if _serves_files_only(loc):
+            # `try_files $uri =404` answers a directory URL with a 404 (or its
+            # fallback): what browsers fetch here are the files in it
+            candidates = [c2 for c in candidates for c2 in ((c + "index.html", c) if c.endswith("/") else (c,))]
         for path in candidates:
             if find_location(server, path) is loc:
                 return path
@@ -69,17 +76,19 @@ class NginxModel(ServerModel):
         methods: tuple[str, ...] = ()
         if isinstance(level, Location) and level.limit_except is not None:
             methods = tuple(sorted(level.limit_except[0] - {"HEAD"}))
-        patterns, literals = self._origin_facts(server, level)
+        patterns, literals, sensitive = self._origin_facts(server, level)
         authenticates = bool(_auth(level))
         return Scope(name=name if server.implicit else f"{server.label} {name}".strip(), url=url,
                      source=level.source,
                      proxied=handler is not None and handler[0] != "unknown",
                      static=handler is None and not _returns_everything(level),
                      authenticates=authenticates, served_methods=methods,
-                     origin_patterns=tuple(patterns), literal_origins=tuple(literals))
+                     origin_patterns=tuple(patterns), literal_origins=tuple(literals),
+                     origin_sensitive=sensitive, emits_cors=_emits_cors(level))
 
-    def _origin_facts(self, server: Server, level: Level) -> tuple[list[OriginPattern], list[str]]:
-        """Origin regexes and literal origins that can decide this scope's answer."""
+    def _origin_facts(self, server: Server, level: Level) -> tuple[list[OriginPattern], list[str], bool]:
+        """Origin regexes and literal origins that can decide this scope's
+        answer, and whether anything here reads the request's Origin."""
         patterns: list[OriginPattern] = []
         literals: list[str] = []
         seen_maps: set[str] = set()
@@ -103,8 +112,10 @@ class NginxModel(ServerModel):
             texts.extend(add.value for add in lv.add_headers)
             texts.extend(m.value or "" for m in lv.more_headers)
         pending = [v for text in texts for v in variables_in(text)]
+        sensitive = False
         while pending:
             name = pending.pop()
+            sensitive = sensitive or name == _ORIGIN_VAR
             block = self.conf.maps.get(name)
             if block is None or name in seen_maps:
                 continue
@@ -121,7 +132,7 @@ class NginxModel(ServerModel):
             for add in lv.add_headers:
                 if add.name.lower() == "access-control-allow-origin" and "$" not in add.value:
                     literals.append(add.value)
-        return patterns, literals
+        return patterns, literals, sensitive
 
     def facts(self):
         """DroppedHeaders: levels whose own add_header lines hide inherited CORS ones."""
@@ -165,6 +176,26 @@ def _dropped(level: Level) -> DroppedHeaders | None:
         return None
     label = "if block" if level.kind == "if" else "location"
     return DroppedHeaders(level.add_headers[0].source, label, lost)
+
+
+def _emits_cors(level: Level) -> bool:
+    """Any add_header / more_set_headers for a CORS header in this scope's
+    levels or their `if` blocks."""
+    def names(lv: Level):
+        yield from (a.name for a in lv.add_headers)
+        yield from (m.name for m in lv.more_headers if not m.clear)
+    levels = list(level.chain())
+    levels += [op[2] for lv in list(levels) for op in _all_ops(lv.ops) if op[0] == "if"]
+    return any(n.lower().startswith("access-control-") for lv in levels for n in names(lv))
+
+
+def _serves_files_only(loc: Location) -> bool:
+    """A static location whose try_files tests only files (no `$uri/`): its
+    directory URL is never served."""
+    if loc.handler is not None or loc.try_files is None:
+        return False
+    candidates = loc.try_files[0][:-1]
+    return bool(candidates) and not any(c.endswith("/") for c in candidates)
 
 
 def _walk(level: Level):

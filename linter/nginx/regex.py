@@ -27,24 +27,25 @@ def compile_pcre(pattern: str, ignore_case: bool) -> re.Pattern | None:
         return None
 
 
-def example_for(pattern: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def example_for(pattern: str) -> tuple[str, ...]:
     """A few short strings the pattern matches (searched, not full-matched),
     used to find a URL path that lands in a regex location."""
     compiled = compile_pcre(pattern, False)
     if compiled is None:
-        return []
+        return ()
     from re import _parser as sre_parse  # the stdlib's own regex parser
 
     try:
         tree = sre_parse.parse(to_python(pattern))
     except Exception:
-        return []
+        return ()
     out = []
     for variant in (0, 1):
         text = _render(tree, variant)
         if text is not None and compiled.search(text) and text not in out:
             out.append(text)
-    return out
+    return tuple(out)
 
 
 def _render(tree, variant: int, depth: int = 0) -> str | None:

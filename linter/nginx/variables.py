@@ -8,13 +8,15 @@ describe) evaluates to None: *unknown*, never a guess.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .regex import compile_pcre
 
 _VAR = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
 
 
-def split_value(text: str) -> list[tuple[bool, str]]:
+@lru_cache(maxsize=8192)
+def split_value(text: str) -> tuple[tuple[bool, str], ...]:
     """`"$scheme://$host"` -> [(True, "scheme"), (False, "://"), (True, "host")]."""
     parts: list[tuple[bool, str]] = []
     pos = 0
@@ -25,11 +27,12 @@ def split_value(text: str) -> list[tuple[bool, str]]:
         pos = m.end()
     if pos < len(text):
         parts.append((False, text[pos:]))
-    return parts
+    return tuple(parts)
 
 
-def variables_in(text: str) -> list[str]:
-    return [name for is_var, name in split_value(text) if is_var]
+@lru_cache(maxsize=8192)
+def variables_in(text: str) -> tuple[str, ...]:
+    return tuple(name for is_var, name in split_value(text) if is_var)
 
 
 class MapBlock:

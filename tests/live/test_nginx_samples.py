@@ -1,0 +1,187 @@
+"""Acceptance: for every nginx sample, the model's answers equal real nginx's.
+
+Each sample (site file or full nginx.conf; ``snippets/`` are reached through
+the files that include them) is rewritten so it runs in a sandbox, the
+model is built from the very file nginx runs, and every scope URL is probed
+with a preflight (OPTIONS + Access-Control-Request-Method PUT +
+Access-Control-Request-Headers content-type) and a GET, from a trusted
+origin, from ``https://evil.example`` and from ``null``.  Status and the
+ordered values of every ``access-control-*`` and ``vary`` header must be
+equal.
+
+Rewrite (textual, so the file keeps its lines): ``listen 80`` -> the test
+port (IPv6 listens dropped), ``127.0.0.1:8000`` -> the test upstream,
+``/var/www/`` -> ``PREFIX/www/``, ``/etc/nginx/.htpasswd`` -> a temp
+htpasswd, ``worker_processes auto`` -> 1.  ``snippets/`` is copied into the
+conf folder, where nginx and the model both resolve ``include snippets/...``.
+
+Docroot files: a scope URL that names a file gets that file; a directory URL
+gets an ``index.html``, a ``data.json`` probed next to it, and a
+``missing.txt`` that is left missing on purpose.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from corslint.nginx.evaluate import Upstream as ModelUpstream
+from corslint.nginx.model import load
+from corslint.nginx.regex import example_for
+
+from .nginx_compare import HOSTILE, KINDS, NULL, TRUSTED_FALLBACK, RawNginx, compare, origin_headers
+from .nginx_harness import Upstream, require_nginx
+
+pytestmark = pytest.mark.live
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "nginx"
+SAMPLE_FILES = sorted(p for p in SAMPLES.glob("*.conf"))
+
+#: what the test backend answers (its own CORS headers, so hiding and
+#: duplicates show): OPTIONS gets a 204 preflight answer, the rest a 200
+BACKEND_PREFLIGHT = (204, [("Access-Control-Allow-Origin", "https://backend.example"),
+                           ("Access-Control-Allow-Methods", "GET, POST"),
+                           ("Vary", "Origin")])
+BACKEND_ACTUAL = (200, [("Access-Control-Allow-Origin", "https://backend.example"),
+                        ("Access-Control-Allow-Credentials", "true"),
+                        ("Vary", "Accept-Encoding")])
+
+
+def backend_for(method: str) -> tuple[int, list[tuple[str, str]]]:
+    return BACKEND_PREFLIGHT if method == "OPTIONS" else BACKEND_ACTUAL
+
+
+def responder(method: str, path: str, headers):
+    status, hdrs = backend_for(method)
+    return status, hdrs, b"" if status == 204 else b'{"ok": true}'
+
+
+def model_upstream(method: str) -> ModelUpstream:
+    status, hdrs = backend_for(method)
+    return ModelUpstream(status, list(hdrs))
+
+
+_LISTEN = re.compile(r"^(\s*)listen\s+([^;]*);", re.M)
+
+
+def rewrite(text: str) -> str:
+    """Sandbox a sample; placeholders are filled in by the harness."""
+    def listen(m: re.Match) -> str:
+        args = m.group(2).split()
+        if args and args[0].startswith("["):
+            return m.group(1) + "# listen (IPv6) dropped for the live test"
+        flags = [a for a in args[1:] if a in ("default_server", "default")]
+        return m.group(1) + "listen " + " ".join(["127.0.0.1:@@PORT@@", *flags]) + ";"
+
+    text = _LISTEN.sub(listen, text)
+    text = text.replace("127.0.0.1:8000", "@@UPSTREAM@@")
+    text = text.replace("/var/www/", "@@PREFIX@@/www/")
+    text = text.replace("/etc/nginx/.htpasswd", "@@PREFIX@@/conf/.htpasswd")
+    text = re.sub(r"worker_processes\s+auto;", "worker_processes 1;", text)
+    return text
+
+
+def is_full_config(text: str) -> bool:
+    return re.search(r"^\s*http\s*\{", text, re.M) is not None
+
+
+def prepare(server: RawNginx, sample: Path) -> str:
+    """Write the rewritten sample (and what it includes) into the prefix;
+    return the nginx.conf text."""
+    conf = Path(server.prefix) / "conf"
+    shutil.copytree(SAMPLES / "snippets", conf / "snippets", dirs_exist_ok=True)
+    (conf / ".htpasswd").write_text("user:{PLAIN}secret\n")
+    (Path(server.prefix) / "www").mkdir(exist_ok=True)
+    text = rewrite(sample.read_text())
+    if is_full_config(text):
+        return text
+    site = conf / "site.conf"
+    site.write_text(server._substitute(text))
+    return ("events { worker_connections 64; }\n"
+            "http {\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
+            f"    include {site};\n}}\n")
+
+
+def trusted_origin(scope) -> str:
+    """An origin the configuration allows: a literal one, else one its regex admits."""
+    for origin in scope.literal_origins:
+        if re.match(r"^https?://[^/\s*$]+$", origin) and origin != HOSTILE:
+            return origin
+    for pattern in scope.origin_patterns:
+        for example in example_for(pattern.regex):
+            if example.startswith("http") and "://" in example:
+                return example
+    return TRUSTED_FALLBACK
+
+
+def probe_paths(model, scope) -> list[str]:
+    """The scope path plus, for a directory URL, a present and a missing file."""
+    path = urlsplit(scope.url).path
+    paths = [path]
+    if path.endswith("/"):
+        paths += [path + "data.json", path + "missing.txt"]
+    return paths
+
+
+def create_files(model, paths: list[str]) -> None:
+    """Create the docroot files the probe paths name under every root of the
+    sample (``missing.txt`` stays missing)."""
+    roots = set()
+    for server in model.conf.servers:
+        for level in _levels(server):
+            if level.root is not None and not level.root[1]:
+                roots.add(level.root[0])
+    for root in roots:
+        if "$" in root:
+            continue
+        for path in paths:
+            if path.endswith("missing.txt"):
+                continue
+            full = Path(root) / path.lstrip("/")
+            if path.endswith("/"):
+                full = full / "index.html"
+            full.parent.mkdir(parents=True, exist_ok=True)
+            if not full.exists():
+                full.write_text('{"sample": "file contents for the live test"}\n' if full.suffix == ".json"
+                                else "<!doctype html><title>live test file</title>\n")
+
+
+def _levels(level):
+    yield level
+    for loc in level.locations:
+        yield from _levels(loc)
+
+
+@pytest.mark.parametrize("sample", SAMPLE_FILES, ids=[p.name for p in SAMPLE_FILES])
+def test_sample_answers_match_nginx(sample: Path) -> None:
+    require_nginx(headers_more=True)
+    with Upstream(responder=responder) as up, RawNginx(lambda s: prepare(s, sample), upstream=up) as ngx:
+        full = is_full_config(sample.read_text())
+        conf_dir = os.path.join(ngx.prefix, "conf")
+        model = load(ngx.conf_path if full else os.path.join(conf_dir, "site.conf"), root=conf_dir)
+        assert not model.parsed.errors, model.parsed.errors
+        scopes = model.scopes()
+        assert scopes, f"{sample.name}: the model lists no scope"
+        plan = [(scope, probe_paths(model, scope)) for scope in scopes]
+        create_files(model, [p for _, paths in plan for p in paths])
+        problems = []
+        count = 0
+        for scope, paths in plan:
+            parts = urlsplit(scope.url)
+            assert parts.port == ngx.port, f"scope URL {scope.url} does not use the live port {ngx.port}"
+            for path in paths:
+                url = f"{parts.scheme}://{parts.netloc}{path}"
+                for origin in (trusted_origin(scope), HOSTILE, NULL):
+                    for kind in KINDS:
+                        count += 1
+                        diff = compare(ngx, model, url, parts.hostname or "localhost", path, kind[1],
+                                       origin_headers(origin, kind), model_upstream,
+                                       label=f"[{scope.name}] {kind[0]} from {origin}:")
+                        if diff:
+                            problems.append(diff)
+    assert not problems, f"{sample.name}: {len(problems)} of {count} answers differ from nginx\n" + "\n".join(problems)

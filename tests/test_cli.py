@@ -1,0 +1,235 @@
+"""The command-line contract of shared/spec/cli.md, exercised as a user would:
+the installed `corslint` entry point in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples" / "nginx"
+
+WILDCARD_CREDENTIALS = textwrap.dedent("""\
+    server {
+        listen 80;
+        server_name api.example.com;
+        location /api/ {
+            add_header Access-Control-Allow-Origin * always;
+            add_header Access-Control-Allow-Credentials true always;
+            return 200 "ok";
+        }
+    }
+    """)
+
+CLEAN = textwrap.dedent("""\
+    server {
+        listen 80;
+        server_name static.example.com;
+        location /fonts/ {
+            add_header Access-Control-Allow-Origin *;
+            root /var/www;
+        }
+    }
+    """)
+
+
+def corslint(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "corslint", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=60, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def files(tmp_path: Path):
+    def write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+    return write
+
+
+def test_findings_exit_1_with_file_and_line(files, tmp_path):
+    files("api.conf", WILDCARD_CREDENTIALS)
+    result = corslint("api.conf", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "api.conf:5: CORS201 [error]" in result.stdout
+    assert "request: GET /api/" in result.stdout
+    assert result.stderr == ""
+
+
+def test_clean_file_exits_0(files, tmp_path):
+    files("fonts.conf", CLEAN)
+    result = corslint("fonts.conf", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "No problems found in 1 file." in result.stdout
+
+
+def test_json_output_follows_the_contract(files, tmp_path):
+    files("api.conf", WILDCARD_CREDENTIALS)
+    result = corslint("api.conf", "--format", "json", cwd=tmp_path)
+    payload = json.loads(result.stdout)
+    assert set(payload) >= {"version", "findings", "errors", "files"}
+    finding = next(f for f in payload["findings"] if f["code"] == "CORS201")
+    assert finding["name"] == "wildcard-with-credentials"
+    assert finding["severity"] == "error"
+    assert finding["path"] == "api.conf"        # as given: relative stays relative
+    assert finding["line"] == 5
+    assert finding["request"].startswith("GET /api/ from ")
+    assert finding["related"][0]["line"] == 6
+    assert payload["errors"] == [] and payload["files"] == 1
+
+
+def test_unparseable_file_exits_2_and_others_are_still_linted(files, tmp_path):
+    files("broken.conf", "server {\n    location / {\n        add_header X 1;\n")
+    files("api.conf", WILDCARD_CREDENTIALS)
+    result = corslint("broken.conf", "api.conf", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 2
+    payload = json.loads(result.stdout)
+    assert [e["path"] for e in payload["errors"]] == ["broken.conf"]
+    assert payload["errors"][0]["line"] == 3
+    assert any(f["code"] == "CORS201" for f in payload["findings"])
+    assert "broken.conf:3: unexpected end of file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_is_an_error_not_a_traceback(tmp_path):
+    result = corslint("nope.conf", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "nope.conf: no such file or directory" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_binary_input_never_crashes(files, tmp_path):
+    (tmp_path / "blob.conf").write_bytes(bytes(range(256)) * 8)
+    result = corslint("blob.conf", cwd=tmp_path)
+    assert result.returncode in (0, 1, 2)
+    assert "Traceback" not in result.stderr
+
+
+def test_select_ignore_and_fail_on(files, tmp_path):
+    files("api.conf", WILDCARD_CREDENTIALS)
+    assert corslint("api.conf", "--ignore", "CORS201", "--select", "CORS2", cwd=tmp_path).returncode == 0
+    assert corslint("api.conf", "--select", "wildcard-with-credentials", cwd=tmp_path).returncode == 1
+    assert corslint("api.conf", "--select", "CORS303", cwd=tmp_path).returncode == 0
+    result = corslint("api.conf", "--select", "CORS9", cwd=tmp_path)
+    assert result.returncode == 2 and "unknown rule code" in result.stderr
+
+
+def test_fail_on_error_lets_warnings_pass(files, tmp_path):
+    files("reflect.conf", textwrap.dedent("""\
+        server {
+            listen 80;
+            location / {
+                add_header Access-Control-Allow-Origin $http_origin always;
+                add_header Vary Origin always;
+                return 204;
+            }
+        }
+        """))
+    assert corslint("reflect.conf", cwd=tmp_path).returncode == 1              # CORS203 is a warning
+    assert corslint("reflect.conf", "--fail-on", "error", cwd=tmp_path).returncode == 0
+
+
+def test_inline_suppression_with_reason_and_strict(files, tmp_path):
+    text = WILDCARD_CREDENTIALS.replace(
+        "add_header Access-Control-Allow-Origin * always;",
+        "add_header Access-Control-Allow-Origin * always;  # corslint: ignore[CORS201] legacy partner")
+    files("api.conf", text)
+    assert corslint("api.conf", cwd=tmp_path).returncode == 0
+    files("fonts.conf", "# corslint: ignore[CORS203]\n" + CLEAN)
+    result = corslint("fonts.conf", "--strict", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "fonts.conf:1: unused suppression (CORS203)" in result.stdout
+
+
+def test_config_file_per_file_ignores_and_cli_precedence(files, tmp_path):
+    files("legacy/api.conf", WILDCARD_CREDENTIALS)
+    files(".corslint.toml", '[per-file-ignores]\n"legacy/*.conf" = ["CORS201"]\nfail-on = "info"\n')
+    assert corslint("legacy/api.conf", cwd=tmp_path).returncode == 0
+    files(".corslint.toml", 'ignore = ["CORS201"]\n')
+    assert corslint("legacy/api.conf", cwd=tmp_path).returncode == 0
+    files("pyproject.toml", '[tool.corslint]\nignore = []\n')
+    other = files("other.toml", 'select = ["CORS201"]\n')
+    assert corslint("legacy/api.conf", "--config", str(other), cwd=tmp_path).returncode == 1
+
+
+def test_bad_config_is_a_usage_error(files, tmp_path):
+    files(".corslint.toml", 'selekt = ["CORS2"]\n')
+    files("fonts.conf", CLEAN)
+    result = corslint("fonts.conf", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unknown corslint setting(s): selekt" in result.stderr
+
+
+def test_trusted_origins_and_clients_from_config(files, tmp_path):
+    files("api.conf", textwrap.dedent("""\
+        server {
+            listen 80;
+            server_name api.example.com;
+            location /api/ {
+                add_header Access-Control-Allow-Origin https://app.example.com always;
+                add_header Access-Control-Allow-Methods "GET, POST" always;
+                add_header Access-Control-Allow-Headers "Content-Type" always;
+                if ($request_method = OPTIONS) { return 204; }
+                return 200 "ok";
+            }
+        }
+        """))
+    assert corslint("api.conf", cwd=tmp_path).returncode == 0
+    files(".corslint.toml", textwrap.dedent("""\
+        [[clients]]
+        origin = "https://app.example.com"
+        methods = ["GET", "DELETE"]
+        headers = ["content-type", "x-request-id"]
+        """))
+    result = corslint("api.conf", "--format", "json", cwd=tmp_path)
+    codes = sorted((f["code"], f["line"]) for f in json.loads(result.stdout)["findings"])
+    assert codes == [("CORS301", 6), ("CORS302", 7)]
+
+
+def test_rules_and_explain():
+    result = corslint("rules")
+    assert result.returncode == 0
+    assert "CORS201  wildcard-with-credentials" in result.stdout
+    explained = corslint("explain", "wildcard-with-credentials")
+    assert explained.returncode == 0
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References"):
+        assert heading in explained.stdout
+    assert corslint("explain", "CORS999").returncode == 2
+
+
+def test_no_arguments_is_a_usage_error():
+    result = corslint()
+    assert result.returncode == 2 and "no PATH given" in result.stderr
+
+
+def test_simulate_json_contract():
+    result = corslint("simulate", str(SAMPLES / "cors104-options-if-drops-origin.conf"),
+                      "--url", "http://profile.example.com/api/items", "--origin", "https://app.example.com",
+                      "--method", "PUT", "--header", "Content-Type: application/json", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["request"]["method"] == "PUT"
+    assert payload["request"]["headers"] == ["content-type"]
+    assert payload["preflight"]["status"] == 204
+    assert "access-control-allow-origin" not in payload["preflight"]["headers"]
+    assert payload["verdict"] == {
+        **payload["verdict"], "allowed": False, "stage": "preflight",
+        "error": "Response to preflight request doesn't pass access control check: No "
+                 "'Access-Control-Allow-Origin' header is present on the requested resource."}
+
+
+def test_simulate_text_ends_with_the_console_line():
+    result = corslint("simulate", str(SAMPLES / "cors201-wildcard-credentials.conf"),
+                      "--url", "http://status.example.net/widget/api/x", "--origin", "https://app.example.com",
+                      "--credentials", "--upstream-status", "200")
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("Access to fetch at 'http://status.example.net/widget/api/x' from origin "
+                           "'https://app.example.com' has been blocked by CORS policy: ")
