@@ -157,6 +157,10 @@ class Answer:
     stripped: list[tuple[str, Source]] = field(default_factory=list)
     _by_name: tuple | None = field(default=None, repr=False, compare=False)
 
+    def config_lines(self, name: str) -> list[HeaderLine]:
+        """The lines of one header that a configuration directive produced."""
+        return [h for h in self.lines(name) if h.source is not None]
+
     def values(self, name: str) -> list[str | None]:
         return [h.value for h in self.lines(name)]
 

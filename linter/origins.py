@@ -66,6 +66,33 @@ def hosts_spelled(pattern: str) -> tuple[str, ...]:
     return tuple(hosts)
 
 
+@lru_cache(maxsize=1024)
+def pattern_examples(pattern: str, ignore_case: bool = False) -> tuple[str, ...]:
+    """Origins an allow-list pattern admits, https first: what its real
+    front end probably is (`(.*\\.example\\.com)` -> https://a.example.com)."""
+    from .nginx.regex import compile_pcre, example_for
+
+    compiled = compile_pcre(pattern, ignore_case)
+    if compiled is None:
+        return ()
+    candidates: list[str] = []
+    for host in hosts_spelled(pattern):
+        candidates += [f"https://{host}", f"https://www.{host}", f"https://a.{host}"]
+    for text in example_for(pattern):
+        text = text.lstrip("^")
+        if text.startswith("http://"):
+            candidates += ["https://" + text[7:], text]
+        elif text.startswith("https://"):
+            candidates.append(text)
+        else:
+            candidates += ["https://a" + text if text.startswith(".") else "https://" + text]
+    out = []
+    for origin in candidates:
+        if is_origin(origin) and compiled.search(origin) and origin not in out:
+            out.append(origin)
+    return tuple(out)
+
+
 class Trust:
     """Which origins the user means to trust.
 
@@ -118,11 +145,13 @@ def attack_candidates(pattern: str, ignore_case: bool = False) -> tuple[str, ...
             add(f"{scheme}://evil-{domain}")
             add(f"{scheme}://{host}.evil.example")
             add(f"{scheme}://{domain}.evil.example")
+            add(f"{scheme}://a.{host}.evil.example")
             add(f"{scheme}://{host}evil.example")
             for i, ch in enumerate(host):
                 if ch == ".":
                     add(f"{scheme}://{host[:i]}x{host[i + 1:]}")
                     add(f"{scheme}://{host[:i]}-{host[i + 1:]}")
+                    add(f"{scheme}://a.{host[:i]}x{host[i + 1:]}")
     add(HOSTILE)
     from .nginx.regex import compile_pcre, example_for
 

@@ -41,6 +41,23 @@ class Client:
         self.credentials = credentials
 
 
+def per_scope(method):
+    """Memoize a ProbeContext fact per scope: rules ask the same questions
+    about the same scope many times over."""
+    name = method.__name__
+
+    def wrapper(self, scope):
+        key = (name, id(scope))
+        memo = self._facts
+        if key not in memo:
+            memo[key] = method(self, scope)
+        return memo[key]
+
+    wrapper.__name__ = name
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
 class ProbeContext:
     """The model plus the user's intent, with cached probe answers."""
 
@@ -50,8 +67,8 @@ class ProbeContext:
         self.clients = clients
         self._answers: dict[tuple, Answer] = {}
         self._backend = _backend_ok()
-        self._trusted: dict[str, str] = {}
         self._candidates: dict[str, list[str]] = {}
+        self._facts: dict[tuple, object] = {}
         self._authorizing: set[str] | None = None
 
     # -- raw questions --------------------------------------------------------
@@ -91,7 +108,7 @@ class ProbeContext:
         return cached
 
     def _candidate_origins(self, scope: Scope) -> list[str]:
-        from .nginx.regex import example_for
+        from .origins import pattern_examples
 
         out: list[str] = []
         for origin in [c.origin for c in self.clients] + [t for t in self.trust.trusted if "*" not in t]:
@@ -101,21 +118,16 @@ class ProbeContext:
             if is_origin(literal) and literal not in out:
                 out.append(literal)
         for pattern in scope.origin_patterns:
-            for text in example_for(pattern.regex):
-                text = text.lstrip("^")
-                secure = "https://" + text[7:] if text.startswith("http://") else None
-                for origin in (secure, text):   # a real front end is on https
-                    if origin and is_origin(origin) and origin not in out:
-                        out.append(origin)
+            for origin in pattern_examples(pattern.regex, pattern.ignore_case):
+                if origin not in out:
+                    out.append(origin)
         out.append(DEFAULT_CLIENT)
         return out
 
+    @per_scope
     def trusted_origin(self, scope: Scope) -> str:
         """An origin this scope serves (what its real front end would be):
         the first candidate answered with its own origin or `*`."""
-        cached = self._trusted.get(scope.url)
-        if cached is not None:
-            return cached
         candidates = self.candidate_origins(scope)
         chosen = None
         if scope.emits_cors:
@@ -123,19 +135,21 @@ class ProbeContext:
             chosen = next((o for o in tried if _admits(self.actual(scope, o), o)), None)
             if chosen is None:   # some scopes only answer preflights
                 chosen = next((o for o in tried if _admits(self.preflight(scope, o), o)), None)
-        chosen = chosen or candidates[0]
-        self._trusted[scope.url] = chosen
-        return chosen
+        return chosen or candidates[0]
 
-    def config_lines(self, answer: Answer, name: str):
+    @staticmethod
+    def config_lines(answer: Answer, name: str):
         """The lines of a header that the configuration (not a backend) sends."""
-        return [h for h in answer.lines(name) if h.source is not None]
+        return answer.config_lines(name)
 
+    @per_scope
     def is_cors_aware(self, scope: Scope) -> bool:
         """The configuration itself emits CORS headers for this scope."""
         origin = self.trusted_origin(scope)
-        return any(self.config_lines(a, ACAO) for a in (self.actual(scope, origin), self.preflight(scope, origin)))
+        return any(h.value is not None for a in (self.actual(scope, origin), self.preflight(scope, origin))
+                   for h in self.config_lines(a, ACAO))
 
+    @per_scope
     def answers_preflights(self, scope: Scope) -> bool:
         """The scope deliberately answers CORS preflights: the OPTIONS answer
         is 2xx with Allow-Origin, and either the configuration shows
@@ -150,6 +164,7 @@ class ProbeContext:
     def credentials_allowed(self, answer: Answer) -> bool:
         return answer.get(ACAC) == "true"
 
+    @per_scope
     def expects_preflight(self, scope: Scope) -> bool:
         """The configuration shows this scope's clients send preflights: it
         lists allowed methods or headers, serves non-simple methods, or is an

@@ -85,7 +85,7 @@ def check(ctx):
         probe = ctx.preflight(scope, origin)
         methods_lines = ctx.config_lines(probe, ACAM)
         if not methods_lines and not ctx.config_lines(probe, ACAH):
-            if probe.status_source is not None:
+            if probe.status_source is not None and not probe.upstream_headers_unknown:
                 yield Hit(probe.status_source, "the preflight answer has neither Access-Control-Allow-Methods nor "
                                                "Access-Control-Allow-Headers: every preflight fails",
                           ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))

@@ -83,13 +83,13 @@ def test_manifests_list_the_nginx_files():
 def test_nginx_file_lints_without_error(rel):
     path, report = lint_one(rel)
     if rel in UNPARSEABLE:
-        assert [(e.path, e.line) for e in report.errors] == [(path, None)]
+        # the file ends inside an unterminated directive: reported at its last line
+        assert [(e.path, e.line) for e in report.errors] == [(path, 114)]
         assert report.findings == []
     else:
         assert report.errors == [], [str(e) for e in report.errors]
 
 
-@pytest.mark.xfail(strict=True, reason="crossplane's StopIteration at end of file is reported with an empty message")
 def test_unparseable_file_says_why():
     (rel,) = UNPARSEABLE
     _path, report = lint_one(rel)
@@ -102,12 +102,12 @@ def test_cli_exit_status_on_whole_corpus():
     root = require_corpus()
     good = [str(root / rel) for rel in NGINX_FILES if rel not in UNPARSEABLE]
     run = subprocess.run([sys.executable, "-m", "corslint", "--type", "nginx", "--format", "json", *good],
-                         capture_output=True, text=True, cwd=REPO, timeout=300)
+                         capture_output=True, text=True, cwd=REPO, timeout=300, check=False)
     assert "Traceback" not in run.stderr, run.stderr
     assert run.returncode in (0, 1), run.stderr
     for rel in UNPARSEABLE:
         bad = subprocess.run([sys.executable, "-m", "corslint", "--type", "nginx", str(root / rel)],
-                             capture_output=True, text=True, cwd=REPO, timeout=60)
+                             capture_output=True, text=True, cwd=REPO, timeout=60, check=False)
         assert "Traceback" not in bad.stderr, bad.stderr
         assert bad.returncode == 2
 
@@ -122,12 +122,6 @@ PINNED: dict[str, set[tuple[int, str]]] = {
         (84, "CORS101"),  # /healthcheck inherits ACAO but proxy_passes OPTIONS to thumbor: nginx owns CORS there
         (95, "CORS403"),  # @fetch: `if ($args ~* download)` with its own add_header drops the inherited CORS lines
         (99, "CORS403"),  # @fetch: same for the `download_filename` if
-    },
-    "nginx-misc/Chocobozzz__PeerTube__support__nginx__peertube": {
-        (202, "CORS303"),  # thumbnails/avatars preflight: Max-Age 1728000 > 7200 (Chromium) / 86400 (Firefox)
-        (208, "CORS404"),  # ACAO '*' without `always` in a scope that answers preflights (OPTIONS if, return 204)
-        (239, "CORS303"),  # webseed/redundancy preflight: Max-Age 1728000 again
-        (246, "CORS404"),  # `if ($request_method = 'GET')` ACAO '*' without `always`; the scope answers preflights
     },
     "nginx-misc/DEFRA__forms-submission-api__cors.conf": {
         (1, "CORS206"),  # the only allowed origin is http://localhost:3000 and ACAC is 'true' (line 4)

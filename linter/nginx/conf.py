@@ -199,6 +199,7 @@ class Server(Level):
     def __init__(self, parent: Level, source: Source, implicit: bool = False):
         super().__init__("server", parent, source)
         self.listen: list[tuple[int, bool]] = []     # (port, default_server)
+        self.ssl_ports: set[int] = set()
         self.names: list[str] = []
         self.implicit = implicit
 
@@ -280,6 +281,8 @@ def _listen(conf: HttpConf, level: Level, d: Directive) -> None:
     port = int(port_text) if port_text.isdigit() else 80
     server_default = "default_server" in d.args or "default" in d.args
     level.listen.append((port, server_default))
+    if "ssl" in d.args[1:]:
+        level.ssl_ports.add(port)
 
 
 def _server_name(conf: HttpConf, level: Level, d: Directive) -> None:
@@ -342,17 +345,7 @@ def _if(conf: HttpConf, level: Level, d: Directive) -> None:
         return
     inner = Level("if", level, d.source)
     _lower_block(conf, inner, d.block)
-    level.ops.append(("if", _condition_args(d.args), inner, d.source))
-
-
-def _condition_args(args: list[str]) -> list[str]:
-    """crossplane keeps the parentheses: `( $a = b )` -> [$a, =, b]."""
-    args = list(args)
-    if args and args[0].startswith("("):
-        args[0] = args[0][1:]
-    if args and args[-1].endswith(")"):
-        args[-1] = args[-1][:-1]
-    return [a for a in args if a != ""]
+    level.ops.append(("if", list(d.args), inner, d.source))   # crossplane already drops the ( )
 
 
 def _set(conf: HttpConf, level: Level, d: Directive) -> None:

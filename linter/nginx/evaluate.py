@@ -21,6 +21,11 @@ from .match import AUTO_REDIRECT, find_location, named_location, select_server
 from .regex import compile_pcre
 from .variables import RequestVars
 
+#: the response headers of the CORS protocol (a wildcard clear names them all)
+CORS_RESPONSE_HEADERS = ("access-control-allow-origin", "access-control-allow-credentials",
+                         "access-control-allow-methods", "access-control-allow-headers",
+                         "access-control-expose-headers", "access-control-max-age")
+
 MAX_REWRITE_CYCLES = 10
 
 
@@ -397,9 +402,11 @@ class Evaluation:
         if handler is not None:
             directive, target, source = handler
             if directive == "unknown":
-                self.note("the snippet's surroundings decide the response: status unknown", source)
+                # a snippet on its own: whatever includes it produces the
+                # response, which behaves like an undescribed backend
+                self.note("the snippet's surroundings produce the response (like a backend)", source)
                 self.upstream_headers_unknown = True
-                raise _Done(None, source, "unknown")
+                raise _Done(self.upstream.status, source, "unknown", error_page_ok=False)
             self.proxy(directive, target, source)
         self.static()
 
@@ -675,7 +682,9 @@ class Evaluation:
             name = more.name.lower()
             kept = [h for h in headers if not (h.name.startswith(name[:-1]) if name.endswith("*") else h.name == name)]
             if more.clear:
-                stripped.append((name, more.source))
+                cleared = [n for n in CORS_RESPONSE_HEADERS if n.startswith(name[:-1])] if name.endswith("*") \
+                    else [name]
+                stripped.extend((n, more.source) for n in cleared)
             headers = kept
             if not more.clear and more.value is not None:
                 value, via = self.value_of(more.value)

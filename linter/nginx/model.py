@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..model import Answer, OriginPattern, Request, Scope, ServerModel, Source
 from .conf import HttpConf, Level, Location, Server, lower
-from .evaluate import UNKNOWN_UPSTREAM, Evaluation, FileOracle, Upstream
-from .match import find_location
+from .evaluate import CORS_RESPONSE_HEADERS, UNKNOWN_UPSTREAM, Evaluation, FileOracle, Upstream
+from .match import find_location, select_server
 from .parse import parse
 from .regex import example_for
 from .variables import variables_in
@@ -33,15 +33,18 @@ class NginxModel(ServerModel):
         return self._scopes
 
     def _server_scopes(self, server: Server) -> list[Scope]:
-        port = server.listen[0][0] if server.listen else 80
-        host = next((n for n in server.names if n and not n.startswith(("~", "*", ".")) and not n.endswith("*")
-                     and n != "_"), "localhost")
-        base = f"http://{host}" + ("" if port == 80 else f":{port}")
+        address = self._address_of(server)
+        if address is None:
+            return []    # no Host and port select this server: nginx never uses it
+        scheme, host, port = address
+        default_port = 443 if scheme == "https" else 80
+        base = f"{scheme}://{host}" + ("" if port == default_port else f":{port}")
+        error_pages = {target for level in _levels(server) for _codes, _o, target, _s in level.error_pages}
         out = []
         locations = list(_walk(server))
         for loc in locations:
-            if loc.modifier == "@" or loc.internal:
-                continue
+            if loc.modifier == "@" or loc.internal or (loc.modifier == "=" and loc.pattern in error_pages):
+                continue   # reached only internally (error pages, try_files fallbacks)
             path = self._path_for(server, loc)
             if path is None:
                 continue
@@ -49,6 +52,27 @@ class NginxModel(ServerModel):
         if not locations:
             out.append(self._scope(server, server, server.label, base + "/"))
         return out
+
+    def _address_of(self, server: Server) -> tuple[str, str, int] | None:
+        """A scheme, Host and port that make nginx select this server."""
+        hosts = [n for n in server.names if n and n != "_" and not n.startswith(("~", "*", ".")) and "*" not in n]
+        for name in server.names:
+            if name.startswith("*."):
+                hosts.append("a" + name[1:])
+            elif name.startswith("."):
+                hosts.append(name[1:])
+            elif name.endswith(".*"):
+                hosts.append(name[:-1] + "example")
+            elif name.startswith("~"):
+                hosts.extend(h.strip("^$") for h in example_for(name[1:]) if h and "/" not in h)
+        hosts.append("localhost")
+        ports = [port for port, _default in server.listen] or [80]
+        for port in ports:
+            for host in hosts:
+                if select_server(self.conf, host, port) is server:
+                    scheme = "https" if port in server.ssl_ports or port == 443 else "http"
+                    return scheme, host, port
+        return None
 
     def _path_for(self, server: Server, loc: Location) -> str | None:
         if loc.modifier in ("=", "", "^~"):
@@ -168,10 +192,11 @@ def _dropped(level: Level) -> DroppedHeaders | None:
         return None
     own = {add.name.lower() for add in level.add_headers}
     inherited = level.parent.effective_add_headers()
-    skip = {"access-control-expose-headers", "access-control-max-age"} if level.kind == "if" else set()
+    watched = set(CORS_RESPONSE_HEADERS)
+    if level.kind == "if":   # a preflight branch needs neither of these
+        watched -= {"access-control-expose-headers", "access-control-max-age"}
     lost = [(add.name.lower(), add.source) for add in inherited
-            if add.name.lower().startswith("access-control-") and add.name.lower() not in own
-            and add.name.lower() not in skip]
+            if add.name.lower() in watched and add.name.lower() not in own]
     if not lost:
         return None
     label = "if block" if level.kind == "if" else "location"

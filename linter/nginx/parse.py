@@ -65,18 +65,31 @@ def _parse_file(path: str, display: str) -> tuple[list[Directive], list[InputErr
     try:
         payload = crossplane.parse(path, single=True, check_ctx=False, check_args=False,
                                    catch_errors=True, comments=False)
+    except StopIteration:     # crossplane's lexer runs dry inside a directive
+        return [], [InputError(display, None, "unexpected end of file")]
     except Exception as exc:  # crossplane raises on unreadable files and odd bytes
-        return [], [InputError(display, None, f"cannot parse: {exc}")]
+        return [], [InputError(display, None, f"cannot parse: {exc or type(exc).__name__}")]
     errors = []
     directives: list[Directive] = []
     for entry in payload.get("config", []):
         for err in entry.get("errors", []):
-            message = str(err.get("error", "parse error"))
+            message = str(err.get("error") or "")
+            line = err.get("line")
+            if not message:   # crossplane's lexer ran dry inside a directive (StopIteration)
+                message, line = "unexpected end of file", line or _line_count(path)
             # crossplane appends " in FILE:LINE" to its messages; the location is reported separately
             message = message.split(" in " + path)[0]
-            errors.append(InputError(display, err.get("line"), message))
+            errors.append(InputError(display, line, message))
         directives.extend(_convert(entry.get("parsed", []), display))
     return directives, errors
+
+
+def _line_count(path: str) -> int | None:
+    try:
+        with open(path, "rb") as fh:
+            return sum(1 for _ in fh) or 1
+    except OSError:
+        return None
 
 
 def parse(path: str, display: str | None = None, root: str | None = None) -> ParsedConfig:

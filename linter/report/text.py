@@ -22,6 +22,9 @@ def render(report, color: bool = False) -> str:
         detail = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
         lines.append(f"Found {total} problem{'s' if total != 1 else ''} ({detail}) in {report.files} "
                      f"file{'s' if report.files != 1 else ''}.")
-    else:
+    elif not report.errors:
         lines.append(f"No problems found in {report.files} file{'s' if report.files != 1 else ''}.")
+    if report.errors:
+        n = len(report.errors)
+        lines.append(f"{n} input error{'s' if n != 1 else ''} (listed on stderr): the run is incomplete.")
     return "\n".join(lines) + "\n"
