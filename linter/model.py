@@ -157,22 +157,30 @@ class Answer:
     stripped: list[tuple[str, Source]] = field(default_factory=list)
     _by_name: tuple | None = field(default=None, repr=False, compare=False)
 
-    def config_lines(self, name: str) -> list[HeaderLine]:
-        """The lines of one header that a configuration directive produced."""
-        return [h for h in self.lines(name) if h.source is not None]
-
     def values(self, name: str) -> list[str | None]:
         return [h.value for h in self.lines(name)]
 
     def lines(self, name: str) -> list[HeaderLine]:
         """The lines of one header, in the order sent."""
+        return self._index()[0].get(name.lower(), [])
+
+    def config_lines(self, name: str) -> list[HeaderLine]:
+        """The lines of one header that a configuration directive produced."""
+        return self._index()[1].get(name.lower(), [])
+
+    def _index(self) -> tuple[dict, dict]:
+        """Lines grouped by name (all, and configuration-made), rebuilt if
+        the header list changed since."""
         index = self._by_name
         if index is None or index[0] != len(self.headers):
-            grouped: dict[str, list[HeaderLine]] = {}
+            every: dict[str, list[HeaderLine]] = {}
+            configured: dict[str, list[HeaderLine]] = {}
             for h in self.headers:
-                grouped.setdefault(h.name, []).append(h)
-            index = self._by_name = (len(self.headers), grouped)
-        return index[1].get(name.lower(), [])
+                every.setdefault(h.name, []).append(h)
+                if h.source is not None:
+                    configured.setdefault(h.name, []).append(h)
+            index = self._by_name = (len(self.headers), every, configured)
+        return index[1], index[2]
 
     def get(self, name: str) -> str | None:
         """The combined value as a browser reads it (lines joined by ', '),

@@ -153,12 +153,8 @@ def attack_candidates(pattern: str, ignore_case: bool = False) -> tuple[str, ...
                     add(f"{scheme}://{host[:i]}-{host[i + 1:]}")
                     add(f"{scheme}://a.{host[:i]}x{host[i + 1:]}")
     add(HOSTILE)
-    from .nginx.regex import compile_pcre, example_for
+    from .nginx.regex import compile_pcre
 
-    for text in example_for(pattern):
-        m = re.search(r"https?://[a-z0-9.-]+", text)
-        if m:
-            add(m.group(0).rstrip("."))
     compiled = compile_pcre(pattern, ignore_case)
     if compiled is None:
         return tuple(out)

@@ -1,15 +1,19 @@
 """Probe requests: how rules question a server model.
 
-Per scope, rules ask for a handful of answers (an actual request and a
+Per scope, rules look at a handful of answers (an actual request and a
 preflight, from a trusted origin, a hostile origin and `null`), exactly as
-design.md describes; this module builds those requests once and caches the
-answers, so every rule reads the same facts and a scope costs a few model
-calls whatever the number of rules.
+design.md describes.  `ProbeContext.probes` gives one `Probe` per scope
+with those answers and the facts derived from them, each computed once, so
+every rule reads the same facts and a scope costs a few model calls
+whatever the number of rules.
 """
 
 from __future__ import annotations
 
-from .model import Answer, Request, Scope, ServerModel
+from functools import cached_property
+from urllib.parse import urlsplit
+
+from .model import Answer, HeaderLine, Request, Scope, ServerModel
 from .origins import DEFAULT_CLIENT, HOSTILE, Trust, is_origin
 
 ACAO = "access-control-allow-origin"
@@ -19,16 +23,11 @@ ACAH = "access-control-allow-headers"
 ACEH = "access-control-expose-headers"
 MAX_AGE = "access-control-max-age"
 CORS_HEADERS = (ACAO, ACAC, ACAM, ACAH, ACEH, MAX_AGE)
-#: how many candidate origins to try when looking for one a scope serves
+#: how many guessed origins to try when looking for one a scope serves
 MAX_TRUSTED_TRIES = 4
-
-
-def _backend_ok():
-    """Rules assume a proxied backend answers 200 with headers of its own
-    that are unknown: the normal path, without inventing CORS headers."""
-    from .nginx.evaluate import Upstream
-
-    return Upstream(200, None)
+#: what the probe preflight asks for: a JSON write, the most common API call
+PROBE_METHOD = "PUT"
+PROBE_HEADERS = ("content-type",)
 
 
 class Client:
@@ -41,21 +40,86 @@ class Client:
         self.credentials = credentials
 
 
-def per_scope(method):
-    """Memoize a ProbeContext fact per scope: rules ask the same questions
-    about the same scope many times over."""
-    name = method.__name__
+def _backend_ok():
+    """Rules assume a proxied backend answers 200 with headers of its own
+    that are unknown: the normal path, without inventing CORS headers."""
+    from .nginx.evaluate import Upstream
 
-    def wrapper(self, scope):
-        key = (name, id(scope))
-        memo = self._facts
-        if key not in memo:
-            memo[key] = method(self, scope)
-        return memo[key]
+    return Upstream(200, None)
 
-    wrapper.__name__ = name
-    wrapper.__doc__ = method.__doc__
-    return wrapper
+
+class Probe:
+    """One scope's standard answers and what they show.
+
+    `origin` is an origin the scope serves (its real front end, as far as
+    the configuration tells); `actual` and `preflight` are the answers to a
+    GET and to a PUT+Content-Type preflight from it.
+    """
+
+    def __init__(self, ctx: "ProbeContext", scope: Scope):
+        self.ctx = ctx
+        self.scope = scope
+        self.path = urlsplit(scope.url).path or "/"
+
+    @cached_property
+    def origin(self) -> str:
+        return self.ctx.trusted_origin(self.scope)
+
+    @cached_property
+    def actual(self) -> Answer:
+        return self.ctx.actual(self.scope, self.origin)
+
+    @cached_property
+    def preflight(self) -> Answer:
+        return self.ctx.preflight(self.scope, self.origin)
+
+    def answers(self) -> tuple[tuple[Answer, str], ...]:
+        """(answer, method) for the actual request and the preflight."""
+        return ((self.actual, "GET"), (self.preflight, "OPTIONS"))
+
+    def request(self, method: str = "GET", origin: str | None = None, detail: str = "") -> str:
+        """The request in the words findings use: `OPTIONS /api/ from https://a.example (PUT, content-type)`."""
+        if method == "OPTIONS" and not detail:
+            detail = ", ".join((PROBE_METHOD,) + PROBE_HEADERS)
+        return f"{method} {self.path} from {origin or self.origin}" + (f" ({detail})" if detail else "")
+
+    @cached_property
+    def cors_aware(self) -> bool:
+        """The configuration itself sends Allow-Origin here (a known value)."""
+        return any(h.value is not None for a, _ in self.answers() for h in a.config_lines(ACAO))
+
+    @cached_property
+    def expects_preflight(self) -> bool:
+        """The configuration shows this scope's clients send preflights: it
+        lists allowed methods or headers, serves non-simple methods, or is an
+        API behind a proxy.  A static font folder with `*` is not an API."""
+        if any(a.config_lines(ACAM) or a.config_lines(ACAH) for a, _ in self.answers()):
+            return True
+        if any(m not in ("GET", "HEAD", "POST") for m in self.scope.served_methods):
+            return True
+        return self.scope.proxied
+
+    @cached_property
+    def answers_preflights(self) -> bool:
+        """The scope deliberately answers CORS preflights: the OPTIONS answer
+        is 2xx with Allow-Origin, and either the configuration shows
+        preflight intent or OPTIONS has a branch of its own (the classic
+        `if ($request_method = OPTIONS) { return 204; }`)."""
+        preflight = self.preflight
+        if not preflight.is_ok or not preflight.config_lines(ACAO):
+            return False
+        return self.expects_preflight or preflight.status_source != self.actual.status_source
+
+    def reflects(self, origin: str) -> bool:
+        """An actual request from `origin` is answered with that very origin
+        (what lets a page from there read the response)."""
+        return any(h.value == origin for h in self.ctx.actual(self.scope, origin).config_lines(ACAO))
+
+    @cached_property
+    def origin_dependent(self) -> bool:
+        """The Allow-Origin value changes with the request's Origin."""
+        seen = {tuple(self.ctx.actual(self.scope, o).values(ACAO)) for o in (self.origin, HOSTILE, "null")}
+        return len(seen) > 1
 
 
 class ProbeContext:
@@ -67,14 +131,24 @@ class ProbeContext:
         self.clients = clients
         self._answers: dict[tuple, Answer] = {}
         self._backend = _backend_ok()
-        self._candidates: dict[str, list[str]] = {}
-        self._facts: dict[tuple, object] = {}
+        self._probes: list[Probe] | None = None
         self._authorizing: set[str] | None = None
+
+    @property
+    def scopes(self) -> list[Scope]:
+        return self.model.scopes()
+
+    @property
+    def probes(self) -> list[Probe]:
+        if self._probes is None:
+            self._probes = [Probe(self, scope) for scope in self.model.scopes()]
+        return self._probes
 
     # -- raw questions --------------------------------------------------------
     def ask(self, scope: Scope, method: str, origin: str | None, extra: tuple[tuple[str, str], ...] = ()) -> Answer:
-        shared = origin is not None and not scope.origin_sensitive
-        key = (scope.url, method, "<any origin>" if shared else origin, extra)
+        """The model's answer, shared between origins where the scope never
+        reads the Origin header."""
+        key = (id(scope), method, origin if scope.origin_sensitive or origin is None else "<any origin>", extra)
         answer = self._answers.get(key)
         if answer is None:
             headers = (("origin", origin),) if origin is not None else ()
@@ -86,119 +160,56 @@ class ProbeContext:
     def actual(self, scope: Scope, origin: str, method: str = "GET") -> Answer:
         return self.ask(scope, method, origin)
 
-    def preflight(self, scope: Scope, origin: str, method: str = "PUT",
-                  headers: tuple[str, ...] = ("content-type",)) -> Answer:
+    def preflight(self, scope: Scope, origin: str, method: str = PROBE_METHOD,
+                  headers: tuple[str, ...] = PROBE_HEADERS) -> Answer:
         extra = (("access-control-request-method", method),)
         if headers:
             extra += (("access-control-request-headers", ",".join(sorted(headers))),)
         return self.ask(scope, "OPTIONS", origin, extra)
 
-    @staticmethod
-    def request_text(method: str, scope: Scope, origin: str, detail: str = "") -> str:
-        from urllib.parse import urlsplit
-
-        path = urlsplit(scope.url).path or "/"
-        return f"{method} {path} from {origin}" + (f" ({detail})" if detail else "")
-
-    # -- derived facts -------------------------------------------------------------
+    # -- the trusted origin ------------------------------------------------------
     def candidate_origins(self, scope: Scope) -> list[str]:
-        cached = self._candidates.get(scope.url)
-        if cached is None:
-            cached = self._candidates[scope.url] = self._candidate_origins(scope)
-        return cached
-
-    def _candidate_origins(self, scope: Scope) -> list[str]:
-        from .origins import pattern_examples
-
+        """Origins this scope's real front end probably has, most likely
+        first: declared clients, trusted origins, origins the configuration
+        spells, examples of its allow-list patterns; at most
+        MAX_TRUSTED_TRIES of them, then the generic client."""
         out: list[str] = []
-        for origin in [c.origin for c in self.clients] + [t for t in self.trust.trusted if "*" not in t]:
+        for origin in self._origin_guesses(scope):
             if origin not in out:
                 out.append(origin)
-        for literal in scope.literal_origins:
-            if is_origin(literal) and literal not in out:
-                out.append(literal)
-        for pattern in scope.origin_patterns:
-            for origin in pattern_examples(pattern.regex, pattern.ignore_case):
-                if origin not in out:
-                    out.append(origin)
-        out.append(DEFAULT_CLIENT)
-        return out
+                if len(out) == MAX_TRUSTED_TRIES:
+                    break
+        return out + [DEFAULT_CLIENT]
 
-    @per_scope
+    def _origin_guesses(self, scope: Scope):
+        from .origins import pattern_examples
+
+        yield from (c.origin for c in self.clients)
+        yield from (t for t in self.trust.trusted if "*" not in t)
+        yield from (o for o in scope.literal_origins if is_origin(o))
+        for pattern in scope.origin_patterns:     # examples cost a regex parse: only when needed
+            yield from pattern_examples(pattern.regex, pattern.ignore_case)
+
     def trusted_origin(self, scope: Scope) -> str:
-        """An origin this scope serves (what its real front end would be):
-        the first candidate answered with its own origin or `*`."""
+        """An origin this scope serves: the first candidate answered with its
+        own origin or `*` (on the actual request, else on the preflight)."""
         candidates = self.candidate_origins(scope)
         chosen = None
         if scope.emits_cors:
-            tried = candidates[:MAX_TRUSTED_TRIES] + candidates[-1:]
-            chosen = next((o for o in tried if _admits(self.actual(scope, o), o)), None)
+            chosen = next((o for o in candidates if _admits(self.actual(scope, o), o)), None)
             if chosen is None:   # some scopes only answer preflights
-                chosen = next((o for o in tried if _admits(self.preflight(scope, o), o)), None)
+                chosen = next((o for o in candidates if _admits(self.preflight(scope, o), o)), None)
         return chosen or candidates[0]
 
-    @staticmethod
-    def config_lines(answer: Answer, name: str):
-        """The lines of a header that the configuration (not a backend) sends."""
-        return answer.config_lines(name)
-
-    @per_scope
-    def is_cors_aware(self, scope: Scope) -> bool:
-        """The configuration itself emits CORS headers for this scope."""
-        origin = self.trusted_origin(scope)
-        return any(h.value is not None for a in (self.actual(scope, origin), self.preflight(scope, origin))
-                   for h in self.config_lines(a, ACAO))
-
-    @per_scope
-    def answers_preflights(self, scope: Scope) -> bool:
-        """The scope deliberately answers CORS preflights: the OPTIONS answer
-        is 2xx with Allow-Origin, and either the configuration shows
-        preflight intent or OPTIONS has a branch of its own (the classic
-        `if ($request_method = OPTIONS) { return 204; }`)."""
-        origin = self.trusted_origin(scope)
-        preflight = self.preflight(scope, origin)
-        if not preflight.is_ok or not self.config_lines(preflight, ACAO):
-            return False
-        return self.expects_preflight(scope) or preflight.status_source != self.actual(scope, origin).status_source
-
-    def credentials_allowed(self, answer: Answer) -> bool:
-        return answer.get(ACAC) == "true"
-
-    @per_scope
-    def expects_preflight(self, scope: Scope) -> bool:
-        """The configuration shows this scope's clients send preflights: it
-        lists allowed methods or headers, serves non-simple methods, or is an
-        API behind a proxy.  A static font folder with `*` is not an API."""
-        origin = self.trusted_origin(scope)
-        answers = (self.actual(scope, origin), self.preflight(scope, origin))
-        if any(self.config_lines(a, ACAM) or self.config_lines(a, ACAH) for a in answers):
-            return True
-        if any(m not in ("GET", "HEAD", "POST") for m in scope.served_methods):
-            return True
-        return scope.proxied
-
-    # -- helpers the rules share ----------------------------------------------------
-    @property
-    def scopes(self) -> list[Scope]:
-        return self.model.scopes()
-
-    def reflects(self, scope: Scope, origin: str) -> bool:
-        """The configuration answers an actual request from `origin` with
-        that very origin (what lets a page read the response)."""
-        return any(h.value == origin for h in self.config_lines(self.actual(scope, origin), ACAO))
-
-    def origin_dependent(self, scope: Scope, origin: str) -> bool:
-        """The Allow-Origin value changes with the request's Origin."""
-        seen = {tuple(self.actual(scope, o).values(ACAO)) for o in (origin, HOSTILE, "null")}
-        return len(seen) > 1
-
-    def insecure_candidates(self, scope: Scope) -> list[str]:
+    # -- what the clients need -------------------------------------------------------
+    def insecure_candidates(self, probe: Probe) -> list[str]:
         """http:// origins the configuration names, and the http:// twin of
         the trusted origin where an allow-list pattern admits it."""
         from .nginx.regex import compile_pcre
 
+        scope = probe.scope
         out = [o for o in scope.literal_origins if o.startswith("http://") and is_origin(o)]
-        trusted = self.trusted_origin(scope)
+        trusted = probe.origin
         if trusted.startswith("http://") and trusted not in out:
             out.append(trusted)
         if trusted.startswith("https://"):
@@ -210,18 +221,17 @@ class ProbeContext:
         return out
 
     def config_header_lines(self, *names: str):
-        """(scope, answer, line) for every configured line of these headers
+        """(probe, answer, line) for every configured line of these headers
         in the probe answers, each line once."""
         seen = set()
-        for scope in self.scopes:
-            origin = self.trusted_origin(scope)
-            for answer in (self.actual(scope, origin), self.preflight(scope, origin)):
+        for probe in self.probes:
+            for answer, _method in probe.answers():
                 for name in names:
-                    for line in self.config_lines(answer, name):
+                    for line in answer.config_lines(name):
                         key = (line.source, name)
                         if key not in seen:
                             seen.add(key)
-                            yield scope, answer, line
+                            yield probe, answer, line
 
     def needed_methods(self, scope: Scope) -> list[str]:
         methods = list(scope.served_methods)
@@ -245,15 +255,17 @@ class ProbeContext:
     def _authorization_allowed_elsewhere(self, scope: Scope) -> bool:
         """Some scope of the same server lists Authorization in Allow-Headers."""
         if self._authorizing is None:
-            self._authorizing = set()
-            for other in self.scopes:
-                answer = self.preflight(other, self.trusted_origin(other))
-                if any(h.value and "authorization" in h.value.lower() for h in self.config_lines(answer, ACAH)):
-                    self._authorizing.add(_server_of(other))
+            self._authorizing = {_server_of(p.scope) for p in self.probes
+                                 if any(h.value and "authorization" in h.value.lower()
+                                        for h in p.preflight.config_lines(ACAH))}
         return _server_of(scope) in self._authorizing
 
     def model_facts(self, kind: str) -> list:
         return [fact for fact in self.model.facts() if type(fact).__name__ == kind]
+
+
+def credentials_allowed(answer: Answer) -> bool:
+    return answer.get(ACAC) == "true"
 
 
 def _admits(answer: Answer, origin: str) -> bool:
@@ -262,8 +274,6 @@ def _admits(answer: Answer, origin: str) -> bool:
 
 
 def _server_of(scope: Scope) -> str:
-    from urllib.parse import urlsplit
-
     return urlsplit(scope.url).netloc
 
 
@@ -272,15 +282,21 @@ def split_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def decided_by(line: HeaderLine):
+    """The line a finding about a header value should point at: the `map`
+    entry or `if` that produced the value, else the header directive."""
+    return line.via[0] if line.via else line.source
+
+
 def reflected(ctx: ProbeContext, credentials: bool):
     """CORS202/203: the hostile origin is echoed back (with or without credentials)."""
     from .diagnostics import Hit
 
-    for scope in ctx.scopes:
-        answer = ctx.actual(scope, HOSTILE)
-        lines = [h for h in ctx.config_lines(answer, ACAO) if h.value == HOSTILE]
-        if lines and ctx.credentials_allowed(answer) == credentials:
+    for probe in ctx.probes:
+        answer = ctx.actual(probe.scope, HOSTILE)
+        lines = [h for h in answer.config_lines(ACAO) if h.value == HOSTILE]
+        if lines and credentials_allowed(answer) == credentials:
             what = "with credentials: any website can read authenticated responses" if credentials else \
                 "without validation: equivalent to '*' but defeats caches and hides intent"
             yield Hit(lines[0].source, f"the request Origin is echoed back {what}",
-                      ctx.request_text("GET", scope, HOSTILE, "credentials" if credentials else ""))
+                      probe.request("GET", HOSTILE, "credentials" if credentials else ""))

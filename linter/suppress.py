@@ -42,13 +42,18 @@ def scan(path: str) -> list[Suppression]:
 
 def apply(findings: list, suppressions: dict[str, list[Suppression]]) -> list:
     """Drop suppressed findings (and mark the suppressions that matched)."""
+    by_line: dict[tuple[str, int], list[Suppression]] = {}
+    for path, sups in suppressions.items():
+        for sup in sups:
+            by_line.setdefault((path, sup.line), []).append(sup)
     kept = []
     for finding in findings:
         matched = False
-        for sup in suppressions.get(finding.path, ()):
-            if sup.line in (finding.line, finding.line - 1) and sup.covers(finding.code, finding.name):
-                sup.used = True
-                matched = True
+        for line in (finding.line, finding.line - 1):
+            for sup in by_line.get((finding.path, line), ()):
+                if sup.covers(finding.code, finding.name):
+                    sup.used = True
+                    matched = True
         if not matched:
             kept.append(finding)
     return kept

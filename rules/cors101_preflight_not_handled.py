@@ -78,17 +78,14 @@ SUMMARY = "CORS headers are sent, but no CORS-aware handler answers the prefligh
 
 def check(ctx):
     """A CORS-aware scope whose preflight falls to static files or to a backend."""
-    for scope in ctx.scopes:
-        if not ctx.is_cors_aware(scope) or not ctx.expects_preflight(scope):
+    for p in ctx.probes:
+        if not p.cors_aware or not p.expects_preflight:
             continue
-        origin = ctx.trusted_origin(scope)
-        answer = ctx.preflight(scope, origin)
+        answer = p.preflight
         if answer.handler in ("static", "try_files") and not answer.is_ok and not answer.is_redirect:
-            yield Hit(scope.source,
-                      f"nothing answers the CORS preflight: OPTIONS falls through to static files and gets "
-                      f"{answer.status}", ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))
-        elif answer.handler == "proxy" and any(ctx.config_lines(a, ACAO) for a in (answer, ctx.actual(scope, origin))):
-            yield Hit(scope.source,
-                      "this location adds Access-Control-Allow-Origin itself but passes the OPTIONS preflight "
-                      "to the backend: nginx owns CORS here, so it should answer the preflight too",
-                      ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))
+            yield Hit(p.scope.source, f"nothing answers the CORS preflight: OPTIONS falls through to static files "
+                                      f"and gets {answer.status}", p.request("OPTIONS"))
+        elif answer.handler == "proxy" and any(a.config_lines(ACAO) for a, _ in p.answers()):
+            yield Hit(p.scope.source, "this location adds Access-Control-Allow-Origin itself but passes the OPTIONS "
+                                      "preflight to the backend: nginx owns CORS here, so it should answer the "
+                                      "preflight too", p.request("OPTIONS"))

@@ -74,18 +74,18 @@ SEVERITY = "error"
 SUMMARY = "The preflight is answered with a non-2xx status"
 
 
+#: statuses other rules explain better (CORS101, CORS105) or that a backend decides
+OTHER_CAUSES = ("static", "try_files", "auth_basic", "auth_request", "proxy", "unknown")
+
+
 def check(ctx):
     """A CORS-aware scope answers the preflight with a non-2xx, non-redirect status."""
-    for scope in ctx.scopes:
-        if not ctx.is_cors_aware(scope):
+    for p in ctx.probes:
+        answer = p.preflight
+        if not p.cors_aware or answer.status is None or answer.is_ok or answer.is_redirect:
             continue
-        origin = ctx.trusted_origin(scope)
-        answer = ctx.preflight(scope, origin)
-        if answer.status is None or answer.is_ok or answer.is_redirect or answer.status_source is None:
+        if answer.status_source is None or answer.handler in OTHER_CAUSES:
             continue
-        if answer.handler in ("static", "try_files", "auth_basic", "auth_request", "proxy", "unknown"):
-            continue   # CORS101 / CORS105 say it better; a backend's status is unknown
         yield Hit(answer.status_source,
-                  f"the preflight is answered {answer.status}: the browser reports \"Response to preflight "
-                  f"request doesn't pass access control check: It does not have HTTP ok status.\"",
-                  ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))
+                  f"the preflight is answered {answer.status}: the browser reports \"Response to preflight request "
+                  f"doesn't pass access control check: It does not have HTTP ok status.\"", p.request("OPTIONS"))

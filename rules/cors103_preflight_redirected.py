@@ -60,14 +60,10 @@ SUMMARY = "The preflight is answered with a redirect"
 
 def check(ctx):
     """A CORS-aware scope answers the preflight with a redirect."""
-    for scope in ctx.scopes:
-        if not ctx.is_cors_aware(scope) and not ctx.expects_preflight(scope):
-            continue
-        origin = ctx.trusted_origin(scope)
-        answer = ctx.preflight(scope, origin)
-        if answer.is_redirect and answer.status_source is not None:
+    for p in ctx.probes:
+        answer = p.preflight
+        if answer.is_redirect and answer.status_source is not None and (p.cors_aware or p.expects_preflight):
             target = answer.get("location") or "elsewhere"
             yield Hit(answer.status_source,
-                      f"the preflight is redirected ({answer.status} to {target}); browsers never follow a "
-                      f"redirect for a preflight: \"Redirect is not allowed for a preflight request.\"",
-                      ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))
+                      f"the preflight is redirected ({answer.status} to {target}); browsers never follow a redirect "
+                      f"for a preflight: \"Redirect is not allowed for a preflight request.\"", p.request("OPTIONS"))

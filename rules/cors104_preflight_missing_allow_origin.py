@@ -75,16 +75,13 @@ SUMMARY = "The preflight is answered 2xx but without Access-Control-Allow-Origin
 
 def check(ctx):
     """A successful preflight answer without Access-Control-Allow-Origin in a CORS-aware scope."""
-    for scope in ctx.scopes:
-        origin = ctx.trusted_origin(scope)
-        actual = ctx.actual(scope, origin)
-        if not ctx.config_lines(actual, ACAO):
+    for p in ctx.probes:
+        answer = p.preflight
+        if not p.actual.config_lines(ACAO) or not answer.is_ok or answer.has(ACAO):
             continue
-        answer = ctx.preflight(scope, origin)
-        if (answer.is_ok and answer.certain and not answer.upstream_headers_unknown
-                and not answer.has(ACAO) and answer.status_source is not None):
+        if answer.certain and not answer.upstream_headers_unknown and answer.status_source is not None:
             yield Hit(answer.status_source,
                       f"the preflight is answered {answer.status} without Access-Control-Allow-Origin although "
-                      f"{origin} gets it on actual requests: \"Response to preflight request doesn't pass access "
+                      f"{p.origin} gets it on actual requests: \"Response to preflight request doesn't pass access "
                       f"control check: No 'Access-Control-Allow-Origin' header is present on the requested "
-                      f"resource.\"", ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))
+                      f"resource.\"", p.request("OPTIONS"))

@@ -74,12 +74,9 @@ SUMMARY = "Authentication applies to the preflight, which never carries credenti
 
 def check(ctx):
     """Authentication applies to the preflight of a CORS-aware scope."""
-    for scope in ctx.scopes:
-        if not ctx.is_cors_aware(scope):
-            continue
-        origin = ctx.trusted_origin(scope)
-        answer = ctx.preflight(scope, origin)
-        if answer.handler in ("auth_basic", "auth_request") and answer.status_source is not None:
+    for p in ctx.probes:
+        answer = p.preflight
+        if p.cors_aware and answer.handler in ("auth_basic", "auth_request") and answer.status_source is not None:
             yield Hit(answer.status_source,
-                      f"authentication applies to the OPTIONS preflight, which never carries credentials: it "
-                      f"gets {answer.status}", ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))
+                      f"authentication applies to the OPTIONS preflight, which never carries credentials: it gets "
+                      f"{answer.status}", p.request("OPTIONS"))

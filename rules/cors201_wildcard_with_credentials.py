@@ -64,7 +64,7 @@ server {
 from __future__ import annotations
 
 from corslint.diagnostics import Hit, Related
-from corslint.probes import ACAC, ACAO
+from corslint.probes import ACAC, ACAO, credentials_allowed
 
 CODE = "CORS201"
 NAME = "wildcard-with-credentials"
@@ -74,14 +74,12 @@ SUMMARY = "Access-Control-Allow-Origin: * is sent with Access-Control-Allow-Cred
 
 def check(ctx):
     """`Access-Control-Allow-Origin: *` sent together with `Access-Control-Allow-Credentials: true`."""
-    for scope in ctx.scopes:
-        origin = ctx.trusted_origin(scope)
-        for answer, method in ((ctx.actual(scope, origin), "GET"), (ctx.preflight(scope, origin), "OPTIONS")):
-            lines = ctx.config_lines(answer, ACAO)
-            if answer.get(ACAO) == "*" and ctx.credentials_allowed(answer) and lines:
+    for p in ctx.probes:
+        for answer, method in p.answers():
+            lines = answer.config_lines(ACAO)
+            if lines and answer.get(ACAO) == "*" and credentials_allowed(answer):
                 related = [Related(h.source.path, h.source.line, "Access-Control-Allow-Credentials: true")
-                           for h in answer.lines(ACAC) if h.source is not None]
-                yield Hit(lines[0].source,
-                          "Access-Control-Allow-Origin is '*' while Access-Control-Allow-Credentials is 'true': "
-                          "browsers reject every credentialed request",
-                          ctx.request_text(method, scope, origin, "credentials"), related)
+                           for h in answer.config_lines(ACAC)]
+                yield Hit(lines[0].source, "Access-Control-Allow-Origin is '*' while Access-Control-Allow-Credentials "
+                                           "is 'true': browsers reject every credentialed request",
+                          p.request(method, detail="credentials"), related)

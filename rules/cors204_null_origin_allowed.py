@@ -56,7 +56,7 @@ from __future__ import annotations
 
 from corslint.diagnostics import Hit
 from corslint.origins import HOSTILE
-from corslint.probes import ACAO
+from corslint.probes import ACAO, credentials_allowed, decided_by
 
 CODE = "CORS204"
 NAME = "null-origin-allowed"
@@ -66,14 +66,12 @@ SUMMARY = "The origin null is allowed"
 
 def check(ctx):
     """The origin `null` is allowed while arbitrary origins are not."""
-    for scope in ctx.scopes:
-        if ctx.reflects(scope, HOSTILE):
+    for p in ctx.probes:
+        if not p.scope.emits_cors or p.reflects(HOSTILE):
             continue
-        answer = ctx.actual(scope, "null")
-        lines = [h for h in ctx.config_lines(answer, ACAO) if h.value == "null"]
+        answer = ctx.actual(p.scope, "null")
+        lines = [h for h in answer.config_lines(ACAO) if h.value == "null"]
         if lines:
-            line = lines[0]
-            source = line.via[0] if line.via else line.source
-            extra = " with credentials" if ctx.credentials_allowed(answer) else ""
-            yield Hit(source, f"the origin 'null' is allowed{extra}: sandboxed iframes and data: documents of "
-                              f"any site send it", ctx.request_text("GET", scope, "null"))
+            extra = " with credentials" if credentials_allowed(answer) else ""
+            yield Hit(decided_by(lines[0]), f"the origin 'null' is allowed{extra}: sandboxed iframes and data: "
+                                            f"documents of any site send it", p.request("GET", "null"))

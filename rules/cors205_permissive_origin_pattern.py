@@ -58,17 +58,16 @@ SUMMARY = "An origin allow-list pattern matches origins outside the intended dom
 def check(ctx):
     """An origin allow-list pattern admits a foreign origin (and echoes it back)."""
     reported = set()
-    for scope in ctx.scopes:
-        if not scope.origin_patterns or ctx.reflects(scope, HOSTILE):
+    for p in ctx.probes:
+        if not p.scope.origin_patterns or p.reflects(HOSTILE):
             continue
-        for pattern in scope.origin_patterns:
+        for pattern in p.scope.origin_patterns:
             if pattern.source in reported:
                 continue
             for candidate in attack_candidates(pattern.regex, pattern.ignore_case):
-                if ctx.trust.is_trusted(candidate, pattern.regex) or not ctx.reflects(scope, candidate):
+                if ctx.trust.is_trusted(candidate, pattern.regex) or not p.reflects(candidate):
                     continue
                 reported.add(pattern.source)
-                yield Hit(pattern.source,
-                          f"the origin pattern {pattern.regex!r} lets in {candidate}, which is outside the trusted "
-                          f"domains", ctx.request_text("GET", scope, candidate))
+                yield Hit(pattern.source, f"the origin pattern {pattern.regex!r} lets in {candidate}, which is outside "
+                                          f"the trusted domains", p.request("GET", candidate))
                 break

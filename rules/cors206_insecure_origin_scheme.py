@@ -60,7 +60,7 @@ from __future__ import annotations
 
 from corslint.diagnostics import Hit
 from corslint.origins import HOSTILE
-from corslint.probes import ACAO
+from corslint.probes import ACAO, credentials_allowed, decided_by
 
 CODE = "CORS206"
 NAME = "insecure-origin-scheme"
@@ -70,15 +70,14 @@ SUMMARY = "An http:// origin is trusted while credentials are allowed"
 
 def check(ctx):
     """An http:// origin is allowed while credentials are allowed."""
-    for scope in ctx.scopes:
-        if ctx.reflects(scope, HOSTILE):
+    for p in ctx.probes:
+        if not p.scope.emits_cors or p.reflects(HOSTILE):
             continue
-        for origin in ctx.insecure_candidates(scope):
-            answer = ctx.actual(scope, origin)
-            lines = [h for h in ctx.config_lines(answer, ACAO) if h.value == origin]
-            if lines and ctx.credentials_allowed(answer):
-                line = lines[0]
-                yield Hit(line.via[0] if line.via else line.source,
-                          f"the insecure origin {origin} is trusted with credentials: anyone on the network path "
-                          f"can act as that origin", ctx.request_text("GET", scope, origin, "credentials"))
+        for origin in ctx.insecure_candidates(p):
+            answer = ctx.actual(p.scope, origin)
+            lines = [h for h in answer.config_lines(ACAO) if h.value == origin]
+            if lines and credentials_allowed(answer):
+                yield Hit(decided_by(lines[0]), f"the insecure origin {origin} is trusted with credentials: anyone on "
+                                                f"the network path can act as that origin",
+                          p.request("GET", origin, "credentials"))
                 break

@@ -72,9 +72,9 @@ SUMMARY = "The Access-Control-Allow-Origin value can never match a request origi
 
 def check(ctx):
     """An Access-Control-Allow-Origin value that can never match an origin."""
-    for scope, answer, line in ctx.config_header_lines(ACAO):
+    for _probe, _answer, line in ctx.config_header_lines(ACAO):
         value = line.value
         if value is None or value in ("*", "null") or is_origin(value):
             continue
-        yield Hit(line.source, f"Access-Control-Allow-Origin {value!r} can never match: it must be '*', 'null' "
-                               f"or exactly one origin (scheme://host[:port], no path or trailing slash)")
+        yield Hit(line.source, f"Access-Control-Allow-Origin {value!r} can never match: it must be '*', 'null' or "
+                               f"exactly one origin (scheme://host[:port], no path or trailing slash)")

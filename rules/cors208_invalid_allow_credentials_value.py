@@ -56,7 +56,7 @@ SUMMARY = "Access-Control-Allow-Credentials is anything but the exact string tru
 
 def check(ctx):
     """Access-Control-Allow-Credentials set to anything but `true`."""
-    for scope, answer, line in ctx.config_header_lines(ACAC):
+    for _probe, _answer, line in ctx.config_header_lines(ACAC):
         if line.value is None or line.value == "true":
             continue
         if line.value == "false":

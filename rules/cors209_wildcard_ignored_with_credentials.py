@@ -55,7 +55,7 @@ location /api/ {
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
-from corslint.probes import ACAH, ACAM, ACEH, split_list
+from corslint.probes import ACAH, ACAM, ACEH, credentials_allowed, split_list
 
 CODE = "CORS209"
 NAME = "wildcard-ignored-with-credentials"
@@ -65,8 +65,8 @@ SUMMARY = "A * in Allow-Methods, Allow-Headers or Expose-Headers is ignored with
 
 def check(ctx):
     """`*` in Allow-Methods/Allow-Headers/Expose-Headers while credentials are allowed."""
-    for scope, answer, line in ctx.config_header_lines(ACAM, ACAH, ACEH):
-        if line.value is None or "*" not in split_list(line.value) or not ctx.credentials_allowed(answer):
+    for _probe, answer, line in ctx.config_header_lines(ACAM, ACAH, ACEH):
+        if line.value is None or "*" not in split_list(line.value) or not credentials_allowed(answer):
             continue
         yield Hit(line.source, f"'*' in {line.name} is a literal name, not a wildcard, when credentials are "
                                f"allowed: nothing is covered")

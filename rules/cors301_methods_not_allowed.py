@@ -68,7 +68,7 @@ location /api/orders/ {
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
-from corslint.probes import ACAH, ACAM, split_list
+from corslint.probes import ACAH, ACAM, credentials_allowed, split_list
 
 CODE = "CORS301"
 NAME = "methods-not-allowed"
@@ -76,33 +76,35 @@ SEVERITY = "error"
 SUMMARY = "A method that clients need is missing from Access-Control-Allow-Methods"
 
 
+SIMPLE_METHODS = ("GET", "HEAD", "POST")
+
+
 def check(ctx):
     """Preflights for methods the clients need fail."""
-    for scope in ctx.scopes:
-        if not ctx.answers_preflights(scope):
+    for p in ctx.probes:
+        if not p.answers_preflights:
             continue
-        origin = ctx.trusted_origin(scope)
-        probe = ctx.preflight(scope, origin)
-        methods_lines = ctx.config_lines(probe, ACAM)
-        if not methods_lines and not ctx.config_lines(probe, ACAH):
+        probe = p.preflight
+        methods_lines = probe.config_lines(ACAM)
+        if not methods_lines and not probe.config_lines(ACAH):
             if probe.status_source is not None and not probe.upstream_headers_unknown:
                 yield Hit(probe.status_source, "the preflight answer has neither Access-Control-Allow-Methods nor "
                                                "Access-Control-Allow-Headers: every preflight fails",
-                          ctx.request_text("OPTIONS", scope, origin, "PUT, content-type"))
+                          p.request("OPTIONS"))
             continue
         if not methods_lines or any(h.value is None for h in methods_lines):
             continue
         allowed = split_list(", ".join(h.value for h in methods_lines))
-        credentials = ctx.credentials_allowed(probe)
+        wildcard = "*" in allowed and not credentials_allowed(probe)
         lower = [m for m in allowed if m != m.upper() and m.upper() not in allowed]
-        needed = [m for m in ctx.needed_methods(scope) if m not in allowed
-                  and m not in ("GET", "HEAD", "POST") and not ("*" in allowed and not credentials)]
+        needed = [m for m in ctx.needed_methods(p.scope) if m not in allowed and m not in SIMPLE_METHODS
+                  and not wildcard]
         if lower:
             yield Hit(methods_lines[0].source, f"Access-Control-Allow-Methods lists {', '.join(lower)}: method names "
                                                f"are case-sensitive, so {lower[0].upper()} is not allowed",
-                      ctx.request_text("OPTIONS", scope, origin, lower[0].upper()))
+                      p.request("OPTIONS", detail=lower[0].upper()))
         elif needed:
             yield Hit(methods_lines[0].source,
                       f"Access-Control-Allow-Methods misses {', '.join(needed)}, which this location serves: "
                       f"\"Method {needed[0]} is not allowed by Access-Control-Allow-Methods in preflight response.\"",
-                      ctx.request_text("OPTIONS", scope, origin, needed[0]))
+                      p.request("OPTIONS", detail=needed[0]))

@@ -68,7 +68,7 @@ location /api/ {
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
-from corslint.probes import ACAH, ACAM, split_list
+from corslint.probes import ACAH, ACAM, credentials_allowed, split_list
 
 CODE = "CORS302"
 NAME = "headers-not-allowed"
@@ -78,23 +78,21 @@ SUMMARY = "A request header that clients send is missing from Access-Control-All
 
 def check(ctx):
     """Request headers the clients send are missing from Access-Control-Allow-Headers."""
-    for scope in ctx.scopes:
-        if not ctx.answers_preflights(scope):
+    for p in ctx.probes:
+        if not p.answers_preflights:
             continue
-        origin = ctx.trusted_origin(scope)
-        probe = ctx.preflight(scope, origin)
-        header_lines = ctx.config_lines(probe, ACAH)
-        if not header_lines and not ctx.config_lines(probe, ACAM):
+        probe = p.preflight
+        header_lines = probe.config_lines(ACAH)
+        if not header_lines and not probe.config_lines(ACAM):
             continue   # CORS301 reports the answer that allows nothing
         if any(h.value is None for h in header_lines):
             continue
         allowed = {h.lower() for h in split_list(", ".join(h.value for h in header_lines))}
-        wildcard = "*" in allowed and not ctx.credentials_allowed(probe)
-        missing = [h for h in ctx.needed_headers(scope) if h not in allowed and not (wildcard and h != "authorization")]
-        if not missing:
-            continue
+        wildcard = "*" in allowed and not credentials_allowed(probe)
+        missing = [h for h in ctx.needed_headers(p.scope)
+                   if h not in allowed and not (wildcard and h != "authorization")]
         source = header_lines[0].source if header_lines else probe.status_source
-        if source is None:
+        if not missing or source is None:
             continue
         if missing == ["authorization"] and wildcard:
             text = ("Access-Control-Allow-Headers covers Authorization only through '*': the Fetch standard never "
@@ -102,4 +100,4 @@ def check(ctx):
         else:
             text = (f"Access-Control-Allow-Headers misses {', '.join(missing)}: \"Request header field {missing[0]} "
                     f"is not allowed by Access-Control-Allow-Headers in preflight response.\"")
-        yield Hit(source, text, ctx.request_text("OPTIONS", scope, origin, f"PUT, {', '.join(missing)}"))
+        yield Hit(source, text, p.request("OPTIONS", detail=f"PUT, {', '.join(missing)}"))

@@ -71,12 +71,15 @@ SUMMARY = "Access-Control-Max-Age is negative, not a number, or above what brows
 CHROMIUM_CAP = 7200
 
 
+CHROMIUM_CAP = 7200
+
+
 def check(ctx):
     """Access-Control-Max-Age that browsers ignore or cap."""
-    for scope, answer, line in ctx.config_header_lines(MAX_AGE):
-        value = (line.value or "").strip()
+    for _probe, _answer, line in ctx.config_header_lines(MAX_AGE):
         if line.value is None:
             continue
+        value = line.value.strip()
         if not value.lstrip("-").isdigit():
             yield Hit(line.source, f"Access-Control-Max-Age {value!r} is not a number: browsers fall back to 5 seconds")
         elif int(value) < 0:

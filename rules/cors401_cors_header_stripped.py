@@ -61,20 +61,18 @@ SUMMARY = "A CORS header is removed on its way out and nothing adds it back"
 
 
 #: the CORS headers each kind of response needs
-NEEDED_ON_ACTUAL = ("access-control-allow-origin", "access-control-allow-credentials",
-                    "access-control-expose-headers")
-NEEDED_ON_PREFLIGHT = ("access-control-allow-origin", "access-control-allow-credentials",
-                       "access-control-allow-methods", "access-control-allow-headers", "access-control-max-age")
+NEEDED = {
+    "GET": ("access-control-allow-origin", "access-control-allow-credentials", "access-control-expose-headers"),
+    "OPTIONS": ("access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods",
+                "access-control-allow-headers", "access-control-max-age"),
+}
 
 
 def check(ctx):
     """A CORS header is removed on its way out and nothing at this layer adds it back."""
-    for scope in ctx.scopes:
-        origin = ctx.trusted_origin(scope)
-        for answer, needed, method in ((ctx.actual(scope, origin), NEEDED_ON_ACTUAL, "GET"),
-                                       (ctx.preflight(scope, origin), NEEDED_ON_PREFLIGHT, "OPTIONS")):
+    for p in ctx.probes:
+        for answer, method in p.answers():
             for name, source in answer.stripped:
-                if name not in needed or answer.has(name):
-                    continue
-                yield Hit(source, f"{name} sent by the backend is removed here and nothing at this layer adds it "
-                                  f"back", ctx.request_text(method, scope, origin))
+                if name in NEEDED[method] and not answer.has(name):
+                    yield Hit(source, f"{name} sent by the backend is removed here and nothing at this layer adds "
+                                      f"it back", p.request(method))

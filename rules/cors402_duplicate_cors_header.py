@@ -67,9 +67,9 @@ SUMMARY = "A response can carry the same CORS header twice"
 
 def check(ctx):
     """A response carries a CORS header twice."""
-    for scope, answer, line in ctx.config_header_lines(*CORS_HEADERS):
+    for _probe, answer, line in ctx.config_header_lines(*CORS_HEADERS):
         lines = answer.lines(line.name)
-        if len(lines) > 1 and line is lines[-1] and (line.source is not None):
+        if len(lines) > 1 and line is lines[-1]:
             first = lines[0]
             related = [Related(first.source.path, first.source.line, f"first {line.name}")] if first.source else []
             yield Hit(line.source, f"{line.name} is sent twice; the browser reads the combined value "

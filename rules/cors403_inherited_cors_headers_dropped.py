@@ -77,5 +77,5 @@ def check(ctx):
     for drop in ctx.model_facts("DroppedHeaders"):
         related = [Related(src.path, src.line, f"{name} dropped here") for name, src in drop.dropped]
         names = ", ".join(sorted({name for name, _ in drop.dropped}))
-        yield Hit(drop.source, f"this {drop.level} has its own add_header, so the inherited {names} "
-                               f"header(s) are not sent for requests it handles", related=related)
+        yield Hit(drop.source, f"this {drop.level} has its own add_header, so the inherited {names} header(s) are "
+                               f"not sent for requests it handles", related=related)

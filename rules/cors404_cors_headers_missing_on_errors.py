@@ -49,7 +49,7 @@ location /api/ {
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
-from corslint.probes import ACAO
+from corslint.probes import ACAO, credentials_allowed
 
 CODE = "CORS404"
 NAME = "cors-headers-missing-on-errors"
@@ -59,16 +59,12 @@ SUMMARY = "CORS headers are only sent on success statuses, so errors are unreada
 
 def check(ctx):
     """CORS headers only on success statuses where clients read errors."""
-    for scope in ctx.scopes:
-        if scope.static and not ctx.expects_preflight(scope):
+    for p in ctx.probes:
+        if p.scope.static and not p.expects_preflight:
             continue
-        origin = ctx.trusted_origin(scope)
-        actual = ctx.actual(scope, origin)
-        lines = [h for h in ctx.config_lines(actual, ACAO) if not h.on_errors]
+        lines = [h for h in p.actual.config_lines(ACAO) if not h.on_errors]
         if not lines:
             continue
-        preflight = ctx.preflight(scope, origin)
-        if scope.proxied or (preflight.is_ok and preflight.has(ACAO)) or ctx.credentials_allowed(actual):
-            yield Hit(lines[0].source, "Access-Control-Allow-Origin is only sent on success statuses (add "
-                                       "`always`): 4xx/5xx answers reach the browser as opaque CORS errors",
-                      ctx.request_text("GET", scope, origin))
+        if p.scope.proxied or (p.preflight.is_ok and p.preflight.has(ACAO)) or credentials_allowed(p.actual):
+            yield Hit(lines[0].source, "Access-Control-Allow-Origin is only sent on success statuses (add `always`): "
+                                       "4xx/5xx answers reach the browser as opaque CORS errors", p.request("GET"))

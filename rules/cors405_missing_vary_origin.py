@@ -74,19 +74,15 @@ SUMMARY = "Access-Control-Allow-Origin depends on the request Origin but Vary: O
 
 def check(ctx):
     """Access-Control-Allow-Origin depends on Origin but `Vary: Origin` is not sent."""
-    for scope in ctx.scopes:
-        origin = ctx.trusted_origin(scope)
-        answer = ctx.actual(scope, origin)
-        lines = ctx.config_lines(answer, ACAO)
-        if not lines or answer.upstream_headers_unknown and not lines:
+    for p in ctx.probes:
+        answer = p.actual
+        lines = answer.config_lines(ACAO)
+        if not lines or not p.scope.origin_sensitive or not p.origin_dependent:
             continue
-        if not ctx.origin_dependent(scope, origin):
-            continue
-        vary = {v.strip().lower() for v in split_list(", ".join(v or "" for v in answer.values("vary")))}
+        vary = {v.lower() for v in split_list(", ".join(v or "" for v in answer.values("vary")))}
         if "origin" in vary or "*" in vary:
             continue
         if answer.upstream_headers_unknown and any(h.from_upstream for h in answer.lines("vary")):
             continue
         yield Hit(lines[0].source, "Access-Control-Allow-Origin depends on the request Origin but `Vary: Origin` is "
-                                   "not sent: a cache can hand one origin's answer to another",
-                  ctx.request_text("GET", scope, origin))
+                                   "not sent: a cache can hand one origin's answer to another", p.request("GET"))

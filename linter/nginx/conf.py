@@ -74,6 +74,8 @@ class Level:
         self.more_headers: list[MoreHeader] = []
         self.hide_headers: dict[str, list[tuple[str, Source]]] = {}
         self.pass_headers: dict[str, list[tuple[str, Source]]] = {}
+        #: proxy_intercept_errors and friends, per module: (on, source)
+        self.intercept_errors: dict[str, tuple[bool, Source]] = {}
         self.ops: list[tuple] = []                # rewrite-phase code, in order
         self.access: list[tuple[str, str, Source]] = []   # ("allow"|"deny", address, source)
         self.auth_basic: tuple[str, Source] | None = None
@@ -155,6 +157,10 @@ class Level:
             memo[key] = next((getattr(lv, attr) for lv in self.chain() if getattr(lv, attr)), None)
         return memo[key]
 
+    def intercepts_errors(self, module: str) -> tuple[bool, Source] | None:
+        """`proxy_intercept_errors` (or fastcgi_..., ...) in force here."""
+        return next((lv.intercept_errors[module] for lv in self.chain() if module in lv.intercept_errors), None)
+
     def inherited_set(self, attr: str):
         """Like `inherited`, for values that may be set and empty (`types {}`)."""
         return next((getattr(lv, attr) for lv in self.chain() if getattr(lv, attr) is not None), None)
@@ -218,6 +224,9 @@ class HttpConf:
         self.servers: list[Server] = []
         self.maps: dict[str, MapBlock] = {}
         self.snippet = False
+        #: every variable some `set` declares: nginx knows it everywhere, and
+        #: where no `set` ran it is empty (not unknown)
+        self.declared: set[str] = set()
 
 
 def lower(directives: list[Directive], path: str) -> HttpConf:
@@ -257,6 +266,8 @@ def _lower_block(conf: HttpConf, level: Level, block: list[Directive]) -> None:
             level.hide_headers.setdefault(d.name[:-12], []).append((d.args[0].lower(), d.source))
         elif d.name.endswith("_pass_header") and d.name[:-12] in PROXY_MODULES and d.args:
             level.pass_headers.setdefault(d.name[:-12], []).append((d.args[0].lower(), d.source))
+        elif d.name.endswith("_intercept_errors") and d.name[:-17] in PROXY_MODULES and d.args:
+            level.intercept_errors[d.name[:-17]] = (d.args[0].lower() == "on", d.source)
 
 
 def _server(conf: HttpConf, level: Level, d: Directive) -> None:
@@ -349,6 +360,8 @@ def _if(conf: HttpConf, level: Level, d: Directive) -> None:
 
 
 def _set(conf: HttpConf, level: Level, d: Directive) -> None:
+    if len(d.args) >= 2:
+        conf.declared.add(d.args[0].lstrip("$"))
     if len(d.args) >= 2 and level.kind in ("server", "location", "if"):
         level.ops.append(("set", d.args[0].lstrip("$"), d.args[1], d.source))
 

@@ -26,7 +26,7 @@ CORS_RESPONSE_HEADERS = ("access-control-allow-origin", "access-control-allow-cr
                          "access-control-allow-methods", "access-control-allow-headers",
                          "access-control-expose-headers", "access-control-max-age")
 
-MAX_REWRITE_CYCLES = 10
+MAX_URI_CHANGES = 10
 
 
 class Upstream:
@@ -153,6 +153,8 @@ class Evaluation:
         #: after an internal redirect (error_page, try_files, index) `internal` locations answer
         self.internal = False
         self.uri_changes = 0
+        #: nginx's r->valid_location: cleared by `rewrite ... break`
+        self.alias_ok = True
 
     # -- entry point -----------------------------------------------------------
     def run(self) -> Answer:
@@ -164,6 +166,7 @@ class Evaluation:
         self.level = server
         self.vars = RequestVars(req, self.conf.maps, server.names[0] if server.names else "",
                                 self.client_addr, self.upstream.headers)
+        self.vars.declared = self.conf.declared
         if not server.implicit:
             self.note(f"{server.label} (line {server.source.line})", server.source)
         try:
@@ -184,7 +187,7 @@ class Evaluation:
 
     def find_and_rewrite(self) -> None:
         assert self.server is not None and self.vars is not None
-        for _cycle in range(MAX_REWRITE_CYCLES + 1):
+        while True:
             loc = find_location(self.server, self.vars.uri)
             if loc is AUTO_REDIRECT:
                 target = self.vars.uri + "/" + ("?" + self.vars.args if self.vars.args else "")
@@ -212,7 +215,16 @@ class Evaluation:
             outcome = self.run_ops(loc.ops, loc)
             if outcome != "rewritten":
                 return
-        raise _Done(500, self.level.source if self.level else None, "rewrite-cycle")
+            self.count_uri_change(loc.source)
+
+    def count_uri_change(self, source: Source | None) -> None:
+        """nginx allows 10 URI changes per request (rewrites that search the
+        locations again, internal redirects, named locations); the 11th ends
+        it with a 500 that error_page does not handle."""
+        self.uri_changes += 1
+        if self.uri_changes > MAX_URI_CHANGES:
+            self.note("rewrite or internal redirection cycle: 500", source)
+            raise _Done(500, source, "rewrite-cycle", error_page_ok=False, special=True)
 
     def run_ops(self, ops: list[tuple], level: Level, decided_by: tuple[Source, ...] = ()) -> str | None:
         """Run rewrite-phase code.  Returns "rewritten" when the URI changed
@@ -312,6 +324,9 @@ class Evaluation:
         if flag == "last":
             return "last"
         if flag == "break":
+            # ngx_http_script_regex_start_code: `break` clears valid_location,
+            # so an `alias` can no longer map this URI (500)
+            self.alias_ok = False
             return "break"
         return "rewritten"
 
@@ -457,9 +472,7 @@ class Evaluation:
         finds its location; `internal` locations are allowed now.  Raises
         _Done like the phases do."""
         assert self.vars is not None
-        self.uri_changes += 1
-        if self.uri_changes > MAX_REWRITE_CYCLES:
-            raise _Done(500, source, "rewrite-cycle")
+        self.count_uri_change(source)
         self.internal = True
         self.vars.uri = uri
         if args is not None:
@@ -472,9 +485,11 @@ class Evaluation:
     def named_location(self, named: Location) -> None:
         """ngx_http_named_location: the location's rewrite phase runs, then
         access and content (no server rewrite, no location search)."""
+        self.count_uri_change(named.source)
         self.internal = True
         self.level = named
         if self.run_ops(named.ops, named) == "rewritten":
+            self.count_uri_change(named.source)
             self.find_and_rewrite()
         self.phases_after_rewrite()
 
@@ -502,6 +517,9 @@ class Evaluation:
             return None, uri
         if not root[1]:
             return path, uri
+        if not self.alias_ok:
+            self.note(f"alias (line {root[2].line}) cannot map a URI that `rewrite ... break` changed: 500", root[2])
+            raise _Done(500, root[2], "alias", special=True)
         loc = level.location() if level is not None else None
         if loc is None or loc.modifier not in ("", "^~", "="):
             return path, ""
@@ -543,6 +561,14 @@ class Evaluation:
             length = sent.get("content-length", "").strip()
             body = Body(sent.get("content-type"), int(length) if length.isdigit() else None,
                         encoded=bool(sent.get("content-encoding")))
+        intercept = self.level.intercepts_errors(module)
+        if intercept and intercept[0] and up.status is not None and up.status >= 300 and any(
+                up.status in codes for codes, *_ in self.level.effective_error_pages()):
+            # ngx_http_upstream_intercept_errors: only a status some error_page
+            # names is intercepted; the backend's answer is dropped
+            self.note(f"{module}_intercept_errors (line {intercept[1].line}): the backend's {up.status} goes to "
+                      "error_page", intercept[1])
+            raise _Done(up.status, intercept[1], "proxy", special=True, error_page_ok=True)
         raise _Done(up.status, source, "proxy", headers, error_page_ok=False, body=body)
 
     def static(self) -> None:
@@ -614,12 +640,13 @@ class Evaluation:
             status = done.status if override is None else (int(override) if override.isdigit() else None)
             if target.startswith("@"):
                 loc = named_location(self.server, target)
-                if loc is None:
-                    return None
+                if loc is None:   # nginx -t accepts it; at run time: "could not find named location"
+                    self.note(f"no location {target}: 500", source)
+                    return _Done(500, source, "error_page", error_page_ok=False, special=True)
                 inner = self.nested(lambda: self.named_location(loc))
             else:
                 if self.method != "HEAD":
-                    self.method = "GET"
+                    self.method = self.vars.method = "GET"   # $request_method follows
                 path, _, args = (self.vars.evaluate(target) or target).partition("?")
                 inner = self.nested(lambda: self.internal_redirect(path, args, source))
             own = override == "" or inner.special
@@ -672,9 +699,6 @@ class Evaluation:
         assert level is not None and self.vars is not None
         status = done.status
         headers = list(done.headers)
-        if self.gzip_vary(done):
-            gzip_vary = level.inherited("gzip_vary")
-            headers.insert(0, HeaderLine("vary", "Accept-Encoding", gzip_vary[1] if gzip_vary else None))
         stripped = list(self.hidden)
         for more in level.effective_more_headers():
             if more.statuses is not None and status not in more.statuses:
@@ -701,6 +725,10 @@ class Evaluation:
                 if value == "":
                     continue
                 headers.append(HeaderLine(add.name.lower(), value, add.source, on_errors=add.always, via=via))
+        if self.gzip_vary(done):
+            # not a header_out line: headers-more cannot touch it
+            gzip_vary = level.inherited("gzip_vary")
+            headers.insert(0, HeaderLine("vary", "Accept-Encoding", gzip_vary[1] if gzip_vary else None))
         if level.chain_has_unknown_include():
             self.certain = False
             self.note("an include here could not be read: it may add headers", None)

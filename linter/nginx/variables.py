@@ -114,6 +114,10 @@ class RequestVars:
         self.map_hits: list[object] = []   # map entries that decided a value (for explanations)
         self.via: dict[str, tuple] = {}     # user variable -> the lines that decided its value
         self.depth = 0
+        #: the method as nginx sees it now: an error_page redirect makes it GET
+        self.method: str | None = None
+        #: variables some `set` declares (HttpConf.declared): empty until set
+        self.declared: frozenset[str] | set[str] = frozenset()
 
     def get(self, name: str) -> str | None:
         if name.isdigit():
@@ -124,7 +128,10 @@ class RequestVars:
         block = self.maps.get(name)
         if block is not None:
             return self._map(block)
-        return self._builtin(name)
+        value = self._builtin(name)
+        if value is None and name in self.declared:
+            return ""   # declared by a `set` that did not run for this request
+        return value
 
     def _map(self, block: MapBlock) -> str | None:
         if self.depth > 20:   # a map that feeds on itself: nginx would loop too
@@ -152,7 +159,7 @@ class RequestVars:
             value = req.header(name[5:].replace("_", "-"))
             return value if value is not None else ""
         if name == "request_method":
-            return req.method
+            return self.method or req.method
         if name == "uri" or name == "document_uri":
             return self.uri
         if name == "request_uri":
