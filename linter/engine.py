@@ -55,6 +55,61 @@ def load_model(path: str, kind: str, root: str | None = None):
     raise InputError(path, None, f"{kind} files are not supported yet")
 
 
+#: a model with at least this many scopes is judged by two processes
+PARALLEL_MIN_SCOPES = 1500
+
+
+def judge(model, rules, make_context) -> tuple[list[Finding], list[InputError]]:
+    """Run the rules on one model.  A large model on a multi-core machine is
+    split in two shares judged by a forked child and this process at once:
+    scopes of different servers never share an answer, so the shares are
+    independent and their findings simply merge."""
+    if model.size() < PARALLEL_MIN_SCOPES or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return _judge_share(model, rules, make_context)
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:   # the child judges share 1 and sends its results back
+        os.close(read_end)
+        try:
+            model.share = (1, 2)
+            payload = pickle.dumps(_judge_share(model, rules, make_context))
+        except BaseException as exc:  # the parent reports it; the child must never return into the caller
+            payload = pickle.dumps(([], [InputError(model.path, None, f"internal error: {exc!r}")]))
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        os._exit(0)
+    os.close(write_end)
+    model.share = (0, 2)
+    try:
+        findings, errors = _judge_share(model, rules, make_context)
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        model.share = (0, 1)
+    if not data:
+        return findings, errors + [InputError(model.path, None, "internal error: a worker process died")]
+    child_findings, child_errors = pickle.loads(data)
+    return findings + child_findings, errors + child_errors
+
+
+def _judge_share(model, rules, make_context) -> tuple[list[Finding], list[InputError]]:
+    ctx = make_context(model)
+    findings: list[Finding] = []
+    errors: list[InputError] = []
+    for rule in rules:
+        try:
+            for hit in rule.check(ctx):
+                findings.append(Finding(rule.CODE, rule.NAME, rule.SEVERITY, hit.source.path, hit.source.line,
+                                        hit.message, hit.request, related=hit.related, fix=hit.fix))
+        except Exception as exc:  # a bug must not hide the other files' results
+            errors.append(InputError(model.path, None, f"internal error in {rule.CODE} "
+                                     f"({type(exc).__name__}: {exc}); please report it"))
+    return findings, errors
+
+
 def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, root: str | None = None,
          strict: bool = False) -> Report:
     from . import suppress
@@ -96,16 +151,14 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
         report.errors.extend(model.parsed.errors)
         for shown in model.parsed.files:
             suppressions.setdefault(shown, suppress.scan(shown))
-        ctx = ProbeContext(model, trust, clients)
-        for rule in rules:
-            try:
-                for hit in rule.check(ctx):
-                    finding = Finding(rule.CODE, rule.NAME, rule.SEVERITY, hit.source.path, hit.source.line,
-                                      hit.message, hit.request, related=hit.related, fix=hit.fix)
-                    findings.setdefault(finding.key, finding)
-            except Exception as exc:  # a bug must not hide the other files' results
-                report.errors.append(InputError(model.path, None, f"internal error in {rule.CODE} "
-                                                f"({type(exc).__name__}: {exc}); please report it"))
+        found, errors = judge(model, rules, lambda m: ProbeContext(m, trust, clients))
+        for finding in found:
+            # a line reached from several scopes is reported once, with the
+            # same representative whatever order (or process) found it first
+            known = findings.get(finding.key)
+            if known is None or (finding.message, finding.request) < (known.message, known.request):
+                findings[finding.key] = finding
+        report.errors.extend(errors)
     kept = [f for f in findings.values()
             if not matches(f.code, f.name, settings.ignored_for(f.path))]
     report.findings = sorted(suppress.apply(kept, suppressions), key=lambda f: (f.path, f.line, f.code))

@@ -244,6 +244,13 @@ class ServerModel:
 
     #: the file the model was built from (as given on the command line)
     path: str = ""
+    #: (index, count): this process judges only that share of the model's
+    #: independent units (nginx servers), see engine.judge
+    share: tuple[int, int] = (0, 1)
+
+    def size(self) -> int:
+        """How many scopes the model has (decides whether judging it is worth splitting)."""
+        return len(self.scopes())
 
     def scopes(self) -> list[Scope]:
         raise NotImplementedError

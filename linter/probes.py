@@ -24,7 +24,7 @@ ACEH = "access-control-expose-headers"
 MAX_AGE = "access-control-max-age"
 CORS_HEADERS = (ACAO, ACAC, ACAM, ACAH, ACEH, MAX_AGE)
 #: how many guessed origins to try when looking for one a scope serves
-MAX_TRUSTED_TRIES = 4
+MAX_TRUSTED_TRIES = 3
 #: what the probe preflight asks for: a JSON write, the most common API call
 PROBE_METHOD = "PUT"
 PROBE_HEADERS = ("content-type",)

@@ -53,14 +53,17 @@ class AddHeader:
 class MoreHeader:
     """A `more_set_headers` / `more_clear_headers` entry (headers-more)."""
 
-    __slots__ = ("name", "value", "statuses", "clear", "source")
+    __slots__ = ("name", "value", "statuses", "clear", "source", "types")
 
-    def __init__(self, name: str, value: str | None, statuses: frozenset[int] | None, clear: bool, source: Source):
+    def __init__(self, name: str, value: str | None, statuses: frozenset[int] | None, clear: bool, source: Source,
+                 types: frozenset[str] | None = None):
         self.name = name
         self.value = value
         self.statuses = statuses
         self.clear = clear
         self.source = source
+        #: `-t` content types: applies only when the response's Content-Type is one of them, exactly
+        self.types = types
 
 
 class Level:
@@ -327,6 +330,7 @@ def _add_header(conf: HttpConf, level: Level, d: Directive) -> None:
 
 def _more_headers(conf: HttpConf, level: Level, d: Directive) -> None:
     statuses: set[int] | None = None
+    types: set[str] | None = None
     clear = d.name == "more_clear_headers"
     args = list(d.args)
     items = []
@@ -336,19 +340,22 @@ def _more_headers(conf: HttpConf, level: Level, d: Directive) -> None:
         if arg in ("-s", "-t") and i + 1 < len(args):
             if arg == "-s":
                 statuses = (statuses or set()) | {int(x) for x in args[i + 1].split() if x.isdigit()}
+            else:
+                types = (types or set()) | set(args[i + 1].split())
             i += 2
             continue
         items.append(arg)
         i += 1
+    only_types = frozenset(types) if types else None
     for item in items:
         if clear:
             level.more_headers.append(MoreHeader(item.strip(), None, frozenset(statuses) if statuses else None,
-                                                 True, d.source))
+                                                 True, d.source, only_types))
         else:
             name, _, value = item.partition(":")
             level.more_headers.append(MoreHeader(name.strip(), value.strip() if _ else None,
                                                  frozenset(statuses) if statuses else None, not _ or not value.strip(),
-                                                 d.source))
+                                                 d.source, only_types))
 
 
 def _if(conf: HttpConf, level: Level, d: Directive) -> None:

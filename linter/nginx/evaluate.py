@@ -203,6 +203,7 @@ class Evaluation:
                 return
             self.level = loc
             self.note(f"{loc.label} (line {loc.source.line})", loc.source)
+            self.location_captures(loc)
             if loc.internal and not self.internal:
                 self.note("the location is `internal`: external requests get 404", loc.source)
                 raise _Done(404, loc.source, "internal")
@@ -216,6 +217,21 @@ class Evaluation:
             if outcome != "rewritten":
                 return
             self.count_uri_change(loc.source)
+
+    def location_captures(self, loc: Location) -> None:
+        """A regex location's match sets $1.. and its named captures, as an
+        `if` or `rewrite` regex does (ngx_http_regex_exec); the deepest
+        regex location of the chosen one's chain made the last match."""
+        assert self.vars is not None
+        regex_loc = next((lv for lv in loc.chain() if isinstance(lv, Location) and lv.regex is not None), None)
+        if regex_loc is None:
+            return
+        m = regex_loc.regex.search(self.vars.uri)
+        if m is None:
+            return
+        self.vars.captures = [m.group(0)] + [g or "" for g in m.groups()]
+        for name, value in m.groupdict().items():
+            self.vars.user[name] = value or ""
 
     def count_uri_change(self, source: Source | None) -> None:
         """nginx allows 10 URI changes per request (rewrites that search the
@@ -301,8 +317,11 @@ class Evaluation:
             return None
         m = compiled.search(self.vars.uri)
         if not m:
+            self.vars.captures = []   # a regex miss clears $1..$9, as in `if`
             return None
         self.vars.captures = [m.group(0)] + [g or "" for g in m.groups()]
+        for key, group in m.groupdict().items():
+            self.vars.user[key] = group or ""
         new = self.vars.evaluate(replacement)
         external = replacement.startswith(("http://", "https://", "$scheme"))
         if new is None:
@@ -703,6 +722,12 @@ class Evaluation:
         for more in level.effective_more_headers():
             if more.statuses is not None and status not in more.statuses:
                 continue
+            if more.types is not None:
+                if not done.body.known:
+                    self.certain = False
+                    continue
+                if done.body.ctype not in more.types:   # compared as sent, parameters included
+                    continue
             name = more.name.lower()
             kept = [h for h in headers if not (h.name.startswith(name[:-1]) if name.endswith("*") else h.name == name)]
             if more.clear:

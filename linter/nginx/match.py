@@ -49,8 +49,16 @@ def index_of(level: Level) -> LocationIndex:
 
 def find_location(level: Level, uri: str):
     """The Location for `uri` below `level`, AUTO_REDIRECT (the location
-    that redirects `/api` to `/api/`), or None."""
-    return _find(level, uri)[0]
+    that redirects `/api` to `/api/`), or None.  Memoized per level: probes
+    ask for the same URIs over and over."""
+    memo = level.__dict__.get("_found")
+    if memo is None:
+        memo = level._found = {}  # type: ignore[attr-defined]
+    try:
+        return memo[uri]
+    except KeyError:
+        found = memo[uri] = _find(level, uri)[0]
+        return found
 
 
 def _find(level: Level, uri: str):

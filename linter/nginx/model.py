@@ -29,7 +29,7 @@ class NginxModel(ServerModel):
     # -- scopes --------------------------------------------------------------------
     def scopes(self) -> list[Scope]:
         if self._scopes is None:
-            self._scopes = [scope for server in self.conf.servers for scope in self._server_scopes(server)]
+            self._scopes = [scope for server in self.servers() for scope in self._server_scopes(server)]
         return self._scopes
 
     def _server_scopes(self, server: Server) -> list[Scope]:
@@ -158,9 +158,18 @@ class NginxModel(ServerModel):
                     literals.append(add.value)
         return patterns, literals, sensitive
 
+    def servers(self) -> list[Server]:
+        """The servers this process judges: servers are independent (a
+        probe selects exactly one), so a share of them is a share of the work."""
+        index, count = self.share
+        return self.conf.servers[index::count]
+
+    def size(self) -> int:
+        return sum(len(list(_walk(server))) or 1 for server in self.conf.servers)
+
     def facts(self):
         """DroppedHeaders: levels whose own add_header lines hide inherited CORS ones."""
-        for server in self.conf.servers:
+        for server in self.servers():
             for level in _levels(server):
                 drop = _dropped(level)
                 if drop is not None:

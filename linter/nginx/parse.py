@@ -13,6 +13,7 @@ import glob
 import os
 
 from ..diagnostics import InputError
+from ..model import Source
 
 MAX_INCLUDE_DEPTH = 32
 
@@ -30,9 +31,7 @@ class Directive:
         self.block = block
 
     @property
-    def source(self):
-        from ..model import Source
-
+    def source(self) -> Source:
         return Source(self.path, self.line)
 
     def __repr__(self) -> str:

@@ -248,9 +248,13 @@ class RequestVars:
             if compiled is None:
                 return None
             m = compiled.search(value)
-            if m and not op.startswith("!"):
+            # ngx_http_script_regex_start_code: a match sets the captures
+            # (`!~` too), a miss clears $1..$9; named captures stay
+            if m:
                 self.captures = [m.group(0)] + [g or "" for g in m.groups()]
                 for key, group in m.groupdict().items():
                     self.user[key] = group or ""
+            else:
+                self.captures = []
             return bool(m) != op.startswith("!")
         return None

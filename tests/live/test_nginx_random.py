@@ -162,6 +162,8 @@ class Gen:
             lines.append(f'add_header Access-Control-Expose-Headers "X-Total-Count"{a()};')
         if self.chance(0.15):   # a second Allow-Origin line (duplicates are kept in order)
             lines.append(f"add_header Access-Control-Allow-Origin https://second.example{a()};")
+        if self.has_map and self.chance(0.2):   # a map fed by a map
+            lines.append(f"add_header Access-Control-Allow-Credentials ${self.p}_creds{a()};")
         if self.has_map and self.chance(0.2):   # a map value that is often empty: the line is omitted
             lines.append(f"add_header X-Empty-Maybe ${self.p}_maybe{a()};")
             lines.append(f"add_header Access-Control-Allow-Private-Network ${self.p}_maybe{a()};")
@@ -171,7 +173,8 @@ class Gen:
     def more_lines(self) -> list[str]:
         r = self.r
         out = []
-        status = r.choice(["", "", "-s 200 ", '-s "200 204" ', "-s 404 "])
+        status = r.choice(["", "", "-s 200 ", '-s "200 204" ', "-s 404 ", "-t text/html ",
+                           '-t "application/json text/plain" ', "-s 200 -t application/json "])
         pick = r.randrange(5)
         if pick == 0:
             value = r.choice([TRUSTED, "*"])
@@ -200,13 +203,19 @@ class Gen:
             ("~", r'"^https://[a-z]+\.trusted\.example$"'),
             ("=", TRUSTED),
             ("~*", r'"^https://.*example\.com$"'),
+            ("!~*", f'"{ORIGIN_REGEX}"'),
+            ("!=", TRUSTED),
+            ("", ""),   # `if ($http_origin)`: any Origin at all
         ])
-        if op == "~" or "trusted" in pattern:
+        if "trusted" in pattern:
             self.trusted = TRUSTED_SUB
+        condition = f"$http_origin {op} {pattern}" if op else "$http_origin"
+        if op.startswith("!") and self.chance(0.5):   # refuse foreign origins outright
+            return [f"if ({condition}) {{", f"    return {r.choice(['403', '204', '400'])};", "}"]
         if self.chance(0.5):
             self.server_cors_var = True
-            return [f"if ($http_origin {op} {pattern}) {{", f"    set ${self.p}_cors $http_origin;", "}"]
-        return [f"if ($http_origin {op} {pattern}) {{",
+            return [f"if ({condition}) {{", f"    set ${self.p}_cors $http_origin;", "}"]
+        return [f"if ({condition}) {{",
                 *[f"    {x}" for x in self.cors_lines(full=False)], "}"]
 
     def limit_except(self) -> list[str]:
@@ -242,7 +251,8 @@ class Gen:
         if kind == "return":
             return [r.choice(['return 200 "ok from nginx";', "return 204;", "return 403;", "return 404;",
                               'return 200 "a body that is long enough to be compressed by gzip";',
-                              "return 418;", "return 200;"])]
+                              "return 418;", "return 200;", "return 200 $http_origin;", "return 401;",
+                              'return 404 "not here";', "return 500;"])]
         if kind == "redirect":
             return [r.choice(["return 301 https://other.example$request_uri;", "return 302 /index.html;",
                               f"rewrite ^{prefix}(.*)$ /index.html redirect;",
@@ -264,7 +274,9 @@ class Gen:
         elif pick == 4:
             out.append("try_files $uri $uri/ =404;")
         elif pick == 5:
-            out.append("index missing.html index.html;")
+            out.append(r.choice(["index missing.html index.html;", "index /a.txt;", "index missing.html;"]))
+        elif pick == 6 and self.chance(0.5):
+            out.append("try_files $uri $uri.json /data.json;")
         if self.chance(0.25):
             out.append(r.choice(["error_page 404 /404.html;", "error_page 404 = @fallback;",
                                  "error_page 405 =200 @preflight;", "error_page 404 =200 /a.txt;",
@@ -304,6 +316,11 @@ class Gen:
             body += self.more_lines()
         if kind == "proxy" and self.chance(0.2):
             body += self.origin_if()
+        if self.chance(0.08):   # `break` stops the rewrite module: a later `if`/`return` never runs
+            body.append("break;")
+        if self.chance(0.1):
+            self.server_cors_var = True
+            body.append(f"set ${self.p}_cors {r.choice(['$http_origin', TRUSTED, chr(34) * 2])};")
         body += self.content(kind, prefix if not regex else "/")
         blocks = _blocks(body)
         r.shuffle(blocks)   # directive order inside a location must not matter
@@ -330,6 +347,9 @@ class Gen:
                 entries.append(r'    ~^https://(?<sub>[a-z]+)\.example\.com$ "https://$sub.example.com";')
             self.maps.append(f"map $http_origin ${p}_origin {{\n" + "\n".join(entries) + "\n}")
             self.maps.append(f'map $http_origin ${p}_maybe {{\n    default "";\n    "{TRUSTED}" "true";\n}}')
+            self.maps.append(f'map ${p}_origin ${p}_creds {{\n    default "";\n    ~. "true";\n}}')
+            if self.chance(0.2):   # exact map keys match case-insensitively
+                self.trusted = "https://APP.example.com"
 
         server: list[str] = [f"server_name {self.host};", f"root @@ROOT@@/{p};"]
         if self.chance(0.1):
@@ -350,6 +370,10 @@ class Gen:
             server.append(f"proxy_hide_header {hidden};")
         if self.chance(0.15):
             server += self.more_lines()
+        if self.chance(0.1):   # server-level rewrites run before any location is chosen
+            server.append(r.choice(["rewrite ^/old/(.*)$ /api/$1 last;", "rewrite ^/moved/ https://other.example/ permanent;",
+                                    "rewrite ^/old/(.*)$ /a.txt break;"]))
+            self.paths += ["/old/users", "/moved/x"]
         if self.chance(0.1):
             server.append(r.choice(["error_page 404 /404.html;", "error_page 405 =204 @preflight;"]))
             if "@preflight" in server[-1]:
@@ -459,7 +483,16 @@ def slot_version_regex(g: Gen, kind: str) -> list[str]:
     return _location("location ~ ^/v[0-9]+/", g.location_body("/", kind, regex=True))
 
 
-SLOTS = [slot_root, slot_api, slot_exact, slot_assets, slot_json, slot_images, slot_alias, slot_nested,
+def slot_tenant(g: Gen, kind: str) -> list[str]:
+    """A regex location whose captures build the Allow-Origin."""
+    g.paths += ["/tenant/app/x", "/tenant/evil/y.json"]
+    header, var = g.r.choice([(r"location ~ ^/tenant/(?<tenant>[a-z]+)/", "$tenant"),
+                              (r"location ~ ^/tenant/([a-z]+)/", "$1")])
+    line = f"add_header Access-Control-Allow-Origin https://{var}.example.com{g.always()};"
+    return _location(header, [line, *g.location_body("/", kind, regex=True)])
+
+
+SLOTS = [slot_tenant, slot_root, slot_api, slot_exact, slot_assets, slot_json, slot_images, slot_alias, slot_nested,
          slot_version_regex]
 
 
@@ -470,10 +503,20 @@ def generate(seed: int) -> Config:
 # ----------------------------------------------------------------------------- batches
 
 
+#: per batch (round robin): what the http block adds for every server
+HTTP_LEVEL = [
+    [],
+    ["add_header Access-Control-Allow-Origin https://http-level.example always;", "add_header Vary X-Http;"],
+    ['more_set_headers "Access-Control-Allow-Credentials: true";', "proxy_hide_header Vary;",
+     "error_page 404 /404.html;"],
+]
+
+
 class Batch:
     """One nginx with BATCH generated server blocks and one backend."""
 
     def __init__(self, index: int):
+        self.index = index
         self.configs = {seed: generate(seed) for seed in range(index * BATCH, (index + 1) * BATCH)}
         self.by_host = {c.host: c for c in self.configs.values()}
         self.upstream = Upstream(responder=self.respond)
@@ -494,6 +537,8 @@ class Batch:
     def http_config(self) -> str:
         parts = ["proxy_set_header X-Test-Host $host;", "proxy_set_header X-Test-Request $request;",
                  "proxy_set_header Host $host;"]
+        # http-level settings every server of the batch inherits (unless it has its own)
+        parts += HTTP_LEVEL[self.index % len(HTTP_LEVEL)]
         for config in self.configs.values():
             parts += config.maps
         parts += [c.server for c in self.configs.values()]
