@@ -1,0 +1,68 @@
+"""Origins: syntax, registrable domains, trust, and the foreign origins an
+allow-list pattern lets in (the heart of CORS205)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from corslint.origins import Trust, attack_candidates, hosts_spelled, is_origin, pattern_examples, registrable_domain
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("https://app.example.com", True),
+    ("http://localhost:3000", True),
+    ("https://app.example.com/", False),        # trailing slash: never equals an Origin header
+    ("https://a.example.com, https://b.example.com", False),
+    ("https://*.example.com", False),
+    ("null", False),
+    ("app.example.com", False),
+])
+def test_is_origin(value, ok):
+    assert is_origin(value) is ok
+
+
+def test_registrable_domain_uses_the_public_suffix_list():
+    assert registrable_domain("api.eu.example.co.uk") == "example.co.uk"
+    assert registrable_domain("a.b.example.com") == "example.com"
+
+
+def test_hosts_spelled_by_a_pattern():
+    assert hosts_spelled(r"^https://(.*\.)?example\.com$") == ("example.com",)
+    assert hosts_spelled(r"^https?://(app|admin)\.corp\.example\.org(:\d+)?$") == ("corp.example.org",)
+
+
+def test_trust_from_configuration_and_from_the_pattern():
+    configured = Trust(["https://app.example.com", "https://*.partner.example"])
+    assert configured.is_trusted("https://app.example.com")
+    assert configured.is_trusted("https://x.partner.example")
+    assert not configured.is_trusted("http://app.example.com")        # scheme matters
+    assert not configured.is_trusted("https://evil.example")
+    implicit = Trust()
+    assert implicit.is_trusted("https://shop.example.com", r"example\.com$")
+    assert not implicit.is_trusted("https://evilexample.com", r"example\.com$")
+    assert not implicit.is_trusted("null", r"null")
+
+
+@pytest.mark.parametrize("pattern, escaped", [
+    (r"example\.com$", "https://evilexample.com"),                  # no label boundary
+    (r"^https://app\.example\.com", "https://app.example.com.evil.example"),   # no end anchor
+    (r"^https://app.example\.com$", "https://appxexample.com"),     # unescaped dot
+])
+def test_attack_candidates_find_the_classic_mistakes(pattern, escaped):
+    candidates = attack_candidates(pattern)
+    assert escaped in candidates
+    assert all(re.search(pattern, c) for c in candidates)         # only what the pattern admits
+
+
+def test_a_tight_pattern_admits_no_foreign_candidate():
+    pattern = r"^https://(www\.|app\.)?example\.com$"
+    trust = Trust()
+    assert [c for c in attack_candidates(pattern) if not trust.is_trusted(c, pattern)] == []
+
+
+def test_pattern_examples_prefer_https_and_match_the_pattern():
+    examples = pattern_examples(r"^https?://(.*\.)?shop\.example\.com$")
+    assert examples[0].startswith("https://")
+    assert all(re.search(r"^https?://(.*\.)?shop\.example\.com$", e) for e in examples)
