@@ -101,6 +101,8 @@ class Level:
         self.gzip_vary: tuple[str, Source] | None = None
         self.gzip_types: list[str] | None = None
         self.gzip_min_length: int | None = None
+        #: autoindex: ("on"|"off", source)
+        self.autoindex: tuple[str, Source] | None = None
         self._memo: dict = {}
 
     # -- inheritance -------------------------------------------------------
@@ -466,6 +468,7 @@ def _default_type(conf: HttpConf, level: Level, d: Directive) -> None:
 
 
 def _gzip_flag(conf: HttpConf, level: Level, d: Directive) -> None:
+    """gzip, gzip_vary, autoindex: an on/off flag kept with its line."""
     if d.args:
         setattr(level, d.name, (d.args[0].lower(), d.source))
 
@@ -509,8 +512,8 @@ def _map(conf: HttpConf, level: Level, d: Directive) -> None:
     for entry in d.block:
         if entry.name == "hostnames":
             block.hostnames = True
-        elif entry.name in ("volatile",):
-            continue
+        elif entry.name == "volatile":
+            block.volatile = True
         elif entry.args:
             block.add(entry.name, entry.args[0], entry.source)
     conf.maps[block.variable] = block
@@ -549,4 +552,5 @@ _HANDLERS = {
     "gzip_vary": _gzip_flag,
     "gzip_types": _gzip_types,
     "gzip_min_length": _gzip_min_length,
+    "autoindex": _gzip_flag,
 }

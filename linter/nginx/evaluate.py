@@ -155,6 +155,8 @@ class Evaluation:
         self.uri_changes = 0
         #: nginx's r->valid_location: cleared by `rewrite ... break`
         self.alias_ok = True
+        #: the content handler nginx picked (see content_handler)
+        self.chosen_handler: tuple[str, str, Source] | None = None
 
     # -- entry point -----------------------------------------------------------
     def run(self) -> Answer:
@@ -199,12 +201,15 @@ class Evaluation:
                             [HeaderLine("location", self.absolute(target), self.level.source)])
             if loc is None:
                 self.level = self.server
+                self.chosen_handler = None
                 self.note("no location matches: the server's own configuration answers", self.server.source)
                 return
             self.level = loc
+            self.chosen_handler = loc.handler
             self.note(f"{loc.label} (line {loc.source.line})", loc.source)
             self.location_captures(loc)
-            if loc.internal and not self.internal:
+            if not self.internal and any(lv.internal for lv in loc.chain() if isinstance(lv, Location)):
+                # `internal` is inherited by nested locations (ngx_conf_merge_value)
                 self.note("the location is `internal`: external requests get 404", loc.source)
                 raise _Done(404, loc.source, "internal")
             if loc.limit_except is not None and self.method not in loc.limit_except[0]:
@@ -274,6 +279,8 @@ class Evaluation:
                 self.note(f"if ({' '.join(args)}) is true (line {source.line})", source)
                 if level.kind in ("location", "if", "limit_except"):
                     self.level = inner
+                    if inner.handler is not None:
+                        self.chosen_handler = inner.handler
                 result = self.run_ops(inner.ops, inner, decided_by + condition_via)
                 if result == "break":
                     return "break"
@@ -418,12 +425,24 @@ class Evaluation:
         return None
 
     def content_handler(self) -> tuple[str, str, Source] | None:
+        """r->content_handler: set from the location (or its limit_except
+        block, which inherits the location's proxy_pass) when it is chosen,
+        and replaced only by a matching `if` that has a handler of its own;
+        an `if` without one keeps the handler chosen before it."""
+        return self.chosen_handler
+
+    def upstream_here(self, directive: str) -> bool:
+        """Whether the level in force has the handler's upstream: its own,
+        or for an `if`/`limit_except` block the enclosing location's (nested
+        and named locations do not inherit proxy_pass)."""
         level = self.level
         assert level is not None
-        if level.handler is not None:
-            return level.handler
-        loc = level.location()
-        return loc.handler if loc is not None else None
+        if level.handler is not None and level.handler[0] == directive:
+            return True
+        if level.kind in ("if", "limit_except") and isinstance(level.parent, Location):
+            parent = level.parent.handler
+            return parent is not None and parent[0] == directive
+        return False
 
     def content_phase(self) -> None:
         level = self.level
@@ -441,6 +460,12 @@ class Evaluation:
                 self.note("the snippet's surroundings produce the response (like a backend)", source)
                 self.upstream_headers_unknown = True
                 raise _Done(self.upstream.status, source, "unknown", error_page_ok=False)
+            if not self.upstream_here(directive):
+                # an earlier `if` set the handler, a later matching `if` without
+                # it holds the module configuration: "no upstream configuration"
+                self.note(f"{directive} (line {source.line}) was chosen by an earlier `if`; the `if` in force "
+                          "has no upstream: 500", source)
+                raise _Done(500, source, "proxy", special=True)
             self.proxy(directive, target, source)
         self.static()
 
@@ -483,7 +508,7 @@ class Evaluation:
             raise _Done(None, source, "try_files")
         self.note(f"try_files (line {source.line}) falls back to {target}", source)
         path, _, args_part = target.partition("?")
-        self.internal_redirect(path, args_part if args_part else None, source)
+        self.internal_redirect(path, args_part, source)   # without `?` the arguments are dropped
 
     def internal_redirect(self, uri: str, args: str | None, source: Source | None) -> None:
         """ngx_http_internal_redirect: the request starts over at the
@@ -507,6 +532,7 @@ class Evaluation:
         self.count_uri_change(named.source)
         self.internal = True
         self.level = named
+        self.chosen_handler = named.handler
         if self.run_ops(named.ops, named) == "rewritten":
             self.count_uri_change(named.source)
             self.find_and_rewrite()
@@ -550,7 +576,9 @@ class Evaluation:
         """ngx_http_set_content_type: by the URI's extension, else default_type."""
         assert self.level is not None and self.vars is not None
         last = self.vars.uri.rsplit("/", 1)[-1]
-        ext = last.rsplit(".", 1)[-1].lower() if "." in last else ""
+        # ngx_http_set_exten: the text after the last dot of the last
+        # segment, unless that dot starts the segment (`/.env` has none)
+        ext = last.rsplit(".", 1)[-1].lower() if "." in last[1:] else ""
         types = self.level.inherited_set("types")
         if types is None:
             types = DEFAULT_TYPES
@@ -616,6 +644,10 @@ class Evaluation:
                     self.note(f"index file {target}: internal redirect", source)
                     self.internal_redirect(target, None, source)
             kind = self.files.kind(base, rel)
+            autoindex = level.inherited("autoindex")
+            if kind == "dir" and autoindex and autoindex[0] == "on" and self.method in ("GET", "HEAD"):
+                self.note(f"autoindex (line {autoindex[1].line}) lists the directory", autoindex[1])
+                raise _Done(200, autoindex[1], "autoindex", error_page_ok=False, body=Body("text/html", None))
             raise _Done(403 if kind == "dir" else 404, source, "static")
         kind = self.files.kind(base, rel)
         if kind is None:
@@ -654,8 +686,10 @@ class Evaluation:
                 code = int(override) if override and override.isdigit() else 302
                 if code not in (301, 302, 303, 307, 308):
                     code = 302
+                # sent as a special response: the redirect's text/html page
                 return _Done(code, source, "error_page",
-                             [HeaderLine("location", self.vars.evaluate(target), source)], error_page_ok=False)
+                             [HeaderLine("location", self.vars.evaluate(target), source)], error_page_ok=False,
+                             body=SPECIAL_PAGE)
             status = done.status if override is None else (int(override) if override.isdigit() else None)
             if target.startswith("@"):
                 loc = named_location(self.server, target)

@@ -43,7 +43,8 @@ class NginxModel(ServerModel):
         out = []
         locations = list(_walk(server))
         for loc in locations:
-            if loc.modifier == "@" or loc.internal or (loc.modifier == "=" and loc.pattern in error_pages):
+            internal = any(lv.internal for lv in loc.chain() if isinstance(lv, Location))   # inherited
+            if loc.modifier == "@" or internal or (loc.modifier == "=" and loc.pattern in error_pages):
                 continue   # reached only internally (error pages, try_files fallbacks)
             path = self._path_for(server, loc)
             if path is None:

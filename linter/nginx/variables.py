@@ -48,6 +48,8 @@ class MapBlock:
         self.exact: dict[str, tuple[str, object]] = {}
         self.regexes: list[tuple[str, bool, str, object]] = []   # pattern, icase, value, source
         self.masks: list[tuple[str, str, object]] = []            # hostnames: *.example.com / mail.*
+        #: `volatile`: evaluated on every use instead of once per request
+        self.volatile = False
 
     def add(self, key: str, value: str, src) -> None:
         if key == "default":
@@ -63,6 +65,20 @@ class MapBlock:
                 self.masks.append((key.lower(), value, src))
             else:
                 self.exact.setdefault(key.lower(), (value, src))
+
+    def lookup_match(self, value: str) -> tuple[str, object, list[str], dict[str, str]]:
+        """`lookup` plus the named captures of a matching regex entry."""
+        template, src, captures = self.lookup(value)
+        named: dict[str, str] = {}
+        if captures:
+            for pattern, icase, _result, entry_src in self.regexes:
+                if entry_src is src:
+                    compiled = compile_pcre(pattern, icase)
+                    m = compiled.search(value) if compiled is not None else None
+                    if m is not None:
+                        named = {k: v or "" for k, v in m.groupdict().items()}
+                    break
+        return template, src, captures, named
 
     def lookup(self, value: str) -> tuple[str, object, list[str]]:
         """(result template, source line, regex captures) for a source value."""
@@ -97,6 +113,29 @@ def _mask_matches(mask: str, host: str) -> bool:
     return False
 
 
+def normalize_uri(path: str) -> str:
+    """$uri as nginx makes it from the request path (ngx_http_parse_complex_uri
+    with merge_slashes on): %XX decoded, a decoded `/` or `.` counting as
+    one, `//` merged, `.` and `..` segments resolved (never above `/`)."""
+    from urllib.parse import unquote
+
+    text = unquote(path, errors="surrogateescape") if "%" in path else path
+    if "//" not in text and "/." not in text:
+        return text or "/"
+    parts: list[str] = []
+    segments = text.split("/")
+    for segment in segments[1:] if text.startswith("/") else segments:
+        if segment in ("", "."):
+            continue
+        if segment == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(segment)
+    trailing = segments[-1] in ("", ".", "..") and bool(parts)
+    return "/" + "/".join(parts) + ("/" if trailing else "")
+
+
 class RequestVars:
     """The variable space of one request while nginx processes it."""
 
@@ -107,12 +146,13 @@ class RequestVars:
         self.server_name = server_name
         self.client_addr = client_addr
         self.upstream_headers = upstream_headers
-        self.uri = request.path
+        self.uri = normalize_uri(request.path)
         self.args = request.query
         self.user: dict[str, str | None] = {}
         self.captures: list[str] = []
         self.map_hits: list[object] = []   # map entries that decided a value (for explanations)
         self.via: dict[str, tuple] = {}     # user variable -> the lines that decided its value
+        self.map_cache: dict[str, tuple[str | None, object]] = {}   # map variable -> (value, entry)
         self.depth = 0
         #: the method as nginx sees it now: an error_page redirect makes it GET
         self.method: str | None = None
@@ -134,6 +174,13 @@ class RequestVars:
         return value
 
     def _map(self, block: MapBlock) -> str | None:
+        """nginx evaluates a map once per request (its value is cached,
+        unless `volatile`), at first use; a regex entry that matches sets
+        $1.. (and named captures) for whatever is evaluated after it."""
+        cached = self.map_cache.get(block.variable)
+        if cached is not None:
+            self.map_hits.append(cached[1])
+            return cached[0]
         if self.depth > 20:   # a map that feeds on itself: nginx would loop too
             return None
         self.depth += 1
@@ -141,15 +188,15 @@ class RequestVars:
             source = self.evaluate(block.source_value)
             if source is None:
                 return None
-            template, src, captures = block.lookup(source)
+            template, src, captures, named = block.lookup_match(source)
             self.map_hits.append(src)
-            saved = self.captures
             if captures:
                 self.captures = captures
-            try:
-                return self.evaluate(template)
-            finally:
-                self.captures = saved
+                self.user.update(named)
+            value = self.evaluate(template)
+            if not block.volatile:
+                self.map_cache[block.variable] = (value, src)
+            return value
         finally:
             self.depth -= 1
 

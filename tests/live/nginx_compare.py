@@ -1,9 +1,10 @@
 """Shared pieces of the nginx model-vs-real-nginx acceptance tests.
 
-``compare(ngx, model, ...)`` sends one request to a running nginx and asks
-the model the same question; the difference (status, and the ordered value
-list of every ``access-control-*`` and ``vary`` header) is returned as text,
-empty when they agree.  ``RawNginx`` runs a complete nginx.conf written by
+``compare(ngx, model, ...)`` asks ``corslint simulate`` (the model plus the
+browser's request construction) about one cross-origin call, sends the
+request it predicts to a running nginx, and returns the difference (status,
+and the ordered value list of every ``access-control-*`` and ``vary``
+header) as text, empty when they agree.  ``RawNginx`` runs a complete nginx.conf written by
 the test (the harness's ``NginxServer`` builds the main context itself).
 """
 
@@ -12,7 +13,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 
-from corslint.model import Answer, Request
+from corslint import simulate
+from corslint.browser import Call, actual_request, preflight_request
 from corslint.nginx.evaluate import FileOracle
 from corslint.nginx.evaluate import Upstream as ModelUpstream
 
@@ -22,10 +24,13 @@ TRUSTED_FALLBACK = "https://app.example.com"
 HOSTILE = "https://evil.example"
 NULL = "null"
 ON_DISK = FileOracle(on_disk=True)
+CLIENT_ADDR = "127.0.0.1"
 
-#: (label, method, extra request headers) of the two requests per origin
-PREFLIGHT = ("preflight", "OPTIONS", (("access-control-request-method", "PUT"),
-                                       ("access-control-request-headers", "content-type")))
+#: the two cross-origin calls per origin: a PUT with a JSON body (the
+#: browser preflights it: OPTIONS + Access-Control-Request-Method PUT +
+#: Access-Control-Request-Headers content-type; only the preflight is
+#: compared) and a plain GET (no preflight; the GET itself is compared)
+PREFLIGHT = ("preflight", "PUT", (("Content-Type", "application/json"),))
 ACTUAL = ("actual", "GET", ())
 KINDS = (PREFLIGHT, ACTUAL)
 
@@ -40,35 +45,34 @@ def cors_view(headers: Iterable[tuple[str, str | None]]) -> dict[str, list[str |
     return out
 
 
-def model_view(answer: Answer) -> tuple[int | None, dict[str, list[str | None]]]:
-    return answer.status, cors_view((h.name, h.value) for h in answer.headers)
-
-
 UpstreamFor = Callable[[str], ModelUpstream]
 
 
-def compare(ngx: NginxServer, model, url: str, host: str, path: str, method: str,
-            headers: tuple[tuple[str, str], ...], upstream_for: UpstreamFor,
+def compare(ngx: NginxServer, model, url: str, origin: str, kind: tuple, upstream_for: UpstreamFor,
             label: str = "") -> str:
-    """Send the request to nginx and to the model; '' when they agree, else a
-    one-paragraph description of the difference."""
-    status, got = ngx.request(method, path, headers=headers, host=host)
+    """Ask `corslint simulate` (model + browser) about one cross-origin call
+    and send the request it predicts for that stage (the preflight, or the
+    GET) to nginx; '' when status and CORS headers agree, else a description
+    of the difference.  The Host header is the URL's host; `upstream_for`
+    describes the test backend's answer to the request's method."""
+    stage, method, headers = kind
+    call = Call(url, origin, method, headers)
+    request = preflight_request(call) if stage == "preflight" else actual_request(call)
+    sim = simulate.run(model, call, upstream_for(request.method), ON_DISK, CLIENT_ADDR)
+    answer = sim.preflight if stage == "preflight" else sim.response
+    if answer is None:
+        return f"{label} {method} {url}: simulate predicts no {stage} request"
+    status, got = ngx.request(request.method, request.target, headers=request.headers, host=request.host)
     real = (status, cors_view(got))
-    answer = model.answer(Request(method, url, tuple((n.lower(), v) for n, v in headers)),
-                          upstream=upstream_for(method), files=ON_DISK, client_addr="127.0.0.1")
-    predicted = model_view(answer)
+    predicted = (answer.status, cors_view((h.name, h.value) for h in answer.headers))
     if predicted == real:
         return ""
-    hdrs = "; ".join(f"{n}: {v}" for n, v in headers)
+    hdrs = "; ".join(f"{n}: {v}" for n, v in request.headers)
     why = " | ".join(text for text, _ in answer.trace)
-    return (f"{label} {method} {url} (Host {host}) [{hdrs}]\n"
+    return (f"{label} {request.method} {url} (Host {request.host}) [{hdrs}]\n"
             f"    nginx: {real[0]} {real[1]}\n"
             f"    model: {predicted[0]} {predicted[1]}\n"
             f"    model trace: {why}")
-
-
-def origin_headers(origin: str, kind: tuple) -> tuple[tuple[str, str], ...]:
-    return (("origin", origin),) + tuple(kind[2])
 
 
 class RawNginx(NginxServer):

@@ -41,7 +41,7 @@ import pytest
 from corslint.nginx.evaluate import Upstream as ModelUpstream
 from corslint.nginx.model import load
 
-from .nginx_compare import HOSTILE, KINDS, NULL, compare, origin_headers
+from .nginx_compare import HOSTILE, KINDS, NULL, compare
 from .nginx_harness import NginxError, NginxServer, Upstream, require_nginx
 
 pytestmark = pytest.mark.live
@@ -121,6 +121,7 @@ class Gen:
         self.maps: list[str] = []
         self.named: dict[str, list[str]] = {}   # named locations to define
         self.exact_internal: dict[str, list[str]] = {}   # `location = /404.html { internal; ... }`
+        self.extra: dict[str, list[str]] = {}   # further locations: "modifier pattern" -> body
         self.origin_vars: list[str] = ["$http_origin"]
         self.has_map = False
         self.server_cors_var = False
@@ -265,7 +266,7 @@ class Gen:
         out = []
         pick = r.randrange(7)
         if pick == 1:
-            out.append("try_files $uri =404;")
+            out.append(r.choice(["try_files $uri =404;", "try_files $uri =403;"]))
         elif pick == 2:
             out.append("try_files $uri $uri/ /index.html;")
         elif pick == 3:
@@ -281,7 +282,9 @@ class Gen:
             out.append(r.choice(["error_page 404 /404.html;", "error_page 404 = @fallback;",
                                  "error_page 405 =200 @preflight;", "error_page 404 =200 /a.txt;",
                                  "error_page 403 404 /404.html;",
-                                 "error_page 404 @nowhere;"]))   # nginx -t accepts a missing one
+                                 "error_page 404 @nowhere;",   # nginx -t accepts a missing one
+                                 "error_page 404 =301 https://other.example/;",
+                                 "error_page 404 https://other.example/missing;"]))
             if "@fallback" in out[-1]:
                 self.named.setdefault("@fallback", [])
             elif "@preflight" in out[-1]:
@@ -321,9 +324,18 @@ class Gen:
         if self.chance(0.1):
             self.server_cors_var = True
             body.append(f"set ${self.p}_cors {r.choice(['$http_origin', TRUSTED, chr(34) * 2])};")
+        if self.chance(0.06):   # preflights rewritten to a location of their own
+            body += ["if ($request_method = OPTIONS) {", "    rewrite ^ /preflight last;", "}"]
+            self.extra["= /preflight"] = self.cors_lines(full=True) + ["return 204;"]
+            self.paths.append("/preflight")
+        if kind == "static" and self.chance(0.06):   # a content handler inside an `if`
+            body += [f"if ($http_origin = {TRUSTED}) {{", "    proxy_pass http://@@UPSTREAM@@;", "}"]
+            self.proxied = True
+        if kind == "static" and self.chance(0.06):
+            body.append("autoindex on;")
         body += self.content(kind, prefix if not regex else "/")
         blocks = _blocks(body)
-        r.shuffle(blocks)   # directive order inside a location must not matter
+        r.shuffle(blocks)   # rewrite-module order matters to nginx: the model must follow it
         return [line for block in blocks for line in block]
 
     # -- the server -----------------------------------------------------------
@@ -345,6 +357,8 @@ class Gen:
                 entries.append('    "null" "null";')
             if self.chance(0.2):
                 entries.append(r'    ~^https://(?<sub>[a-z]+)\.example\.com$ "https://$sub.example.com";')
+            if self.chance(0.2):   # a numbered capture: also changes $1 for what is evaluated later
+                entries.append(r'    ~^https://([a-z]+)\.example\.com$ "https://$1.example.com";')
             self.maps.append(f"map $http_origin ${p}_origin {{\n" + "\n".join(entries) + "\n}")
             self.maps.append(f'map $http_origin ${p}_maybe {{\n    default "";\n    "{TRUSTED}" "true";\n}}')
             self.maps.append(f'map ${p}_origin ${p}_creds {{\n    default "";\n    ~. "true";\n}}')
@@ -395,6 +409,8 @@ class Gen:
             body += [r.choice(["return 204;", "return 200;", 'return 200 "named";'])] if name == "@preflight" \
                 else self.content(r.choice(["static", "proxy", "return"]), "/")
             server += [f"location {name} {{", *[f"    {x}" for x in body], "}"]
+        for spec, body in self.extra.items():
+            server += [f"location {spec} {{", *[f"    {x}" for x in body], "}"]
         for uri in self.exact_internal:
             body = ["internal;"] + (self.cors_lines(full=False) if self.chance(0.5) else [])
             server += [f"location = {uri} {{", *[f"    {x}" for x in body], "}"]
@@ -436,12 +452,12 @@ def _location(header: str, body: list[str]) -> list[str]:
 
 
 def slot_root(g: Gen, kind: str) -> list[str]:
-    g.paths += ["/", "/index.html", "/a.txt", "/missing.txt", "/dir", "/dir/", "/noindex/", "/small.txt"]
+    g.paths += ["/", "/index.html", "/a.txt", "/missing.txt", "/dir", "/dir/", "/noindex/", "/small.txt", "/dir/./"]
     return _location("location /", g.location_body("/", kind))
 
 
 def slot_api(g: Gen, kind: str) -> list[str]:
-    g.paths += ["/api/", "/api/users", "/api"]
+    g.paths += ["/api/", "/api/users", "/api", "/api//users"]
     return _location("location /api/", g.location_body("/api/", kind))
 
 
@@ -451,12 +467,12 @@ def slot_exact(g: Gen, kind: str) -> list[str]:
 
 
 def slot_assets(g: Gen, kind: str) -> list[str]:
-    g.paths += ["/assets/app.js", "/assets/missing.js", "/assets/a.json"]
+    g.paths += ["/assets/app.js", "/assets/missing.js", "/assets/a.json", "/assets/%61pp.js"]
     return _location("location ^~ /assets/", g.location_body("/assets/", kind))
 
 
 def slot_json(g: Gen, kind: str) -> list[str]:
-    g.paths += ["/data.json", "/api/x.json", "/assets/a.json", "/missing.json"]
+    g.paths += ["/data.json", "/api/x.json", "/assets/a.json", "/missing.json", "/x/%2e%2e/data.json"]
     return _location(r"location ~ \.json$", g.location_body("/", kind, regex=True))
 
 
@@ -475,7 +491,8 @@ def slot_nested(g: Gen, kind: str) -> list[str]:
     g.paths += ["/v1/", "/v1/r.csv", "/v1/admin/", "/v1/admin/x", "/v1/other"]
     inner = _location("location /v1/admin/", g.location_body("/v1/admin/", g.r.choice(["static", "proxy", "return"])))
     inner += _location(r"location ~ \.csv$", g.location_body("/", g.r.choice(["static", "return"]), regex=True))
-    return _location("location /v1/", [*g.location_body("/v1/", kind), *inner])
+    internal = ["internal;"] if g.chance(0.1) else []   # inherited by the nested locations
+    return _location("location /v1/", [*internal, *g.location_body("/v1/", kind), *inner])
 
 
 def slot_version_regex(g: Gen, kind: str) -> list[str]:
@@ -489,7 +506,10 @@ def slot_tenant(g: Gen, kind: str) -> list[str]:
     header, var = g.r.choice([(r"location ~ ^/tenant/(?<tenant>[a-z]+)/", "$tenant"),
                               (r"location ~ ^/tenant/([a-z]+)/", "$1")])
     line = f"add_header Access-Control-Allow-Origin https://{var}.example.com{g.always()};"
-    return _location(header, [line, *g.location_body("/", kind, regex=True)])
+    body = g.location_body("/", kind, regex=True)
+    at = g.r.choice([i for i in range(len(body) + 1) if i == 0 or body[i - 1] == "}" or
+                     body[i - 1].endswith(";") and not body[i - 1].startswith(" ")])   # header order: when maps run
+    return _location(header, [*body[:at], line, *body[at:]])
 
 
 SLOTS = [slot_tenant, slot_root, slot_api, slot_exact, slot_assets, slot_json, slot_images, slot_alias, slot_nested,
@@ -619,11 +639,11 @@ def test_generated_config_matches_nginx(seed: int, batches: Batches) -> None:
     for path in config.paths:
         for origin in (config.trusted, HOSTILE, NULL):
             for kind in KINDS:
-                diff = compare(batch.nginx, batch.model, base + path, config.host, path, kind[1],
-                               origin_headers(origin, kind), upstream_for, label=f"{kind[0]} from {origin}:")
+                diff = compare(batch.nginx, batch.model, base + path, origin, kind, upstream_for,
+                               label=f"{kind[0]} from {origin}:")
                 if diff:
                     problems.append(diff)
     if problems:
         pytest.fail(f"config {seed}: {len(problems)} answers differ from nginx\n" + "\n".join(problems)
-                    + f"\n--- config ---\n" + "\n".join(config.maps) + "\n" + config.server
+                    + "\n--- config ---\n" + "\n".join(config.maps) + "\n" + config.server
                     + f"\n--- backend: {backend}", pytrace=False)

@@ -34,7 +34,7 @@ from corslint.nginx.evaluate import Upstream as ModelUpstream
 from corslint.nginx.model import load
 from corslint.nginx.regex import example_for
 
-from .nginx_compare import HOSTILE, KINDS, NULL, TRUSTED_FALLBACK, RawNginx, compare, origin_headers
+from .nginx_compare import HOSTILE, KINDS, NULL, TRUSTED_FALLBACK, RawNginx, compare
 from .nginx_harness import Upstream, require_nginx
 
 pytestmark = pytest.mark.live
@@ -43,27 +43,33 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "nginx"
 SAMPLE_FILES = sorted(p for p in SAMPLES.glob("*.conf"))
 
 #: what the test backend answers (its own CORS headers, so hiding and
-#: duplicates show): OPTIONS gets a 204 preflight answer, the rest a 200
-BACKEND_PREFLIGHT = (204, [("Access-Control-Allow-Origin", "https://backend.example"),
-                           ("Access-Control-Allow-Methods", "GET, POST"),
-                           ("Vary", "Origin")])
-BACKEND_ACTUAL = (200, [("Access-Control-Allow-Origin", "https://backend.example"),
-                        ("Access-Control-Allow-Credentials", "true"),
-                        ("Vary", "Accept-Encoding")])
+#: duplicates show), per method: "ok" answers OPTIONS with a 204 preflight
+#: answer and the rest with a 200; "error" answers everything with a 500
+BACKENDS = {
+    "ok": {"OPTIONS": (204, [("Access-Control-Allow-Origin", "https://backend.example"),
+                             ("Access-Control-Allow-Methods", "GET, POST"), ("Vary", "Origin")]),
+           "*": (200, [("Access-Control-Allow-Origin", "https://backend.example"),
+                       ("Access-Control-Allow-Credentials", "true"), ("Vary", "Accept-Encoding"),
+                       ("Content-Type", "application/json"), ("Content-Length", "12")])},
+    "error": {"*": (500, [("Access-Control-Allow-Origin", "https://backend.example"), ("Vary", "Origin"),
+                          ("Content-Type", "application/json"), ("Content-Length", "12")])},
+}
 
 
-def backend_for(method: str) -> tuple[int, list[tuple[str, str]]]:
-    return BACKEND_PREFLIGHT if method == "OPTIONS" else BACKEND_ACTUAL
+class Backend:
+    def __init__(self, name: str):
+        self.table = BACKENDS[name]
 
+    def answer(self, method: str) -> tuple[int, list[tuple[str, str]]]:
+        return self.table.get(method, self.table["*"])
 
-def responder(method: str, path: str, headers):
-    status, hdrs = backend_for(method)
-    return status, hdrs, b"" if status == 204 else b'{"ok": true}'
+    def respond(self, method: str, path: str, headers):
+        status, hdrs = self.answer(method)
+        return status, hdrs, b"" if status == 204 else b'{"ok": true}'
 
-
-def model_upstream(method: str) -> ModelUpstream:
-    status, hdrs = backend_for(method)
-    return ModelUpstream(status, list(hdrs))
+    def for_model(self, method: str) -> ModelUpstream:
+        status, hdrs = self.answer(method)
+        return ModelUpstream(status, list(hdrs))
 
 
 _LISTEN = re.compile(r"^(\s*)listen\s+([^;]*);", re.M)
@@ -157,10 +163,12 @@ def _levels(level):
         yield from _levels(loc)
 
 
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
 @pytest.mark.parametrize("sample", SAMPLE_FILES, ids=[p.name for p in SAMPLE_FILES])
-def test_sample_answers_match_nginx(sample: Path) -> None:
+def test_sample_answers_match_nginx(sample: Path, backend: str) -> None:
     require_nginx(headers_more=True)
-    with Upstream(responder=responder) as up, RawNginx(lambda s: prepare(s, sample), upstream=up) as ngx:
+    app = Backend(backend)
+    with Upstream(responder=app.respond) as up, RawNginx(lambda s: prepare(s, sample), upstream=up) as ngx:
         full = is_full_config(sample.read_text())
         conf_dir = os.path.join(ngx.prefix, "conf")
         model = load(ngx.conf_path if full else os.path.join(conf_dir, "site.conf"), root=conf_dir)
@@ -179,8 +187,7 @@ def test_sample_answers_match_nginx(sample: Path) -> None:
                 for origin in (trusted_origin(scope), HOSTILE, NULL):
                     for kind in KINDS:
                         count += 1
-                        diff = compare(ngx, model, url, parts.hostname or "localhost", path, kind[1],
-                                       origin_headers(origin, kind), model_upstream,
+                        diff = compare(ngx, model, url, origin, kind, app.for_model,
                                        label=f"[{scope.name}] {kind[0]} from {origin}:")
                         if diff:
                             problems.append(diff)
