@@ -88,7 +88,7 @@ class Body:
     none) and Content-Length (None: not sent, as for a streamed body).
     `known=False` when the backend's headers were not described."""
 
-    __slots__ = ("ctype", "length", "encoded", "known")
+    __slots__ = ("ctype", "encoded", "known", "length")
 
     def __init__(self, ctype: str | None, length: int | None, encoded: bool = False, known: bool = True):
         self.ctype = ctype
@@ -696,20 +696,21 @@ class Evaluation:
                 if loc is None:   # nginx -t accepts it; at run time: "could not find named location"
                     self.note(f"no location {target}: 500", source)
                     return _Done(500, source, "error_page", error_page_ok=False, special=True)
-                inner = self.nested(lambda: self.named_location(loc))
+                inner = self.nested(self.named_location, loc)
             else:
                 if self.method != "HEAD":
                     self.method = self.vars.method = "GET"   # $request_method follows
                 path, _, args = (self.vars.evaluate(target) or target).partition("?")
-                inner = self.nested(lambda: self.internal_redirect(path, args, source))
+                inner = self.nested(self.internal_redirect, path, args, source)
             own = override == "" or inner.special
             return _Done(inner.status if own else status, inner.source if own else source, "error_page",
                          inner.headers, error_page_ok=False, body=inner.body, special=False)
         return None
 
-    def nested(self, run) -> _Done:
+    def nested(self, run, *args) -> _Done:
+        """The _Done that `run(*args)` ends with (an error page's own answer)."""
         try:
-            run()
+            run(*args)
         except _Done as done:
             return done
         raise AssertionError("content phase always decides")  # pragma: no cover

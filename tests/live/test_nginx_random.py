@@ -20,7 +20,8 @@ variable names), so the suite starts few nginx processes.  Per config, 1-3
 paths get a preflight (OPTIONS + Access-Control-Request-Method PUT +
 Access-Control-Request-Headers content-type) and a GET from a trusted
 origin, ``https://evil.example`` and ``null``; status and the ordered values
-of every ``access-control-*`` and ``vary`` header must equal nginx's.
+of every ``access-control-*`` and ``vary`` header predicted by
+``corslint.simulate`` must equal nginx's.  Any difference is a model bug.
 
 Nothing here is unknowable to the model: the client address is 127.0.0.1
 (given), files are looked up on disk (``FileOracle(on_disk=True)``), and
@@ -37,7 +38,6 @@ import random
 from dataclasses import dataclass, field
 
 import pytest
-
 from corslint.nginx.evaluate import Upstream as ModelUpstream
 from corslint.nginx.model import load
 
@@ -401,7 +401,7 @@ class Gen:
             server += slot(self, r.choice(kinds))
         defined: set[str] = set()
         while set(self.named) - defined:   # a named location's content may name another one
-            name = sorted(set(self.named) - defined)[0]
+            name = min(set(self.named) - defined)
             defined.add(name)
             body = []
             if self.chance(0.6):

@@ -1,13 +1,16 @@
-"""Acceptance: for every nginx sample, the model's answers equal real nginx's.
+"""Acceptance: for every nginx sample, `simulate`'s predictions equal real nginx.
 
 Each sample (site file or full nginx.conf; ``snippets/`` are reached through
 the files that include them) is rewritten so it runs in a sandbox, the
 model is built from the very file nginx runs, and every scope URL is probed
 with a preflight (OPTIONS + Access-Control-Request-Method PUT +
 Access-Control-Request-Headers content-type) and a GET, from a trusted
-origin, from ``https://evil.example`` and from ``null``.  Status and the
-ordered values of every ``access-control-*`` and ``vary`` header must be
-equal.
+origin (one the scope allows), from ``https://evil.example`` and from
+``null``, once with a backend that answers 200/204 and once with one that
+answers 500 (both send their own Access-Control-Allow-Origin and Vary).
+Status and the ordered values of every ``access-control-*`` and ``vary``
+header predicted by ``corslint.simulate`` (model + browser) must equal what
+nginx sends.
 
 Rewrite (textual, so the file keeps its lines): ``listen 80`` -> the test
 port (IPv6 listens dropped), ``127.0.0.1:8000`` -> the test upstream,
@@ -29,7 +32,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from corslint.nginx.evaluate import Upstream as ModelUpstream
 from corslint.nginx.model import load
 from corslint.nginx.regex import example_for
@@ -72,7 +74,7 @@ class Backend:
         return ModelUpstream(status, list(hdrs))
 
 
-_LISTEN = re.compile(r"^(\s*)listen\s+([^;]*);", re.M)
+_LISTEN = re.compile(r"^(\s*)listen\s+([^;]*);", re.MULTILINE)
 
 
 def rewrite(text: str) -> str:
@@ -93,7 +95,7 @@ def rewrite(text: str) -> str:
 
 
 def is_full_config(text: str) -> bool:
-    return re.search(r"^\s*http\s*\{", text, re.M) is not None
+    return re.search(r"^\s*http\s*\{", text, re.MULTILINE) is not None
 
 
 def prepare(server: RawNginx, sample: Path) -> str:
