@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .config import Settings
 from .diagnostics import SEVERITY_RANK, Finding, InputError
-from .files import classify, expand
+from .files import classify, expand, template_kind
 
 
 @dataclass
@@ -22,6 +22,8 @@ class Report:
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
     unused_suppressions: list = field(default_factory=list)
+    #: (path, reason): inputs deliberately not linted (templates that only parse once rendered)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def failed(self, fail_on: str) -> bool:
         threshold = SEVERITY_RANK[fail_on]
@@ -147,6 +149,13 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     for model in models:
         if model.path in included:
             continue    # linted in the context of the file that includes it
+        template = template_kind(model.path) if model.parsed.errors else None
+        if template is not None:
+            first = model.parsed.errors[0]
+            where = f"line {first.line}: " if first.line else ""
+            report.skipped.append((model.path, f"{template} template that is not valid configuration until "
+                                               f"rendered ({where}{first.message}); lint the rendered file"))
+            continue
         report.files += len(model.parsed.files)
         report.errors.extend(model.parsed.errors)
         for shown in model.parsed.files:

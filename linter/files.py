@@ -70,3 +70,16 @@ def expand(paths: list[str]) -> list[tuple[str, bool]]:
         else:
             out.append((path, True))
     return out
+
+
+_TEMPLATE_MARKUP = (("{{", "Go/Helm/Jinja"), ("{%", "Jinja"), ("<%", "ERB"))
+
+
+def template_kind(path: str) -> str | None:
+    """The template language a file is written in (`{{ }}`, `{% %}`,
+    `<% %>`), or None.  Such a file is not configuration until rendered."""
+    head = _head(path, 1 << 20) or b""
+    for marker, kind in _TEMPLATE_MARKUP:
+        if marker.encode() in head:
+            return kind
+    return None

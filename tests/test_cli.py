@@ -233,3 +233,10 @@ def test_simulate_text_ends_with_the_console_line():
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("Access to fetch at 'http://status.example.net/widget/api/x' from origin "
                            "'https://app.example.com' has been blocked by CORS policy: ")
+
+
+def test_template_that_does_not_parse_is_skipped_with_a_reason(files, tmp_path):
+    files("site.conf.j2", "server {\n  listen 80;\n  {% for loc in locations %}\n  location {{ loc }} {\n")
+    result = corslint("site.conf.j2", "--type", "nginx", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "site.conf.j2: skipped: Jinja template that is not valid configuration until rendered" in result.stdout

@@ -29,6 +29,8 @@ def render(report) -> str:
         "errors": [{"path": e.path, "line": e.line, "message": e.message} for e in report.errors],
         "files": report.files,
     }
+    if report.skipped:
+        payload["skipped"] = [{"path": path, "reason": reason} for path, reason in report.skipped]
     if report.unused_suppressions:
         payload["unused_suppressions"] = [{"path": s.path, "line": s.line, "codes": s.codes}
                                           for s in report.unused_suppressions]

@@ -13,6 +13,8 @@ def render(report, color: bool = False) -> str:
         for rel in f.related:
             text += f"\n    related: {rel.path}:{rel.line}: {rel.message}"
         lines.append(text)
+    for path, reason in report.skipped:
+        lines.append(f"{path}: skipped: {reason}")
     for sup in report.unused_suppressions:
         codes = ", ".join(sup.codes) if sup.codes else "all"
         lines.append(f"{sup.path}:{sup.line}: unused suppression ({codes}): it matches no finding")
