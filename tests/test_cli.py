@@ -239,4 +239,6 @@ def test_template_that_does_not_parse_is_skipped_with_a_reason(files, tmp_path):
     files("site.conf.j2", "server {\n  listen 80;\n  {% for loc in locations %}\n  location {{ loc }} {\n")
     result = corslint("site.conf.j2", "--type", "nginx", cwd=tmp_path)
     assert result.returncode == 0
-    assert "site.conf.j2: skipped: Jinja template that is not valid configuration until rendered" in result.stdout
+    assert "site.conf.j2: skipped: Go/Helm/Jinja template that is not valid configuration until rendered" \
+        in result.stdout
+    assert "(1 skipped)" in result.stdout

@@ -25,7 +25,8 @@ def render(report, color: bool = False) -> str:
         lines.append(f"Found {total} problem{'s' if total != 1 else ''} ({detail}) in {report.files} "
                      f"file{'s' if report.files != 1 else ''}.")
     elif not report.errors:
-        lines.append(f"No problems found in {report.files} file{'s' if report.files != 1 else ''}.")
+        skipped = f" ({len(report.skipped)} skipped)" if report.skipped else ""
+        lines.append(f"No problems found in {report.files} file{'s' if report.files != 1 else ''}{skipped}.")
     if report.errors:
         n = len(report.errors)
         lines.append(f"{n} input error{'s' if n != 1 else ''} (listed on stderr): the run is incomplete.")
