@@ -54,6 +54,10 @@ def load_model(path: str, kind: str, root: str | None = None):
         from .nginx.model import load
 
         return load(path, path, root)
+    if kind == "apache":
+        from .apache.model import load as load_apache
+
+        return load_apache(path, path, root)
     raise InputError(path, None, f"{kind} files are not supported yet")
 
 

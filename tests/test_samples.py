@@ -1,6 +1,8 @@
 """Every sample's findings equal its `# expect: CODE` annotations, exactly.
 
-A sample is a new test without new test code (like ruff's fixtures and
+Annotations: a trailing `# expect: CODE` on the line (nginx), or
+`# expect-next-line: CODE` on the line above (Apache, which has no trailing
+comments).  A sample is a new test without new test code (like ruff's fixtures and
 ansible-lint's examples): the whole samples/ tree is linted once, the way a
 user would lint a folder, and each file's (line, code) set is compared with
 the annotations in that file.
@@ -19,7 +21,7 @@ from corslint.engine import lint
 from corslint.files import classify
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9, ]+)")
+EXPECT = re.compile(r"#\s*expect(-next-line)?:\s*([A-Z0-9, ]+)")
 
 
 def sample_files() -> list[Path]:
@@ -30,8 +32,9 @@ def expected(path: Path) -> set[tuple[int, str]]:
     out = set()
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         m = EXPECT.search(line)
-        if m:
-            out.update((number, code.strip()) for code in m.group(1).split(",") if code.strip())
+        if m:   # Apache has no trailing comments: `# expect-next-line:` annotates the line below
+            target = number + 1 if m.group(1) else number
+            out.update((target, code.strip()) for code in m.group(2).split(",") if code.strip())
     return out
 
 

@@ -1,0 +1,1 @@
+"""Apache httpd configuration (httpd.conf, vhosts, .htaccess) lowered into the server model."""

@@ -1,0 +1,720 @@
+"""Answer one request the way Apache httpd 2.4 would.
+
+The order is Apache's request cycle: virtual host selection, server-level
+SetEnvIf (post_read_request), server-context mod_rewrite, ProxyPass and
+mod_alias (translate_name), the per-directory merge (<Directory> shortest
+first with each directory's .htaccess, <DirectoryMatch>, <Files>,
+<Location>, <If>), per-directory SetEnvIf (header_parser), access control
+(Require, with <Limit>/<LimitExcept>), per-directory mod_rewrite (fixups),
+the handler (proxy or the static default handler), and mod_headers, whose
+two tables matter: a response Apache generates on its error path (errors,
+redirects, `R=` with a non-3xx status) carries only the `always` table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ..model import Answer, HeaderLine, Request, Source
+from ..nginx.evaluate import FileOracle, Upstream
+from .conf import ApacheConf, Context, HeaderAction, VirtualHost
+from .expr import evaluate_bool, evaluate_string
+
+MAX_INTERNAL_REDIRECTS = 10
+DEFAULT_METHODS_ALLOWED = "GET,POST,OPTIONS,HEAD"
+
+
+class _Done(Exception):
+    def __init__(self, status: int | None, source: Source | None, handler: str, error_path: bool,
+                 headers: list[tuple[str, str]] | None = None, upstream: list[tuple[str, str]] | None = None):
+        self.status = status
+        self.source = source
+        self.handler = handler
+        self.error_path = error_path
+        self.headers = headers or []            # lines Apache itself adds (Location, Allow, WWW-Authenticate)
+        self.upstream = upstream                # the backend's own lines (None: unknown)
+
+
+class Evaluation:
+    def __init__(self, conf: ApacheConf, request: Request, upstream: Upstream, files: FileOracle,
+                 client_addr: str | None, htaccess_files: dict[str, tuple[str, Context]]):
+        self.conf = conf
+        self.request = request
+        self.upstream = upstream
+        self.files = files
+        self.client_addr = client_addr
+        self.htaccess_files = htaccess_files    # directory -> (display path, context)
+        self.method = request.method
+        self.uri = request.path
+        self.env: dict[str, str] = {}
+        self.env_via: dict[str, tuple[Source, ...]] = {}
+        self.trace: list[tuple[str, Source | None]] = []
+        self.certain = True
+        self.host: VirtualHost = conf.main
+        self.contexts: list[Context] = []
+        self.upstream_headers_unknown = False
+
+    def note(self, text: str, source: Source | None = None) -> None:
+        self.trace.append((text, source))
+
+    # -- variables ---------------------------------------------------------------
+    def header(self, name: str) -> str | None:
+        return self.request.header(name)
+
+    def variable(self, name: str) -> str:
+        """A server variable for RewriteCond / ap_expr (raises on unknown ones)."""
+        from .expr import Unknown
+
+        upper = name.upper()
+        if upper.startswith("HTTP:"):
+            return self.header(name[5:]) or ""
+        if upper.startswith("ENV:"):
+            return self.env.get(name[4:], "")
+        if upper.startswith("HTTP_"):
+            return self.header(upper[5:].replace("_", "-")) or ""
+        simple = {"REQUEST_METHOD": self.method, "REQUEST_URI": self.uri, "QUERY_STRING": self.request.query,
+                  "REQUEST_SCHEME": self.request.scheme, "HTTPS": "on" if self.request.scheme == "https" else "off",
+                  "HTTP_HOST": self.request.host, "SERVER_NAME": self.host.names[0] if self.host.names else "",
+                  "SERVER_PORT": str(self.request.port), "THE_REQUEST": f"{self.method} {self.request.target} HTTP/1.1"}
+        if upper in simple:
+            return simple[upper]
+        if name in self.env:
+            return self.env[name]
+        raise Unknown(name)
+
+    # -- entry point -----------------------------------------------------------------
+    def run(self) -> Answer:
+        self.host = self.select_vhost()
+        if self.host is not self.conf.main:
+            self.note(f"<VirtualHost> (line {self.host.source.line}) "
+                      f"{self.host.names[0] if self.host.names else ''}".rstrip(), self.host.source)
+        try:
+            self.apply_setenv(self.server_contexts())
+            for _ in range(MAX_INTERNAL_REDIRECTS):
+                target = self.process()
+                if target is None:
+                    break
+                self.uri = target
+            else:
+                raise _Done(500, None, "internal-redirects", True)
+        except _Done as done:
+            return self.finish(done)
+        raise AssertionError("process always decides")  # pragma: no cover
+
+    def select_vhost(self) -> VirtualHost:
+        port = self.request.port
+        candidates = [v for v in self.conf.vhosts if port in v.ports] or \
+            [v for v in self.conf.vhosts if not v.ports]
+        if not candidates:
+            return self.conf.main
+        host = self.request.host
+        for vhost in candidates:
+            for name in vhost.names:
+                if name == host or ("*" in name or "?" in name) and re.fullmatch(
+                        re.escape(name).replace(r"\*", ".*").replace(r"\?", "."), host):
+                    return vhost
+        return candidates[0]
+
+    def server_contexts(self) -> list[Context]:
+        contexts = [self.conf.main.context]
+        if self.host is not self.conf.main:
+            contexts.append(self.host.context)
+        return contexts
+
+    # -- one pass through the request cycle ---------------------------------------------
+    def process(self) -> str | None:
+        """Run the phases; returns a new URI for an internal redirect."""
+        proxied = self.translate()
+        self.contexts = self.server_contexts() + self.merge(proxied)
+        self.apply_setenv(self.contexts[len(self.server_contexts()):])
+        self.access()
+        if not proxied:
+            redirect = self.per_dir_rewrite()
+            if redirect is not None:
+                return redirect
+        return self.handle(proxied)
+
+    def translate(self):
+        """translate_name: server-context rewrite, ProxyPass, mod_alias."""
+        host_ctx = self.host.context if self.host is not self.conf.main else self.conf.main.context
+        if host_ctx.rewrite_engine:
+            result = self.rewrite(host_ctx.rewrite_rules, self.uri, per_dir=None)
+            if result is not None:
+                self.uri = result
+        proxy = self.proxy_target()
+        if proxy is not None:
+            return proxy
+        for ctx in self.server_contexts():
+            for kind, status, pattern, target, source in ctx.redirects:
+                self.alias_redirect(kind, status, pattern, target, source)
+        self.filename = self.map_to_file()
+        return None
+
+    def alias_redirect(self, kind, status, pattern, target, source) -> None:
+        if kind == "prefix":
+            if not (self.uri == pattern or self.uri.startswith(pattern.rstrip("/") + "/")):
+                return
+            location = target + self.uri[len(pattern.rstrip("/")):] if target else ""
+        else:
+            m = re.search(pattern, self.uri)
+            if not m:
+                return
+            location = m.expand(re.sub(r"\$(\d)", r"\\\1", target)) if target else ""
+        code = int(status) if status.isdigit() else 302
+        self.note(f"Redirect (line {source.line}) answers {code}", source)
+        headers = [("location", self.absolute(location))] if 300 <= code < 400 and location else []
+        raise _Done(code, source, "redirect", True, headers)
+
+    def proxy_target(self):
+        for regex, path, target, source in self.host.proxies + (
+                self.conf.main.proxies if self.host is not self.conf.main else []):
+            matched = re.search(path, self.uri) if regex else (self.uri.startswith(path) or self.uri + "/" == path)
+            if matched:
+                if target is None:
+                    return None   # `ProxyPass /path !` excludes it
+                self.note(f"ProxyPass (line {source.line}): the backend answers", source)
+                return (target, source)
+        return None
+
+    def map_to_file(self) -> str:
+        for regex, pattern, target, _source in self.host.aliases + (
+                self.conf.main.aliases if self.host is not self.conf.main else []):
+            if regex:
+                m = re.search(pattern, self.uri)
+                if m:
+                    return m.expand(re.sub(r"\$(\d)", r"\\\1", target))
+            elif self.uri == pattern or self.uri.startswith(pattern.rstrip("/") + "/"):
+                return target.rstrip("/") + self.uri[len(pattern.rstrip("/")):]
+        root = self.host.document_root or self.conf.main.document_root
+        base = root[0] if root else "/var/www/html"
+        return base + self.uri
+
+    # -- the per-directory merge ----------------------------------------------------------
+    def merge(self, proxied) -> list[Context]:
+        """Sections that apply, in Apache's merge order (later wins)."""
+        hosts = [self.conf.main] + ([self.host] if self.host is not self.conf.main else [])
+        sections = [s for h in hosts for s in h.context.sections]
+        out: list[Context] = []
+        if not proxied:
+            path = self.filename
+            directory = path if path.endswith("/") else os.path.dirname(path) + "/"
+            plain = [s for s in sections if s.kind == "directory" and _dir_contains(s.pattern, directory)]
+            plain.sort(key=lambda s: s.pattern.rstrip("/").count("/") if s.pattern != "/" else 0)
+            out += self.with_htaccess(plain, directory)
+            out += [s for s in sections if s.kind == "directorymatch" and s.regex and s.regex.search(directory)]
+            base = os.path.basename(path.rstrip("/")) if not path.endswith("/") else ""
+            for section in [s for s in sections if s.kind in ("files", "filesmatch")] + \
+                    [f for s in out for f in s.sections if f.kind in ("files", "filesmatch")]:
+                if section.kind == "files" and _glob(section.pattern, base) or \
+                        section.kind == "filesmatch" and section.regex and section.regex.search(base):
+                    out.append(section)
+        for section in sections:
+            if section.kind == "location" and (self.uri.startswith(section.pattern) or
+                                               _glob(section.pattern, self.uri)) or \
+                    section.kind == "locationmatch" and section.regex and section.regex.search(self.uri):
+                out.append(section)
+        for ctx in self.server_contexts() + list(out):
+            out += self.chosen_ifs(ctx)
+        for ctx in out:
+            self.note(f"{ctx.label} (line {ctx.source.line}) applies", ctx.source)
+        return out
+
+    def with_htaccess(self, directories: list[Context], directory: str) -> list[Context]:
+        """<Directory> sections, each directory's .htaccess after the sections
+        for that directory, where AllowOverride lets it in."""
+        if not self.htaccess_files:
+            return directories
+        out: list[Context] = []
+        override: set[str] = {"none"}
+        parts = [p for p in directory.split("/") if p]
+        current = "/"
+        levels = ["/"] + ["/" + "/".join(parts[:i + 1]) + "/" for i in range(len(parts))]
+        for current in levels:
+            for section in directories:
+                if section.pattern.rstrip("/") + "/" == current or (section.pattern == "/" and current == "/"):
+                    out.append(section)
+                    if section.allow_override is not None:
+                        override = section.allow_override
+            found = self.htaccess_files.get(current)
+            if found is not None and override & {"all", "fileinfo", "authconfig", "limit", "indexes", "options"}:
+                out.append(found[1])
+        for section in directories:
+            if section not in out:
+                out.append(section)
+        return out
+
+    def chosen_ifs(self, ctx: Context) -> list[Context]:
+        """The <If>/<ElseIf>/<Else> sections of a context that hold."""
+        out: list[Context] = []
+        previous_matched: bool | None = None
+        for section in ctx.ifs:
+            if section.kind == "if":
+                previous_matched = None
+            if section.kind in ("elseif", "else") and previous_matched:
+                continue
+            if section.kind == "else":
+                if previous_matched is False:
+                    out.append(section)
+                continue
+            held = evaluate_bool(section.pattern, self.variable, self.header)
+            if held is None:
+                self.certain = False
+                self.note(f"{section.label} cannot be decided statically; assumed false", section.source)
+                held = False
+            previous_matched = held or bool(previous_matched)
+            if held:
+                out.append(section)
+        return out
+
+    # -- mod_setenvif -------------------------------------------------------------------
+    def apply_setenv(self, contexts: list[Context]) -> None:
+        for ctx in contexts:
+            for rule in ctx.setenv:
+                if rule.expr is not None:
+                    if rule.expr == "true":
+                        matched = True
+                        captures: list[str] = []
+                    else:
+                        held = evaluate_bool(rule.expr, self.variable, self.header)
+                        if held is None:
+                            self.certain = False
+                        matched, captures = bool(held), []
+                else:
+                    value = self.setenv_attribute(rule.attribute)
+                    if value is None:
+                        continue
+                    try:
+                        m = re.search(rule.pattern, value, re.IGNORECASE if rule.ignore_case else 0)
+                    except re.error:
+                        self.certain = False
+                        continue
+                    if not m:
+                        continue
+                    matched = True
+                    captures = [m.group(0)] + [g or "" for g in m.groups()]
+                if not matched:
+                    continue
+                for name, value in rule.assignments:
+                    if value is None:
+                        self.env.pop(name, None)
+                        continue
+                    if captures and len(captures) > 1:
+                        # mod_setenvif substitutes $0..$9 only when the regex has a capture group
+                        value = re.sub(r"\$(\d)", lambda mm: captures[int(mm.group(1))]
+                                       if int(mm.group(1)) < len(captures) else "", value)
+                    self.env[name] = value
+                    self.env_via[name] = (rule.source,)
+
+    def setenv_attribute(self, attribute: str) -> str | None:
+        lower = attribute.lower()
+        if lower == "request_method":
+            return self.method
+        if lower == "request_uri":
+            return self.uri
+        if lower in ("remote_addr", "remote_host"):
+            return self.client_addr
+        if lower == "server_addr":
+            return None
+        if lower in self.env:
+            return self.env[lower]
+        return self.header(attribute) or ""
+
+    # -- access ---------------------------------------------------------------------------
+    def access(self) -> None:
+        """Require: the last section with Require lines for this method decides
+        (AuthMerging Off); no Require at all grants access."""
+        decisive: list = []
+        for ctx in self.contexts:
+            applicable = [r for r in ctx.require if r.applies(self.method)]
+            if applicable:
+                decisive = applicable
+        if not decisive:
+            return
+        auth = next((ctx.auth_type for ctx in reversed(self.contexts) if ctx.auth_type), None)
+        realm = next((ctx.auth_name for ctx in reversed(self.contexts) if ctx.auth_name), None)
+        needs_user = False
+        for rule in decisive:
+            verdict = self.require_verdict(rule.words)
+            if verdict is True:
+                return
+            if verdict == "user":
+                needs_user = True
+                user_source = rule.source
+        if needs_user and self.header("authorization") is None:
+            headers = [("www-authenticate", f'Basic realm="{realm or ""}"')] if auth and auth[0].lower() == "basic" \
+                else []
+            self.note(f"Require (line {user_source.line}) needs a user: 401", user_source)
+            raise _Done(401, user_source, "auth", True, headers)
+        if needs_user:
+            self.certain = False
+            return
+        self.note(f"Require (line {decisive[-1].source.line}) denies {self.method}: 403", decisive[-1].source)
+        raise _Done(403, decisive[-1].source, "deny", True)
+
+    def require_verdict(self, words: list[str]):
+        negate = words[0].lower() == "not"
+        words = words[1:] if negate else words
+        kind = words[0].lower() if words else ""
+        args = words[1:]
+        if kind == "all":
+            result = bool(args) and args[0].lower() == "granted"
+        elif kind in ("valid-user", "user", "group", "file-owner", "file-group"):
+            return "user" if not negate else None
+        elif kind == "method":
+            result = self.method in {a.upper() for a in args}
+        elif kind == "ip":
+            if self.client_addr is None:
+                self.certain = False
+                return True
+            import ipaddress
+
+            result = False
+            for arg in args:
+                try:
+                    if ipaddress.ip_address(self.client_addr) in ipaddress.ip_network(arg, strict=False):
+                        result = True
+                except ValueError:
+                    continue
+        elif kind == "local":
+            result = self.client_addr in ("127.0.0.1", "::1") if self.client_addr else None
+        elif kind == "expr":
+            result = evaluate_bool(" ".join(args), self.variable, self.header)
+        else:
+            result = None
+        if result is None:
+            self.certain = False
+            return True
+        return (not result) if negate else result
+
+    # -- mod_rewrite ------------------------------------------------------------------------
+    def per_dir_rewrite(self) -> str | None:
+        """fixups: the rules of the most specific directory context with
+        RewriteEngine on (per-directory rules are not inherited)."""
+        for ctx in reversed(self.contexts):
+            if ctx.kind in ("directory", "directorymatch", "htaccess") and ctx.rewrite_engine:
+                prefix = ctx.pattern.rstrip("/") + "/" if ctx.kind in ("directory", "htaccess") else "/"
+                root = self.host.document_root or self.conf.main.document_root
+                url_prefix = "/"
+                if root and prefix.startswith(root[0].rstrip("/") + "/"):
+                    url_prefix = prefix[len(root[0].rstrip("/")):]
+                if ctx.kind == "htaccess" and self.conf.htaccess_only:
+                    url_prefix = "/"
+                relative = self.uri[len(url_prefix):] if self.uri.startswith(url_prefix) else self.uri.lstrip("/")
+                result = self.rewrite(ctx.rewrite_rules, relative, per_dir=url_prefix)
+                return result
+        return None
+
+    def rewrite(self, rules, subject: str, per_dir: str | None) -> str | None:
+        """Run RewriteRules; returns a new URI, or raises _Done for R/F/G."""
+        changed = None
+        skip_chain = False
+        for rule in rules:
+            if skip_chain:
+                skip_chain = "C" in rule.flags
+                continue
+            flags = rule.flags
+            try:
+                m = re.search(rule.pattern.lstrip("!"), subject, re.IGNORECASE if "NC" in flags else 0)
+            except re.error:
+                self.certain = False
+                continue
+            negated = rule.pattern.startswith("!")
+            if bool(m) == negated:
+                skip_chain = "C" in flags
+                continue
+            captures = [m.group(0)] + [g or "" for g in m.groups()] if m else []
+            held, cond_captures = self.conditions(rule.conditions, captures)
+            if held is None:
+                self.certain = False
+                self.note(f"RewriteCond for the rule on line {rule.source.line} cannot be decided; assumed false",
+                          rule.source)
+                continue
+            if not held:
+                skip_chain = "C" in flags
+                continue
+            for item in flags.get("E", []):
+                key, _, value = item.partition(":")
+                self.env[key] = self.substitute(value, captures, cond_captures)
+                self.env_via[key] = (rule.source,)
+            if "F" in flags:
+                self.note(f"RewriteRule (line {rule.source.line}) [F]: 403", rule.source)
+                raise _Done(403, rule.source, "rewrite", True)
+            if "G" in flags:
+                self.note(f"RewriteRule (line {rule.source.line}) [G]: 410", rule.source)
+                raise _Done(410, rule.source, "rewrite", True)
+            substitution = rule.substitution
+            target = None if substitution == "-" else self.substitute(substitution, captures, cond_captures)
+            if "R" in flags:
+                code_text = flags["R"]
+                code = int(code_text) if isinstance(code_text, str) and code_text.isdigit() else \
+                    {"permanent": 301, "temp": 302, "seeother": 303}.get(str(code_text).lower(), 302)
+                if 300 <= code < 400:
+                    location = target if target is not None else self.uri
+                    if per_dir is not None and location is not None and not location.startswith(("/", "http")):
+                        location = per_dir + location
+                    self.note(f"RewriteRule (line {rule.source.line}) redirects with {code}", rule.source)
+                    raise _Done(code, rule.source, "rewrite", True, [("location", self.absolute(location))])
+                # a status outside 3xx: the substitution is dropped and Apache
+                # answers through its error path, with only `always` headers
+                self.note(f"RewriteRule (line {rule.source.line}) [R={code}]: answered on the error path",
+                          rule.source)
+                raise _Done(code, rule.source, "rewrite", True)
+            if target is not None:
+                if per_dir is not None and not target.startswith("/"):
+                    target = per_dir + target
+                path, _, query = target.partition("?")
+                changed = path
+                subject = path if per_dir is None else path
+                self.note(f"RewriteRule (line {rule.source.line}) rewrites to {path}", rule.source)
+                if per_dir is not None:
+                    return changed
+            if "L" in flags or "END" in flags:
+                break
+        return changed
+
+    def conditions(self, conditions, captures: list[str]):
+        if not conditions:
+            return True, []
+        result: bool | None = True
+        pending_or = False
+        last_captures: list[str] = []
+        for test, pattern, flags, _source in conditions:
+            try:
+                value = self.expand_test(test, captures, last_captures)
+            except Exception:
+                value = None
+            held = self.condition(value, pattern, flags)
+            if isinstance(held, tuple):
+                held, caps = held
+                if held:
+                    last_captures = caps
+            if pending_or:
+                result = True if (result or held) else (None if held is None or result is None else False)
+            else:
+                result = None if (result is None or held is None) and not (result is False or held is False) \
+                    else bool(result) and bool(held)
+            pending_or = "OR" in flags
+        return result, last_captures
+
+    def condition(self, value: str | None, pattern: str, flags: dict):
+        if value is None:
+            return None
+        negate = pattern.startswith("!")
+        pattern = pattern[1:] if negate else pattern
+        if pattern.startswith("=") and len(pattern) >= 1:
+            held = (value.lower() == pattern[1:].lower()) if "NC" in flags else value == pattern[1:]
+            return held != negate
+        if pattern in ("-f", "-d", "-s", "-l", "-F", "-x", "-U", "-e"):
+            return None
+        try:
+            m = re.search(pattern, value, re.IGNORECASE if "NC" in flags else 0)
+        except re.error:
+            return None
+        if negate:
+            return not m
+        return (bool(m), [m.group(0)] + [g or "" for g in m.groups()] if m else [])
+
+    def expand_test(self, test: str, captures: list[str], cond_captures: list[str]) -> str:
+        def var(m):
+            return self.variable(m.group(1))
+        text = re.sub(r"%\{([^}]*)\}", var, test)
+        return self.substitute(text, captures, cond_captures)
+
+    @staticmethod
+    def substitute(text: str, captures: list[str], cond_captures: list[str]) -> str:
+        text = re.sub(r"\$(\d)", lambda m: captures[int(m.group(1))] if int(m.group(1)) < len(captures) else "",
+                      text)
+        return re.sub(r"%(\d)", lambda m: cond_captures[int(m.group(1))]
+                      if int(m.group(1)) < len(cond_captures) else "", text)
+
+    def absolute(self, location: str | None) -> str | None:
+        if location is None or "://" in location:
+            return location
+        req = self.request
+        default = 443 if req.scheme == "https" else 80
+        port = "" if req.port == default else f":{req.port}"
+        return f"{req.scheme}://{req.host}{port}{location if location.startswith('/') else '/' + location}"
+
+    # -- handlers -----------------------------------------------------------------------------
+    def handle(self, proxied) -> str | None:
+        if proxied is not None:
+            target, source = proxied
+            up = self.upstream
+            if up.headers is None:
+                self.upstream_headers_unknown = True
+            raise _Done(up.status, source, "proxy", False, upstream=list(up.headers or []))
+        if self.conf.htaccess_only:
+            self.upstream_headers_unknown = True
+            self.note("the .htaccess file's directory decides the content", None)
+            raise _Done(self.upstream.status, None, "unknown", False, upstream=list(self.upstream.headers or []))
+        return self.static()
+
+    def static(self) -> str | None:
+        path = self.filename
+        kind = self.files.kind(None, path) if not self.files.on_disk else self.files.kind("/", path)
+        source = (self.host.document_root or self.conf.main.document_root or (None, None))[1]
+        if self.method == "OPTIONS":
+            self.note("the static handler answers OPTIONS itself: 200 with Allow", source)
+            raise _Done(200, source, "static", False, [("allow", DEFAULT_METHODS_ALLOWED)])
+        if kind == "dir":
+            if not self.uri.endswith("/"):
+                slash = self.merged("directory_slash")
+                if slash is not False:
+                    location = self.uri + "/" + ("?" + self.request.query if self.request.query else "")
+                    self.note("DirectorySlash: a directory without its slash is redirected", source)
+                    raise _Done(301, source, "static", True, [("location", self.absolute(location))])
+            for name in self.merged("directory_index") or ["index.html"]:
+                if self.files.kind(None if not self.files.on_disk else "/", path.rstrip("/") + "/" + name) == "file":
+                    self.note(f"DirectoryIndex {name}", source)
+                    return self.uri.rstrip("/") + "/" + name
+            if self.merged("indexes"):
+                if self.method in ("GET", "HEAD"):
+                    raise _Done(200, source, "autoindex", False)
+            raise _Done(403, source, "static", True)
+        if kind is None:
+            self.note(f"{path} does not exist: 404", source)
+            raise _Done(404, source, "static", True)
+        if self.method not in ("GET", "HEAD"):
+            self.note(f"the static handler refuses {self.method}: 405", source)
+            raise _Done(405, source, "static", True, [("allow", DEFAULT_METHODS_ALLOWED)])
+        self.note(f"static file {path}", source)
+        raise _Done(200, source, "static", False)
+
+    def merged(self, attr: str):
+        value = None
+        for ctx in self.contexts:
+            own = getattr(ctx, attr)
+            if own is not None:
+                value = own
+        return value
+
+    # -- mod_headers ----------------------------------------------------------------------------
+    def finish(self, done: _Done) -> Answer:
+        """Build the response headers: the backend's lines and Apache's own,
+        then every Header action in merge order on its table.  On the error
+        path only the `always` table is sent."""
+        onsuccess: list[HeaderLine] = [HeaderLine(n.lower(), v, None, from_upstream=True)
+                                       for n, v in (done.upstream or [])]
+        always: list[HeaderLine] = []
+        stripped: list[tuple[str, Source]] = []
+        contexts = self.contexts or self.server_contexts()
+        for ctx in contexts:
+            for action in ctx.headers:
+                table = always if action.always else onsuccess
+                self.apply(action, table, stripped, done.status)
+        own = [HeaderLine(n, v, done.source) for n, v in done.headers]
+        if done.error_path:
+            headers = always + own
+        else:
+            headers = always + onsuccess + own
+        if done.upstream is None and done.handler == "proxy":
+            self.upstream_headers_unknown = True
+        return Answer(done.status, headers, done.source, done.handler, self.upstream_headers_unknown,
+                      self.trace, self.certain, stripped=stripped)
+
+    def apply(self, action: HeaderAction, table: list[HeaderLine], stripped, status) -> None:
+        if not self.holds(action):
+            return
+        name = action.name.lower()
+        verb = action.action
+        if verb == "unset":
+            if name.startswith("access-control-"):
+                stripped.append((name, action.source))
+            table[:] = [h for h in table if h.name != name]
+            return
+        if verb in ("edit", "edit*"):
+            for h in table:
+                if h.name == name and h.value is not None and action.value is not None:
+                    try:
+                        h.value = re.sub(action.value, (action.replacement or "").replace("$", "\\"), h.value,
+                                         count=0 if verb == "edit*" else 1)
+                    except re.error:
+                        h.value = None
+            return
+        if verb == "echo":
+            try:
+                pattern = re.compile(action.name, re.IGNORECASE)
+            except re.error:
+                return
+            for n, v in self.request.headers:
+                if pattern.search(n):
+                    table.append(HeaderLine(n, v, action.source))
+            return
+        value, via = self.value(action.value or "")
+        existing = [h for h in table if h.name == name]
+        line = HeaderLine(name, value, action.source, on_errors=action.always, via=via)
+        if verb == "set":
+            table[:] = [h for h in table if h.name != name]
+            table.append(line)
+        elif verb == "setifempty":
+            if not existing:
+                table.append(line)
+        elif verb == "add":
+            table.append(line)
+        elif verb in ("append", "merge"):
+            if not existing:
+                table.append(line)
+                return
+            first = existing[0]
+            tokens = [t.strip() for t in (first.value or "").split(",")]
+            if verb == "merge" and value is not None and value in tokens:
+                return
+            first.value = None if first.value is None or value is None else f"{first.value}, {value}"
+            first.source = action.source
+            first.via = first.via + via
+
+    def holds(self, action: HeaderAction) -> bool:
+        if action.condition is None:
+            return True
+        kind, arg = action.condition
+        if kind == "env":
+            return arg in self.env
+        if kind == "!env":
+            return arg not in self.env
+        held = evaluate_bool(arg, self.variable, self.header)
+        if held is None:
+            self.certain = False
+            return False
+        return held
+
+    def value(self, template: str) -> tuple[str | None, tuple[Source, ...]]:
+        """A Header value: `%{VAR}e`, `%{Header}i`, `expr=...`; unknown parts give None."""
+        via: tuple[Source, ...] = ()
+        if template.startswith("expr="):
+            value = evaluate_string(template[5:], self.variable, self.header)
+            if value is None:
+                self.certain = False
+            return value, via
+        out = []
+        pos = 0
+        for m in re.finditer(r"%\{([^}]*)\}([eis])|%%", template):
+            out.append(template[pos:m.start()])
+            pos = m.end()
+            if m.group(0) == "%%":
+                out.append("%")
+                continue
+            name, kind = m.group(1), m.group(2)
+            if kind == "e":
+                # an unset variable prints as "(null)" (mod_headers' format)
+                out.append(self.env.get(name, "(null)"))
+                via += self.env_via.get(name, ())
+            elif kind == "i":
+                out.append(self.header(name) or "(null)")
+            else:
+                return None, via
+        out.append(template[pos:])
+        return "".join(out), via
+
+
+def _dir_contains(pattern: str, directory: str) -> bool:
+    base = pattern.rstrip("/") + "/"
+    if any(ch in pattern for ch in "*?["):
+        return _glob(pattern.rstrip("/") + "/*", directory.rstrip("/") + "/x") or _glob(pattern, directory.rstrip("/"))
+    return directory.startswith(base) or pattern == "/"
+
+
+def _glob(pattern: str, text: str) -> bool:
+    import fnmatch
+
+    return fnmatch.fnmatchcase(text, pattern)

@@ -1,0 +1,186 @@
+"""The Apache server model: parsed, lowered, and ready to answer requests."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ..model import Answer, OriginPattern, Request, Scope, ServerModel, Source
+from ..nginx.evaluate import FileOracle, Upstream
+from ..nginx.regex import example_for
+from .conf import ApacheConf, Context, VirtualHost, lower
+from .evaluate import Evaluation
+from .parse import read
+
+_DEFAULT_FILES = FileOracle()
+_UNKNOWN_UPSTREAM = Upstream()
+_ORIGIN_IN_EXPR = re.compile(r"(?i)(%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}|req(?:_novary)?\(\s*['\"]Origin['\"]\s*\)"
+                             r"|http\(\s*['\"]Origin['\"]\s*\)|%\{req:Origin\}|%\{Origin\}i)")
+_ORIGIN_REGEX = re.compile(r"(?i)(?:%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}|req\(\s*'Origin'\s*\)|%\{req:Origin\})\s*"
+                           r"(?:=~|!~)\s*(?:m(.)(.*?)\1|/((?:[^/\\]|\\.)*)/)(i?)")
+
+
+class ApacheModel(ServerModel):
+    def __init__(self, path: str, conf: ApacheConf, parsed):
+        self.path = path
+        self.conf = conf
+        self.parsed = parsed
+        self._scopes: list[Scope] | None = None
+        self.htaccess_files: dict[str, tuple[str, Context]] = {}
+
+    def answer(self, request: Request, upstream: Upstream = _UNKNOWN_UPSTREAM, files: FileOracle = _DEFAULT_FILES,
+               client_addr: str | None = None) -> Answer:
+        return Evaluation(self.conf, request, upstream, files, client_addr, self.htaccess_files).run()
+
+    def hosts(self) -> list[VirtualHost]:
+        return self.conf.vhosts or [self.conf.main]
+
+    def scopes(self) -> list[Scope]:
+        if self._scopes is None:
+            self._scopes = [scope for host in self.hosts() for scope in self._host_scopes(host)]
+        return self._scopes
+
+    def _host_scopes(self, host: VirtualHost) -> list[Scope]:
+        port = (host.ports or self.conf.listen or [80])[0]
+        name = next((n for n in host.names if "*" not in n and "?" not in n), "localhost")
+        base = f"http://{name}" + ("" if port == 80 else f":{port}")
+        facts = self._facts(host)
+        paths: list[tuple[str, str, Source]] = [("/", "server" if host is self.conf.main else "<VirtualHost>",
+                                                 host.source)]
+        sections = self.conf.main.context.sections + (host.context.sections if host is not self.conf.main else [])
+        root = (host.document_root or self.conf.main.document_root or ("/var/www/html", None))[0]
+        for section in sections:
+            path = self._path_for(section, root, host)
+            if path is not None:
+                paths.append((path, section.label, section.source))
+            for inner in section.sections:
+                if inner.kind in ("files", "filesmatch"):
+                    base_path = path if path is not None and path.endswith("/") else "/"
+                    name_part = self._file_example(inner)
+                    if name_part:
+                        paths.append((base_path + name_part, f"{section.label} {inner.label}", inner.source))
+        for regex, pattern, target, source in host.proxies:
+            if target is not None:
+                path = pattern if not regex else self._regex_path(pattern)
+                if path:
+                    paths.append((path, f"ProxyPass {pattern}", source))
+        out = []
+        seen = set()
+        for path, label, source in paths:
+            if path in seen:
+                continue
+            seen.add(path)
+            proxied = any(path.startswith(p) if not r else bool(re.search(p, path))
+                          for r, p, t, _s in host.proxies if t is not None)
+            out.append(Scope(name=f"{host.names[0] if host.names else 'server'} {label}".strip(), url=base + path,
+                             source=source, proxied=proxied, static=not proxied and not self.conf.htaccess_only,
+                             authenticates=facts["authenticates"], served_methods=facts["methods"],
+                             origin_patterns=facts["patterns"], literal_origins=facts["literals"],
+                             origin_sensitive=facts["sensitive"], emits_cors=facts["cors"]))
+        return out
+
+    def _path_for(self, section: Context, root: str, host: VirtualHost) -> str | None:
+        if section.kind == "location":
+            return section.pattern if section.pattern.startswith("/") and "*" not in section.pattern else None
+        if section.kind == "locationmatch":
+            return self._regex_path(section.pattern)
+        if section.kind == "directory":
+            directory = section.pattern.rstrip("/")
+            if directory.startswith(root.rstrip("/")):
+                return directory[len(root.rstrip("/")):] + "/"
+            for regex, url, target, _source in host.aliases:
+                if not regex and directory.startswith(target.rstrip("/")):
+                    return url.rstrip("/") + directory[len(target.rstrip("/")):] + "/"
+            return None
+        if section.kind in ("files", "filesmatch"):
+            example = self._file_example(section)
+            return "/" + example if example else None
+        if section.kind == "htaccess":
+            return "/"
+        return None
+
+    @staticmethod
+    def _file_example(section: Context) -> str | None:
+        if section.kind == "files":
+            return section.pattern.replace("*", "a").replace("?", "a") or None
+        examples = [e for e in example_for(section.pattern) if "/" not in e]
+        for example in examples:
+            candidate = ("a" + example) if example.startswith(".") else example
+            if section.regex and section.regex.search(candidate):
+                return candidate
+        return None
+
+    @staticmethod
+    def _regex_path(pattern: str) -> str | None:
+        for example in example_for(pattern):
+            path = example if example.startswith("/") else "/" + example
+            if re.search(pattern, path):
+                return path
+        return None
+
+    def _facts(self, host: VirtualHost) -> dict:
+        contexts = list(_all_contexts(self.conf.main.context))
+        if host is not self.conf.main:
+            contexts += list(_all_contexts(host.context))
+        patterns: list[OriginPattern] = []
+        literals: list[str] = []
+        sensitive = False
+        cors = False
+        authenticates = False
+        methods: set[str] = set()
+        for ctx in contexts:
+            for rule in ctx.setenv:
+                if rule.attribute.lower() == "origin":
+                    sensitive = True
+                    patterns.append(OriginPattern(rule.pattern, rule.ignore_case, rule.source))
+                if rule.expr and _ORIGIN_IN_EXPR.search(rule.expr):
+                    sensitive = True
+                    patterns.extend(_expr_patterns(rule.expr, rule.source))
+            for section in ctx.ifs:
+                if _ORIGIN_IN_EXPR.search(section.pattern):
+                    sensitive = True
+                    patterns.extend(_expr_patterns(section.pattern, section.source))
+                    literals.extend(re.findall(r"'(https?://[^']+)'", section.pattern))
+            for rule in ctx.rewrite_rules:
+                for test, pattern, flags, source in rule.conditions:
+                    if re.search(r"(?i)%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}", test):
+                        sensitive = True
+                        patterns.append(OriginPattern(pattern.lstrip("!"), "NC" in flags, source))
+            for action in ctx.headers:
+                name = action.name.lower()
+                if name.startswith("access-control-"):
+                    cors = True
+                value = action.value or ""
+                if _ORIGIN_IN_EXPR.search(value) or (action.condition and _ORIGIN_IN_EXPR.search(action.condition[1])):
+                    sensitive = True
+                if name == "access-control-allow-origin" and "%" not in value and not value.startswith("expr="):
+                    literals.append(value)
+            for require in ctx.require:
+                if require.words and require.words[0].lower() in ("valid-user", "user", "group"):
+                    authenticates = True
+                if require.except_methods is not None:
+                    methods |= set(require.except_methods)
+        return {"patterns": tuple(patterns), "literals": tuple(literals), "sensitive": sensitive, "cors": cors,
+                "authenticates": authenticates, "methods": tuple(sorted(methods - {"HEAD", "OPTIONS"}))}
+
+
+def _all_contexts(ctx: Context):
+    yield ctx
+    for child in ctx.sections + ctx.ifs:
+        yield from _all_contexts(child)
+
+
+def _expr_patterns(expr: str, source: Source) -> list[OriginPattern]:
+    out = []
+    for m in _ORIGIN_REGEX.finditer(expr):
+        body = m.group(2) if m.group(2) is not None else m.group(3)
+        out.append(OriginPattern(body, bool(m.group(4)), source))
+    return out
+
+
+def load(path: str, display: str | None = None, root: str | None = None) -> ApacheModel:
+    """Parse and lower one root file (errors are kept on `model.parsed.errors`)."""
+    parsed = read(path, display, root)
+    htaccess = os.path.basename(path).endswith(".htaccess")
+    conf = lower(parsed.directives, parsed.path, htaccess=htaccess)
+    return ApacheModel(parsed.path, conf, parsed)

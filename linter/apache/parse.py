@@ -1,0 +1,254 @@
+"""Read Apache httpd configuration files into a directive tree.
+
+The lark grammar (apache.lark) tokenizes logical lines; this module
+prepares the text the way Apache reads it (continuation lines joined,
+comment lines dropped), pairs `<Section>`/`</Section>`, follows
+`Include`/`IncludeOptional` (globs, relative to ServerRoot), and applies
+`Define`/`${VAR}`, `<IfDefine>`, `<IfModule>` and `<IfVersion>` as httpd
+2.4 with the modules corslint models would.  Errors name file:line:column.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from functools import lru_cache
+
+from ..diagnostics import InputError
+from ..model import Source
+from ..nginx.parse import Directive
+
+MAX_INCLUDE_DEPTH = 32
+#: the httpd version `<IfVersion>` is evaluated against
+HTTPD_VERSION = (2, 4, 62)
+#: modules `<IfModule>` treats as loaded when the configuration does not say
+ASSUMED_MODULES = {"headers", "rewrite", "setenvif", "alias", "dir", "mime", "env", "proxy", "proxy_http",
+                   "proxy_fcgi", "auth_basic", "authn_file", "authn_core", "authz_core", "authz_user",
+                   "authz_host", "authz_groupfile", "access_compat", "log_config", "unixd", "version",
+                   "autoindex", "deflate", "filter", "expires", "ssl", "socache_shmcb", "mpm_event",
+                   "mpm_prefork", "mpm_worker", "negotiation", "status", "reqtimeout", "cgi", "cgid", "php",
+                   "php7", "php8", "fcgid", "http2"}
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from lark import Lark
+
+    grammar = os.path.join(os.path.dirname(__file__), "apache.lark")
+    with open(grammar, encoding="utf-8") as fh:
+        return Lark(fh.read(), parser="lalr", lexer="contextual", propagate_positions=True)
+
+
+class ApacheParse:
+    """The directive tree of one root file with its includes spliced in."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.directives: list[Directive] = []
+        self.errors: list[InputError] = []
+        self.files: list[str] = []
+        self.server_root: str | None = None
+        self.defines: dict[str, str] = {}
+
+
+def logical_text(text: str) -> str:
+    """Join `\\`-continued lines and blank out comment lines, keeping every
+    logical line on the physical line where it starts."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        extra = 0
+        while line.endswith("\\") and i + extra + 1 < len(lines):
+            extra += 1
+            line = line[:-1] + " " + lines[i + extra].lstrip()
+        if line.lstrip().startswith("#"):
+            line = ""
+        out.append(line)
+        out.extend([""] * extra)
+        i += extra + 1
+    return "\n".join(out)
+
+
+def _unquote(token: str) -> str:
+    """Apache's quoting (ap_getword_conf): only a backslash before the
+    quote character itself is an escape; `\\.` in a regex stays as it is."""
+    if len(token) >= 2 and token[0] == token[-1] and token[0] in "\"'":
+        quote = token[0]
+        return token[1:-1].replace("\\" + quote, quote)
+    return token
+
+
+def parse_text(text: str, display: str) -> tuple[list[Directive], list[InputError]]:
+    """One file's directives (sections nested), or the first syntax error."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput
+
+    prepared = logical_text(text)
+    try:
+        tree = _parser().parse(prepared + "\n")
+    except UnexpectedCharacters as exc:
+        return [], [InputError(display, exc.line, f"column {exc.column}: unexpected character "
+                                                  f"{prepared.splitlines()[exc.line - 1][exc.column - 1:][:1]!r}")]
+    except UnexpectedInput as exc:
+        line = getattr(exc, "line", None)
+        token = getattr(exc, "token", None)
+        what = f"unexpected {token!r}" if token is not None and str(token).strip() else "unexpected end of line"
+        column = getattr(exc, "column", None)
+        return [], [InputError(display, line if line and line > 0 else None,
+                               f"column {column}: {what}" if column and column > 0 else what)]
+    return _nest(tree.children, display)
+
+
+def _nest(items, display: str) -> tuple[list[Directive], list[InputError]]:
+    root: list[Directive] = []
+    stack: list[tuple[Directive, list[Directive]]] = []
+    for item in items:
+        kind = item.data
+        tokens = item.children
+        line = item.meta.line
+        if kind == "directive":
+            current = stack[-1][1] if stack else root
+            current.append(Directive(str(tokens[0]), [_unquote(str(t)) for t in tokens[1:]], line, display, None))
+        elif kind == "section_open":
+            section = Directive("<" + str(tokens[0]), [_unquote(str(t)) for t in tokens[1:]], line, display, [])
+            (stack[-1][1] if stack else root).append(section)
+            stack.append((section, section.block))
+        else:
+            name = str(tokens[0])
+            if not stack:
+                return [], [InputError(display, line, f"</{name}> without matching <{name}> section")]
+            opened = stack.pop()[0]
+            if opened.name[1:].lower() != name.lower():
+                return [], [InputError(display, line, f"</{name}> closes <{opened.name[1:]}> opened on line "
+                                                      f"{opened.line}")]
+    if stack:
+        opened = stack[-1][0]
+        return [], [InputError(display, opened.line, f"<{opened.name[1:]}> section is never closed")]
+    return root, []
+
+
+def read(path: str, display: str | None = None, root: str | None = None) -> ApacheParse:
+    """Parse `path`, its includes and conditional sections."""
+    display = display or path
+    result = ApacheParse(display)
+    result.server_root = root
+    _read_file(path, display, result, [os.path.realpath(path)], into=result.directives)
+    return result
+
+
+def _read_file(path: str, display: str, result: ApacheParse, stack: list[str], into: list[Directive]) -> None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError as exc:
+        result.errors.append(InputError(display, None, f"cannot read: {exc.strerror}"))
+        return
+    result.files.append(display)
+    directives, errors = parse_text(text, display)
+    result.errors.extend(errors)
+    into.extend(_expand(directives, result, stack, os.path.dirname(display)))
+
+
+def _expand(directives: list[Directive], result: ApacheParse, stack: list[str], display_dir: str) -> list[Directive]:
+    """Resolve Define/${VAR}, conditional sections and includes, in file order."""
+    out: list[Directive] = []
+    for d in directives:
+        d.args = [_substitute(a, result.defines) for a in d.args]
+        name = d.name.lower()
+        if name == "define" and d.args:
+            result.defines[d.args[0]] = d.args[1] if len(d.args) > 1 else ""
+            continue
+        if name == "undefine" and d.args:
+            result.defines.pop(d.args[0], None)
+            continue
+        if name == "serverroot" and d.args and result.server_root is None:
+            result.server_root = d.args[0]
+        if name in ("<ifdefine", "<ifmodule", "<ifversion", "<ifdirective", "<ifsection", "<iffile"):
+            if _condition_holds(name, d.args, result):
+                out.extend(_expand(d.block or [], result, stack, display_dir))
+            continue
+        if name in ("include", "includeoptional") and d.args:
+            out.extend(_include(d, result, stack, display_dir, optional=name == "includeoptional"))
+            continue
+        if d.block is not None:
+            d.block = _expand(d.block, result, stack, display_dir)
+        out.append(d)
+    return out
+
+
+_VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+
+
+def _substitute(arg: str, defines: dict[str, str]) -> str:
+    if "${" not in arg:
+        return arg
+    return _VAR.sub(lambda m: defines.get(m.group(1), m.group(0)), arg)
+
+
+def _condition_holds(name: str, args: list[str], result: ApacheParse) -> bool:
+    if not args:
+        return True
+    negate = args[0].startswith("!")
+    subject = args[0].lstrip("!")
+    if name == "<ifdefine":
+        held = subject in result.defines
+    elif name == "<ifmodule":
+        module = subject.lower()
+        module = re.sub(r"^mod_|\.c$|_module$", "", module)
+        module = re.sub(r"^mod_|\.c$", "", module)
+        held = module in ASSUMED_MODULES
+    elif name == "<ifversion":
+        held = _version_holds(args)
+        negate = False
+    else:
+        held = True
+    return held != negate
+
+
+def _version_holds(args: list[str]) -> bool:
+    op, version = ("=", args[0]) if len(args) == 1 else (args[0], args[1])
+    negate = op.startswith("!")
+    op = op.lstrip("!")
+    if op in ("~",) or version.startswith("/"):
+        pattern = version.strip("/")
+        held = re.search(pattern, ".".join(map(str, HTTPD_VERSION))) is not None
+        return held != negate
+    want = tuple(int(p) for p in re.findall(r"\d+", version)[:3])
+    have = HTTPD_VERSION[:len(want)]
+    held = {"=": have == want, "==": have == want, ">": have > want, ">=": have >= want,
+            "<": have < want, "<=": have <= want}.get(op, False)
+    return held != negate
+
+
+def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: str, optional: bool) -> list[Directive]:
+    pattern = d.args[0]
+    base = result.server_root or os.path.dirname(os.path.abspath(stack[0]))
+    full = pattern if os.path.isabs(pattern) else os.path.join(base, pattern)
+    targets = sorted(glob.glob(full)) if glob.has_magic(full) else ([full] if os.path.exists(full) else [])
+    if os.path.isdir(full) and not glob.has_magic(full):
+        targets = sorted(os.path.join(full, f) for f in os.listdir(full))
+    if not targets and not optional and not glob.has_magic(pattern):
+        result.errors.append(InputError(d.path, d.line, f"Include {pattern}: no such file (use IncludeOptional "
+                                                        f"for files that may be missing)"))
+    out: list[Directive] = []
+    for target in targets:
+        if not os.path.isfile(target):
+            continue
+        real = os.path.realpath(target)
+        if real in stack:
+            result.errors.append(InputError(d.path, d.line, f"include cycle: {pattern} includes itself"))
+            continue
+        if len(stack) >= MAX_INCLUDE_DEPTH:
+            result.errors.append(InputError(d.path, d.line, f"includes nested deeper than {MAX_INCLUDE_DEPTH}"))
+            continue
+        shown = os.path.relpath(target) if not os.path.isabs(display_dir or ".") else target
+        stack.append(real)
+        _read_file(target, shown, result, stack, into=out)
+        stack.pop()
+    return out
+
+
+def source(d: Directive) -> Source:
+    return Source(d.path, d.line)
