@@ -120,6 +120,9 @@ class HeaderLine:
     #: configuration lines that decided the value: the `map` entry or the
     #: `if` that admitted the request's Origin
     via: tuple[Source, ...] = ()
+    #: when the line was produced, for servers whose wire order is not the
+    #: order of the directives (Apache sends its `always` table first)
+    seq: int = 0
 
 
 @dataclass

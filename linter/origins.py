@@ -136,7 +136,10 @@ def attack_candidates(pattern: str, ignore_case: bool = False) -> tuple[str, ...
         if is_origin(origin) and origin not in out:
             out.append(origin)
 
-    hosts = hosts_spelled(pattern)
+    hosts = list(hosts_spelled(pattern))
+    # the hosts of origins the pattern really admits (`(app|portal)\.example\.com`
+    # spells only example.com, but admits app.example.com)
+    hosts += [h for h in (host_of(e) for e in pattern_examples(pattern, ignore_case)) if h and h not in hosts]
     for host in hosts:
         domain = registrable_domain(host)
         for scheme in ("https",):

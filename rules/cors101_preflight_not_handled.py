@@ -86,6 +86,6 @@ def check(ctx):
             yield Hit(p.scope.source, f"nothing answers the CORS preflight: OPTIONS falls through to static files "
                                       f"and gets {answer.status}", p.request("OPTIONS"))
         elif answer.handler == "proxy" and any(a.config_lines(ACAO) for a, _ in p.answers()):
-            yield Hit(p.scope.source, "this location adds Access-Control-Allow-Origin itself but passes the OPTIONS "
-                                      "preflight to the backend: nginx owns CORS here, so it should answer the "
+            yield Hit(p.scope.source, "this layer adds Access-Control-Allow-Origin itself but passes the OPTIONS "
+                                      "preflight to the backend: the proxy owns CORS here, so it should answer the "
                                       "preflight too", p.request("OPTIONS"))

@@ -76,7 +76,7 @@ def check(ctx):
     """Authentication applies to the preflight of a CORS-aware scope."""
     for p in ctx.probes:
         answer = p.preflight
-        if p.cors_aware and answer.handler in ("auth_basic", "auth_request") and answer.status_source is not None:
+        if p.cors_aware and answer.handler in ("auth", "auth_basic", "auth_request") and answer.status_source is not None:
             yield Hit(answer.status_source,
                       f"authentication applies to the OPTIONS preflight, which never carries credentials: it gets "
                       f"{answer.status}", p.request("OPTIONS"))

@@ -66,11 +66,16 @@ SUMMARY = "A response can carry the same CORS header twice"
 
 
 def check(ctx):
-    """A response carries a CORS header twice."""
+    """A response carries a CORS header twice: reported at the directive
+    that added the second line (the last one applied)."""
     for _probe, answer, line in ctx.config_header_lines(*CORS_HEADERS):
         lines = answer.lines(line.name)
-        if len(lines) > 1 and line is lines[-1]:
-            first = lines[0]
-            related = [Related(first.source.path, first.source.line, f"first {line.name}")] if first.source else []
-            yield Hit(line.source, f"{line.name} is sent twice; the browser reads the combined value "
-                                   f"{', '.join(str(v) for v in answer.values(line.name))!r}", related=related)
+        if len(lines) < 2:
+            continue
+        ordered = sorted(enumerate(lines), key=lambda item: (item[1].seq, item[0]))
+        if line is not ordered[-1][1]:
+            continue
+        first = next(h for _i, h in ordered if h is not line)
+        related = [Related(first.source.path, first.source.line, f"first {line.name}")] if first.source else []
+        yield Hit(line.source, f"{line.name} is sent twice; the browser reads the combined value "
+                               f"{', '.join(str(v) for v in answer.values(line.name))!r}", related=related)

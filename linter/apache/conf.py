@@ -65,13 +65,15 @@ class RewriteRule:
 class Require:
     """One `Require` line, limited to some methods by `<Limit>`/`<LimitExcept>`."""
 
-    __slots__ = ("words", "methods", "except_methods", "source")
+    __slots__ = ("words", "methods", "except_methods", "source", "container")
 
-    def __init__(self, words, methods, except_methods, source):
+    def __init__(self, words, methods, except_methods, source, container=None):
         self.words = words
         self.methods = methods
         self.except_methods = except_methods
         self.source = source
+        #: the <Limit>/<LimitExcept> line this Require sits in: what users see as the cause
+        self.container = container
 
     def applies(self, method: str) -> bool:
         if self.methods is not None:
@@ -157,7 +159,8 @@ def lower(directives: list[Directive], path: str, htaccess: bool = False) -> Apa
 
 
 def _fill(conf: ApacheConf, host: VirtualHost, ctx: Context, directives: list[Directive],
-          methods: frozenset | None = None, except_methods: frozenset | None = None) -> None:
+          methods: frozenset | None = None, except_methods: frozenset | None = None,
+          container: Source | None = None) -> None:
     for d in directives:
         name = d.name.lower()
         args = d.args
@@ -176,23 +179,23 @@ def _fill(conf: ApacheConf, host: VirtualHost, ctx: Context, directives: list[Di
             if kind in ("if", "elseif"):
                 pattern = " ".join(args)
             section = Context(kind, pattern, source, regex)
-            _fill(conf, host, section, d.block or [], methods, except_methods)
+            _fill(conf, host, section, d.block or [], methods, except_methods, container)
             (ctx.ifs if kind in ("if", "elseif", "else") else ctx.sections).append(section)
         elif name in ("<limit", "<limitexcept"):
             listed = frozenset(a.upper() for a in args)
             if name == "<limit":
-                _fill(conf, host, ctx, d.block or [], listed, None)
+                _fill(conf, host, ctx, d.block or [], listed, None, source)
             else:
-                _fill(conf, host, ctx, d.block or [], None, listed)
+                _fill(conf, host, ctx, d.block or [], None, listed, source)
         elif name in ("<requireany", "<requireall", "<requirenone"):
-            _fill(conf, host, ctx, d.block or [], methods, except_methods)
+            _fill(conf, host, ctx, d.block or [], methods, except_methods, container)
         elif name.startswith("<"):
             continue   # <Proxy>, <Macro> ...: not modelled
         else:
-            _directive(conf, host, ctx, name, args, source, methods, except_methods)
+            _directive(conf, host, ctx, name, args, source, methods, except_methods, container)
 
 
-def _directive(conf, host, ctx, name, args, source, methods, except_methods) -> None:
+def _directive(conf, host, ctx, name, args, source, methods, except_methods, container=None) -> None:
     if name == "header" and args:
         action = _header(args, source)
         if action is not None:
@@ -225,7 +228,7 @@ def _directive(conf, host, ctx, name, args, source, methods, except_methods) -> 
             ctx.redirects.append(("match" if name == "redirectmatch" else "prefix", status, rest[0],
                                   rest[1] if len(rest) > 1 else "", source))
     elif name == "require" and args:
-        ctx.require.append(Require([a for a in args], methods, except_methods, source))
+        ctx.require.append(Require([a for a in args], methods, except_methods, source, container))
     elif name == "authtype" and args:
         ctx.auth_type = (args[0], source)
     elif name == "authname" and args:

@@ -22,7 +22,7 @@ from .conf import ApacheConf, Context, HeaderAction, VirtualHost
 from .expr import evaluate_bool, evaluate_string
 
 MAX_INTERNAL_REDIRECTS = 10
-DEFAULT_METHODS_ALLOWED = "GET,POST,OPTIONS,HEAD"
+DEFAULT_METHODS_ALLOWED = "GET,POST,OPTIONS,HEAD,TRACE"
 
 
 class _Done(Exception):
@@ -54,6 +54,10 @@ class Evaluation:
         self.host: VirtualHost = conf.main
         self.contexts: list[Context] = []
         self.upstream_headers_unknown = False
+        #: an ap_expr read the Origin header: Apache then adds `Vary: Origin`
+        self.origin_read = False
+        #: Header actions applied so far (HeaderLine.seq)
+        self.applied = 0
 
     def note(self, text: str, source: Source | None = None) -> None:
         self.trace.append((text, source))
@@ -108,7 +112,7 @@ class Evaluation:
             [v for v in self.conf.vhosts if not v.ports]
         if not candidates:
             return self.conf.main
-        host = self.request.host
+        host = self.request.host.rstrip(".")
         for vhost in candidates:
             for name in vhost.names:
                 if name == host or ("*" in name or "?" in name) and re.fullmatch(
@@ -125,14 +129,17 @@ class Evaluation:
     # -- one pass through the request cycle ---------------------------------------------
     def process(self) -> str | None:
         """Run the phases; returns a new URI for an internal redirect."""
+        # httpd 2.4 walks <Location> and <If> once before translate_name, so a
+        # server-context RewriteRule answering [R=204] already has them
+        self.contexts = self.server_contexts()
+        self.contexts = self.contexts + self.with_ifs(self.locations())
         proxied = self.translate()
         self.contexts = self.server_contexts() + self.merge(proxied)
         self.apply_setenv(self.contexts[len(self.server_contexts()):])
         self.access()
-        if not proxied:
-            redirect = self.per_dir_rewrite()
-            if redirect is not None:
-                return redirect
+        redirect = self.per_dir_rewrite()
+        if redirect is not None and not proxied:
+            return redirect
         return self.handle(proxied)
 
     def translate(self):
@@ -209,15 +216,24 @@ class Evaluation:
                 if section.kind == "files" and _glob(section.pattern, base) or \
                         section.kind == "filesmatch" and section.regex and section.regex.search(base):
                     out.append(section)
-        for section in sections:
-            if section.kind == "location" and (self.uri.startswith(section.pattern) or
-                                               _glob(section.pattern, self.uri)) or \
-                    section.kind == "locationmatch" and section.regex and section.regex.search(self.uri):
-                out.append(section)
-        for ctx in self.server_contexts() + list(out):
-            out += self.chosen_ifs(ctx)
+        out = self.with_ifs(out + self.locations())
         for ctx in out:
             self.note(f"{ctx.label} (line {ctx.source.line}) applies", ctx.source)
+        return out
+
+    def locations(self) -> list[Context]:
+        """<Location>/<LocationMatch> sections for the URI, in file order."""
+        hosts = [self.conf.main] + ([self.host] if self.host is not self.conf.main else [])
+        return [section for h in hosts for section in h.context.sections
+                if section.kind == "location" and (self.uri.startswith(section.pattern) or
+                                                   _glob(section.pattern, self.uri))
+                or section.kind == "locationmatch" and section.regex and section.regex.search(self.uri)]
+
+    def with_ifs(self, sections: list[Context]) -> list[Context]:
+        """The sections followed by the <If> blocks that hold (merged last)."""
+        out = list(sections)
+        for ctx in self.server_contexts() + list(sections):
+            out += self.chosen_ifs(ctx)
         return out
 
     def with_htaccess(self, directories: list[Context], directory: str) -> list[Context]:
@@ -257,7 +273,7 @@ class Evaluation:
                 if previous_matched is False:
                     out.append(section)
                 continue
-            held = evaluate_bool(section.pattern, self.variable, self.header)
+            held = self.expression(section.pattern)
             if held is None:
                 self.certain = False
                 self.note(f"{section.label} cannot be decided statically; assumed false", section.source)
@@ -266,6 +282,12 @@ class Evaluation:
             if held:
                 out.append(section)
         return out
+
+    def expression(self, text: str) -> bool | None:
+        """An ap_expr condition; reading Origin makes Apache vary on it."""
+        if _READS_ORIGIN.search(text):
+            self.origin_read = True
+        return evaluate_bool(text, self.variable, self.header)
 
     # -- mod_setenvif -------------------------------------------------------------------
     def apply_setenv(self, contexts: list[Context]) -> None:
@@ -276,7 +298,7 @@ class Evaluation:
                         matched = True
                         captures: list[str] = []
                     else:
-                        held = evaluate_bool(rule.expr, self.variable, self.header)
+                        held = self.expression(rule.expr)
                         if held is None:
                             self.certain = False
                         matched, captures = bool(held), []
@@ -284,23 +306,31 @@ class Evaluation:
                     value = self.setenv_attribute(rule.attribute)
                     if value is None:
                         continue
-                    try:
-                        m = re.search(rule.pattern, value, re.IGNORECASE if rule.ignore_case else 0)
-                    except re.error:
-                        self.certain = False
-                        continue
-                    if not m:
-                        continue
-                    matched = True
-                    captures = [m.group(0)] + [g or "" for g in m.groups()]
+                    if not _is_regex(rule.pattern):
+                        # mod_setenvif matches a pattern without regex syntax as a
+                        # plain substring, and then leaves `$0` as it is
+                        literal = re.sub(r"\\(.)", r"\1", rule.pattern)
+                        haystack, needle = (value.lower(), literal.lower()) if rule.ignore_case else (value, literal)
+                        if needle not in haystack:
+                            continue
+                        matched, captures = True, []
+                    else:
+                        try:
+                            m = re.search(rule.pattern, value, re.IGNORECASE if rule.ignore_case else 0)
+                        except re.error:
+                            self.certain = False
+                            continue
+                        if not m:
+                            continue
+                        matched = True
+                        captures = [m.group(0)] + [g or "" for g in m.groups()]
                 if not matched:
                     continue
                 for name, value in rule.assignments:
                     if value is None:
                         self.env.pop(name, None)
                         continue
-                    if captures and len(captures) > 1:
-                        # mod_setenvif substitutes $0..$9 only when the regex has a capture group
+                    if captures:
                         value = re.sub(r"\$(\d)", lambda mm: captures[int(mm.group(1))]
                                        if int(mm.group(1)) < len(captures) else "", value)
                     self.env[name] = value
@@ -342,15 +372,17 @@ class Evaluation:
                 needs_user = True
                 user_source = rule.source
         if needs_user and self.header("authorization") is None:
-            headers = [("www-authenticate", f'Basic realm="{realm or ""}"')] if auth and auth[0].lower() == "basic" \
-                else []
+            basic = bool(auth and auth[0].lower() == "basic")
+            headers = [("www-authenticate", f'Basic realm="{realm or ""}"')] if basic else []
             self.note(f"Require (line {user_source.line}) needs a user: 401", user_source)
-            raise _Done(401, user_source, "auth", True, headers)
+            raise _Done(401, user_source, "auth_basic" if basic else "auth", True, headers)
         if needs_user:
             self.certain = False
             return
-        self.note(f"Require (line {decisive[-1].source.line}) denies {self.method}: 403", decisive[-1].source)
-        raise _Done(403, decisive[-1].source, "deny", True)
+        denier = decisive[-1]
+        cause = denier.container or denier.source
+        self.note(f"Require (line {denier.source.line}) denies {self.method}: 403", cause)
+        raise _Done(403, cause, "deny", True)
 
     def require_verdict(self, words: list[str]):
         negate = words[0].lower() == "not"
@@ -392,6 +424,8 @@ class Evaluation:
         """fixups: the rules of the most specific directory context with
         RewriteEngine on (per-directory rules are not inherited)."""
         for ctx in reversed(self.contexts):
+            if ctx.kind in ("location", "locationmatch", "if", "elseif", "else") and ctx.rewrite_engine:
+                return self.rewrite(ctx.rewrite_rules, self.uri, per_dir="/")
             if ctx.kind in ("directory", "directorymatch", "htaccess") and ctx.rewrite_engine:
                 prefix = ctx.pattern.rstrip("/") + "/" if ctx.kind in ("directory", "htaccess") else "/"
                 root = self.host.document_root or self.conf.main.document_root
@@ -518,11 +552,14 @@ class Evaluation:
     def expand_test(self, test: str, captures: list[str], cond_captures: list[str]) -> str:
         def var(m):
             return self.variable(m.group(1))
+        if _READS_ORIGIN.search(test):
+            self.origin_read = True
         text = re.sub(r"%\{([^}]*)\}", var, test)
         return self.substitute(text, captures, cond_captures)
 
-    @staticmethod
-    def substitute(text: str, captures: list[str], cond_captures: list[str]) -> str:
+    def substitute(self, text: str, captures: list[str], cond_captures: list[str]) -> str:
+        """$N (rule captures), %N (condition captures) and %{VAR} (server variables)."""
+        text = re.sub(r"%\{([^}]*)\}", lambda m: self.variable(m.group(1)), text)
         text = re.sub(r"\$(\d)", lambda m: captures[int(m.group(1))] if int(m.group(1)) < len(captures) else "",
                       text)
         return re.sub(r"%(\d)", lambda m: cond_captures[int(m.group(1))]
@@ -551,33 +588,37 @@ class Evaluation:
         return self.static()
 
     def static(self) -> str | None:
+        """The default handler, as measured on Apache 2.4: a directory URL
+        without its slash is redirected for every method; OPTIONS is
+        answered 200 with Allow for any mapped path (even a missing file);
+        POST serves a file like GET; other methods get 405."""
         path = self.filename
-        kind = self.files.kind(None, path) if not self.files.on_disk else self.files.kind("/", path)
+        oracle_root = "/" if self.files.on_disk else None
+        kind = self.files.kind(oracle_root, path)
         source = (self.host.document_root or self.conf.main.document_root or (None, None))[1]
+        if kind == "dir" and not self.uri.endswith("/") and self.merged("directory_slash") is not False:
+            location = self.uri + "/" + ("?" + self.request.query if self.request.query else "")
+            self.note("DirectorySlash: a directory without its slash is redirected", source)
+            raise _Done(301, source, "static", True, [("location", self.absolute(location))])
         if self.method == "OPTIONS":
             self.note("the static handler answers OPTIONS itself: 200 with Allow", source)
             raise _Done(200, source, "static", False, [("allow", DEFAULT_METHODS_ALLOWED)])
+        if self.method not in ("GET", "HEAD", "POST"):
+            self.note(f"the static handler refuses {self.method}: 405", source)
+            raise _Done(405, source, "static", True, [("allow", DEFAULT_METHODS_ALLOWED)])
         if kind == "dir":
-            if not self.uri.endswith("/"):
-                slash = self.merged("directory_slash")
-                if slash is not False:
-                    location = self.uri + "/" + ("?" + self.request.query if self.request.query else "")
-                    self.note("DirectorySlash: a directory without its slash is redirected", source)
-                    raise _Done(301, source, "static", True, [("location", self.absolute(location))])
-            for name in self.merged("directory_index") or ["index.html"]:
-                if self.files.kind(None if not self.files.on_disk else "/", path.rstrip("/") + "/" + name) == "file":
-                    self.note(f"DirectoryIndex {name}", source)
-                    return self.uri.rstrip("/") + "/" + name
-            if self.merged("indexes"):
-                if self.method in ("GET", "HEAD"):
+            if self.method != "POST":
+                for name in self.merged("directory_index") or ["index.html"]:
+                    if self.files.kind(oracle_root, path.rstrip("/") + "/" + name) == "file":
+                        self.note(f"DirectoryIndex {name}", source)
+                        return self.uri.rstrip("/") + "/" + name
+                if self.merged("indexes"):
                     raise _Done(200, source, "autoindex", False)
-            raise _Done(403, source, "static", True)
+                raise _Done(403, source, "static", True)
+            raise _Done(404, source, "static", True)
         if kind is None:
             self.note(f"{path} does not exist: 404", source)
             raise _Done(404, source, "static", True)
-        if self.method not in ("GET", "HEAD"):
-            self.note(f"the static handler refuses {self.method}: 405", source)
-            raise _Done(405, source, "static", True, [("allow", DEFAULT_METHODS_ALLOWED)])
         self.note(f"static file {path}", source)
         raise _Done(200, source, "static", False)
 
@@ -594,6 +635,8 @@ class Evaluation:
         """Build the response headers: the backend's lines and Apache's own,
         then every Header action in merge order on its table.  On the error
         path only the `always` table is sent."""
+        if done.error_path and done.status is not None and done.status >= 400:
+            done = self.error_document(done)
         onsuccess: list[HeaderLine] = [HeaderLine(n.lower(), v, None, from_upstream=True)
                                        for n, v in (done.upstream or [])]
         always: list[HeaderLine] = []
@@ -603,15 +646,39 @@ class Evaluation:
             for action in ctx.headers:
                 table = always if action.always else onsuccess
                 self.apply(action, table, stripped, done.status)
+        if done.handler == "proxy":
+            # a backend's 4xx/5xx is not Apache's error path: onsuccess lines stay
+            for line in onsuccess:
+                line.on_errors = True
         own = [HeaderLine(n, v, done.source) for n, v in done.headers]
         if done.error_path:
             headers = always + own
         else:
+            if self.origin_read:   # added to headers_out when the expression was read
+                onsuccess.insert(0, HeaderLine("vary", "Origin", None))
             headers = always + onsuccess + own
+        headers = _merge_vary(headers)
         if done.upstream is None and done.handler == "proxy":
             self.upstream_headers_unknown = True
         return Answer(done.status, headers, done.source, done.handler, self.upstream_headers_unknown,
                       self.trace, self.certain, stripped=stripped)
+
+    def error_document(self, done: _Done) -> _Done:
+        """ErrorDocument: a local URL is served by an internal redirect (a
+        normal response, both header tables); a full URL becomes a 302."""
+        document = None
+        for ctx in self.contexts or self.server_contexts():
+            document = ctx.error_documents.get(done.status, document)
+        if document is None:
+            return done
+        target, source = document
+        if target.startswith(("http://", "https://")):
+            self.note(f"ErrorDocument (line {source.line}) redirects to {target}", source)
+            return _Done(302, source, "errordocument", True, [("location", target)])
+        if target.startswith("/"):
+            self.note(f"ErrorDocument (line {source.line}) serves {target}", source)
+            return _Done(done.status, source, "errordocument", False, done.headers)
+        return done
 
     def apply(self, action: HeaderAction, table: list[HeaderLine], stripped, status) -> None:
         if not self.holds(action):
@@ -643,7 +710,8 @@ class Evaluation:
             return
         value, via = self.value(action.value or "")
         existing = [h for h in table if h.name == name]
-        line = HeaderLine(name, value, action.source, on_errors=action.always, via=via)
+        self.applied += 1
+        line = HeaderLine(name, value, action.source, on_errors=action.always, via=via, seq=self.applied)
         if verb == "set":
             table[:] = [h for h in table if h.name != name]
             table.append(line)
@@ -672,7 +740,7 @@ class Evaluation:
             return arg in self.env
         if kind == "!env":
             return arg not in self.env
-        held = evaluate_bool(arg, self.variable, self.header)
+        held = self.expression(arg)
         if held is None:
             self.certain = False
             return False
@@ -682,6 +750,8 @@ class Evaluation:
         """A Header value: `%{VAR}e`, `%{Header}i`, `expr=...`; unknown parts give None."""
         via: tuple[Source, ...] = ()
         if template.startswith("expr="):
+            if _READS_ORIGIN.search(template):
+                self.origin_read = True
             value = evaluate_string(template[5:], self.variable, self.header)
             if value is None:
                 self.certain = False
@@ -699,12 +769,51 @@ class Evaluation:
                 # an unset variable prints as "(null)" (mod_headers' format)
                 out.append(self.env.get(name, "(null)"))
                 via += self.env_via.get(name, ())
-            elif kind == "i":
-                out.append(self.header(name) or "(null)")
             else:
-                return None, via
+                # mod_headers has no request-header format: %{X}i is `%i`, the
+                # server's idle percentage ("i=93"), whatever X says
+                self.certain = False
+                out.append("i=<idle percentage>" if kind == "i" else "<ssl variable>")
         out.append(template[pos:])
         return "".join(out), via
+
+
+_READS_ORIGIN = re.compile(r"(?i)%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}|%\{req(?:_novary)?:Origin\}|"
+                           r"(?:req|http)\(\s*['\"]Origin['\"]\s*\)")
+_REGEX_SYNTAX = re.compile(r"(?<!\\)[.^$()\[\]*+?{}|]")
+
+
+def _is_regex(pattern: str) -> bool:
+    """mod_setenvif treats a pattern with unescaped regex syntax as a regex."""
+    return bool(_REGEX_SYNTAX.search(pattern))
+
+
+def _merge_vary(headers: list[HeaderLine]) -> list[HeaderLine]:
+    """Apache sends every Vary value of both tables as one line, each name
+    once (case-insensitively), joined by "," without a space."""
+    lines = [h for h in headers if h.name == "vary"]
+    if len(lines) < 2 and not (lines and lines[0].value and "," in lines[0].value):
+        return headers
+    names: list[str] = []
+    unknown = False
+    for line in lines:
+        if line.value is None:
+            unknown = True
+            continue
+        for item in line.value.split(","):
+            item = item.strip()
+            if item and item.lower() not in (n.lower() for n in names):
+                names.append(item)
+    first = lines[0]
+    merged = HeaderLine("vary", None if unknown else ",".join(names), first.source, first.from_upstream,
+                        first.on_errors, tuple(v for line in lines for v in line.via))
+    out = []
+    for h in headers:
+        if h.name != "vary":
+            out.append(h)
+        elif h is first:
+            out.append(merged)
+    return out
 
 
 def _dir_contains(pattern: str, directory: str) -> bool:

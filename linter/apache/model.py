@@ -59,6 +59,16 @@ class ApacheModel(ServerModel):
                     name_part = self._file_example(inner)
                     if name_part:
                         paths.append((base_path + name_part, f"{section.label} {inner.label}", inner.source))
+        for ctx in (self.conf.main.context, host.context):
+            for kind, _status, pattern, _target, source in ctx.redirects:
+                path = pattern if kind == "prefix" else self._regex_path(pattern)
+                if path:
+                    paths.append((path, f"Redirect {pattern}", source))
+            for rule in ctx.rewrite_rules:   # URLs a server-context rule answers itself
+                if {"R", "F", "G"} & set(rule.flags):
+                    path = self._regex_path(rule.pattern.lstrip("!")) if not rule.pattern.startswith("!") else None
+                    if path:
+                        paths.append((path, f"RewriteRule {rule.pattern}", rule.source))
         for regex, pattern, target, source in host.proxies:
             if target is not None:
                 path = pattern if not regex else self._regex_path(pattern)
