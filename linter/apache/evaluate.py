@@ -58,6 +58,8 @@ class Evaluation:
         self.origin_read = False
         #: Header actions applied so far (HeaderLine.seq)
         self.applied = 0
+        #: a RewriteRule [P] that hands the request to a backend
+        self.rewrite_proxy: tuple[str, Source] | None = None
 
     def note(self, text: str, source: Source | None = None) -> None:
         self.trace.append((text, source))
@@ -138,15 +140,17 @@ class Evaluation:
         self.apply_setenv(self.contexts[len(self.server_contexts()):])
         self.access()
         redirect = self.per_dir_rewrite()
-        if redirect is not None and not proxied:
+        if redirect is not None and not proxied and self.rewrite_proxy is None:
             return redirect
-        return self.handle(proxied)
+        return self.handle(proxied or self.rewrite_proxy)
 
     def translate(self):
         """translate_name: server-context rewrite, ProxyPass, mod_alias."""
         host_ctx = self.host.context if self.host is not self.conf.main else self.conf.main.context
         if host_ctx.rewrite_engine:
             result = self.rewrite(host_ctx.rewrite_rules, self.uri, per_dir=None)
+            if self.rewrite_proxy is not None:
+                return self.rewrite_proxy
             if result is not None:
                 self.uri = result
         proxy = self.proxy_target()
@@ -209,6 +213,8 @@ class Evaluation:
             plain = [s for s in sections if s.kind == "directory" and _dir_contains(s.pattern, directory)]
             plain.sort(key=lambda s: s.pattern.rstrip("/").count("/") if s.pattern != "/" else 0)
             out += self.with_htaccess(plain, directory)
+            # an .htaccess linted on its own governs every path below its directory
+            out += [s for s in sections if s.kind == "htaccess"]
             out += [s for s in sections if s.kind == "directorymatch" and s.regex and s.regex.search(directory)]
             base = os.path.basename(path.rstrip("/")) if not path.endswith("/") else ""
             for section in [s for s in sections if s.kind in ("files", "filesmatch")] + \
@@ -479,6 +485,10 @@ class Evaluation:
                 raise _Done(410, rule.source, "rewrite", True)
             substitution = rule.substitution
             target = None if substitution == "-" else self.substitute(substitution, captures, cond_captures)
+            if "P" in flags and target is not None:
+                self.note(f"RewriteRule (line {rule.source.line}) [P] proxies to {target}", rule.source)
+                self.rewrite_proxy = (target, rule.source)
+                return None
             if "R" in flags:
                 code_text = flags["R"]
                 code = int(code_text) if isinstance(code_text, str) and code_text.isdigit() else \
@@ -581,10 +591,6 @@ class Evaluation:
             if up.headers is None:
                 self.upstream_headers_unknown = True
             raise _Done(up.status, source, "proxy", False, upstream=list(up.headers or []))
-        if self.conf.htaccess_only:
-            self.upstream_headers_unknown = True
-            self.note("the .htaccess file's directory decides the content", None)
-            raise _Done(self.upstream.status, None, "unknown", False, upstream=list(self.upstream.headers or []))
         return self.static()
 
     def static(self) -> str | None:
@@ -646,10 +652,7 @@ class Evaluation:
             for action in ctx.headers:
                 table = always if action.always else onsuccess
                 self.apply(action, table, stripped, done.status)
-        if done.handler == "proxy":
-            # a backend's 4xx/5xx is not Apache's error path: onsuccess lines stay
-            for line in onsuccess:
-                line.on_errors = True
+
         own = [HeaderLine(n, v, done.source) for n, v in done.headers]
         if done.error_path:
             headers = always + own

@@ -80,10 +80,10 @@ class ApacheModel(ServerModel):
             if path in seen:
                 continue
             seen.add(path)
-            proxied = any(path.startswith(p) if not r else bool(re.search(p, path))
-                          for r, p, t, _s in host.proxies if t is not None)
+            proxied = facts["rewrite_proxy"] or any(path.startswith(p) if not r else bool(re.search(p, path))
+                                                    for r, p, t, _s in host.proxies if t is not None)
             out.append(Scope(name=f"{host.names[0] if host.names else 'server'} {label}".strip(), url=base + path,
-                             source=source, proxied=proxied, static=not proxied and not self.conf.htaccess_only,
+                             source=source, proxied=proxied, static=not proxied,
                              authenticates=facts["authenticates"], served_methods=facts["methods"],
                              origin_patterns=facts["patterns"], literal_origins=facts["literals"],
                              origin_sensitive=facts["sensitive"], emits_cors=facts["cors"]))
@@ -137,6 +137,7 @@ class ApacheModel(ServerModel):
         sensitive = False
         cors = False
         authenticates = False
+        rewrite_proxy = False
         methods: set[str] = set()
         for ctx in contexts:
             for rule in ctx.setenv:
@@ -152,6 +153,7 @@ class ApacheModel(ServerModel):
                     patterns.extend(_expr_patterns(section.pattern, section.source))
                     literals.extend(re.findall(r"'(https?://[^']+)'", section.pattern))
             for rule in ctx.rewrite_rules:
+                rewrite_proxy = rewrite_proxy or "P" in rule.flags
                 for test, pattern, flags, source in rule.conditions:
                     if re.search(r"(?i)%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}", test):
                         sensitive = True
@@ -171,6 +173,7 @@ class ApacheModel(ServerModel):
                 if require.except_methods is not None:
                     methods |= set(require.except_methods)
         return {"patterns": tuple(patterns), "literals": tuple(literals), "sensitive": sensitive, "cors": cors,
+                "rewrite_proxy": rewrite_proxy,
                 "authenticates": authenticates, "methods": tuple(sorted(methods - {"HEAD", "OPTIONS"}))}
 
 
