@@ -39,14 +39,17 @@ class InputError(Exception):
     """An input that cannot be read or parsed: reported as `path:line: message`
     and makes the run exit 2 (the other files are still linted)."""
 
-    def __init__(self, path: str, line: int | None, message: str):
+    def __init__(self, path: str, line: int | None, message: str, column: int | None = None):
         super().__init__(message)
         self.path = path
         self.line = line
         self.message = message
+        self.column = column
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        where = self.path
+        if self.line:
+            where += f":{self.line}" + (f":{self.column}" if self.column else "")
         return f"{where}: {self.message}"
 
 

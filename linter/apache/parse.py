@@ -89,15 +89,17 @@ def parse_text(text: str, display: str) -> tuple[list[Directive], list[InputErro
     try:
         tree = _parser().parse(prepared + "\n")
     except UnexpectedCharacters as exc:
-        return [], [InputError(display, exc.line, f"column {exc.column}: unexpected character "
-                                                  f"{prepared.splitlines()[exc.line - 1][exc.column - 1:][:1]!r}")]
+        char = prepared.splitlines()[exc.line - 1][exc.column - 1:][:1]
+        what = "unterminated quoted argument" if char in "\"'" else f"unexpected character {char!r}"
+        return [], [InputError(display, exc.line, what, exc.column)]
     except UnexpectedInput as exc:
         line = getattr(exc, "line", None)
         token = getattr(exc, "token", None)
-        what = f"unexpected {token!r}" if token is not None and str(token).strip() else "unexpected end of line"
+        what = f"unexpected {str(token)!r}" if token is not None and str(token).strip() else \
+            "unexpected end of line (a section opening needs its closing '>')"
         column = getattr(exc, "column", None)
-        return [], [InputError(display, line if line and line > 0 else None,
-                               f"column {column}: {what}" if column and column > 0 else what)]
+        return [], [InputError(display, line if line and line > 0 else None, what,
+                               column if column and column > 0 else None)]
     return _nest(tree.children, display)
 
 

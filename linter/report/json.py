@@ -26,7 +26,8 @@ def render(report) -> str:
     payload = {
         "version": __version__,
         "findings": [finding_dict(f) for f in report.findings],
-        "errors": [{"path": e.path, "line": e.line, "message": e.message} for e in report.errors],
+        "errors": [{"path": e.path, "line": e.line, **({"column": e.column} if e.column else {}), "message": e.message}
+                   for e in report.errors],
         "files": report.files,
     }
     if report.skipped:
