@@ -58,9 +58,19 @@ def load_model(path: str, kind: str, root: str | None = None):
         from .apache.model import load as load_apache
 
         return load_apache(path, path, root)
+    if kind in APP_KINDS:
+        import importlib
+
+        try:
+            module = importlib.import_module(f"{__package__}.apps.{kind}")
+        except ModuleNotFoundError:
+            raise InputError(path, None, f"{kind} applications are not supported yet") from None
+        return module.load(path, path)
     raise InputError(path, None, f"{kind} files are not supported yet")
 
 
+#: kinds of application files and the module (linter/apps/KIND.py) that reads each
+APP_KINDS = ("django", "flask", "starlette", "express")
 #: a model with at least this many scopes is judged by two processes
 PARALLEL_MIN_SCOPES = 1500
 

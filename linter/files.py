@@ -22,13 +22,18 @@ _NGINX_HINT = re.compile(rb"^\s*(server\s*\{|location\s|add_header\s|more_set_he
 #: endings of files that are never server configuration (docs, data, code of other kinds)
 _NOT_CONFIG = (".md", ".rst", ".txt", ".json", ".lock", ".png", ".jpg", ".gif", ".svg", ".html", ".css",
                ".pem", ".key", ".crt", ".gz", ".zip", ".pyc", ".sh", ".toml", ".ini", ".cfg", ".erb", ".tpl",
-               ".j2", ".jinja", ".example", ".sample", ".py", ".js", ".ts", ".mjs", ".cjs", ".yaml", ".yml")
+               ".j2", ".jinja", ".example", ".sample", ".yaml", ".yml")
+_PYTHON = (".py",)
+_JAVASCRIPT = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
 
 
 def classify(path: str) -> str | None:
     """The kind of a file, or None when corslint has nothing to say about it."""
     name = os.path.basename(path)
-    if name.lower().endswith(_NOT_CONFIG):
+    lower = name.lower()
+    if lower.endswith(_PYTHON + _JAVASCRIPT):
+        return _application_kind(path, lower)
+    if lower.endswith(_NOT_CONFIG):
         return None
     parent = os.path.basename(os.path.dirname(path))
     if name in ("httpd.conf", "apache2.conf", ".htaccess") or name.endswith(".htaccess"):
@@ -83,3 +88,27 @@ def template_kind(path: str) -> str | None:
         if marker.encode() in head:
             return kind
     return None
+
+
+_DJANGO = re.compile(rb"corsheaders|\bCORS_(ALLOWED_ORIGINS|ALLOW_ALL_ORIGINS|ORIGIN_WHITELIST|ORIGIN_ALLOW_ALL|"
+                     rb"ALLOWED_ORIGIN_REGEXES|ORIGIN_REGEX_WHITELIST)\b")
+_FLASK = re.compile(rb"\bflask_cors\b")
+_STARLETTE = re.compile(rb"\bCORSMiddleware\b")
+_EXPRESS = re.compile(rb"""require\(\s*['"]cors['"]\s*\)|from\s+['"]cors['"]|"""
+                      rb"""(?i:access-control-allow-origin)['"]?\s*[,)]""")
+
+
+def _application_kind(path: str, lower: str) -> str | None:
+    """The framework an application file configures CORS for, by its content."""
+    head = _head(path, 1 << 20)
+    if head is None:
+        return None
+    if lower.endswith(_PYTHON):
+        if _DJANGO.search(head):
+            return "django"
+        if _STARLETTE.search(head):
+            return "starlette"
+        if _FLASK.search(head):
+            return "flask"
+        return None
+    return "express" if _EXPRESS.search(head) else None

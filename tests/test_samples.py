@@ -1,6 +1,7 @@
 """Every sample's findings equal its `# expect: CODE` annotations, exactly.
 
-Annotations: a trailing `# expect: CODE` on the line (nginx), or
+Annotations: a trailing `# expect: CODE` on the line (nginx, Python;
+`// expect: CODE` in JavaScript), or
 `# expect-next-line: CODE` on the line above (Apache, which has no trailing
 comments).  A sample is a new test without new test code (like ruff's fixtures and
 ansible-lint's examples): the whole samples/ tree is linted once, the way a
@@ -21,7 +22,7 @@ from corslint.engine import lint
 from corslint.files import classify
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-EXPECT = re.compile(r"#\s*expect(-next-line)?:\s*([A-Z0-9, ]+)")
+EXPECT = re.compile(r"(?:#|//)\s*expect(-next-line)?:\s*([A-Z0-9, ]+)")
 
 
 def sample_files() -> list[Path]:

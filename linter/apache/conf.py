@@ -145,12 +145,15 @@ class ApacheConf:
         self.htaccess_only = False
 
 
-def lower(directives: list[Directive], path: str, htaccess: bool = False) -> ApacheConf:
+def lower(directives: list[Directive], path: str, htaccess: bool = False, directory: str = "/") -> ApacheConf:
+    """The configuration of one root file.  `htaccess=True` reads the file as
+    the .htaccess of `directory` (a filesystem path): its directives form one
+    "htaccess" section of the main server."""
     conf = ApacheConf(path)
     if htaccess:
         # an .htaccess file on its own: its directives are a directory's
         conf.htaccess_only = True
-        context = Context("htaccess", "/", Source(path, 1))
+        context = Context("htaccess", directory, Source(path, 1))
         _fill(conf, conf.main, context, directives)
         conf.main.context.sections.append(context)
         return conf

@@ -28,6 +28,18 @@ class ApacheModel(ServerModel):
         self._scopes: list[Scope] | None = None
         self.htaccess_files: dict[str, tuple[str, Context]] = {}
 
+    def add_htaccess(self, directory: str, path: str, display: str | None = None) -> list:
+        """Tell the model about the .htaccess file of `directory` (a
+        filesystem path, as a `<Directory>` would name it): Apache reads it
+        for every request mapped into that directory or below, where
+        AllowOverride lets it.  Returns the file's parse errors."""
+        parsed = read(path, display)
+        directory = directory.rstrip("/") + "/"
+        conf = lower(parsed.directives, parsed.path, htaccess=True, directory=directory)
+        self.htaccess_files[directory] = (parsed.path, conf.main.context.sections[0])
+        self._scopes = None
+        return parsed.errors
+
     def answer(self, request: Request, upstream: Upstream = _UNKNOWN_UPSTREAM, files: FileOracle = _DEFAULT_FILES,
                client_addr: str | None = None) -> Answer:
         return Evaluation(self.conf, request, upstream, files, client_addr, self.htaccess_files).run()

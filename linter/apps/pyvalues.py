@@ -1,0 +1,154 @@
+"""Values of a Python module, read with `ast` only: never imported, never run.
+
+Settings modules and app files spell their CORS configuration as constants:
+`CORS_ALLOWED_ORIGINS = ["https://app.example.com"]`, `ORIGINS = BASE + [...]`,
+`CORS(app, origins=ORIGINS, supports_credentials=True)`.  This module
+evaluates exactly that much: literals, names bound at module level,
+list/tuple/set/dict displays, `+` on strings and sequences, f-strings of
+known parts.  Anything else (environment variables, calls, imports,
+attributes) is UNKNOWN, carrying what it depends on, so a rule can say
+"depends on os.environ['CORS_ORIGINS']" instead of guessing.
+"""
+
+from __future__ import annotations
+
+import ast
+
+MAX_DEPTH = 50
+
+
+class Unknown:
+    """A value the linter cannot know statically."""
+
+    __slots__ = ("reason", "line")
+
+    def __init__(self, reason: str, line: int | None = None):
+        self.reason = reason
+        self.line = line
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})"
+
+    def __bool__(self) -> bool:   # an unknown value is never silently truthy or falsy
+        raise TypeError(f"truth value of an unknown value ({self.reason})")
+
+
+def is_unknown(value) -> bool:
+    return isinstance(value, Unknown)
+
+
+class Module:
+    """A parsed module and its module-level bindings (last assignment wins,
+    as at import time)."""
+
+    def __init__(self, source: str, path: str):
+        self.path = path
+        self.tree = ast.parse(source, filename=path)
+        self.bindings: dict[str, ast.AST] = {}
+        self.binding_lines: dict[str, int] = {}
+        for node in self.tree.body:
+            self._bind(node)
+
+    def _bind(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self.bindings[target.id] = node.value
+                    self.binding_lines[target.id] = node.lineno
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            self.bindings[node.target.id] = node.value
+            self.binding_lines[node.target.id] = node.lineno
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            previous = self.bindings.get(node.target.id)
+            if previous is not None:
+                combined = ast.BinOp(left=previous, op=node.op, right=node.value)
+                ast.copy_location(combined, node)
+                self.bindings[node.target.id] = combined
+        elif isinstance(node, (ast.If, ast.Try)):
+            # a conditional binding makes the name unknown rather than guessed
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Assign):
+                    for target in inner.targets:
+                        if isinstance(target, ast.Name):
+                            self.bindings[target.id] = ast.Name(id=f"<conditional {target.id}>")
+                            self.binding_lines[target.id] = inner.lineno
+
+    def value(self, node: ast.AST, depth: int = 0):
+        """The value of an expression node, or Unknown."""
+        if depth > MAX_DEPTH:
+            return Unknown("too deeply nested", getattr(node, "lineno", None))
+        line = getattr(node, "lineno", None)
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            if node.id in ("True", "False", "None"):
+                return {"True": True, "False": False, "None": None}[node.id]
+            bound = self.bindings.get(node.id)
+            if bound is None:
+                return Unknown(f"{node.id} is not a module-level constant", line)
+            return self.value(bound, depth + 1)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            items = []
+            for element in node.elts:
+                if isinstance(element, ast.Starred):
+                    inner = self.value(element.value, depth + 1)
+                    if is_unknown(inner):
+                        return inner
+                    items.extend(inner)
+                else:
+                    items.append(self.value(element, depth + 1))
+            return tuple(items) if isinstance(node, ast.Tuple) else items
+        if isinstance(node, ast.Dict):
+            out = {}
+            for key, val in zip(node.keys, node.values):
+                if key is None:
+                    return Unknown("dict unpacking", line)
+                k = self.value(key, depth + 1)
+                if is_unknown(k):
+                    return k
+                out[k] = self.value(val, depth + 1)
+            return out
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left = self.value(node.left, depth + 1)
+            right = self.value(node.right, depth + 1)
+            for side in (left, right):
+                if is_unknown(side):
+                    return side
+            try:
+                return left + right
+            except TypeError:
+                return Unknown("incompatible +", line)
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for part in node.values:
+                value = part.value if isinstance(part, ast.Constant) else self.value(part.value, depth + 1)
+                if is_unknown(value):
+                    return value
+                parts.append(str(value))
+            return "".join(parts)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = self.value(node.operand, depth + 1)
+            return inner if is_unknown(inner) else not inner
+        return Unknown(_describe(node), line)
+
+
+def _describe(node: ast.AST) -> str:
+    """What an unknown value depends on, in the user's words."""
+    try:
+        text = ast.unparse(node)
+    except Exception:
+        text = type(node).__name__
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"depends on {text}"
+
+
+def call_keywords(module: Module, call: ast.Call) -> dict[str, object]:
+    """A call's keyword arguments, evaluated (`**kwargs` makes everything unknown)."""
+    out: dict[str, object] = {}
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            out["**"] = Unknown("depends on **" + _describe(keyword.value)[11:], call.lineno)
+            continue
+        out[keyword.arg] = module.value(keyword.value)
+    return out
