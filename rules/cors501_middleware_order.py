@@ -59,7 +59,16 @@ MIDDLEWARE = [
 
 from __future__ import annotations
 
+from corslint.diagnostics import Hit, Related
+
 CODE = "CORS501"
 NAME = "middleware-order"
 SEVERITY = "error"
 SUMMARY = "The CORS middleware runs after a middleware that can answer first"
+
+
+def check(ctx):
+    """The CORS middleware runs after a middleware that can answer first: reported from the model's `MiddlewareOrder` facts."""
+    for fact in ctx.model_facts("MiddlewareOrder"):
+        related = [Related(src.path, src.line, text) for src, text in getattr(fact, "related", ())]
+        yield Hit(fact.source, fact.message, related=related)

@@ -69,3 +69,21 @@ def example_path(pattern: str) -> str:
     path = re.sub(r":[A-Za-z_]\w*\??", "x", path)
     path = path.replace("*", "x")
     return path if path.startswith("/") else "/" + path
+
+
+@dataclass
+class MiddlewareOrder:
+    """CORS501: the CORS middleware sits after one that can answer first."""
+
+    source: Source
+    message: str
+    related: list[tuple[Source, str]] = field(default_factory=list)
+
+
+@dataclass
+class RejectedAtStartup:
+    """CORS502: the framework refuses this configuration when the app starts."""
+
+    source: Source
+    message: str
+    related: list[tuple[Source, str]] = field(default_factory=list)
