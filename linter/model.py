@@ -137,6 +137,14 @@ class Answer:
     status_source
         the directive that decided the status (`return 204`, `deny all`,
         `limit_except`, the static handler's `root`, `proxy_pass`...).
+    handler
+        who produced the response, in a vocabulary shared by every format:
+        "return"/"rewrite"/"redirect" (the configuration answers itself),
+        "static", "proxy" (a backend), "deny", "auth"/"auth_basic"/
+        "auth_request", "middleware" (a framework's CORS layer answered),
+        "auto-options" (a framework's automatic OPTIONS), "not-found"
+        (routing found nothing), "app" (the application's own handler),
+        "unknown".
     trace
         the decisions taken, in order, as human-readable lines with their
         sources: what `simulate` prints under "why".

@@ -76,15 +76,23 @@ SEVERITY = "error"
 SUMMARY = "CORS headers are sent, but no CORS-aware handler answers the preflight"
 
 
+#: handlers that answer a preflight without knowing CORS, and how to name them
+FALLS_THROUGH = {"static": "static files", "try_files": "static files", "not-found": "the framework's 404",
+                 "auto-options": "the framework's automatic OPTIONS"}
+
+
 def check(ctx):
     """A CORS-aware scope whose preflight falls to static files or to a backend."""
     for p in ctx.probes:
         if not p.cors_aware or not p.expects_preflight:
             continue
         answer = p.preflight
-        if answer.handler in ("static", "try_files") and not answer.is_ok and not answer.is_redirect:
-            yield Hit(p.scope.source, f"nothing answers the CORS preflight: OPTIONS falls through to static files "
-                                      f"and gets {answer.status}", p.request("OPTIONS"))
+        if answer.handler in FALLS_THROUGH and not answer.is_ok and not answer.is_redirect:
+            yield Hit(p.scope.source, f"nothing answers the CORS preflight: OPTIONS falls through to "
+                                      f"{FALLS_THROUGH[answer.handler]} and gets {answer.status}", p.request("OPTIONS"))
+        elif answer.handler == "auto-options" and not answer.has(ACAO):
+            yield Hit(p.scope.source, f"nothing answers the CORS preflight: the framework's automatic OPTIONS "
+                                      f"answers {answer.status} without any CORS header", p.request("OPTIONS"))
         elif answer.handler == "proxy" and any(a.config_lines(ACAO) for a, _ in p.answers()):
             yield Hit(p.scope.source, "this layer adds Access-Control-Allow-Origin itself but passes the OPTIONS "
                                       "preflight to the backend: the proxy owns CORS here, so it should answer the "

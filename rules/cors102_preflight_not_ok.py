@@ -75,7 +75,8 @@ SUMMARY = "The preflight is answered with a non-2xx status"
 
 
 #: statuses other rules explain better (CORS101, CORS105) or that a backend decides
-OTHER_CAUSES = ("static", "try_files", "auth", "auth_basic", "auth_request", "proxy", "unknown")
+OTHER_CAUSES = ("static", "try_files", "auth", "auth_basic", "auth_request", "proxy", "unknown", "auto-options",
+                "not-found", "app")
 
 
 def check(ctx):
