@@ -126,6 +126,22 @@ def _judge_share(model, rules, make_context) -> tuple[list[Finding], list[InputE
     return findings, errors
 
 
+def _covered_elsewhere(models) -> set[str]:
+    """Root files another root includes: they are linted in that context.
+    Of files that include each other (a cycle), the first one given stays."""
+    includers: dict[str, list[int]] = {}
+    for index, model in enumerate(models):
+        for shown in model.parsed.files[1:]:
+            includers.setdefault(shown, []).append(index)
+    covered = set()
+    for index, model in enumerate(models):
+        others = [i for i in includers.get(model.path, []) if i != index]
+        if any(i < index or model.path not in {*models[i].parsed.files[1:]} or
+               models[i].path not in {*model.parsed.files[1:]} for i in others):
+            covered.add(model.path)
+    return covered
+
+
 def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, root: str | None = None,
          strict: bool = False) -> Report:
     from . import suppress
@@ -157,7 +173,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             report.errors.append(InputError(path, None, f"cannot read this file: {exc}"))
             continue
         models.append(model)
-    included = {f for m in models for f in m.parsed.files[1:]}
+    included = _covered_elsewhere(models)
     findings: dict[tuple, Finding] = {}
     suppressions: dict[str, list] = {}
     for model in models:

@@ -272,3 +272,22 @@ class ServerModel:
     def facts(self) -> Iterator[object]:
         """Format-specific structured facts rules may use (empty by default)."""
         return iter(())
+
+
+@dataclass
+class MiddlewareOrder:
+    """A fact for CORS501: the CORS middleware sits after one that can answer first."""
+
+    source: Source
+    message: str
+    related: list[tuple[Source, str]] = field(default_factory=list)
+
+
+@dataclass
+class RejectedAtStartup:
+    """A fact for CORS502: the server or framework refuses this configuration
+    when it starts (Apache's `apache2 -t`, django-cors-headers' checks...)."""
+
+    source: Source
+    message: str
+    related: list[tuple[Source, str]] = field(default_factory=list)

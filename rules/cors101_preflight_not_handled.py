@@ -6,8 +6,11 @@ but would hand an `OPTIONS` preflight for that scope to something that knows
 nothing about CORS: static file handling (nginx answers `OPTIONS` on a file
 with `405 Not Allowed`), a framework route without OPTIONS handling (Express
 per-route `cors()` without a matching `app.options(...)`), or an upstream
-application behind `proxy_pass` although this layer owns CORS (it sets
-`Access-Control-Allow-Origin` itself).
+application behind `proxy_pass` or `ProxyPass` although this layer owns CORS
+(it sets `Access-Control-Allow-Origin` itself). Apache, unlike nginx, answers
+`OPTIONS` on a static file itself (200, with the scope's `Header` lines), so
+for Apache this is about proxied scopes, where `ProxyPass` passes the
+preflight on to the application.
 
 ## Why is this bad?
 Before any request that is not "simple" (a `PUT` or `DELETE`, a JSON
@@ -38,6 +41,15 @@ location /api/ {
 }
 ```
 
+```apache
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Credentials "true"
+    # OPTIONS is proxied too, and the application has no OPTIONS routes
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+```
+
 ## Use instead
 ```nginx
 location /api/ {
@@ -54,6 +66,21 @@ location /api/ {
     add_header Access-Control-Allow-Credentials "true" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+# in the <VirtualHost>: answer the preflight before it reaches ProxyPass
+RewriteEngine On
+RewriteCond %{REQUEST_METHOD} OPTIONS
+RewriteRule ^/api/ - [R=204,L]
+<Location /api/>
+    # "always": the 204 from the rewrite carries only the always lines
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Credentials "true"
+    Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+    Header always set Access-Control-Allow-Headers "Authorization, Content-Type"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

@@ -13,14 +13,15 @@ The Fetch standard accepts a preflight only with an "ok status" (200-299); any
 other status fails it, and the real request is never sent. Chromium 156 checks
 `Access-Control-Allow-Origin` and `Access-Control-Allow-Credentials` on the
 preflight *before* the status, so the message depends on whether the error
-response carries the CORS headers. With them (nginx `add_header ... always`):
+response carries the CORS headers. With them (nginx `add_header ... always`,
+Apache `Header always set`):
 
 ```text
 Access to fetch at 'https://api.example.com/api/orders/42' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status.
 ```
 
-Without them (plain `add_header` is not sent on 403 or 405) the same failure
-reads "No 'Access-Control-Allow-Origin' header is present on the requested
+Without them (plain nginx `add_header` is not sent on 403 or 405, Apache
+`Header set` on no error that httpd generates itself) the same failure reads "No 'Access-Control-Allow-Origin' header is present on the requested
 resource.", which sends people looking at the wrong line. Firefox reports
 "CORS preflight response did not succeed" with the status code.
 
@@ -35,6 +36,22 @@ location /api/ {
     add_header Access-Control-Allow-Headers "Content-Type" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+<Location /api/>
+    # OPTIONS is not listed: every preflight gets 403 before the rewrite runs
+    <LimitExcept GET POST PUT DELETE>
+        Require all denied
+    </LimitExcept>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+    Header always set Access-Control-Allow-Headers "Content-Type"
+    RewriteEngine On
+    RewriteCond %{REQUEST_METHOD} OPTIONS
+    RewriteRule .* - [R=204,L]
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## Use instead
@@ -53,6 +70,21 @@ location /api/ {
     add_header Access-Control-Allow-Origin "https://app.example.com" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+<Location /api/>
+    <LimitExcept GET POST PUT DELETE OPTIONS>
+        Require all denied
+    </LimitExcept>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+    Header always set Access-Control-Allow-Headers "Content-Type"
+    RewriteEngine On
+    RewriteCond %{REQUEST_METHOD} OPTIONS
+    RewriteRule .* - [R=204,L]
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

@@ -30,6 +30,18 @@ location /v1/ {
 }
 ```
 
+```apache
+Header always set Access-Control-Allow-Origin "https://app.example.com"
+Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+Header always set Access-Control-Allow-Headers "Content-Type"
+RewriteEngine On
+# a preflight to /v1/ gets this 301; the "always" CORS lines on it do not help
+RewriteRule ^/v1/(.*)$ /v2/$1 [R=301,L]
+RewriteCond %{REQUEST_METHOD} OPTIONS
+RewriteRule ^/v2/ - [R=204,L]
+ProxyPass /v2/ http://127.0.0.1:8000/v2/
+```
+
 ## Use instead
 ```nginx
 location /v1/ {
@@ -37,6 +49,18 @@ location /v1/ {
     # that now handles the request answers the preflight
     rewrite ^/v1/(.*)$ /api/v1/$1 last;
 }
+```
+
+```apache
+Header always set Access-Control-Allow-Origin "https://app.example.com"
+Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+Header always set Access-Control-Allow-Headers "Content-Type"
+RewriteEngine On
+RewriteCond %{REQUEST_METHOD} OPTIONS
+RewriteRule ^/v[12]/ - [R=204,L]
+# internal rewrite, no 3xx: [PT] hands the new URL on to ProxyPass
+RewriteRule ^/v1/(.*)$ /v2/$1 [PT,L]
+ProxyPass /v2/ http://127.0.0.1:8000/v2/
 ```
 
 ## References

@@ -6,7 +6,12 @@ an allowed origin with a 2xx status but no `Access-Control-Allow-Origin` for
 that origin. The usual cause is the nginx `if ($request_method = OPTIONS)`
 block: it has `add_header` lines of its own, so the location's
 `Access-Control-Allow-Origin` is not inherited into it. The finding points at
-the block and at the dropped outer line.
+the block and at the dropped outer line. In Apache the usual causes are an
+`Access-Control-Allow-Origin` set with plain `Header set` while the preflight
+is answered by `RewriteRule ... [R=204]` or `[R=200]` (that response carries
+only the `Header always` lines), and an origin `SetEnvIf` inside `<Location>`
+or `<Directory>`, which never runs for a 204 from a VirtualHost-level
+rewrite.
 
 ## Why is this bad?
 The browser runs the same CORS check on the preflight as on the real response;
@@ -36,6 +41,19 @@ location /api/ {
 }
 ```
 
+```apache
+RewriteEngine On
+RewriteCond %{REQUEST_METHOD} OPTIONS
+RewriteRule ^/api/ - [R=204,L]
+<Location /api/>
+    # onsuccess table: not sent on the 204, which carries only "always" lines
+    Header set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+    Header always set Access-Control-Allow-Headers "Authorization, Content-Type"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+```
+
 ## Use instead
 ```nginx
 location /api/ {
@@ -52,6 +70,18 @@ location /api/ {
     }
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+RewriteEngine On
+RewriteCond %{REQUEST_METHOD} OPTIONS
+RewriteRule ^/api/ - [R=204,L]
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+    Header always set Access-Control-Allow-Headers "Authorization, Content-Type"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

@@ -4,15 +4,18 @@
 Fires when the server, as configured, would require authentication for an
 `OPTIONS` preflight: nginx `auth_basic` or `auth_request`, Apache `Require
 valid-user`, or a framework's auth running before its CORS middleware. The
-preflight then gets `401` or `403`.
+preflight then gets `401` or `403`. In Apache an OPTIONS `RewriteRule ...
+[R=204]` inside the authenticated `<Location>`, `<Directory>` or `.htaccess`
+does not help: per-directory rewrites run after authentication, only
+VirtualHost-level ones run before it.
 
 ## Why is this bad?
 A preflight is sent without cookies, without the `Authorization` header and
 without client certificates, even when the real request will carry them. An
 authentication check therefore always rejects it, and the real request is
 never sent. The API works from `curl` or Postman with a token and fails only
-in browsers. With CORS headers on the 401 (`add_header ... always`), Chromium
-156 prints:
+in browsers. With CORS headers on the 401 (nginx `add_header ... always`,
+Apache `Header always set`), Chromium 156 prints:
 
 ```text
 Access to fetch at 'https://api.example.com/api/orders' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status.
@@ -34,6 +37,24 @@ location /api/ {
 }
 ```
 
+```apache
+<Location /api/>
+    AuthType Basic
+    AuthName "API"
+    AuthUserFile /etc/apache2/.htpasswd
+    Require valid-user
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Credentials "true"
+    Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+    Header always set Access-Control-Allow-Headers "Authorization, Content-Type"
+    # too late: a rewrite in <Location> runs after authentication (401)
+    RewriteEngine On
+    RewriteCond %{REQUEST_METHOD} OPTIONS
+    RewriteRule .* - [R=204,L]
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+```
+
 ## Use instead
 ```nginx
 location /api/ {
@@ -51,6 +72,15 @@ location /api/ {
     add_header Access-Control-Allow-Credentials "true" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+# move the OPTIONS rule out of <Location /api/> into the <VirtualHost>: a
+# server-level rewrite runs before authentication (or keep it in <Location>
+# and wrap the Require in <LimitExcept OPTIONS>)
+RewriteEngine On
+RewriteCond %{REQUEST_METHOD} OPTIONS
+RewriteRule ^/api/ - [R=204,L]
 ```
 
 ## References

@@ -1,4 +1,4 @@
-"""Access-Control-Allow-Origin: * is sent with Access-Control-Allow-Credentials: true.
+r"""Access-Control-Allow-Origin: * is sent with Access-Control-Allow-Credentials: true.
 
 ## What it does
 Fires when a response, as configured, would carry `Access-Control-Allow-Origin:
@@ -22,7 +22,8 @@ XMLHttpRequest is controlled by the withCredentials attribute."; on a
 preflight the message starts with "Response to preflight request doesn't pass
 access control check:". Firefox says "Credential is not supported if the CORS
 header 'Access-Control-Allow-Origin' is '*'". The common "fix" of echoing
-`$http_origin` instead turns a broken config into an exploitable one (see
+the request's origin instead (nginx `$http_origin`, Apache
+`expr=%{req:Origin}`) turns a broken config into an exploitable one (see
 CORS202): send the request's origin only if it is on an allow-list.
 
 ## Example
@@ -32,6 +33,14 @@ location /api/ {
     add_header Access-Control-Allow-Credentials "true" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "*"
+    Header always set Access-Control-Allow-Credentials "true"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## Use instead
@@ -50,6 +59,17 @@ server {
         proxy_pass http://app_backend;
     }
 }
+```
+
+```apache
+# exact, anchored allow-list; $1 is the whole origin
+SetEnvIf Origin "^(https://(app|admin)\.example\.com)$" CORS_ORIGIN=$1
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+    Header always set Access-Control-Allow-Credentials "true" env=CORS_ORIGIN
+    Header always merge Vary Origin
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

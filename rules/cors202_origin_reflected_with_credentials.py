@@ -1,10 +1,11 @@
-"""The request Origin is reflected without validation while credentials are allowed.
+r"""The request Origin is reflected without validation while credentials are allowed.
 
 ## What it does
 Fires when the server, as configured, would copy the request's `Origin` into
 `Access-Control-Allow-Origin` without checking it against an allow-list
-(nginx `$http_origin`, Apache `%{HTTP:Origin}` or `expr=%{req:Origin}`, a
-framework's allow-all mode that reflects: django-cors-headers
+(nginx `$http_origin`; Apache `expr=%{req:Origin}`, or a variable set by a
+match-anything `SetEnvIf Origin "^(.+)$"` or by `RewriteRule ...
+[E=VAR:%{HTTP:Origin}]` and echoed with `%{VAR}e`; a framework's allow-all mode that reflects: django-cors-headers
 `CORS_ALLOW_ALL_ORIGINS`, flask-cors `origins="*"`, Starlette
 `allow_origins=["*"]`, Express `origin: true`) and also sends
 `Access-Control-Allow-Credentials: true`. The finding names a hostile origin,
@@ -38,6 +39,17 @@ location /api/ {
 }
 ```
 
+```apache
+# matches every Origin: each site gets its own origin back
+SetEnvIf Origin "^(.+)$" CORS_ORIGIN=$1
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+    Header always set Access-Control-Allow-Credentials "true"
+    Header always merge Vary Origin
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+```
+
 ## Use instead
 ```nginx
 map $http_origin $cors_origin {
@@ -54,6 +66,17 @@ server {
         proxy_pass http://app_backend;
     }
 }
+```
+
+```apache
+# exact, anchored allow-list; $1 is the whole origin
+SetEnvIf Origin "^(https://(app|admin)\.example\.com)$" CORS_ORIGIN=$1
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+    Header always set Access-Control-Allow-Credentials "true" env=CORS_ORIGIN
+    Header always merge Vary Origin
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

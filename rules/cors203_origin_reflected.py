@@ -27,6 +27,13 @@ location /public/ {
 }
 ```
 
+```apache
+<Location /public/>
+    Header always set Access-Control-Allow-Origin "expr=%{req:Origin}"
+    ProxyPass http://127.0.0.1:8000/public/
+</Location>
+```
+
 ## Use instead
 ```nginx
 location /public/ {
@@ -34,6 +41,14 @@ location /public/ {
     add_header Access-Control-Allow-Origin "*" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+<Location /public/>
+    # really public: say so
+    Header always set Access-Control-Allow-Origin "*"
+    ProxyPass http://127.0.0.1:8000/public/
+</Location>
 ```
 
 ## References

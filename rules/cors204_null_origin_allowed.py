@@ -1,4 +1,4 @@
-"""The origin null is allowed.
+r"""The origin null is allowed.
 
 ## What it does
 Fires when the server, as configured, would answer a request carrying
@@ -34,6 +34,14 @@ map $http_origin $cors_origin {
 }
 ```
 
+```apache
+# "null" for the desktop build that loads from file://
+SetEnvIf Origin "^(https://app\.example\.com|null)$" CORS_ORIGIN=$1
+Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+Header always set Access-Control-Allow-Credentials "true" env=CORS_ORIGIN
+Header always merge Vary Origin
+```
+
 ## Use instead
 ```nginx
 map $http_origin $cors_origin {
@@ -42,6 +50,14 @@ map $http_origin $cors_origin {
     # serve the desktop build from a real origin (or give it its own token
     # auth without cookies) instead of trusting "null"
 }
+```
+
+```apache
+# serve the desktop build from a real origin instead of trusting "null"
+SetEnvIf Origin "^(https://app\.example\.com)$" CORS_ORIGIN=$1
+Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+Header always set Access-Control-Allow-Credentials "true" env=CORS_ORIGIN
+Header always merge Vary Origin
 ```
 
 ## References

@@ -16,7 +16,10 @@ reads the API like your own front end, with the user's cookies if credentials
 are allowed. From the browser's point of view the server agreed, so nothing is
 printed. Watch the match semantics: nginx and Apache regexes search anywhere in
 the value unless anchored, django-cors-headers and flask-cors anchor only the
-start (`re.match`), Starlette anchors both ends.
+start (`re.match`), Starlette anchors both ends. Apache's
+`SetEnvIf Origin "..." VAR=$1` stores only the matched part of the origin, so
+the hole opens where the whole request origin is echoed: a pattern anchored at
+both ends but too broad, or an `<If>` test followed by `expr=%{req:Origin}`.
 
 ## Example
 ```nginx
@@ -27,6 +30,17 @@ map $http_origin $cors_origin {
 }
 ```
 
+```apache
+# https://evilexample.com matches too
+SetEnvIf Origin "^(https://.*example\.com)$" CORS_ORIGIN=$1
+Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+# no "$": https://partner.example.org.evil.net passes and is echoed back
+<If "%{HTTP:Origin} =~ m#^https://partner\.example\.org#">
+    Header always set Access-Control-Allow-Origin "expr=%{req:Origin}"
+</If>
+Header always merge Vary Origin
+```
+
 ## Use instead
 ```nginx
 map $http_origin $cors_origin {
@@ -34,6 +48,15 @@ map $http_origin $cors_origin {
     "~^https://([a-z0-9-]+\.)*example\.com$"  $http_origin;
     "https://partner.example.org"             $http_origin;
 }
+```
+
+```apache
+SetEnvIf Origin "^(https://([a-z0-9-]+\.)*example\.com)$" CORS_ORIGIN=$1
+Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+<If "%{HTTP:Origin} == 'https://partner.example.org'">
+    Header always set Access-Control-Allow-Origin "expr=%{req:Origin}"
+</If>
+Header always merge Vary Origin
 ```
 
 ## References

@@ -32,6 +32,16 @@ server {
 }
 ```
 
+```apache
+SetEnvIf Origin "^(https?://app\.example\.com)$" CORS_ORIGIN=$1
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+    Header always set Access-Control-Allow-Credentials "true" env=CORS_ORIGIN
+    Header always merge Vary Origin
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+```
+
 ## Use instead
 ```nginx
 map $http_origin $cors_origin {
@@ -47,6 +57,17 @@ server {
         proxy_pass http://app_backend;
     }
 }
+```
+
+```apache
+# https only (and HSTS on app.example.com)
+SetEnvIf Origin "^(https://app\.example\.com)$" CORS_ORIGIN=$1
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+    Header always set Access-Control-Allow-Credentials "true" env=CORS_ORIGIN
+    Header always merge Vary Origin
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

@@ -1,10 +1,12 @@
-"""The Access-Control-Allow-Origin value can never match a request origin.
+r"""The Access-Control-Allow-Origin value can never match a request origin.
 
 ## What it does
 Fires when the `Access-Control-Allow-Origin` value the server would send can
 never equal a serialized origin: several origins in one value (a comma- or
 space-separated list), a path or trailing slash (`https://app.example.com/`),
-or a pattern written where a literal is required (`https://*.example.com`).
+or a pattern written where a literal is required (`https://*.example.com`),
+or, in Apache, `"%{Origin}i"`, which mod_headers does not read as the request
+header.
 
 ## Why is this bad?
 The browser compares the value byte for byte with the page's origin
@@ -22,7 +24,11 @@ and for a trailing slash:
 Access to fetch at 'https://api.example.com/api/orders' from origin 'https://app.example.com' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value 'https://app.example.com/' that is not equal to the supplied origin. Have the server send the header with a valid value.
 ```
 
-(The last sentence is added for `fetch()` only.) To allow several origins,
+(The last sentence is added for `fetch()` only.) Apache's
+`Header set Access-Control-Allow-Origin "%{Origin}i"` (the `LogFormat`
+spelling) starts without complaint and sends something like `i=97`: in
+mod_headers `%i` is the idle-worker percentage; the request header is read
+with `expr=%{req:Origin}`. To allow several origins,
 choose the request's origin from an allow-list and send that single value.
 
 ## Example
@@ -31,6 +37,17 @@ location /api/ {
     add_header Access-Control-Allow-Origin "https://app.example.com, https://admin.example.com" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "https://app.example.com, https://admin.example.com"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+<Directory /var/www/fonts>
+    # sends "Access-Control-Allow-Origin: i=97" (idle workers, not the Origin)
+    Header set Access-Control-Allow-Origin "%{Origin}i"
+</Directory>
 ```
 
 ## Use instead
@@ -48,6 +65,18 @@ server {
         proxy_pass http://app_backend;
     }
 }
+```
+
+```apache
+SetEnvIf Origin "^(https://(app|admin)\.example\.com)$" CORS_ORIGIN=$1
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+    Header always merge Vary Origin
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+<Directory /var/www/fonts>
+    Header set Access-Control-Allow-Origin "*"
+</Directory>
 ```
 
 ## References

@@ -27,6 +27,14 @@ location /api/ {
 }
 ```
 
+```apache
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Credentials "True"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+```
+
 ## Use instead
 ```nginx
 location /api/ {
@@ -34,6 +42,14 @@ location /api/ {
     add_header Access-Control-Allow-Credentials "true" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Credentials "true"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

@@ -32,6 +32,17 @@ location /api/ {
 }
 ```
 
+```apache
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Credentials "true"
+    Header always set Access-Control-Allow-Methods "*"
+    Header always set Access-Control-Allow-Headers "*"
+    Header always set Access-Control-Expose-Headers "*"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+```
+
 ## Use instead
 ```nginx
 location /api/ {
@@ -42,6 +53,17 @@ location /api/ {
     add_header Access-Control-Expose-Headers "X-Request-Id" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Credentials "true"
+    Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+    Header always set Access-Control-Allow-Headers "Authorization, Content-Type"
+    Header always set Access-Control-Expose-Headers "X-Request-Id"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

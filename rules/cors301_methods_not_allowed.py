@@ -39,6 +39,21 @@ location /api/orders/ {
 }
 ```
 
+```apache
+RewriteEngine On
+RewriteCond %{REQUEST_METHOD} OPTIONS
+RewriteRule ^/api/orders/ - [R=204,L]
+<Location /api/orders/>
+    <LimitExcept GET POST PUT DELETE OPTIONS>
+        Require all denied
+    </LimitExcept>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Methods "GET, POST, put"
+    Header always set Access-Control-Allow-Headers "Content-Type"
+    ProxyPass http://127.0.0.1:8000/api/orders/
+</Location>
+```
+
 ## Use instead
 ```nginx
 location /api/orders/ {
@@ -54,6 +69,21 @@ location /api/orders/ {
     add_header Access-Control-Allow-Origin "https://app.example.com" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+RewriteEngine On
+RewriteCond %{REQUEST_METHOD} OPTIONS
+RewriteRule ^/api/orders/ - [R=204,L]
+<Location /api/orders/>
+    <LimitExcept GET POST PUT DELETE OPTIONS>
+        Require all denied
+    </LimitExcept>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+    Header always set Access-Control-Allow-Headers "Content-Type"
+    ProxyPass http://127.0.0.1:8000/api/orders/
+</Location>
 ```
 
 ## References

@@ -42,6 +42,19 @@ location /api/ {
 }
 ```
 
+```apache
+RewriteEngine On
+RewriteCond %{REQUEST_METHOD} OPTIONS
+RewriteRule ^/api/ - [R=204,L]
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+    Header always set Access-Control-Allow-Headers "X-Requested-With"
+    # JSON API
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+```
+
 ## Use instead
 ```nginx
 location /api/ {
@@ -54,6 +67,18 @@ location /api/ {
     add_header Access-Control-Allow-Origin "https://app.example.com" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+RewriteEngine On
+RewriteCond %{REQUEST_METHOD} OPTIONS
+RewriteRule ^/api/ - [R=204,L]
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Methods "GET, POST, PUT, DELETE"
+    Header always set Access-Control-Allow-Headers "Content-Type, X-Requested-With"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

@@ -21,7 +21,9 @@ A stripped `Access-Control-Allow-Credentials` fails credentialed requests with
 stripped allow-lists on a preflight fail the method or header check. These
 lines are typically left over from moving CORS from the proxy into the
 application, or come with a copied hardening block such as `more_clear_headers
-'Access-Control-*'`.
+'Access-Control-*'` or Apache's `Header unset Access-Control-Allow-Origin`. In
+Apache a proxied application's headers are in the `onsuccess` table: `Header
+unset` removes them, `Header always unset` does not.
 
 ## Example
 ```nginx
@@ -32,6 +34,15 @@ location /api/ {
 }
 ```
 
+```apache
+<Location /api/>
+    # the application sends the CORS headers; these lines remove them
+    Header unset Access-Control-Allow-Origin
+    Header unset Access-Control-Allow-Credentials
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+```
+
 ## Use instead
 ```nginx
 location /api/ {
@@ -39,6 +50,14 @@ location /api/ {
     # CORS instead, hide them and add its own with add_header ... always
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+<Location /api/>
+    # let the application's CORS headers through; if this proxy must own
+    # CORS instead, "Header unset" them and add "Header always set" lines
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

@@ -6,7 +6,9 @@ Fires when a response, as configured, could carry a CORS header twice: two
 on top of `set`, Apache's `onsuccess` and `always` tables both setting it,
 `more_set_headers` mixed with `add_header`, or the proxy adding
 `Access-Control-Allow-Origin` while the upstream also sends one that is not
-hidden. nginx `add_header` always appends; it never replaces.
+hidden. nginx `add_header` always appends; it never replaces. Apache `Header
+set` replaces only within its own table: it replaces the application's copy,
+but `Header always set` adds a second one.
 
 ## Why is this bad?
 Browsers join repeated header lines with `", "`, and the joined value never
@@ -32,6 +34,16 @@ location /api/ {
 }
 ```
 
+```apache
+<Location /api/>
+    Header set Access-Control-Allow-Origin "https://app.example.com"
+    # added later for the error pages: a separate table, so every 2xx
+    # now carries the header twice
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+```
+
 ## Use instead
 ```nginx
 location /api/ {
@@ -43,6 +55,16 @@ location /api/ {
     add_header Access-Control-Allow-Credentials "true" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+<Location /api/>
+    # one "always" line; the unset drops a copy from the application
+    # (onsuccess table), which "always set" would not replace
+    Header unset Access-Control-Allow-Origin
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

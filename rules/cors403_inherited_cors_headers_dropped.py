@@ -5,6 +5,8 @@ Fires when, in nginx, a nested level (`location`, or `if` inside a location)
 has at least one `add_header` of its own, so that it silently drops all the
 CORS `add_header` lines it would otherwise inherit from `server` or `http`.
 The finding points at the nested `add_header` and at the dropped outer lines.
+This rule is nginx-only: Apache applies the `Header` lines of every enclosing
+section, in order, so a nested section drops none of them.
 
 ## Why is this bad?
 nginx inherits `add_header` lines from the enclosing level only if the current

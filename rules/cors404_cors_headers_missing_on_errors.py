@@ -9,7 +9,9 @@ the CORS headers only on success statuses: nginx `add_header` without
 ## Why is this bad?
 Without `always`, nginx adds the header only for 200, 201, 204, 206, 301, 302,
 303, 304, 307 and 308; Apache's default (`onsuccess`) table is dropped on
-error responses that httpd generates. A 401, 404, 422 or 500 therefore reaches
+error and redirect responses that httpd generates itself (a 401, 403, 404,
+or a 502/503 when the application is down; a proxied application's own 4xx
+and 5xx keep it). A 401, 404, 422 or 500 therefore reaches
 the browser without `Access-Control-Allow-Origin`, and the page cannot read its
 status or body. Chromium 156 prints:
 
@@ -30,6 +32,15 @@ location /api/ {
 }
 ```
 
+```apache
+<Location /api/>
+    # onsuccess table: missing on every error httpd generates itself
+    Header set Access-Control-Allow-Origin "https://app.example.com"
+    Header set Access-Control-Allow-Credentials "true"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+```
+
 ## Use instead
 ```nginx
 location /api/ {
@@ -37,6 +48,14 @@ location /api/ {
     add_header Access-Control-Allow-Credentials "true" always;
     proxy_pass http://app_backend;
 }
+```
+
+```apache
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "https://app.example.com"
+    Header always set Access-Control-Allow-Credentials "true"
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

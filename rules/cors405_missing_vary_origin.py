@@ -1,4 +1,4 @@
-"""Access-Control-Allow-Origin depends on the request Origin but Vary: Origin is not sent.
+r"""Access-Control-Allow-Origin depends on the request Origin but Vary: Origin is not sent.
 
 ## What it does
 Fires when the `Access-Control-Allow-Origin` the server would send (its value,
@@ -20,6 +20,9 @@ or a cached answer to a request without `Origin` (no CORS headers) is served
 to a CORS request: "No 'Access-Control-Allow-Origin' header is present on the
 requested resource." The failure depends on cache state, so it comes and goes.
 A fixed `*` or a single fixed origin sent on every response needs no `Vary`.
+Apache adds a `Vary: Origin` of its own when an `<If>` or `expr=` reads the
+`Origin`, but not on error responses nor on proxied ones, so send it
+explicitly (`Header always merge Vary Origin`).
 
 ## Example
 ```nginx
@@ -37,6 +40,14 @@ server {
 }
 ```
 
+```apache
+SetEnvIf Origin "^(https://(app|admin)\.example\.com)$" CORS_ORIGIN=$1
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
+```
+
 ## Use instead
 ```nginx
 map $http_origin $cors_origin {
@@ -52,6 +63,15 @@ server {
         proxy_pass http://app_backend;
     }
 }
+```
+
+```apache
+SetEnvIf Origin "^(https://(app|admin)\.example\.com)$" CORS_ORIGIN=$1
+<Location /api/>
+    Header always set Access-Control-Allow-Origin "%{CORS_ORIGIN}e" env=CORS_ORIGIN
+    Header always merge Vary Origin
+    ProxyPass http://127.0.0.1:8000/api/
+</Location>
 ```
 
 ## References

@@ -38,17 +38,20 @@ class HeaderAction:
 
 
 class SetEnv:
-    """`SetEnvIf[NoCase] attribute regex var[=value] ...` / `SetEnvIfExpr expr var...`."""
+    """`SetEnvIf[NoCase] attribute regex var[=value] ...` / `SetEnvIfExpr expr var...`,
+    and mod_env's `SetEnv var value` (`fixup`: it runs in the fixups phase,
+    after access control and per-directory rewrites, not with SetEnvIf)."""
 
-    __slots__ = ("attribute", "pattern", "ignore_case", "assignments", "source", "expr")
+    __slots__ = ("attribute", "pattern", "ignore_case", "assignments", "source", "expr", "fixup")
 
-    def __init__(self, attribute, pattern, ignore_case, assignments, source, expr=None):
+    def __init__(self, attribute, pattern, ignore_case, assignments, source, expr=None, fixup=False):
         self.attribute = attribute
         self.pattern = pattern
         self.ignore_case = ignore_case
         self.assignments = assignments   # [(name, value or None for unset "!name")]
         self.source = source
         self.expr = expr
+        self.fixup = fixup
 
 
 class RewriteRule:
@@ -143,6 +146,8 @@ class ApacheConf:
         self.vhosts: list[VirtualHost] = []
         self.listen: list[int] = []
         self.htaccess_only = False
+        #: (line, why) for directives httpd refuses at startup (or, in .htaccess, with a 500)
+        self.rejected: list[tuple[Source, str]] = []
 
 
 def lower(directives: list[Directive], path: str, htaccess: bool = False, directory: str = "/") -> ApacheConf:
@@ -201,14 +206,18 @@ def _fill(conf: ApacheConf, host: VirtualHost, ctx: Context, directives: list[Di
 def _directive(conf, host, ctx, name, args, source, methods, except_methods, container=None) -> None:
     if name == "header" and args:
         action = _header(args, source)
-        if action is not None:
+        problem = format_error(action.value) if action is not None else None
+        if problem:
+            conf.rejected.append((source, problem))   # httpd would not load it: it sends nothing
+        elif action is not None:
             ctx.headers.append(action)
     elif name in ("setenvif", "setenvifnocase") and len(args) >= 3:
         ctx.setenv.append(SetEnv(args[0], args[1], name == "setenvifnocase", _assignments(args[2:]), source))
     elif name == "setenvifexpr" and len(args) >= 2:
         ctx.setenv.append(SetEnv("", "", False, _assignments(args[1:]), source, expr=args[0]))
     elif name == "setenv" and args:
-        ctx.setenv.append(SetEnv("", "", False, [(args[0], args[1] if len(args) > 1 else "")], source, expr="true"))
+        ctx.setenv.append(SetEnv("", "", False, [(args[0], args[1] if len(args) > 1 else "")], source, expr="true",
+                                 fixup=True))
     elif name == "rewriteengine" and args:
         ctx.rewrite_engine = args[0].lower() == "on"
     elif name == "rewritecond" and len(args) >= 2:
@@ -280,7 +289,7 @@ def _header(args: list[str], source: Source) -> HeaderAction | None:
     action = rest.pop(0).lower()
     if not rest:
         return None
-    name = rest.pop(0)
+    name = rest.pop(0).split(":", 1)[0]   # mod_headers cuts the name at a colon: `Header set X-A: v` sets X-A
     early = False
     condition = None
     if rest and rest[-1].lower() == "early":
@@ -298,6 +307,28 @@ def _header(args: list[str], source: Source) -> HeaderAction | None:
     value = rest[0] if rest else None
     replacement = rest[1] if len(rest) > 1 else None
     return HeaderAction(always, action, name, value, replacement, condition, source, early)
+
+
+_FORMAT = re.compile(r"%(?:\{[^}]*\}([a-zA-Z])?|(.)|$)")
+#: mod_headers' format specifiers: %% %t %D %l %i %b, and %{NAME}e / %{NAME}s
+_PLAIN_FORMATS = set("%tDlib")
+_NAMED_FORMATS = set("estDlib")   # `%{X}i` is `%i`: httpd ignores the name
+
+
+def format_error(value: str | None) -> str | None:
+    """Why httpd refuses a Header value, or None: mod_headers rejects any
+    `%` it does not know ("Unrecognized header format %")."""
+    if not value or value.startswith("expr=") or "%" not in value:
+        return None
+    for m in _FORMAT.finditer(value):
+        text = m.group(0)
+        if text.startswith("%{"):
+            if m.group(1) is None or m.group(1) not in _NAMED_FORMATS:
+                return (f"httpd refuses `{text}` in a Header value (\"Unrecognized header format %\"): "
+                        f"mod_headers reads %{{NAME}}e or %{{NAME}}s; use \"expr=%{{req:Origin}}\" for a request header")
+        elif m.group(2) is None or m.group(2) not in _PLAIN_FORMATS:
+            return f"httpd refuses `{text}` in a Header value (\"Unrecognized header format %\")"
+    return None
 
 
 def _assignments(items: list[str]) -> list[tuple[str, str | None]]:

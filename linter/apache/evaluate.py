@@ -19,7 +19,7 @@ import re
 from ..model import Answer, HeaderLine, Request, Source
 from ..nginx.evaluate import FileOracle, Upstream
 from .conf import ApacheConf, Context, HeaderAction, VirtualHost
-from .expr import evaluate_bool, evaluate_string
+from .expr import HEADER_VARIABLES, evaluate_bool, evaluate_string
 
 MAX_INTERNAL_REDIRECTS = 10
 DEFAULT_METHODS_ALLOWED = "GET,POST,OPTIONS,HEAD,TRACE"
@@ -54,10 +54,11 @@ class Evaluation:
         self.host: VirtualHost = conf.main
         self.contexts: list[Context] = []
         self.upstream_headers_unknown = False
-        #: an ap_expr read the Origin header: Apache then adds `Vary: Origin`
-        self.origin_read = False
-        #: Header actions applied so far (HeaderLine.seq)
-        self.applied = 0
+        #: request headers ap_expr / RewriteCond read before the handler ran:
+        #: Apache merges them into the Vary of headers_out (see `finish`)
+        self.vary_early: list[str] = []
+        #: while the response headers are built, the table later reads go to
+        self.vary_sink: list[HeaderLine] | None = None
         #: a RewriteRule [P] that hands the request to a backend
         self.rewrite_proxy: tuple[str, Source] | None = None
 
@@ -77,8 +78,12 @@ class Evaluation:
             return self.header(name[5:]) or ""
         if upper.startswith("ENV:"):
             return self.env.get(name[4:], "")
+        if upper in HEADER_VARIABLES:
+            return self.header(HEADER_VARIABLES[upper]) or ""
         if upper.startswith("HTTP_"):
-            return self.header(upper[5:].replace("_", "-")) or ""
+            # mod_rewrite knows a handful of HTTP_* names; any other, such as
+            # the popular %{HTTP_ORIGIN}, is the empty string (use %{HTTP:Origin})
+            return ""
         simple = {"REQUEST_METHOD": self.method, "REQUEST_URI": self.uri, "QUERY_STRING": self.request.query,
                   "REQUEST_SCHEME": self.request.scheme, "HTTPS": "on" if self.request.scheme == "https" else "off",
                   "HTTP_HOST": self.request.host, "SERVER_NAME": self.host.names[0] if self.host.names else "",
@@ -142,6 +147,9 @@ class Evaluation:
         redirect = self.per_dir_rewrite()
         if redirect is not None and not proxied and self.rewrite_proxy is None:
             return redirect
+        # a DirectoryIndex lookup ran as a GET subrequest up to here; its
+        # result replaces the request's, whose own method the handler sees
+        self.method = self.request.method
         return self.handle(proxied or self.rewrite_proxy)
 
     def translate(self):
@@ -289,11 +297,25 @@ class Evaluation:
                 out.append(section)
         return out
 
-    def expression(self, text: str) -> bool | None:
-        """An ap_expr condition; reading Origin makes Apache vary on it."""
-        if _READS_ORIGIN.search(text):
-            self.origin_read = True
-        return evaluate_bool(text, self.variable, self.header)
+    def expression(self, text: str, captures: list[str] | None = None) -> bool | None:
+        """An ap_expr condition; the request headers it reads go to Vary, its
+        last regex match to `captures` (SetEnvIfExpr's $0..$9)."""
+        reads: list[str] = []
+        held = evaluate_bool(text, self.variable, self.header, reads, captures)
+        self.add_vary(reads)
+        return held
+
+    def add_vary(self, names: list[str]) -> None:
+        """ap_expr and mod_rewrite merge the request headers they read into
+        the Vary of headers_out at once: before the handler that is the
+        table the handler inherits (`vary_early`), while the response
+        headers are built it is the table being built (`vary_sink`)."""
+        if not names:
+            return
+        if self.vary_sink is None:
+            self.vary_early.extend(names)
+        else:
+            _table_merge(self.vary_sink, HeaderLine("vary", ", ".join(names), None))
 
     # -- mod_setenvif -------------------------------------------------------------------
     def apply_setenv(self, contexts: list[Context]) -> None:
@@ -304,10 +326,11 @@ class Evaluation:
                         matched = True
                         captures: list[str] = []
                     else:
-                        held = self.expression(rule.expr)
+                        captures = []
+                        held = self.expression(rule.expr, captures)
                         if held is None:
                             self.certain = False
-                        matched, captures = bool(held), []
+                        matched = bool(held)
                 else:
                     value = self.setenv_attribute(rule.attribute)
                     if value is None:
@@ -417,7 +440,7 @@ class Evaluation:
         elif kind == "local":
             result = self.client_addr in ("127.0.0.1", "::1") if self.client_addr else None
         elif kind == "expr":
-            result = evaluate_bool(" ".join(args), self.variable, self.header)
+            result = self.expression(" ".join(args))
         else:
             result = None
         if result is None:
@@ -464,7 +487,9 @@ class Evaluation:
                 skip_chain = "C" in flags
                 continue
             captures = [m.group(0)] + [g or "" for g in m.groups()] if m else []
-            held, cond_captures = self.conditions(rule.conditions, captures)
+            held, cond_captures, vary = self.conditions(rule.conditions, captures)
+            if held:
+                self.add_vary(vary)
             if held is None:
                 self.certain = False
                 self.note(f"RewriteCond for the rule on line {rule.source.line} cannot be decided; assumed false",
@@ -518,14 +543,19 @@ class Evaluation:
         return changed
 
     def conditions(self, conditions, captures: list[str]):
-        if not conditions:
-            return True, []
-        result: bool | None = True
-        pending_or = False
+        """A rule's RewriteConds as mod_rewrite runs them: all must hold, an
+        `[OR]` chain holds with its first true member (the rest of the chain
+        is not evaluated).  Returns (held or None when unknown, the %N
+        captures of the last matched condition, the request headers the
+        passing conditions read: they go to Vary when the rule applies)."""
         last_captures: list[str] = []
-        for test, pattern, flags, _source in conditions:
+        vary: list[str] = []
+        i = 0
+        while i < len(conditions):
+            test, pattern, flags, _source = conditions[i]
+            reads: list[str] = []
             try:
-                value = self.expand_test(test, captures, last_captures)
+                value = self.expand_test(test, captures, last_captures, reads)
             except Exception:
                 value = None
             held = self.condition(value, pattern, flags)
@@ -533,13 +563,21 @@ class Evaluation:
                 held, caps = held
                 if held:
                     last_captures = caps
-            if pending_or:
-                result = True if (result or held) else (None if held is None or result is None else False)
-            else:
-                result = None if (result is None or held is None) and not (result is False or held is False) \
-                    else bool(result) and bool(held)
-            pending_or = "OR" in flags
-        return result, last_captures
+            if held is None:
+                return None, last_captures, vary
+            if "NV" in flags or "NOVARY" in flags:
+                reads = []
+            if "OR" in flags:
+                if not held:
+                    i += 1
+                    continue
+                while i < len(conditions) and "OR" in conditions[i][2]:
+                    i += 1      # skip the rest of the chain (its last member too, below)
+            elif not held:
+                return False, last_captures, vary
+            vary += reads
+            i += 1
+        return True, last_captures, vary
 
     def condition(self, value: str | None, pattern: str, flags: dict):
         if value is None:
@@ -559,11 +597,15 @@ class Evaluation:
             return not m
         return (bool(m), [m.group(0)] + [g or "" for g in m.groups()] if m else [])
 
-    def expand_test(self, test: str, captures: list[str], cond_captures: list[str]) -> str:
+    def expand_test(self, test: str, captures: list[str], cond_captures: list[str], reads: list[str]) -> str:
+        """A RewriteCond's TestString; the request headers it finds go to
+        `reads` (mod_rewrite varies only on headers the request has)."""
         def var(m):
-            return self.variable(m.group(1))
-        if _READS_ORIGIN.search(test):
-            self.origin_read = True
+            name = m.group(1)
+            header = name[5:] if name.upper().startswith("HTTP:") else HEADER_VARIABLES.get(name.upper())
+            if header is not None and self.header(header) is not None:
+                reads.append(header)
+            return self.variable(name)
         text = re.sub(r"%\{([^}]*)\}", var, test)
         return self.substitute(text, captures, cond_captures)
 
@@ -594,18 +636,27 @@ class Evaluation:
         return self.static()
 
     def static(self) -> str | None:
-        """The default handler, as measured on Apache 2.4: a directory URL
-        without its slash is redirected for every method; OPTIONS is
-        answered 200 with Allow for any mapped path (even a missing file);
-        POST serves a file like GET; other methods get 405."""
+        """The default handler with mod_dir, as measured on Apache 2.4: a
+        directory URL without its slash is redirected for every method; with
+        the slash its index is looked up for every method (a GET subrequest,
+        then an internal redirect); OPTIONS is answered 200 with Allow for
+        any mapped path (even a missing file); POST serves a file like GET;
+        other methods get 405."""
         path = self.filename
-        oracle_root = "/" if self.files.on_disk else None
-        kind = self.files.kind(oracle_root, path)
+        kind = self.file_kind(path)
         source = (self.host.document_root or self.conf.main.document_root or (None, None))[1]
         if kind == "dir" and not self.uri.endswith("/") and self.merged("directory_slash") is not False:
             location = self.uri + "/" + ("?" + self.request.query if self.request.query else "")
             self.note("DirectorySlash: a directory without its slash is redirected", source)
             raise _Done(301, source, "static", True, [("location", self.absolute(location))])
+        if kind == "dir" and self.uri.endswith("/"):
+            index = self.directory_index(path)
+            if index is not None:
+                # mod_dir looks the index up with a GET subrequest: <If>,
+                # SetEnvIf, Require and RewriteCond see GET
+                self.note(f"DirectoryIndex {index}", source)
+                self.method = "GET"
+                return self.uri + index
         if self.method == "OPTIONS":
             self.note("the static handler answers OPTIONS itself: 200 with Allow", source)
             raise _Done(200, source, "static", False, [("allow", DEFAULT_METHODS_ALLOWED)])
@@ -613,20 +664,26 @@ class Evaluation:
             self.note(f"the static handler refuses {self.method}: 405", source)
             raise _Done(405, source, "static", True, [("allow", DEFAULT_METHODS_ALLOWED)])
         if kind == "dir":
-            if self.method != "POST":
-                for name in self.merged("directory_index") or ["index.html"]:
-                    if self.files.kind(oracle_root, path.rstrip("/") + "/" + name) == "file":
-                        self.note(f"DirectoryIndex {name}", source)
-                        return self.uri.rstrip("/") + "/" + name
-                if self.merged("indexes"):
-                    raise _Done(200, source, "autoindex", False)
-                raise _Done(403, source, "static", True)
-            raise _Done(404, source, "static", True)
+            if self.method == "POST":
+                raise _Done(404, source, "static", True)
+            if self.merged("indexes"):
+                raise _Done(200, source, "autoindex", False)
+            raise _Done(403, source, "static", True)
         if kind is None:
             self.note(f"{path} does not exist: 404", source)
             raise _Done(404, source, "static", True)
         self.note(f"static file {path}", source)
         raise _Done(200, source, "static", False)
+
+    def file_kind(self, path: str) -> str | None:
+        return self.files.kind("/" if self.files.on_disk else None, path)
+
+    def directory_index(self, directory: str) -> str | None:
+        """The first DirectoryIndex name that is a file in the directory."""
+        for name in self.merged("directory_index") or ["index.html"]:
+            if self.file_kind(directory.rstrip("/") + "/" + name) == "file":
+                return name
+        return None
 
     def merged(self, attr: str):
         value = None
@@ -638,33 +695,42 @@ class Evaluation:
 
     # -- mod_headers ----------------------------------------------------------------------------
     def finish(self, done: _Done) -> Answer:
-        """Build the response headers: the backend's lines and Apache's own,
-        then every Header action in merge order on its table.  On the error
-        path only the `always` table is sent."""
+        """Build the response headers as mod_headers does: the `always`
+        actions (err_headers_out) first, then, on a normal response, the
+        onsuccess actions on headers_out.  On the error path only the
+        `always` table is sent."""
         if done.error_path and done.status is not None and done.status >= 400:
             done = self.error_document(done)
-        onsuccess: list[HeaderLine] = [HeaderLine(n.lower(), v, None, from_upstream=True)
-                                       for n, v in (done.upstream or [])]
+        out = self.headers_out(done)
         always: list[HeaderLine] = []
         stripped: list[tuple[str, Source]] = []
-        contexts = self.contexts or self.server_contexts()
-        for ctx in contexts:
-            for action in ctx.headers:
-                table = always if action.always else onsuccess
-                self.apply(action, table, stripped, done.status)
-
+        actions = [action for ctx in self.contexts or self.server_contexts() for action in ctx.headers]
+        self.vary_sink = out
+        for seq, action in enumerate(actions, start=1):
+            if action.always:
+                self.apply(action, always, stripped, seq)
+        if not done.error_path:
+            for seq, action in enumerate(actions, start=1):
+                if not action.always:
+                    self.apply(action, out, stripped, seq)
+        self.vary_sink = None
         own = [HeaderLine(n, v, done.source) for n, v in done.headers]
-        if done.error_path:
-            headers = always + own
-        else:
-            if self.origin_read:   # added to headers_out when the expression was read
-                onsuccess.insert(0, HeaderLine("vary", "Origin", None))
-            headers = always + onsuccess + own
-        headers = _merge_vary(headers)
+        headers = _merge_vary(always + (own + out if done.error_path else out + own))
         if done.upstream is None and done.handler == "proxy":
             self.upstream_headers_unknown = True
         return Answer(done.status, headers, done.source, done.handler, self.upstream_headers_unknown,
                       self.trace, self.certain, stripped=stripped)
+
+    def headers_out(self, done: _Done) -> list[HeaderLine]:
+        """headers_out as the handler leaves it.  A proxied response's
+        header block replaces it (the Vary ap_expr/mod_rewrite put there
+        before is lost); an error response starts a new one, except for 204
+        and 304, which Apache sends without swapping the tables."""
+        if done.handler == "proxy":
+            return [HeaderLine(n.lower(), v, None, from_upstream=True) for n, v in (done.upstream or [])]
+        if done.error_path and done.status not in (204, 304) or not self.vary_early:
+            return []
+        return [HeaderLine("vary", ", ".join(self.vary_early), None)]
 
     def error_document(self, done: _Done) -> _Done:
         """ErrorDocument: a local URL is served by an internal redirect (a
@@ -683,7 +749,9 @@ class Evaluation:
             return _Done(done.status, source, "errordocument", False, done.headers)
         return done
 
-    def apply(self, action: HeaderAction, table: list[HeaderLine], stripped, status) -> None:
+    def apply(self, action: HeaderAction, table: list[HeaderLine], stripped, seq: int) -> None:
+        """One Header action on its table; `seq` is the action's place in
+        the configuration (HeaderLine.seq: which of two lines came last)."""
         if not self.holds(action):
             return
         name = action.name.lower()
@@ -713,8 +781,7 @@ class Evaluation:
             return
         value, via = self.value(action.value or "")
         existing = [h for h in table if h.name == name]
-        self.applied += 1
-        line = HeaderLine(name, value, action.source, on_errors=action.always, via=via, seq=self.applied)
+        line = HeaderLine(name, value, action.source, on_errors=action.always, via=via, seq=seq)
         if verb == "set":
             table[:] = [h for h in table if h.name != name]
             table.append(line)
@@ -753,8 +820,7 @@ class Evaluation:
         """A Header value: `%{VAR}e`, `%{Header}i`, `expr=...`; unknown parts give None."""
         via: tuple[Source, ...] = ()
         if template.startswith("expr="):
-            if _READS_ORIGIN.search(template):
-                self.origin_read = True
+            # a string expression does not add to Vary (measured)
             value = evaluate_string(template[5:], self.variable, self.header)
             if value is None:
                 self.certain = False
@@ -781,14 +847,21 @@ class Evaluation:
         return "".join(out), via
 
 
-_READS_ORIGIN = re.compile(r"(?i)%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}|%\{req(?:_novary)?:Origin\}|"
-                           r"(?:req|http)\(\s*['\"]Origin['\"]\s*\)")
 _REGEX_SYNTAX = re.compile(r"(?<!\\)[.^$()\[\]*+?{}|]")
 
 
 def _is_regex(pattern: str) -> bool:
     """mod_setenvif treats a pattern with unescaped regex syntax as a regex."""
     return bool(_REGEX_SYNTAX.search(pattern))
+
+
+def _table_merge(table: list[HeaderLine], line: HeaderLine) -> None:
+    """apr_table_merge: append the value to the first line of that name."""
+    for h in table:
+        if h.name == line.name:
+            h.value = None if h.value is None or line.value is None else f"{h.value}, {line.value}"
+            return
+    table.append(line)
 
 
 def _merge_vary(headers: list[HeaderLine]) -> list[HeaderLine]:

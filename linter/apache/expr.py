@@ -6,7 +6,7 @@ mostly test the request method and the Origin header:
     %{REQUEST_METHOD} == 'OPTIONS'
     %{HTTP:Origin} =~ m#^https://(www\\.)?example\\.com$#
     req('Origin') in {'https://a.example', 'https://b.example'}
-    -n %{HTTP_ORIGIN} && ! (%{REQUEST_METHOD} -strmatch 'GET')
+    -n %{HTTP:Origin} && ! (%{REQUEST_METHOD} -strmatch 'GET')
 
 Anything else evaluates to None (unknown) rather than to a guess.
 """
@@ -15,6 +15,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
+
+
+#: the request-header variables ap_expr and mod_rewrite know by name
+HEADER_VARIABLES = {"HTTP_ACCEPT": "Accept", "HTTP_COOKIE": "Cookie", "HTTP_FORWARDED": "Forwarded",
+                    "HTTP_HOST": "Host", "HTTP_PROXY_CONNECTION": "Proxy-Connection", "HTTP_REFERER": "Referer",
+                    "HTTP_USER_AGENT": "User-Agent"}
 
 
 class Unknown(Exception):
@@ -64,11 +70,14 @@ class Evaluator:
     variable's value (`REQUEST_METHOD`, `HTTP:Origin`, an env var...) or
     raises Unknown."""
 
-    def __init__(self, text: str, lookup, header):
+    def __init__(self, text: str, lookup, header, reads: list[str] | None = None):
         self.tokens = tokenize(text)
         self.pos = 0
         self.lookup = lookup
         self.header = header
+        #: request headers read the way that makes Apache add them to Vary
+        #: (`req()`, `http()`, `%{HTTP:X}`, `%{req:X}`, `%{HTTP_USER_AGENT}`...)
+        self.reads = reads if reads is not None else []
         #: regex captures of the last successful match ($0..$9 in values)
         self.captures: list[str] = []
 
@@ -93,11 +102,14 @@ class Evaluator:
             raise Unknown("trailing tokens")
         return value
 
+    # `&&` and `||` short-circuit as in Apache: the right side is not
+    # evaluated, so the headers it reads do not go to Vary
+
     def _or(self) -> bool:
         value = self._and()
         while self.peek() in (("op", "||"), ("op", "or")):
             self.take()
-            right = self._and()
+            right = self._skipped(self._and) if value else self._and()
             value = value or right
         return value
 
@@ -105,9 +117,20 @@ class Evaluator:
         value = self._not()
         while self.peek() in (("op", "&&"), ("op", "and")):
             self.take()
-            right = self._not()
+            right = self._skipped(self._not) if not value else self._not()
             value = value and right
         return value
+
+    def _skipped(self, parse) -> bool:
+        """Parse an operand without evaluating it (its reads are dropped)."""
+        reads, header, lookup = len(self.reads), self.header, self.lookup
+        self.header = lambda _name: ""
+        self.lookup = lambda _name: ""
+        try:
+            return parse()
+        finally:
+            self.header, self.lookup = header, lookup
+            del self.reads[reads:]
 
     def _not(self) -> bool:
         if self.peek() in (("op", "!"), ("op", "not")):
@@ -184,7 +207,7 @@ class Evaluator:
         if kind == "func":
             name, _, arg = text.partition(":")
             if name in ("req", "http", "req_novary"):
-                return self.header(arg) or ""
+                return self._header(arg, vary=name != "req_novary")
             if name in ("tolower", "toupper"):
                 return arg.lower() if name == "tolower" else arg.upper()
             raise Unknown(f"function {name}()")
@@ -205,16 +228,37 @@ class Evaluator:
 
     def _variable(self, name: str) -> str:
         lower = name.lower()
-        if lower.startswith("req:") or lower.startswith("http:") or lower.startswith("req_novary:"):
-            return self.header(name.split(":", 1)[1]) or ""
+        if lower.startswith(("req:", "http:", "req_novary:")):
+            return self._header(name.split(":", 1)[1], vary=not lower.startswith("req_novary:"))
+        if name.upper() in HEADER_VARIABLES:
+            return self._header(HEADER_VARIABLES[name.upper()], vary=True)
+        if name.upper().startswith("HTTP_"):
+            # ap_expr knows only the HTTP_* names above: `%{HTTP_ORIGIN}` is
+            # "Variable 'HTTP_ORIGIN' does not exist" at start-up
+            raise Unknown(f"no variable {name}")
         return self.lookup(name)
 
+    def _header(self, name: str, vary: bool) -> str:
+        """A request header; ap_expr adds its name to Vary whether or not the
+        request has it."""
+        if vary:
+            self.reads.append(name)
+        return self.header(name) or ""
 
-def evaluate_bool(text: str, lookup, header) -> bool | None:
+
+def evaluate_bool(text: str, lookup, header, reads: list[str] | None = None,
+                  captures: list[str] | None = None) -> bool | None:
+    """The condition's value, None when unknown; header names read for Vary
+    are appended to `reads`, the groups of the last regex match ($0, $1...)
+    to `captures`."""
     try:
-        return Evaluator(text, lookup, header).boolean()
+        evaluator = Evaluator(text, lookup, header, reads)
+        value = evaluator.boolean()
     except (Unknown, re.error, IndexError):
         return None
+    if captures is not None:
+        captures.extend(evaluator.captures)
+    return value
 
 
 def evaluate_string(text: str, lookup, header) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from ..model import Answer, OriginPattern, Request, Scope, ServerModel, Source
+from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, ServerModel, Source
 from ..nginx.evaluate import FileOracle, Upstream
 from ..nginx.regex import example_for
 from .conf import ApacheConf, Context, VirtualHost, lower
@@ -43,6 +43,11 @@ class ApacheModel(ServerModel):
     def answer(self, request: Request, upstream: Upstream = _UNKNOWN_UPSTREAM, files: FileOracle = _DEFAULT_FILES,
                client_addr: str | None = None) -> Answer:
         return Evaluation(self.conf, request, upstream, files, client_addr, self.htaccess_files).run()
+
+    def facts(self):
+        """RejectedAtStartup (CORS502): directives httpd refuses to load."""
+        for source, why in self.conf.rejected:
+            yield RejectedAtStartup(source, why)
 
     def hosts(self) -> list[VirtualHost]:
         return self.conf.vhosts or [self.conf.main]

@@ -20,6 +20,8 @@ from ..model import Source
 from ..nginx.parse import Directive
 
 MAX_INCLUDE_DEPTH = 32
+#: sections nested deeper than this are refused (httpd has no limit, but no real file comes close)
+MAX_NESTING = 200
 #: the httpd version `<IfVersion>` is evaluated against
 HTTPD_VERSION = (2, 4, 62)
 #: modules `<IfModule>` treats as loaded when the configuration does not say
@@ -50,6 +52,7 @@ class ApacheParse:
         self.files: list[str] = []
         self.server_root: str | None = None
         self.defines: dict[str, str] = {}
+        self.undefined: set[str] = set()
 
 
 def logical_text(text: str) -> str:
@@ -62,8 +65,8 @@ def logical_text(text: str) -> str:
         line = lines[i]
         extra = 0
         while line.endswith("\\") and i + extra + 1 < len(lines):
-            extra += 1
-            line = line[:-1] + " " + lines[i + extra].lstrip()
+            extra += 1   # httpd drops the backslash and newline and appends the next line as it is
+            line = line[:-1] + lines[i + extra]
         if line.lstrip().startswith("#"):
             line = ""
         out.append(line)
@@ -89,7 +92,7 @@ def parse_text(text: str, display: str) -> tuple[list[Directive], list[InputErro
     try:
         tree = _parser().parse(prepared + "\n")
     except UnexpectedCharacters as exc:
-        char = prepared.splitlines()[exc.line - 1][exc.column - 1:][:1]
+        char = prepared.split("\n")[exc.line - 1][exc.column - 1:][:1]
         what = "unterminated quoted argument" if char in "\"'" else f"unexpected character {char!r}"
         return [], [InputError(display, exc.line, what, exc.column)]
     except UnexpectedInput as exc:
@@ -103,6 +106,16 @@ def parse_text(text: str, display: str) -> tuple[list[Directive], list[InputErro
     return _nest(tree.children, display)
 
 
+_WORDS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[^\s"\']\S*|["\']\S*')
+
+
+def _section_parts(token: str) -> tuple[str, list[str]]:
+    """`<IfVersion >= 2.4>` -> ("IfVersion", [">=", "2.4"])."""
+    m = re.match(r"<([A-Za-z][A-Za-z0-9_]*)\s*(.*)>$", token, re.S)
+    name, rest = (m.group(1), m.group(2)) if m else (token.strip("<>"), "")
+    return name, [_unquote(w) for w in _WORDS.findall(rest)]
+
+
 def _nest(items, display: str) -> tuple[list[Directive], list[InputError]]:
     root: list[Directive] = []
     stack: list[tuple[Directive, list[Directive]]] = []
@@ -114,11 +127,14 @@ def _nest(items, display: str) -> tuple[list[Directive], list[InputError]]:
             current = stack[-1][1] if stack else root
             current.append(Directive(str(tokens[0]), [_unquote(str(t)) for t in tokens[1:]], line, display, None))
         elif kind == "section_open":
-            section = Directive("<" + str(tokens[0]), [_unquote(str(t)) for t in tokens[1:]], line, display, [])
+            name, args = _section_parts(str(tokens[0]))
+            section = Directive("<" + name, args, line, display, [])
             (stack[-1][1] if stack else root).append(section)
             stack.append((section, section.block))
+            if len(stack) > MAX_NESTING:
+                return [], [InputError(display, line, f"sections nested deeper than {MAX_NESTING}")]
         else:
-            name = str(tokens[0])
+            name = str(tokens[0])[2:-1].strip()
             if not stack:
                 return [], [InputError(display, line, f"</{name}> without matching <{name}> section")]
             opened = stack.pop()[0]
@@ -164,6 +180,7 @@ def _expand(directives: list[Directive], result: ApacheParse, stack: list[str], 
             continue
         if name == "undefine" and d.args:
             result.defines.pop(d.args[0], None)
+            result.undefined.add(d.args[0])
             continue
         if name == "serverroot" and d.args and result.server_root is None:
             result.server_root = d.args[0]
@@ -195,7 +212,9 @@ def _condition_holds(name: str, args: list[str], result: ApacheParse) -> bool:
     negate = args[0].startswith("!")
     subject = args[0].lstrip("!")
     if name == "<ifdefine":
-        held = subject in result.defines
+        # a parameter the files never Define comes from `apache2 -D NAME`: lint
+        # what the author wrote for it (the positive branch), not the fallback
+        held = subject in result.defines or (not negate and subject not in result.undefined)
     elif name == "<ifmodule":
         module = subject.lower()
         module = re.sub(r"^mod_|\.c$|_module$", "", module)
@@ -231,7 +250,8 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
     targets = sorted(glob.glob(full)) if glob.has_magic(full) else ([full] if os.path.exists(full) else [])
     if os.path.isdir(full) and not glob.has_magic(full):
         targets = sorted(os.path.join(full, f) for f in os.listdir(full))
-    if not targets and not optional and not glob.has_magic(pattern):
+    if not targets and not optional:
+        # httpd 2.4 refuses an Include that matches nothing, wildcard or not
         result.errors.append(InputError(d.path, d.line, f"Include {pattern}: no such file (use IncludeOptional "
                                                         f"for files that may be missing)"))
     out: list[Directive] = []

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..diagnostics import InputError
-from ..model import Answer, Request, Scope, ServerModel, Source
+from ..model import Answer, MiddlewareOrder, RejectedAtStartup, Request, Scope, ServerModel, Source
+
+__all__ = ["AppModel", "MiddlewareOrder", "ParsedApp", "RejectedAtStartup", "Route", "example_path"]
 
 
 @dataclass
@@ -70,20 +72,3 @@ def example_path(pattern: str) -> str:
     path = path.replace("*", "x")
     return path if path.startswith("/") else "/" + path
 
-
-@dataclass
-class MiddlewareOrder:
-    """CORS501: the CORS middleware sits after one that can answer first."""
-
-    source: Source
-    message: str
-    related: list[tuple[Source, str]] = field(default_factory=list)
-
-
-@dataclass
-class RejectedAtStartup:
-    """CORS502: the framework refuses this configuration when the app starts."""
-
-    source: Source
-    message: str
-    related: list[tuple[Source, str]] = field(default_factory=list)

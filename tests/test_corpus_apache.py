@@ -1,0 +1,199 @@
+"""Real-world Apache httpd configurations from ../shared/corpus, linted in place.
+
+The corpus is third-party data kept next to the repository (never copied into
+it).  Three kinds of test:
+
+* every file a corpus MANIFEST.md lists as `apache` lints without a crash and
+  without an input error (exit status 0 or 1); ERB templates whose Ruby tags
+  are not Apache syntax are reported as skipped, with the reason;
+* for files whose findings were checked by reading the configuration (and the
+  Apache 2.4 behaviour measured in tests/live), the exact set of (line, code)
+  findings is pinned, each with the reason it is right;
+* known misses are kept as strict xfails with the finding set that is right,
+  so a fix shows up as an XPASS and the entry moves to PINNED.
+
+Without ../shared the tests skip with a visible reason; on CI (CI=true) they
+fail instead, so a missing corpus never passes silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from corslint.config import Settings
+from corslint.engine import lint
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def require_corpus() -> Path:
+    if not CORPUS.is_dir():
+        message = f"shared corpus not found at {CORPUS}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (required on CI)")
+        pytest.skip(message)
+    return CORPUS
+
+
+def manifest_apache_files() -> list[str]:
+    """`folder/name` of every file a corpus MANIFEST.md lists as apache."""
+    out: list[str] = []
+    if not CORPUS.is_dir():
+        return out
+    entry = re.compile(r"^## `([^`]+)`\n- \*\*format\*\*: (\S+)", re.MULTILINE)
+    for manifest in sorted(CORPUS.glob("*/MANIFEST.md")):
+        for name, kind in entry.findall(manifest.read_text(encoding="utf-8")):
+            if kind == "apache":
+                out.append(f"{manifest.parent.name}/{name}")
+    return out
+
+
+MISSING = "<corpus missing>"
+APACHE_FILES = manifest_apache_files() or [MISSING]
+
+#: ERB templates that are not Apache syntax until rendered, with the line of the
+#: first `<% ... %>` tag that Apache itself could not read either (a line that
+#: starts with `<%` is not a directive or a section).  The gps-tile template has
+#: no Ruby tags and is linted like any other file.
+TEMPLATES = {
+    "apache-misc/openstreetmap__chef__cookbooks__overpass__templates__default__apache.erb": 37,
+    "apache-misc/openstreetmap__chef__cookbooks__planet__templates__default__apache.erb": 73,
+    "apache-misc/openstreetmap__chef__cookbooks__taginfo__templates__default__apache.erb": 28,
+    "apache-misc/openstreetmap__chef__cookbooks__tile__templates__default__apache.erb": 57,
+}
+
+
+def lint_one(rel: str):
+    path = require_corpus() / rel
+    assert path.is_file(), f"{rel} is listed in a MANIFEST.md but missing"
+    return str(path), lint([str(path)], Settings(), forced_kind="apache")
+
+
+# -- every Apache file ------------------------------------------------------------
+
+def test_manifests_list_the_apache_files():
+    require_corpus()
+    assert len(APACHE_FILES) >= 20, APACHE_FILES
+    assert set(TEMPLATES) <= set(APACHE_FILES)
+
+
+@pytest.mark.parametrize("rel", APACHE_FILES)
+def test_apache_file_lints_without_error(rel):
+    path, report = lint_one(rel)
+    assert report.errors == [], [str(e) for e in report.errors]
+    if rel in TEMPLATES:
+        assert [p for p, _ in report.skipped] == [path]
+        reason = report.skipped[0][1]
+        assert "ERB template" in reason and f"line {TEMPLATES[rel]}:" in reason, reason
+        assert report.findings == []
+    else:
+        assert report.skipped == []
+        assert report.files >= 1
+
+
+def test_cli_exit_status_on_whole_corpus():
+    """The command line, as a user runs it: no traceback, no error, status
+    0 or 1 (findings only), and exactly the ERB templates reported as skipped."""
+    root = require_corpus()
+    every = [str(root / rel) for rel in APACHE_FILES]
+    run = subprocess.run([sys.executable, "-m", "corslint", "--type", "apache", "--format", "json", *every],
+                         capture_output=True, text=True, cwd=REPO, timeout=300, check=False)
+    assert "Traceback" not in run.stderr, run.stderr
+    assert run.returncode in (0, 1), run.stderr
+    payload = json.loads(run.stdout)
+    assert payload["errors"] == []
+    assert sorted(s["path"] for s in payload.get("skipped", [])) == sorted(str(root / rel) for rel in TEMPLATES)
+
+
+# -- pinned findings, each checked by reading the configuration --------------------------
+
+PINNED: dict[str, set[tuple[int, str]]] = {
+    "apache-misc/onxzy__obscur__apache-cors.conf": {
+        (2, "CORS201"),   # `Header set` ACAO "*" with ACAC "true" (line 5) on every successful response
+        (2, "CORS404"),   # those are onsuccess-table headers in a scope that allows credentials: no ACAO on errors
+        (10, "CORS104"),  # OPTIONS -> `RewriteRule ... [R=200,L]` is a locally generated answer, which drops the
+                          # whole onsuccess table (measured: R=200 carries only `always` headers): no ACAO
+    },
+    "apache-misc/terrmii__RETO-INTERMODULAR__apache-cors.conf": {
+        (2, "CORS404"),   # ACAO "*" is onsuccess while ACAM/ACAH (lines 3-4) are `always`: the scope answers
+                          # preflights, yet a 4xx/5xx carries the allow-lists but no Allow-Origin
+    },
+    "apache-misc/Xupie__taitaja2025__apache-cors.conf": {
+        (14, "CORS207"),  # "%{HTTP_ORIGIN}e": mod_headers has no HTTP_* env vars, an unset %{..}e is sent as the
+                          # literal `(null)` (measured), which never matches an origin
+        (14, "CORS405"),  # ACAO is sent only when `SetEnvIf Origin` set ORIGIN_OK, and no Vary: Origin is sent
+    },
+    "h5bp-server-configs-apache/h5bp__cross-origin__images.conf": {
+        (14, "CORS405"),  # ACAO "*" only when the request has an Origin (`SetEnvIf Origin ":" IS_CORS`), without
+                          # Vary: Origin: a cached no-Origin answer (no ACAO) is served to a later CORS request
+    },
+    "h5bp-server-configs-apache/dist__.htaccess": {
+        (54, "CORS405"),  # the same images block inside the full .htaccess; site-wide ACAO (lines 34-39) is commented
+    },
+    # files checked and found clean: the exact empty set is pinned so a false positive shows up
+    "apache-misc/Eixelanek__Churchtrack-system__apache-config.conf": set(),
+    # ^ `always` ACAO "*" + ACAM/ACAH in <Directory>; the vhost <If OPTIONS> re-sets the same values (set replaces,
+    #   no duplicate); core answers OPTIONS 200 with both; no credentials, Max-Age 3600
+    "apache-misc/Eixelanek__Churchtrack-system__apache-cors.conf": set(),
+    # ^ `always` headers in <Directory>; per-dir `RewriteRule ... [R=200,L]` answers OPTIONS 200 with the always table
+    "apache-misc/Eixelanek__Churchtrack-system__api__.htaccess": set(),
+    # ^ the same pattern in an .htaccess: always headers survive the R=200 answer; ACAH lists Content-Type/Authorization
+    "apache-misc/Eixelanek__Churchtrack-system__uploads__.htaccess": set(),
+    # ^ onsuccess ACAO "*" on a static uploads folder: static-file scopes are exempt from CORS404
+    "apache-misc/sonhaichu-wk__conf__apache__cors.conf": set(),
+    # ^ always ACAO "*"/ACAM/ACAH/ACEH/Max-Age 600, per-dir OPTIONS -> R=200 keeps them; no credentials
+    "apache-misc/alicom13__dot-htaccess__cors.htaccess": set(),
+    # ^ onsuccess ACAO "*" for fonts/css/js only: static assets, no credentials
+    "apache-misc/openstreetmap__chef__cookbooks__gps-tile__templates__default__apache.erb": set(),
+    # ^ no Ruby tags; public tiles with onsuccess ACAO "*", no preflight intent, no credentials, no proxy
+    "h5bp-server-configs-apache/h5bp__cross-origin__requests.conf": set(),
+    # ^ ACAO "*" on every success response, no credentials: wide open by design, nothing a browser rejects
+    "h5bp-server-configs-apache/h5bp__cross-origin__web_fonts.conf": set(),
+    # ^ ACAO "*" for font files only
+    "h5bp-server-configs-apache/h5bp__cross-origin__resource_timing.conf": set(),
+    # ^ Timing-Allow-Origin is not a CORS header
+    "enable-cors-org/server_apache.htaccess": set(),
+    # ^ the canonical snippet: ACAO "*" without credentials
+    "apache-misc/i066088__httpd-enable-cors__cors.conf": {
+        (46, "CORS206"),  # `http(s)?://` trusts http:// origins while ACAC is "true" (line 54: the name is cut at ':')
+        (48, "CORS404"),  # onsuccess ACAO in a scope that allows credentials
+        (48, "CORS405"),  # ACAO reflects the SetEnvIf capture $0 without Vary: Origin
+    },
+}
+
+#: files where the linter is believed wrong today, with the set that is right.
+#: Strict xfail: when the linter is fixed the test XPASSes (and fails); move the
+#: entry to PINNED then.
+KNOWN_WRONG: dict[str, tuple[set[tuple[int, str]], str]] = {}
+
+
+@pytest.mark.parametrize("rel", sorted(PINNED))
+def test_pinned_findings(rel):
+    path, report = lint_one(rel)
+    assert report.errors == [], [str(e) for e in report.errors]
+    assert all(f.path == path for f in report.findings)
+    assert {(f.line, f.code) for f in report.findings} == PINNED[rel]
+
+
+@pytest.mark.parametrize("rel", sorted(KNOWN_WRONG))
+def test_known_wrong_findings(rel, request):
+    expected, reason = KNOWN_WRONG[rel]
+    require_corpus()   # before the xfail marker: a missing corpus must still fail on CI
+    request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    _, report = lint_one(rel)
+    assert report.errors == [], [str(e) for e in report.errors]
+    assert {(f.line, f.code) for f in report.findings} == expected
+
+
+def test_at_least_five_files_are_pinned_with_findings():
+    assert len([rel for rel, found in PINNED.items() if found]) >= 5
+    assert not set(PINNED) & set(KNOWN_WRONG)
+    if APACHE_FILES != [MISSING]:
+        assert set(PINNED) | set(KNOWN_WRONG) <= set(APACHE_FILES)
