@@ -171,7 +171,6 @@ PINNED: dict[str, set[tuple[int, str]]] = {
 #: files where the linter is believed wrong today, with the set that is right.
 #: Strict xfail: when the linter is fixed the test XPASSes (and fails); move the
 #: entry to PINNED then.
-KNOWN_WRONG: dict[str, tuple[set[tuple[int, str]], str]] = {}
 
 
 @pytest.mark.parametrize("rel", sorted(PINNED))
@@ -182,18 +181,7 @@ def test_pinned_findings(rel):
     assert {(f.line, f.code) for f in report.findings} == PINNED[rel]
 
 
-@pytest.mark.parametrize("rel", sorted(KNOWN_WRONG))
-def test_known_wrong_findings(rel, request):
-    expected, reason = KNOWN_WRONG[rel]
-    require_corpus()   # before the xfail marker: a missing corpus must still fail on CI
-    request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-    _, report = lint_one(rel)
-    assert report.errors == [], [str(e) for e in report.errors]
-    assert {(f.line, f.code) for f in report.findings} == expected
-
-
 def test_at_least_five_files_are_pinned_with_findings():
     assert len([rel for rel, found in PINNED.items() if found]) >= 5
-    assert not set(PINNED) & set(KNOWN_WRONG)
     if APACHE_FILES != [MISSING]:
-        assert set(PINNED) | set(KNOWN_WRONG) <= set(APACHE_FILES)
+        assert set(PINNED) <= set(APACHE_FILES)

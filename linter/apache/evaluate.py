@@ -147,6 +147,8 @@ class Evaluation:
         redirect = self.per_dir_rewrite()
         if redirect is not None and not proxied and self.rewrite_proxy is None:
             return redirect
+        # fixups: mod_env's SetEnv (an answer decided earlier never sees it)
+        self.apply_setenv(self.contexts, fixup=True)
         # a DirectoryIndex lookup ran as a GET subrequest up to here; its
         # result replaces the request's, whose own method the handler sees
         self.method = self.request.method
@@ -318,9 +320,12 @@ class Evaluation:
             _table_merge(self.vary_sink, HeaderLine("vary", ", ".join(names), None))
 
     # -- mod_setenvif -------------------------------------------------------------------
-    def apply_setenv(self, contexts: list[Context]) -> None:
+    def apply_setenv(self, contexts: list[Context], fixup: bool = False) -> None:
+        """SetEnvIf/SetEnvIfExpr rules, or with `fixup` mod_env's SetEnv lines."""
         for ctx in contexts:
             for rule in ctx.setenv:
+                if rule.fixup != fixup:
+                    continue
                 if rule.expr is not None:
                     if rule.expr == "true":
                         matched = True
