@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
@@ -108,6 +108,9 @@ class Verdict:
     notes
         facts worth knowing that do not change Chromium's verdict (spec
         deviations, Max-Age caps, uncertain answers).
+    url
+        the URL whose answer decided, when a redirect was followed to it
+        (Chromium then names it first, "(redirected from <the call's URL>)").
     """
 
     allowed: bool | None
@@ -116,6 +119,46 @@ class Verdict:
     error: str | None = None
     notes: list[str] = field(default_factory=list)
     reason: str | None = None
+    url: str | None = None
+
+
+# What a request body makes the browser do: the Content-Type it sets unless
+# the page set one (for "json" the page sets it: nobody sends JSON as
+# text/plain on purpose), and whether it sets the use-CORS-preflight flag
+# (a ReadableStream body; XHR upload listeners), which preflights even a
+# "simple" POST.
+BODIES: dict[str, tuple[str | None, bool]] = {
+    "none": (None, False),
+    "text": ("text/plain;charset=UTF-8", False),
+    "form": ("application/x-www-form-urlencoded;charset=UTF-8", False),
+    "multipart": ("multipart/form-data; boundary=----WebKitFormBoundaryCorslint0001", False),
+    "json": ("application/json", False),
+    "stream": (None, True),
+    "upload-listener": ("text/plain;charset=UTF-8", True),
+}
+
+
+def with_body(call: Call, body: str, content_type: str | None = None) -> Call:
+    """The call as the page sends it with this kind of body and, optionally,
+    an explicit Content-Type (which wins over the body's default, as a
+    Content-Type the page sets does).  Raises ValueError for calls a browser
+    refuses: a body on GET/HEAD, a stream from XHR, upload listeners on fetch."""
+    if body not in BODIES:
+        raise ValueError(f"unknown body kind {body!r} (one of {', '.join(BODIES)})")
+    default_type, forced = BODIES[body]
+    if body != "none" and normalize_method(call.method) in ("GET", "HEAD"):
+        raise ValueError(f"a {call.method.upper()} request cannot have a body")
+    if body == "stream" and call.initiator != "fetch":
+        raise ValueError("only fetch() can send a stream body")
+    if body == "upload-listener" and call.initiator != "xhr":
+        raise ValueError("upload listeners exist on XMLHttpRequest only")
+    headers = list(call.headers)
+    if content_type is not None:
+        headers = [(n, v) for n, v in headers if n.lower() != "content-type"]
+        headers.append(("Content-Type", content_type))
+    elif default_type and not any(n.lower() == "content-type" for n, _ in headers):
+        headers.append(("Content-Type", default_type))
+    return replace(call, headers=tuple(headers), force_preflight=call.force_preflight or forced)
 
 
 class MaxAge(NamedTuple):

@@ -123,6 +123,9 @@ class HeaderLine:
     #: when the line was produced, for servers whose wire order is not the
     #: order of the directives (Apache sends its `always` table first)
     seq: int = 0
+    #: the value is a package's default, not something the user wrote (a
+    #: finding about the value itself would blame the wrong person)
+    default: bool = False
 
 
 @dataclass

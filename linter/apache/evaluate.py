@@ -144,7 +144,7 @@ class Evaluation:
         self.contexts = self.server_contexts() + self.merge(proxied)
         self.apply_setenv(self.contexts[len(self.server_contexts()):])
         self.access()
-        redirect = self.per_dir_rewrite()
+        redirect = self.per_dir_rewrite(proxied)
         if redirect is not None and not proxied and self.rewrite_proxy is None:
             return redirect
         # fixups: mod_env's SetEnv (an answer decided earlier never sees it)
@@ -174,9 +174,10 @@ class Evaluation:
 
     def alias_redirect(self, kind, status, pattern, target, source) -> None:
         if kind == "prefix":
-            if not (self.uri == pattern or self.uri.startswith(pattern.rstrip("/") + "/")):
+            length = _prefix_match(self.uri, pattern)
+            if length is None:
                 return
-            location = target + self.uri[len(pattern.rstrip("/")):] if target else ""
+            location = target + self.uri[length:] if target else ""
         else:
             m = re.search(pattern, self.uri)
             if not m:
@@ -188,14 +189,21 @@ class Evaluation:
         raise _Done(code, source, "redirect", True, headers)
 
     def proxy_target(self):
+        """(backend URL, source) of the ProxyPass/ProxyPassMatch that takes the URI."""
         for regex, path, target, source in self.host.proxies + (
                 self.conf.main.proxies if self.host is not self.conf.main else []):
-            matched = re.search(path, self.uri) if regex else (self.uri.startswith(path) or self.uri + "/" == path)
-            if matched:
+            if regex:
+                m = re.search(path, self.uri)
+                url = m.expand(re.sub(r"\$(\d)", r"\\\1", target)) if m and target else target
+            else:
+                length = _prefix_match(self.uri, path)
+                m = length is not None
+                url = target + self.uri[length:] if m and target else target
+            if m:
                 if target is None:
                     return None   # `ProxyPass /path !` excludes it
                 self.note(f"ProxyPass (line {source.line}): the backend answers", source)
-                return (target, source)
+                return (url, source)
         return None
 
     def map_to_file(self) -> str:
@@ -219,7 +227,10 @@ class Evaluation:
         out: list[Context] = []
         if not proxied:
             path = self.filename
-            directory = path if path.endswith("/") else os.path.dirname(path) + "/"
+            # the directory walk includes the last segment when it is a
+            # directory (`/sub` without its slash gets sub/'s sections)
+            is_dir = path.endswith("/") or self.file_kind(path) == "dir"
+            directory = path.rstrip("/") + "/" if is_dir else os.path.dirname(path) + "/"
             plain = [s for s in sections if s.kind == "directory" and _dir_contains(s.pattern, directory)]
             plain.sort(key=lambda s: s.pattern.rstrip("/").count("/") if s.pattern != "/" else 0)
             out += self.with_htaccess(plain, directory)
@@ -241,7 +252,7 @@ class Evaluation:
         """<Location>/<LocationMatch> sections for the URI, in file order."""
         hosts = [self.conf.main] + ([self.host] if self.host is not self.conf.main else [])
         return [section for h in hosts for section in h.context.sections
-                if section.kind == "location" and (self.uri.startswith(section.pattern) or
+                if section.kind == "location" and (_prefix_match(self.uri, section.pattern) is not None or
                                                    _glob(section.pattern, self.uri))
                 or section.kind == "locationmatch" and section.regex and section.regex.search(self.uri)]
 
@@ -454,24 +465,43 @@ class Evaluation:
         return (not result) if negate else result
 
     # -- mod_rewrite ------------------------------------------------------------------------
-    def per_dir_rewrite(self) -> str | None:
-        """fixups: the rules of the most specific directory context with
-        RewriteEngine on (per-directory rules are not inherited)."""
-        for ctx in reversed(self.contexts):
-            if ctx.kind in ("location", "locationmatch", "if", "elseif", "else") and ctx.rewrite_engine:
-                return self.rewrite(ctx.rewrite_rules, self.uri, per_dir="/")
-            if ctx.kind in ("directory", "directorymatch", "htaccess") and ctx.rewrite_engine:
-                prefix = ctx.pattern.rstrip("/") + "/" if ctx.kind in ("directory", "htaccess") else "/"
-                root = self.host.document_root or self.conf.main.document_root
-                url_prefix = "/"
-                if root and prefix.startswith(root[0].rstrip("/") + "/"):
-                    url_prefix = prefix[len(root[0].rstrip("/")):]
-                if ctx.kind == "htaccess" and self.conf.htaccess_only:
-                    url_prefix = "/"
-                relative = self.uri[len(url_prefix):] if self.uri.startswith(url_prefix) else self.uri.lstrip("/")
-                result = self.rewrite(ctx.rewrite_rules, relative, per_dir=url_prefix)
-                return result
-        return None
+    def per_dir_rewrite(self, proxied) -> str | None:
+        """fixups: mod_rewrite's per-directory rules.  The merged section
+        configuration takes its rules from the last section with any
+        mod_rewrite directive (rules are not inherited) and RewriteEngine
+        from the last section that sets it.  Rules match the file name with
+        the section's directory stripped (a <Location>'s rules see the whole
+        file name, or `proxy:URL` for a proxied request)."""
+        owner, engine = None, None
+        for ctx in self.contexts:
+            if ctx.kind in ("server", "vhost"):
+                continue
+            if ctx.rewrite_engine is not None or ctx.rewrite_rules:
+                owner = ctx
+            if ctx.rewrite_engine is not None:
+                engine = ctx.rewrite_engine
+        if owner is None or not engine or not owner.rewrite_rules:
+            return None
+        if owner.kind == "htaccess" and self.conf.htaccess_only:
+            # an .htaccess linted on its own: its directory is the docroot
+            return self.rewrite(owner.rewrite_rules, self.uri.lstrip("/"), per_dir="/")
+        if proxied is not None:
+            return self.rewrite(owner.rewrite_rules, "proxy:" + proxied[0], per_dir="/")
+        if owner.kind not in ("directory", "htaccess"):
+            return self.rewrite(owner.rewrite_rules, self.filename, per_dir="/")
+        directory = owner.pattern.rstrip("/") + "/"
+        if self.filename.rstrip("/") + "/" == directory and not self.filename.endswith("/"):
+            # the directory's own rules step aside for mod_dir's slash redirect
+            return None
+        subject = self.filename[len(directory):] if self.filename.startswith(directory) else self.filename
+        return self.rewrite(owner.rewrite_rules, subject, per_dir=self.url_of(directory))
+
+    def url_of(self, directory: str) -> str:
+        """The URL path of a directory under the DocumentRoot ("/" otherwise)."""
+        root = self.host.document_root or self.conf.main.document_root
+        if root and directory.startswith(root[0].rstrip("/") + "/"):
+            return directory[len(root[0].rstrip("/")):]
+        return "/"
 
     def rewrite(self, rules, subject: str, per_dir: str | None) -> str | None:
         """Run RewriteRules; returns a new URI, or raises _Done for R/F/G."""
@@ -895,6 +925,30 @@ def _merge_vary(headers: list[HeaderLine]) -> list[HeaderLine]:
         elif h is first:
             out.append(merged)
     return out
+
+
+def _prefix_match(uri: str, prefix: str) -> int | None:
+    """How much of `uri` a <Location>, ProxyPass, Alias or Redirect path
+    takes, or None: runs of slashes match runs of slashes, and the prefix
+    ends at a segment boundary (`/api` takes `/api/x`, not `/apix`; `/api/`
+    does not take `/api`)."""
+    i = j = 0
+    while i < len(prefix):
+        if prefix[i] == "/":
+            if j >= len(uri) or uri[j] != "/":
+                return None
+            while i < len(prefix) and prefix[i] == "/":
+                i += 1
+            while j < len(uri) and uri[j] == "/":
+                j += 1
+        elif j < len(uri) and uri[j] == prefix[i]:
+            i += 1
+            j += 1
+        else:
+            return None
+    if prefix and prefix[-1] != "/" and j < len(uri) and uri[j] != "/":
+        return None
+    return j
 
 
 def _dir_contains(pattern: str, directory: str) -> bool:

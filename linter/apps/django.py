@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from ..diagnostics import InputError
 from ..model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
-from .base import AppModel, MiddlewareOrder, ParsedApp, RejectedAtStartup
+from .base import AppModel, MiddlewareOrder, ParsedApp
 from .django_settings import DEFAULTS, MISSING, SettingsModule
 from .pyvalues import Unknown, is_unknown
 
@@ -74,7 +74,6 @@ _MENTION = re.compile(r"\bCORS_[A-Z_]+\b|corsheaders")
 class Setting:
     """One CORS setting as django-cors-headers reads it."""
 
-    key: str
     name: str           # the name it was read under (the pre-4 alias when only that is set)
     value: object       # the Python value, an Unknown, or the package default
     line: int | None    # None: the package default
@@ -109,7 +108,7 @@ class DjangoApp(AppModel):
                 value, line = default, None
             count = len(value) if isinstance(value, (list, tuple)) else 0
             entries = module.entry_lines(used, count) if line is not None else [0] * count
-            self.settings[key] = Setting(key, used, value, line, entries, module.is_set_display(used))
+            self.settings[key] = Setting(used, value, line, entries, module.is_set_display(used))
         self.middleware = self._read_middleware(module)
         self.anchor = Source(self.path, self._anchor_line(module))
 
@@ -236,7 +235,7 @@ class DjangoApp(AppModel):
             max_age = s["max_age"]
             if _truth(max_age.value) is not False:
                 text = None if is_unknown(max_age.value) or not known else str(max_age.value)
-                add(HeaderLine("access-control-max-age", text, self._source(max_age)))
+                add(HeaderLine("access-control-max-age", text, self._source(max_age), default=max_age.line is None))
         private = _truth(s["private_network"].value)
         if private is not False and request.header("access-control-request-private-network") == "true":
             add(HeaderLine("access-control-allow-private-network", "true" if known and private else None,

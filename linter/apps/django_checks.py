@@ -34,7 +34,7 @@ BOOL_CHECKS = (("credentials", "E003"), ("private_network", "E015"), ("allow_all
 REMOVED = (("CORS_MODEL", "E012"), ("CORS_REPLACE_HTTPS_REFERER", "E013"))
 
 
-def startup_errors(app: "DjangoApp"):
+def startup_errors(app: DjangoApp):
     s = app.settings
     for key, check, what, types in SEQUENCE_CHECKS:
         if _set_here(s[key]) and _is_sequence(s[key], types) is False:
@@ -56,7 +56,7 @@ def startup_errors(app: "DjangoApp"):
             yield _fact(app, app.module.binding_lines[name], check, f"The {name} setting has been removed.")
 
 
-def _origin_errors(app: "DjangoApp", origins: "Setting"):
+def _origin_errors(app: DjangoApp, origins: Setting):
     if not _set_here(origins):
         return
     sequence = _is_sequence(origins, (str,))
@@ -89,12 +89,12 @@ def _origin_errors(app: "DjangoApp", origins: "Setting"):
                 yield _fact(app, line, "E014", f"Origin {origin!r} in {origins.name} should not have {part}.")
 
 
-def _set_here(setting: "Setting") -> bool:
+def _set_here(setting: Setting) -> bool:
     """Assigned in this file to a known value (defaults always pass)."""
     return setting.line is not None and not is_unknown(setting.value)
 
 
-def _is_sequence(setting: "Setting", types: tuple) -> bool | None:
+def _is_sequence(setting: Setting, types: tuple) -> bool | None:
     """checks.is_sequence: a Sequence (a list, tuple or str; not a set or
     dict) of `types`; None when an unknown entry decides it."""
     value = setting.value
@@ -105,7 +105,7 @@ def _is_sequence(setting: "Setting", types: tuple) -> bool | None:
     return None if any(is_unknown(v) for v in value) else True
 
 
-def _fact(app: "DjangoApp", line: int | None, check: str, text: str) -> RejectedAtStartup:
+def _fact(app: DjangoApp, line: int | None, check: str, text: str) -> RejectedAtStartup:
     label = "the check crashes" if check == "crash" else f"system check corsheaders.{check}"
     return RejectedAtStartup(Source(app.path, line or app.anchor.line),
                              f"django-cors-headers rejects this at startup ({label}): {text} "

@@ -5,7 +5,7 @@ add a few idioms on top, each of which decides a CORS setting's value:
 
 - `from corsheaders.defaults import default_headers, default_methods`
   (the package's own tuples, copied here from corsheaders/defaults.py);
-- `list(default_headers) + [...]`, `tuple(...)`, `60 * 60 * 24`;
+- `list(default_headers) + [...]`, `tuple(...)`, `60 * 60 * 24`, `-1`;
 - `re.compile(r"^https://...", re.I)` in `CORS_ALLOWED_ORIGIN_REGEXES` and
   `CORS_URLS_REGEX` (compiled here: a regex is data, not code);
 - `MIDDLEWARE.insert(0, "corsheaders.middleware.CorsMiddleware")` and
@@ -106,6 +106,10 @@ class SettingsModule(Module):
             if all(isinstance(v, int) and not isinstance(v, bool) for v in (left, right)):
                 return left * right
             return Unknown("depends on a product of non-integers", node.lineno)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):   # `-1`
+            operand = self.value(node.operand, depth + 1)
+            return -operand if isinstance(operand, (int, float)) and not isinstance(operand, bool) else \
+                Unknown("depends on a negated non-number", node.lineno)
         return super().value(node, depth)
 
     def _call_value(self, node: ast.Call, depth: int):

@@ -99,8 +99,8 @@ class CorsCall:
         if truthy(merged["preflightContinue"]) is True:
             return Outcome("next")
         status = merged["optionsSuccessStatus"]
-        response.end(status if isinstance(status, int) else None, self.line_of(
-            "optionsSuccessStatus" if "optionsSuccessStatus" in options else "") , "middleware")
+        response.end(status if isinstance(status, int) else None, self.line_of("optionsSuccessStatus"),
+                     "middleware")
         response.set("content-length", ["0"], self.source)
         return Outcome("end")
 
@@ -138,7 +138,7 @@ class CorsCall:
             response.set("access-control-allow-origin", [None], source)
         elif entry is not False and request_origin:
             response.set("access-control-allow-origin", [request_origin], source)
-            if isinstance(entry, int) and entry < len(self.entry_lines):
+            if type(entry) is int and entry < len(self.entry_lines):
                 response.headers["access-control-allow-origin"][0].via = (
                     Source(self.source.path, self.entry_lines[entry]),)
         response.vary("Origin", self.source)
@@ -152,10 +152,9 @@ class CorsCall:
             response.set("access-control-allow-credentials", ["true"], self.line_of("credentials"))
 
     def _allowed_headers(self, merged: dict, request: Request, response: Response) -> None:
-        option = "allowedHeaders" if "allowedHeaders" in merged else "headers"
-        value = merged.get("allowedHeaders", UNDEFINED)
-        if truthy(value) is not True:
-            value = merged.get("headers", UNDEFINED) if truthy(value) is False else value
+        option, value = "allowedHeaders", merged.get("allowedHeaders", UNDEFINED)
+        if truthy(value) is False:      # `options.allowedHeaders || options.headers`
+            option, value = "headers", merged.get("headers", UNDEFINED)
         if is_unknown(value):
             self._set(response, "access-control-allow-headers", value, option)
             return

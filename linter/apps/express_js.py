@@ -608,12 +608,10 @@ class Interpreter:
 
     def member(self, obj, name, node=None):
         """`obj.name` for plain values; request objects answer for themselves."""
+        if isinstance(obj, ModuleRef):
+            return obj.attr(str(name))
         if hasattr(obj, "member"):
             return obj.member(name)
-        if isinstance(obj, ModuleRef):
-            if obj.module == "process" or (obj.module == "" and obj.member.startswith("process")):
-                return Unknown("process.env")
-            return obj.attr(str(name))
         if is_unknown(obj):
             return obj
         if isinstance(obj, dict):

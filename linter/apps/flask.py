@@ -22,7 +22,7 @@ from urllib.parse import unquote
 from ..diagnostics import InputError
 from ..model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
 from .base import AppModel, ParsedApp, Route
-from .flask_options import Options, Regex, cors_headers
+from .flask_options import Regex, cors_headers
 from .flask_source import FlaskApp, Layer, read_app
 from .pyvalues import is_unknown
 

@@ -29,8 +29,18 @@ from dataclasses import dataclass, field
 
 from ..model import Source
 from .base import MiddlewareOrder, RejectedAtStartup, Route, example_path
-from .flask_options import Level, Options, Regex, Setting, StartupError, TimeDelta, merge, probably_regex, \
-    resolve, resolve_pattern
+from .flask_options import (
+    Level,
+    Options,
+    Regex,
+    Setting,
+    StartupError,
+    TimeDelta,
+    merge,
+    probably_regex,
+    resolve,
+    resolve_pattern,
+)
 from .pyvalues import Module, Unknown, call_keywords, is_unknown
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -165,6 +175,10 @@ class _Reader:
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and not any(isinstance(e, ast.Starred) for e in node.elts):
             items = [self.value(e, env) for e in node.elts]
             return tuple(items) if isinstance(node, ast.Tuple) else items
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = self.value(node.operand, env)
+            if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+                return -inner if isinstance(node.op, ast.USub) else inner
         if isinstance(node, ast.Call):
             name = ast.unparse(node.func)
             if name in ("re.compile", "compile") and node.args and not node.keywords:
@@ -234,9 +248,7 @@ class _Reader:
         for stmt in body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.function(stmt, env, conditional)
-            elif isinstance(stmt, ast.ClassDef):
-                continue
-            elif isinstance(stmt, ast.If) and _is_main_guard(stmt):
+            elif isinstance(stmt, ast.ClassDef) or isinstance(stmt, ast.If) and _is_main_guard(stmt):
                 continue
             elif isinstance(stmt, ast.With):
                 self.walk(stmt.body, env, conditional)
@@ -247,9 +259,7 @@ class _Reader:
                     self.walk(handler.body, env, True)
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 self.assign(stmt, env, conditional)
-            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-                self.call(stmt.value, env, conditional, None)
-            elif isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Call):
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) or isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Call):
                 self.call(stmt.value, env, conditional, None)
 
     def assign(self, stmt: ast.Assign | ast.AnnAssign, env: Module, conditional: bool) -> None:
@@ -430,7 +440,7 @@ class _Reader:
             return
         kws = call_keywords(env, call)
         blueprint = self.blueprints[node.id]
-        blueprint.mounts.append(kws["url_prefix"] if "url_prefix" in kws else blueprint.prefix)
+        blueprint.mounts.append(kws.get("url_prefix", blueprint.prefix))
 
     def layer(self, app_node: ast.AST, levels: list[Level], source: Source, conditional: bool) -> None:
         target = self.target(app_node)

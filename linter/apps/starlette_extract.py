@@ -345,7 +345,7 @@ class Extractor:
         """Starlette `Route`: a function endpoint defaults to GET (HEAD is
         added to GET); a class endpoint answers every method itself, 405 for
         the ones it does not define."""
-        if methods is not None:
+        if methods is not None and self.module.value(methods) is not None:
             return _with_head(self._methods(methods, ("GET",)))
         cls = self.classes.get(endpoint.id) if isinstance(endpoint, ast.Name) else None
         if cls is not None:
