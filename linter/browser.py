@@ -60,6 +60,9 @@ _EFFECTIVE_CONNECTION_TYPES = frozenset({"slow-2g", "2g", "3g", "4g"})
 
 # Only these statuses make Chromium follow a Location (net::HttpResponseHeaders).
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 20
+# Dropped with the body when a redirect turns the request into a GET.
+_BODY_HEADERS = frozenset({"content-encoding", "content-language", "content-location", "content-type"})
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443", "ftp": "21"}
 
 CHROMIUM_MAX_AGE_CAP = 7200
@@ -336,7 +339,8 @@ class _Unknown(Exception):
     """A check needs something the configuration cannot tell."""
 
 
-def evaluate(call: Call, preflight: Answer | None, response: Answer | None) -> Verdict:
+def evaluate(call: Call, preflight: Answer | None, response: Answer | None,
+             follow: Callable[[Request], Answer | None] | None = None) -> Verdict:
     """Chromium's verdict on the call, given the server's answers.
 
     `preflight` answers `preflight_request(call)` and must be given exactly
@@ -344,33 +348,66 @@ def evaluate(call: Call, preflight: Answer | None, response: Answer | None) -> V
     and may be None only when the preflight already decides.  Checks run in
     Chromium's order; the first failure decides, and the first unknown value
     before any failure makes the verdict unknown (allowed=None).
+
+    A redirect is followed only with `follow`, which answers the requests
+    sent after it (the target's preflight, then the request itself) or
+    returns None when it cannot tell; without it the verdict is unknown.
     """
     if needs_preflight(call) != (preflight is not None):
         raise ValueError("pass a preflight answer exactly when needs_preflight(call)")
     if _same_origin(call):
         return Verdict(True, notes=["same-origin request: CORS does not apply"])
     notes: list[str] = []
-    if preflight is not None:
-        notes += _answer_notes(preflight, "preflight response")
-        verdict = _run("preflight", _check_preflight, call, preflight, notes)
-        if verdict is not None:
-            if verdict.allowed is None and response is not None:
-                notes += _fails_anyway(call, response)
-            return _with_notes(verdict, notes)
-    if response is None:
-        raise ValueError("the response answer is needed: the preflight does not decide")
-    notes += _answer_notes(response, "response")
-    verdict = _run("response", _check_response, call, response, notes)
-    return _with_notes(verdict or Verdict(True), notes)
+    hop = call
+    for redirects in range(MAX_REDIRECTS + 1):
+        if redirects:  # a followed redirect: ask for the target's answers
+            preflight = response = None
+            if needs_preflight(hop):
+                preflight = follow(preflight_request(hop))
+                if preflight is None:
+                    return _finish(_outside(hop), notes, hop, call)
+        if preflight is not None:
+            notes += _answer_notes(preflight, "preflight response")
+            verdict = _run("preflight", _check_preflight, hop, preflight, notes)
+            if verdict is not None:
+                if verdict.allowed is None and response is not None:
+                    notes += _fails_anyway(hop, response)
+                return _finish(verdict, notes, hop, call)
+        if redirects:
+            response = follow(actual_request(hop))
+            if response is None:
+                return _finish(_outside(hop), notes, hop, call)
+        if response is None:
+            raise ValueError("the response answer is needed: the preflight does not decide")
+        notes += _answer_notes(response, "response")
+        verdict = _run("response", _check_response, hop, response, notes)
+        if not isinstance(verdict, _Redirect):
+            return _finish(verdict or Verdict(True), notes, hop, call)
+        target = verdict.target
+        parts = urlsplit(target)
+        crosses = _url_origin(target) != _url_origin(hop.url)
+        if (parts.username or parts.password) and (crosses or hop.origin != call.origin):
+            # Chromium 156 prints '' here instead of the location.
+            return _finish(_fail(hop, "response", "RedirectContainsCredentials", ""), notes, hop, call)
+        hop = _redirected(hop, response, target, crosses)
+        if follow is None:
+            return _finish(_outside(hop), notes, call, call)
+    return _finish(Verdict(None, "response", reason=f"more than {MAX_REDIRECTS} redirects"),
+                   notes, hop, call)
 
 
 def console_line(call: Call, verdict: Verdict) -> str | None:
     """The error line Chromium's console shows for a blocked call, None
-    unless it is blocked."""
+    unless it is blocked.  After redirects it names the URL that failed and
+    the one the page asked for; the origin stays the page's even when the
+    redirect made the browser send `Origin: null`."""
     if verdict.allowed is not False:
         return None
     kind = "XMLHttpRequest" if call.initiator == "xhr" else "fetch"
-    return (f"Access to {kind} at '{_display_url(call.url)}' from origin "
+    url = f"'{_display_url(verdict.url or call.url)}'"
+    if verdict.url and verdict.url != call.url:
+        url += f" (redirected from '{_display_url(call.url)}')"
+    return (f"Access to {kind} at {url} from origin "
             f"'{call.origin}' has been blocked by CORS policy: {verdict.error}")
 
 
@@ -422,11 +459,6 @@ def _run(stage: str, check: _Check, call: Call, answer: Answer,
     except _Unknown as unknown:
         label = "preflight response" if stage == "preflight" else "response"
         return Verdict(None, stage, reason=f"{label}: {unknown}")
-
-
-def _with_notes(verdict: Verdict, notes: list[str]) -> Verdict:
-    verdict.notes = notes + verdict.notes
-    return verdict
 
 
 def _check_preflight(call: Call, answer: Answer, notes: list[str]) -> Verdict | None:
@@ -484,22 +516,50 @@ def _check_headers(call: Call, answer: Answer, allowed: set[str],
     return None
 
 
-def _check_response(call: Call, answer: Answer, notes: list[str]) -> Verdict | None:
+class _Redirect(NamedTuple):
+    """The response passed the CORS check and redirects to `target`."""
+
+    target: str
+
+
+def _check_response(call: Call, answer: Answer, notes: list[str]) -> Verdict | _Redirect | None:
     """The actual response: the CORS check applies whatever the status,
-    redirects included; a followed redirect leaves this configuration."""
+    each redirect included."""
     blocked = _check_access(call, answer, "response")
     if blocked or not _is_redirect(answer):
         return blocked
     location = answer.values("location")[0]
     if location is None:
         raise _Unknown("redirected to an unknown Location")
-    target = urljoin(call.url, location.strip(" \t"))
-    parts = urlsplit(target)
-    if parts.username or parts.password:
-        # Chromium 156 prints '' here instead of the location.
-        return _fail(call, "response", "RedirectContainsCredentials", "")
-    return Verdict(None, "response", reason=f"redirected to {target}; "
+    return _Redirect(urljoin(call.url, location.strip(" \t")))
+
+
+def _redirected(call: Call, answer: Answer, target: str, crosses: bool) -> Call:
+    """The call as the browser continues it at `target` (Fetch "HTTP-redirect
+    fetch"): leaving the URL's origin taints the Origin to `null` (the call
+    is cross-origin from the start) and drops Authorization; 301/302 turn a
+    POST, 303 anything but GET/HEAD, into a GET without the body's headers."""
+    method, headers = normalize_method(call.method), call.headers
+    if (answer.status in (301, 302) and method == "POST"
+            or answer.status == 303 and method not in ("GET", "HEAD")):
+        method = "GET"
+        headers = tuple((n, v) for n, v in headers if n.lower() not in _BODY_HEADERS)
+    if crosses:
+        headers = tuple((n, v) for n, v in headers if n.lower() != "authorization")
+    return replace(call, url=target, method=method, headers=headers,
+                   origin="null" if crosses else call.origin)
+
+
+def _outside(hop: Call) -> Verdict:
+    return Verdict(None, "response", reason=f"redirected to {hop.url}; "
                                             "the target's answer is outside this configuration")
+
+
+def _finish(verdict: Verdict, notes: list[str], hop: Call, call: Call) -> Verdict:
+    verdict.notes = notes + verdict.notes
+    if hop.url != call.url and verdict.allowed is False:
+        verdict.url = hop.url
+    return verdict
 
 
 def _check_access(call: Call, answer: Answer, stage: str) -> Verdict | None:

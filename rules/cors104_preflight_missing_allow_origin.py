@@ -109,6 +109,8 @@ def check(ctx):
         answer = p.preflight
         if not p.actual.config_lines(ACAO) or not answer.is_ok or answer.has(ACAO):
             continue
+        if answer.handler == "auto-options":
+            continue   # CORS101: no CORS layer answers the preflight at all
         if answer.certain and not answer.upstream_headers_unknown and answer.status_source is not None:
             yield Hit(answer.status_source,
                       f"the preflight is answered {answer.status} without Access-Control-Allow-Origin although "

@@ -102,16 +102,19 @@ class Evaluation:
                       f"{self.host.names[0] if self.host.names else ''}".rstrip(), self.host.source)
         try:
             self.apply_setenv(self.server_contexts())
-            for _ in range(MAX_INTERNAL_REDIRECTS):
-                target = self.process()
-                if target is None:
-                    break
-                self.uri = target
-            else:
-                raise _Done(500, None, "internal-redirects", True)
+            self.follow()
         except _Done as done:
             return self.finish(done)
         raise AssertionError("process always decides")  # pragma: no cover
+
+    def follow(self) -> None:
+        """Process the URI through its internal redirects; raises _Done."""
+        for _ in range(MAX_INTERNAL_REDIRECTS):
+            target = self.process()
+            if target is None:
+                break
+            self.uri = target
+        raise _Done(500, None, "internal-redirects", True)
 
     def select_vhost(self) -> VirtualHost:
         port = self.request.port
@@ -781,8 +784,23 @@ class Evaluation:
             return _Done(302, source, "errordocument", True, [("location", target)])
         if target.startswith("/"):
             self.note(f"ErrorDocument (line {source.line}) serves {target}", source)
-            return _Done(done.status, source, "errordocument", False, done.headers)
+            return self.error_redirect(target, done, source)
         return done
+
+    def error_redirect(self, target: str, done: _Done, source: Source) -> _Done:
+        """The internal redirect to a local ErrorDocument: a new GET request
+        for that URL, with the sections, <If>s and header actions of its own
+        URL and a fresh headers_out, answered with the original status.  If
+        it fails in turn, Apache sends its canned page for the first error."""
+        self.uri, self.method = target.split("?", 1)[0], "GET"
+        self.vary_early = []
+        try:
+            self.follow()
+        except _Done as served:
+            if served.error_path:
+                return done
+            return _Done(done.status, source, "errordocument", False, done.headers)
+        raise AssertionError("follow always decides")  # pragma: no cover
 
     def apply(self, action: HeaderAction, table: list[HeaderLine], stripped, seq: int) -> None:
         """One Header action on its table; `seq` is the action's place in

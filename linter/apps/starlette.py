@@ -71,7 +71,8 @@ class StarletteModel(AppModel):
 
     @cached_property
     def cors_layers(self) -> list[CorsLayer]:
-        return [layer.cors for layer in self.layers if layer.cors is not None]
+        """The working CORSMiddleware layers (one that cannot be built is a CORS502 fact)."""
+        return [layer.cors for layer in self.layers if layer.cors is not None and layer.cors.error is None]
 
     # -- scopes ------------------------------------------------------------------
     def scopes(self) -> list[Scope]:

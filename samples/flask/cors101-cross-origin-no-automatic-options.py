@@ -6,7 +6,7 @@ from flask_cors import cross_origin
 app = Flask(__name__)
 
 
-@app.route("/api/uploads", methods=["GET", "PUT"])  # expect: CORS101, CORS104
+@app.route("/api/uploads", methods=["GET", "PUT"])  # expect: CORS101
 @cross_origin(origins=["https://app.example.com", "https://admin.example.com"], automatic_options=False)
 def uploads():
     return jsonify(ok=True)

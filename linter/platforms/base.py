@@ -1,0 +1,131 @@
+"""What every platform lowering shares: the model, its gates and the
+header plumbing of a gateway that sits in front of an unknown backend.
+
+A platform manifest describes a gateway (ingress-nginx, Traefik, Envoy,
+API Gateway) in front of a backend whose own headers the file cannot
+show.  Each *gate* is one place where a CORS policy applies (an Ingress
+path, a Traefik middleware, a VirtualService route, an API path); it has a
+scope and answers requests the way that gateway does.  Actual requests
+reach the backend: their status is `upstream.status`, the backend's
+headers are unknown unless `upstream.headers` says otherwise, and the
+gateway's CORS headers are added (or set over the backend's) on top.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ..apps.base import ParsedApp
+from ..model import Answer, HeaderLine, Request, Scope, ServerModel, Source
+
+SYNTHETIC_HOST = "https://service.example"
+
+
+@dataclass
+class RiskyDefault:
+    """A fact for CORS503: a platform default or silent fallback that
+    creates a CORS problem nobody wrote down.  `assumes` names the platform
+    version or behaviour the finding depends on."""
+
+    source: Source
+    message: str
+    related: list[tuple[Source, str]] = field(default_factory=list)
+
+
+class Gate:
+    """One CORS policy applied to one scope.  Subclasses implement
+    `answer`; `host` None means any host."""
+
+    scope: Scope
+
+    def answer(self, request: Request, upstream) -> Answer:
+        raise NotImplementedError
+
+    def matches(self, request: Request) -> tuple[int, int] | None:
+        """How well the request's host and path select this gate (None: not at all)."""
+        parts = urlsplit(self.scope.url)
+        host = parts.hostname or ""
+        if host != urlsplit(SYNTHETIC_HOST).hostname and host != request.host:
+            return None
+        path = parts.path or "/"
+        prefix = path if path.endswith("/") else path + "/"
+        if request.path == path or request.path.startswith(prefix) or path == "/":
+            return (1 if host == request.host else 0, len(path))
+        return None
+
+
+class PlatformModel(ServerModel):
+    """The gates of one manifest file and its facts."""
+
+    def __init__(self, path: str, parsed: ParsedApp, gates: list[Gate], facts: list):
+        self.path = path
+        self.parsed = parsed
+        self.gates = gates
+        self._facts = facts
+
+    def scopes(self) -> list[Scope]:
+        return [gate.scope for gate in self.gates]
+
+    def facts(self):
+        return iter(self._facts)
+
+    def answer(self, request: Request, upstream=None, files=None, client_addr=None) -> Answer:
+        ranked = [(m, i) for i, gate in enumerate(self.gates) if (m := gate.matches(request)) is not None]
+        if not ranked:
+            return Answer(404, handler="not-found", trace=[("no rule of this manifest matches the request", None)])
+        gate = self.gates[max(ranked, key=lambda item: (item[0], -item[1]))[1]]
+        answer = gate.answer(request, upstream)
+        answer.scope = gate.scope
+        return answer
+
+
+def backend(upstream, why: str, source: Source | None) -> Answer:
+    """The backend's answer as the gateway passes it on: status and headers
+    from `upstream` (unknown when not given)."""
+    status = getattr(upstream, "status", None)
+    headers = getattr(upstream, "headers", None)
+    answer = Answer(status, handler="proxy", status_source=source, upstream_headers_unknown=headers is None,
+                    trace=[(why, source)])
+    for name, value in headers or ():
+        answer.headers.append(HeaderLine(name.lower(), value, from_upstream=True))
+    return answer
+
+
+def put(answer: Answer, name: str, value: str | None, source: Source | None, replace: bool = True,
+        via: tuple[Source, ...] = ()) -> None:
+    """Set (or, with replace=False, add) a response header as a configuration line."""
+    if replace:
+        answer.headers = [h for h in answer.headers if h.name != name]
+    answer.headers.append(HeaderLine(name, value, source, via=via))
+
+
+def local(status: int, why: str, source: Source | None) -> Answer:
+    """An answer the gateway's CORS layer sends itself (the preflight)."""
+    return Answer(status, handler="middleware", status_source=source, trace=[(why, source)])
+
+
+def scope_url(host: str | None, path: str | None) -> str:
+    host = (host or "").strip()
+    base = f"https://{host}" if host and "*" not in host and "/" not in host else SYNTHETIC_HOST
+    path = path or "/"
+    return base + (path if path.startswith("/") else "/" + path)
+
+
+def as_list(value) -> list:
+    """A YAML value that should be a list: a list stays, a comma string is
+    split (as Traefik labels and many users write it), None is empty."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return list(value)
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def as_text(value) -> str | None:
+    """A scalar as the platform reads it (YAML `true` is "true"), None when unknown."""
+    if value is None or isinstance(value, (dict, list)) or type(value).__name__ == "Intrinsic":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,189 @@
+"""Reading platform manifests with line numbers: YAML (PyYAML's safe
+loader only) and TOML (the standard library's `tomllib`).
+
+Rules point at the annotation or key that causes a finding, so every
+mapping and list keeps the 1-based line of each of its keys and items.
+Nothing is executed: CloudFormation tags (`!Ref`, `!Sub`...) become
+`Intrinsic` values, which the lowerings treat as unknown.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import yaml
+
+
+class Located:
+    """The line of a container and of each of its keys or items."""
+
+    line: int = 1
+    lines: dict
+
+    def line_of(self, key) -> int:
+        return self.lines.get(key, self.line)
+
+
+class LMap(dict, Located):
+    """A mapping; `get_ci` finds keys case-insensitively, as Traefik and
+    Kubernetes annotations (by prefix) are read."""
+
+    def __init__(self, line: int = 1):
+        super().__init__()
+        self.line = line
+        self.lines = {}
+
+    def get_ci(self, key: str, default=None):
+        found = self.key_ci(key)
+        return default if found is None else self[found]
+
+    def key_ci(self, key: str):
+        low = key.lower()
+        return next((k for k in self if isinstance(k, str) and k.lower() == low), None)
+
+    def line_ci(self, key: str) -> int:
+        found = self.key_ci(key)
+        return self.line if found is None else self.line_of(found)
+
+
+class LList(list, Located):
+    def __init__(self, line: int = 1):
+        super().__init__()
+        self.line = line
+        self.lines = {}
+
+
+class Intrinsic:
+    """A CloudFormation intrinsic function (`!Ref Name`): its value is decided at deploy time."""
+
+    def __init__(self, tag: str, value):
+        self.tag = tag
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"{self.tag} {self.value!r}"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose mappings and sequences remember their lines."""
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> LMap:
+    loader.flatten_mapping(node)
+    out = LMap(node.start_mark.line + 1)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (dict, list)):
+            raise yaml.constructor.ConstructorError(None, None, "found an unhashable key (a template action?)",
+                                                    key_node.start_mark)
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LList:
+    out = LList(node.start_mark.line + 1)
+    for index, item in enumerate(node.value):
+        out.append(loader.construct_object(item, deep=True))
+        out.lines[index] = item.start_mark.line + 1
+    return out
+
+
+def _intrinsic(loader: _Loader, suffix: str, node: yaml.Node) -> Intrinsic:
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = _sequence(loader, node)
+    else:
+        value = _mapping(loader, node)
+    return Intrinsic("!" + suffix, value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _sequence)
+_Loader.add_multi_constructor("!", _intrinsic)
+
+
+class SourceError(Exception):
+    def __init__(self, line: int | None, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def load_yaml(text: str) -> list[object]:
+    """Every document of a (multi-document) YAML file."""
+    try:
+        return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise SourceError(line, f"YAML error: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise SourceError(None, f"YAML error: {exc}") from None
+
+
+_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
+
+
+def _toml_path(text: str) -> list[str]:
+    return [part.strip().strip("\"'").lower() for part in re.split(r"\.(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", text)]
+
+
+def load_toml(text: str) -> LMap:
+    """A TOML file as located mappings: `tomllib` reads the values, a line
+    scan of `[table]` headers and `key =` lines finds where each key is."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise SourceError(int(m.group(1)) if m else None, f"TOML error: {exc}") from None
+    where: dict[tuple, int] = {}
+    table: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _TABLE.match(line)
+        if m:
+            table = _toml_path(m.group(1))
+            where.setdefault(tuple(table), number)
+            continue
+        m = _KEY.match(line)
+        if m:
+            where.setdefault(tuple(table + _toml_path(m.group(1))), number)
+    return _locate(data, (), where, 1)
+
+
+def _locate(value, path: tuple, where: dict, line: int):
+    if isinstance(value, dict):
+        out = LMap(where.get(path, line))
+        for key, item in value.items():
+            key_path = path + (key.lower(),)
+            out.lines[key] = where.get(key_path, out.line)
+            out[key] = _locate(item, key_path, where, out.lines[key])
+        return out
+    if isinstance(value, list):
+        out = LList(where.get(path, line))
+        for index, item in enumerate(value):
+            out.lines[index] = out.line
+            out.append(_locate(item, path, where, out.line))
+        return out
+    return value
+
+
+def strings_with(value, marker: str):
+    """(line, text) of every string below `value` that contains `marker`."""
+    if isinstance(value, LMap):
+        for key, item in value.items():
+            if isinstance(item, str) and marker in item:
+                yield value.line_of(key), item
+            else:
+                yield from strings_with(item, marker)
+    elif isinstance(value, LList):
+        for index, item in enumerate(value):
+            if isinstance(item, str) and marker in item:
+                yield value.line_of(index), item
+            else:
+                yield from strings_with(item, marker)
+    elif isinstance(value, Intrinsic):
+        yield from strings_with(value.value, marker)
