@@ -109,6 +109,8 @@ def _write(text: str, output: str | None) -> None:
 
 
 def simulate_main(argv: list[str]) -> int:
+    from .browser import BODIES
+
     p = _parser("corslint simulate", "Predict the server's answers and the browser's verdict for one call.")
     p.add_argument("path", metavar="PATH")
     p.add_argument("--url", required=True)
@@ -116,7 +118,13 @@ def simulate_main(argv: list[str]) -> int:
     p.add_argument("--method", default="GET")
     p.add_argument("--header", action="append", default=[], metavar="NAME[: VALUE]")
     p.add_argument("--credentials", action="store_true", help="credentials: 'include' / withCredentials")
-    p.add_argument("--initiator", choices=("fetch", "xhr"), default="fetch")
+    p.add_argument("--initiator", choices=("fetch", "xhr"), default="fetch",
+                   help="fetch() or XMLHttpRequest (Chromium words some errors differently)")
+    p.add_argument("--body", choices=tuple(BODIES), default="none",
+                   help="the request body: text, form and multipart keep a POST simple; json sets "
+                        "Content-Type: application/json; stream (fetch) and upload-listener (XHR) "
+                        "always preflight")
+    p.add_argument("--content-type", metavar="TYPE", help="the Content-Type the page sets (overrides the body's)")
     p.add_argument("--upstream-status", type=int, metavar="N")
     p.add_argument("--upstream-header", action="append", default=[], metavar="'Name: value'")
     p.add_argument("--check-files", action="store_true",
@@ -127,7 +135,7 @@ def simulate_main(argv: list[str]) -> int:
     p.add_argument("--format", choices=("text", "json"), default="text")
     args = p.parse_args(argv)
 
-    from .browser import Call, is_forbidden_method
+    from .browser import Call, is_forbidden_method, with_body
     from .diagnostics import InputError
     from .engine import load_model
     from .files import classify
@@ -150,6 +158,10 @@ def simulate_main(argv: list[str]) -> int:
         return 2
     call = Call(url=args.url, origin=args.origin.rstrip("/"), method=args.method, headers=headers,
                 credentials=args.credentials, initiator=args.initiator)
+    try:
+        call = with_body(call, args.body, args.content_type)
+    except ValueError as exc:
+        raise UsageError(f"corslint simulate: {exc}") from None
     sim = simulate.run(model, call, upstream, FileOracle(on_disk=args.check_files), args.client_ip)
     if args.format == "json":
         import json

@@ -75,10 +75,12 @@ class Probe:
 
     def answers(self) -> tuple[tuple[Answer, str], ...]:
         """(answer, method) for the actual request and the preflight."""
-        return ((self.actual, "GET"), (self.preflight, "OPTIONS"))
+        return ((self.actual, actual_method(self.scope)), (self.preflight, "OPTIONS"))
 
-    def request(self, method: str = "GET", origin: str | None = None, detail: str = "") -> str:
-        """The request in the words findings use: `OPTIONS /api/ from https://a.example (PUT, content-type)`."""
+    def request(self, method: str | None = None, origin: str | None = None, detail: str = "") -> str:
+        """The request in the words findings use: `OPTIONS /api/ from https://a.example (PUT, content-type)`;
+        without a method, the actual request."""
+        method = method or actual_method(self.scope)
         if method == "OPTIONS" and not detail:
             detail = ", ".join((PROBE_METHOD,) + PROBE_HEADERS)
         return f"{method} {self.path} from {origin or self.origin}" + (f" ({detail})" if detail else "")
@@ -157,8 +159,10 @@ class ProbeContext:
             self._answers[key] = answer
         return answer
 
-    def actual(self, scope: Scope, origin: str, method: str = "GET") -> Answer:
-        return self.ask(scope, method, origin)
+    def actual(self, scope: Scope, origin: str, method: str | None = None) -> Answer:
+        """The actual request: a GET, or the first method a scope serves when
+        GET is not one of them (a DELETE-only route answers GET with 404)."""
+        return self.ask(scope, method or actual_method(scope), origin)
 
     def preflight(self, scope: Scope, origin: str, method: str = PROBE_METHOD,
                   headers: tuple[str, ...] = PROBE_HEADERS) -> Answer:
@@ -264,6 +268,11 @@ class ProbeContext:
         return [fact for fact in self.model.facts() if type(fact).__name__ == kind]
 
 
+def actual_method(scope: Scope) -> str:
+    served = scope.served_methods
+    return "GET" if not served or "GET" in served else served[0]
+
+
 def credentials_allowed(answer: Answer) -> bool:
     return answer.get(ACAC) == "true"
 
@@ -299,4 +308,4 @@ def reflected(ctx: ProbeContext, credentials: bool):
             what = "with credentials: any website can read authenticated responses" if credentials else \
                 "without validation: equivalent to '*' but defeats caches and hides intent"
             yield Hit(lines[0].source, f"the request Origin is echoed back {what}",
-                      probe.request("GET", HOSTILE, "credentials" if credentials else ""))
+                      probe.request(None, HOSTILE, "credentials" if credentials else ""))

@@ -90,4 +90,4 @@ def check(ctx):
         if lines:
             extra = " with credentials" if credentials_allowed(answer) else ""
             yield Hit(decided_by(lines[0]), f"the origin 'null' is allowed{extra}: sandboxed iframes and data: "
-                                            f"documents of any site send it", p.request("GET", "null"))
+                                            f"documents of any site send it", p.request(None, "null"))

@@ -100,5 +100,5 @@ def check(ctx):
             if lines and credentials_allowed(answer):
                 yield Hit(decided_by(lines[0]), f"the insecure origin {origin} is trusted with credentials: anyone on "
                                                 f"the network path can act as that origin",
-                          p.request("GET", origin, "credentials"))
+                          p.request(None, origin, "credentials"))
                 break

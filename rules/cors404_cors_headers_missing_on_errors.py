@@ -87,4 +87,4 @@ def check(ctx):
             continue   # no Allow-Origin, or one of its lines is also sent on errors
         if p.scope.proxied or (p.preflight.is_ok and p.preflight.has(ACAO)) or credentials_allowed(p.actual):
             yield Hit(lines[0].source, "Access-Control-Allow-Origin is only sent on success statuses (add `always`): "
-                                       "4xx/5xx answers reach the browser as opaque CORS errors", p.request("GET"))
+                                       "4xx/5xx answers reach the browser as opaque CORS errors", p.request())

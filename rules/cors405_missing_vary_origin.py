@@ -105,4 +105,4 @@ def check(ctx):
         if answer.upstream_headers_unknown and any(h.from_upstream for h in answer.lines("vary")):
             continue
         yield Hit(lines[0].source, "Access-Control-Allow-Origin depends on the request Origin but `Vary: Origin` is "
-                                   "not sent: a cache can hand one origin's answer to another", p.request("GET"))
+                                   "not sent: a cache can hand one origin's answer to another", p.request())

@@ -17,6 +17,7 @@ from corslint.browser import (
     normalize_method,
     preflight_request,
     unsafe_header_names,
+    with_body,
 )
 from corslint.model import Answer, HeaderLine
 
@@ -505,6 +506,8 @@ def test_max_age_effect(value, effect):
 def test_max_age_notes():
     assert max_age_effect("600").note is None
     assert "capped at 7200 s by Chromium" in max_age_effect("86400").note
+    assert max_age_effect("3600").note == ("Access-Control-Max-Age: 3600 is capped at 600 s by "
+                                           "Safari (Chromium allows up to 7200 s)")
     assert "negative" in max_age_effect("-1").note
     assert "not a number" in max_age_effect("abc").note
     verdict = evaluate(call(method="PUT"),
@@ -585,3 +588,158 @@ def test_evaluate_insists_on_the_answers_the_call_needs():
         evaluate(call(), answer(204, ACAO), answer(200, ACAO))
     with pytest.raises(ValueError):
         evaluate(call(method="PUT"), answer(204, *PUT_OK), None)
+
+
+# --------------------------------------------------------------------------
+# Bodies: what makes a request simple
+
+@pytest.mark.parametrize("body, initiator, content_type, preflight", [
+    ("text", "fetch", "text/plain;charset=UTF-8", False),
+    ("form", "xhr", "application/x-www-form-urlencoded;charset=UTF-8", False),
+    ("multipart", "fetch", "multipart/form-data; boundary=----WebKitFormBoundaryCorslint0001", False),
+    ("json", "fetch", "application/json", True),
+    ("stream", "fetch", None, True),
+    ("upload-listener", "xhr", "text/plain;charset=UTF-8", True),
+])
+def test_bodies(body, initiator, content_type, preflight):
+    c = with_body(call(method="POST", initiator=initiator), body)
+    assert dict(c.headers).get("Content-Type") == content_type
+    assert needs_preflight(c) is preflight
+
+
+def test_an_explicit_content_type_wins_over_the_body():
+    c = with_body(call(method="POST", headers=[("content-type", "text/plain")]), "json")
+    assert c.headers == (("content-type", "text/plain"),)
+    c = with_body(call(method="POST"), "text", "application/xml")
+    assert c.headers == (("Content-Type", "application/xml"),)
+    assert needs_preflight(c)
+
+
+@pytest.mark.parametrize("method, body, initiator", [
+    ("GET", "text", "fetch"), ("head", "json", "xhr"), ("POST", "stream", "xhr"),
+    ("POST", "upload-listener", "fetch"), ("POST", "yaml", "fetch"),
+])
+def test_bodies_browsers_refuse(method, body, initiator):
+    with pytest.raises(ValueError):
+        with_body(call(method=method, initiator=initiator), body)
+
+
+# --------------------------------------------------------------------------
+# Following redirects
+
+def routes(table):
+    """A `follow` that answers (method or "OPTIONS", path) from a table."""
+    def follow(request):
+        key = ("OPTIONS" if request.method == "OPTIONS" else "*", request.path)
+        return table.get(key)
+    return follow
+
+
+def test_cross_origin_redirect_taints_the_origin():
+    c = call("start")
+    first = answer(302, ACAO, ("Location", "http://localhost:8002/next"))
+    follow = routes({("*", "/next"): answer(200, ACAO)})
+    verdict = evaluate(c, None, first, follow)
+    assert verdict.kind == "AllowOriginMismatch"
+    assert verdict.url == "http://localhost:8002/next"
+    assert console_line(c, verdict) == (
+        "Access to fetch at 'http://localhost:8002/next' (redirected from "
+        "'http://127.0.0.1:8002/start') from origin 'http://127.0.0.1:8001' has been blocked by "
+        "CORS policy: The 'Access-Control-Allow-Origin' header has a value "
+        "'http://127.0.0.1:8001' that is not equal to the supplied origin. Have the server send "
+        "the header with a valid value.")
+    null = routes({("*", "/next"): answer(200, ("Access-Control-Allow-Origin", "null"))})
+    assert evaluate(c, None, first, null).allowed is True
+
+
+def test_same_origin_redirect_keeps_the_origin_and_preflights_again():
+    c = call("start", method="PUT", headers=[("Authorization", "t")])
+    preflight = answer(204, *PUT_OK, ("Access-Control-Allow-Headers", "authorization"))
+    first = answer(307, ACAO, ("Location", "/next"))
+    follow = routes({("OPTIONS", "/next"): answer(204, *PUT_OK), ("*", "/next"): answer(200, ACAO)})
+    verdict = evaluate(c, preflight, first, follow)
+    assert verdict.kind == "HeaderDisallowedByPreflightResponse"
+    assert verdict.url == f"{API}/next"
+
+
+def test_cross_origin_redirect_drops_authorization_and_303_drops_the_body():
+    c = with_body(call("start", method="POST", headers=[("Authorization", "t")]), "json")
+    preflight = answer(204, ACAO, ("Access-Control-Allow-Headers", "authorization, content-type"))
+    first = answer(303, ACAO, ("Location", "http://localhost:8002/next"))
+    follow = routes({("*", "/next"): answer(200, ("Access-Control-Allow-Origin", "*"))})
+    assert evaluate(c, preflight, first, follow).allowed is True  # a simple GET: no preflight
+
+
+def test_redirect_to_a_url_with_userinfo_fails_even_to_the_same_origin():
+    first = answer(302, ACAO, ("Location", "http://user:pw@127.0.0.1:8002/next"))
+    verdict = evaluate(call(), None, first, routes({("*", "/next"): answer(200, ACAO)}))
+    assert (verdict.kind, verdict.url) == ("RedirectContainsCredentials", None)
+
+
+def test_unknown_redirect_target():
+    first = answer(302, ACAO, ("Location", "/next"))
+    verdict = evaluate(call(), None, first, routes({}))
+    assert (verdict.allowed, verdict.reason) == (
+        None, f"redirected to {API}/next; the target's answer is outside this configuration")
+
+
+def test_too_many_redirects():
+    loop = answer(302, ACAO, ("Location", "/x"))
+    verdict = evaluate(call(), None, loop, lambda request: loop)
+    assert (verdict.allowed, verdict.reason) == (None, "more than 20 redirects")
+
+
+def test_verdict_names_the_failed_parameter():
+    c = call(method="PUT", headers=[("X-Zeta", "1")])
+    verdict = evaluate(c, answer(204, *PUT_OK), None)
+    assert verdict.parameter == "x-zeta"
+
+
+# --------------------------------------------------------------------------
+# simulate's report
+
+class FakeModel:
+    """Answers by (method or "OPTIONS", path); records what it was asked."""
+
+    def __init__(self, table):
+        self.table, self.asked = table, []
+
+    def answer(self, request, **kwargs):
+        self.asked.append(request.url)
+        return self.table[("OPTIONS" if request.method == "OPTIONS" else "*", request.path)]
+
+
+def test_simulate_report_ends_with_cause_fix_and_console_line():
+    from corslint import simulate
+    from corslint.model import Source
+
+    acao = HeaderLine("access-control-allow-origin", PAGE, Source("api.conf", 5))
+    model = FakeModel({("OPTIONS", "/x"): Answer(204, [], status_source=Source("api.conf", 8)),
+                       ("*", "/x"): Answer(200, [acao])})
+    text = simulate.to_text(simulate.run(model, call(method="PUT")))
+    assert text.splitlines()[-5:-1] == [
+        "Verdict: blocked at the preflight.",
+        "Caused by: status 204 (api.conf:8), with no access-control-allow-origin line",
+        "Caused by: the actual request gets access-control-allow-origin from api.conf:5, "
+        "the preflight does not",
+        f"Fix: send Access-Control-Allow-Origin: {PAGE} on the preflight (OPTIONS) response",
+    ]
+    assert text.splitlines()[-1] == (
+        f"Access to fetch at '{API}/x' from origin '{PAGE}' has been blocked by CORS policy: "
+        "Response to preflight request doesn't pass access control check: No "
+        "'Access-Control-Allow-Origin' header is present on the requested resource.")
+    assert "  sent because the method PUT is not GET, HEAD or POST" in text
+
+
+def test_simulate_follows_redirects_on_the_same_server_only():
+    from corslint import simulate
+
+    model = FakeModel({("*", "/x"): answer(302, ACAO, ("Location", "/y")),
+                       ("*", "/y"): answer(200, ACAO)})
+    sim = simulate.run(model, call())
+    assert sim.verdict.allowed is True
+    assert [r.url for r, _ in sim.hops] == [f"{API}/y"]
+    model = FakeModel({("*", "/x"): answer(302, ACAO, ("Location", "https://login.example/y"))})
+    sim = simulate.run(model, call())
+    assert sim.verdict.allowed is None and sim.hops == []
+    assert simulate.to_json(sim)["redirects"] == []

@@ -61,6 +61,12 @@ class Evaluation:
         self.vary_sink: list[HeaderLine] | None = None
         #: a RewriteRule [P] that hands the request to a backend
         self.rewrite_proxy: tuple[str, Source] | None = None
+        #: what the next pass through the phases is: the "request" itself, an
+        #: internal "redirect" (per-directory rewrite, ErrorDocument) or
+        #: mod_dir's "index" subrequest (see `process`)
+        self.pass_kind = "request"
+        #: the method the handler sees (an ErrorDocument redirect makes it GET)
+        self.handler_method = request.method
 
     def note(self, text: str, source: Source | None = None) -> None:
         self.trace.append((text, source))
@@ -110,10 +116,7 @@ class Evaluation:
     def follow(self) -> None:
         """Process the URI through its internal redirects; raises _Done."""
         for _ in range(MAX_INTERNAL_REDIRECTS):
-            target = self.process()
-            if target is None:
-                break
-            self.uri = target
+            self.uri = self.process()   # a new URI, or _Done once answered
         raise _Done(500, None, "internal-redirects", True)
 
     def select_vhost(self) -> VirtualHost:
@@ -137,24 +140,43 @@ class Evaluation:
         return contexts
 
     # -- one pass through the request cycle ---------------------------------------------
-    def process(self) -> str | None:
-        """Run the phases; returns a new URI for an internal redirect."""
+    def process(self) -> str:
+        """Run the phases; returns a new URI for an internal redirect.
+
+        A pass for an internal redirect or for mod_dir's index subrequest is
+        a new request_rec: mod_setenvif, finding no note of its
+        post_read_request run, applies the server's SetEnvIf rules instead
+        of the sections'.  An internal redirect starts a new headers_out
+        and renames the environment to REDIRECT_*; the index subrequest
+        (GET, access already checked by mod_dir) hands its environment and
+        headers_out, in front of the request's, back to the request."""
+        kind, self.pass_kind = self.pass_kind, "request"
+        main_vary = self.vary_early
+        if kind == "redirect":
+            self.env = {f"REDIRECT_{k}": v for k, v in self.env.items()}
+            self.env_via = {f"REDIRECT_{k}": v for k, v in self.env_via.items()}
+        if kind != "request":
+            self.vary_early = []
         # httpd 2.4 walks <Location> and <If> once before translate_name, so a
         # server-context RewriteRule answering [R=204] already has them
         self.contexts = self.server_contexts()
         self.contexts = self.contexts + self.with_ifs(self.locations())
         proxied = self.translate()
         self.contexts = self.server_contexts() + self.merge(proxied)
-        self.apply_setenv(self.contexts[len(self.server_contexts()):])
-        self.access()
+        per_dir = self.contexts[len(self.server_contexts()):]
+        self.apply_setenv(per_dir if kind == "request" else self.server_contexts())
+        if kind != "index":
+            self.access()
         redirect = self.per_dir_rewrite(proxied)
+        if kind == "index":
+            self.vary_early = self.vary_early + main_vary
         if redirect is not None and not proxied and self.rewrite_proxy is None:
+            self.pass_kind = "redirect"
             return redirect
         # fixups: mod_env's SetEnv (an answer decided earlier never sees it)
         self.apply_setenv(self.contexts, fixup=True)
-        # a DirectoryIndex lookup ran as a GET subrequest up to here; its
-        # result replaces the request's, whose own method the handler sees
-        self.method = self.request.method
+        # the index subrequest ran as a GET up to here
+        self.method = self.handler_method
         return self.handle(proxied or self.rewrite_proxy)
 
     def translate(self):
@@ -694,6 +716,7 @@ class Evaluation:
                 # SetEnvIf, Require and RewriteCond see GET
                 self.note(f"DirectoryIndex {index}", source)
                 self.method = "GET"
+                self.pass_kind = "index"
                 return self.uri + index
         if self.method == "OPTIONS":
             self.note("the static handler answers OPTIONS itself: 200 with Allow", source)
@@ -717,11 +740,42 @@ class Evaluation:
         return self.files.kind("/" if self.files.on_disk else None, path)
 
     def directory_index(self, directory: str) -> str | None:
-        """The first DirectoryIndex name that is a file in the directory."""
-        for name in self.merged("directory_index") or ["index.html"]:
-            if self.file_kind(directory.rstrip("/") + "/" + name) == "file":
+        """mod_dir: the first DirectoryIndex name that is a file the GET
+        subrequest for it may read.  A refused subrequest answers the
+        request when it needs a user and is the only name (even for a
+        missing file: access control runs first), or when no name is
+        found; the answer carries the request's own sections."""
+        names = self.merged("directory_index") or ["index.html"]
+        refused: _Done | None = None
+        for name in names:
+            denied = self.subrequest_access(self.uri + name)
+            if denied is None and self.file_kind(directory.rstrip("/") + "/" + name) == "file":
                 return name
+            if denied is not None and denied.status == 401 and len(names) == 1:
+                raise denied
+            refused = denied or refused
+        if refused is not None:
+            raise refused
         return None
+
+    def subrequest_access(self, uri: str) -> _Done | None:
+        """The access check of a GET subrequest for `uri` (None: allowed).
+        Apache skips it when the subrequest merges exactly the sections of
+        the request (no <Files>, <If> or <Location> of its own): the
+        request's own access check then stands."""
+        saved = (self.uri, self.method, self.filename, self.contexts, list(self.vary_early), len(self.trace))
+        self.uri, self.method = uri, "GET"
+        try:
+            self.filename = self.map_to_file()
+            self.contexts = self.server_contexts() + self.merge(None)
+            if [id(c) for c in self.contexts] != [id(c) for c in saved[3]]:
+                self.access()
+            return None
+        except _Done as denied:
+            return denied
+        finally:
+            self.uri, self.method, self.filename, self.contexts, self.vary_early, trace = saved
+            del self.trace[trace:]
 
     def merged(self, attr: str):
         value = None
@@ -792,8 +846,8 @@ class Evaluation:
         for that URL, with the sections, <If>s and header actions of its own
         URL and a fresh headers_out, answered with the original status.  If
         it fails in turn, Apache sends its canned page for the first error."""
-        self.uri, self.method = target.split("?", 1)[0], "GET"
-        self.vary_early = []
+        self.uri, self.method, self.handler_method = target.split("?", 1)[0], "GET", "GET"
+        self.pass_kind = "redirect"
         try:
             self.follow()
         except _Done as served:

@@ -30,7 +30,10 @@ from .express_js import (UNDEFINED, CallValue, Interpreter, JsFunction, JsRegex,
                          Thrown, parse, unwrap)
 from .express_paths import Matcher, PathError, compile_path, example
 from .express_runtime import Outcome, Response, run_handler
+from .pyvalues import Unknown
 
+#: methods a browser sends without a preflight (when the headers are simple too)
+SIMPLE = {"GET", "HEAD", "POST"}
 METHODS = ("get", "post", "put", "patch", "delete", "options", "head", "all")
 #: middleware packages that never answer a request of their own nor touch CORS headers
 PASSTHROUGH = {"express": ("json", "urlencoded", "raw", "text", "static"), "body-parser": None, "morgan": None,
@@ -204,6 +207,9 @@ class ExpressModel(AppModel):
             full = (prefix.rstrip("/") + path) if prefix else path
             pattern = (prefix.rstrip("/") + layer.pattern) if prefix else layer.pattern
             route = merged.get(pattern)
+            if route is not None and route.methods is not None and set(route.methods) <= SIMPLE \
+                    and not set(layer.methods or ["PUT"]) <= SIMPLE:
+                route.source = layer.source     # point at the route whose requests need a preflight
             if route is None:
                 merged[pattern] = Route(pattern, None if layer.methods is None else tuple(layer.methods),
                                         layer.source, full or "/")
@@ -228,7 +234,8 @@ class ExpressModel(AppModel):
                                                                                      for h in written)
         scope.origin_patterns = tuple(p for c in cors_calls for p in c.origin_patterns()) + tuple(
             _written_patterns(written, self.module))
-        scope.literal_origins = tuple(o for c in cors_calls for o in c.literal_origins())
+        scope.literal_origins = tuple(o for c in cors_calls for o in c.literal_origins()) + tuple(
+            _written_literals(written, self.module))
         scope.authenticates = any((isinstance(h, Opaque) and h.auth) or (isinstance(h, Handler) and h.auth
                                                                          and not h.emits_cors) for h in handlers)
         return scope
@@ -311,11 +318,13 @@ def _name(handler) -> str:
 
 
 def _covers(outer: Layer, inner: Layer) -> bool:
-    """`outer` runs for (some) requests that reach `inner`."""
-    if outer.matcher is None:
+    """`outer` runs for (some) requests that reach `inner`: either one's path reaches the other."""
+    if outer.matcher is None or inner.matcher is None:
         return False
-    probe = example(inner.pattern) if isinstance(inner.pattern, str) else "/"
-    return outer.matcher.match(probe or "/") is not None
+    inner_path = (example(inner.pattern) if isinstance(inner.pattern, str) else None) or "/"
+    outer_path = (example(outer.pattern) if isinstance(outer.pattern, str) else None) or "/"
+    return outer.matcher.match(inner_path) is not None or (
+        inner.kind == "use" and inner.matcher.match(outer_path) is not None)
 
 
 def _route_layers(router: Router, prefix: str):
@@ -335,6 +344,20 @@ def _all_layers(router: Router, prefix: str, seen=None):
             if isinstance(handler, Router):
                 sub = prefix + (layer.pattern if isinstance(layer.pattern, str) and layer.pattern != "/" else "")
                 yield from _all_layers(handler, sub, seen)
+
+
+def _written_literals(written: list[Handler], module: Module | None):
+    """Origins a hand-written CORS middleware spells (inline or in module-level constants)."""
+    from ..origins import is_origin
+
+    for handler in written:
+        for node in _descendants(handler.fn.node):
+            if node.type in ("string", "identifier") and module is not None:
+                value = module.binding(node.text.decode()) if node.type == "identifier" else \
+                    Interpreter(module).eval(node, module.root)
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, str) and is_origin(item):
+                        yield item
 
 
 def _written_patterns(written: list[Handler], module: Module | None):
@@ -515,11 +538,22 @@ class _Reader:
 
     def _cors(self, value: CallValue, source: Source) -> CorsCall:
         arg = self.interp.eval(value.args[0], value.env) if value.args else UNDEFINED
-        call = CorsCall(arg, source)
+        call = CorsCall(_opaque_calls_unknown(arg), source)
         obj = _object_node(self.module, value.args[0]) if value.args else None
         if obj is not None:
             _option_lines(self.module, obj, call)
         return call
+
+
+def _opaque_calls_unknown(value):
+    """Options that come from another module's function (`origin: loadOrigins()`) are unknown."""
+    if isinstance(value, CallValue):
+        return Unknown(f"the result of {value.node.text.decode()[:40]}")
+    if isinstance(value, dict):
+        return {k: _opaque_calls_unknown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_opaque_calls_unknown(v) for v in value]
+    return value
 
 
 def _object_node(module: Module, node):

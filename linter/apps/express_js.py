@@ -102,7 +102,7 @@ class CallValue:
     `express()`, `helmet()`): kept as its callee and argument nodes so the
     framework layer decides what it is."""
 
-    callee: ModuleRef | str
+    callee: ModuleRef
     args: list
     node: object
     env: "Env" = field(repr=False, default=None)
@@ -658,12 +658,18 @@ class Interpreter:
         return self._unknown_call(callee, arg_nodes, node, env)
 
     def _unknown_call(self, callee, arg_nodes, node, env: Env):
+        """A call the evaluator cannot follow.  At module level a call of an
+        imported function stays a `CallValue` (`cors(opts)`, `helmet()`), for
+        the framework layer to recognise; anything else is Unknown, and
+        handing `req`/`res`/`next` to it makes the answer uncertain."""
+        if self.depth == 0 and isinstance(callee, ModuleRef):
+            return CallValue(callee, arg_nodes, node, env)
         if self.on_unknown_call is not None:
             values = [self.eval(a, env) for a in arg_nodes]
-            if any(hasattr(v, "member") or hasattr(v, "invoke") for v in values):
+            if any(hasattr(v, "call") or hasattr(v, "invoke") for v in values if not isinstance(v, ModuleRef)):
                 self.on_unknown_call(callee, node)
-        return CallValue(callee if isinstance(callee, ModuleRef) else node.child_by_field_name("function")
-                         .text.decode(), arg_nodes, node, env)
+        text = node.child_by_field_name("function").text.decode()
+        return Unknown(f"the result of {text}() (line {node.start_point[0] + 1})")
 
     def _new(self, node, env: Env):
         ctor = unwrap(node.child_by_field_name("constructor"))

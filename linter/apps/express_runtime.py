@@ -29,11 +29,13 @@ class Response:
         self.certain = True
         self.trace: list[tuple[str, Source | None]] = []
 
-    def set(self, name: str, values: list, source: Source | None) -> None:
-        """`res.setHeader(name, value)`: replaces the header, keeping its place."""
+    def set(self, name: str, values: list, source: Source | None | list) -> None:
+        """`res.setHeader(name, value)`: replaces the header, keeping its place.
+        `source` may give one source per value (`res.append` keeps the earlier lines' sources)."""
         lower = name.lower()
-        self.headers[lower] = [HeaderLine(lower, None if is_unknown(v) or v is None else str(v), source)
-                               for v in values]
+        sources = source if isinstance(source, list) else [source] * len(values)
+        self.headers[lower] = [HeaderLine(lower, None if is_unknown(v) or v is None else str(v), src)
+                               for v, src in zip(values, sources)]
 
     def values(self, name: str) -> list[str | None]:
         return [h.value for h in self.headers.get(name.lower(), [])]
@@ -156,8 +158,8 @@ class Res:
             self._set(arg, args[1] if isinstance(args[1], list) else [args[1]], source)
         elif name == "append" and len(args) >= 2:
             prev = self.response.headers.get(to_string(arg).lower(), [])
-            extra = args[1] if isinstance(args[1], list) else [args[1]]
-            self._set(arg, [h.value for h in prev] + [to_string(v) for v in extra], source)
+            extra = [to_string(v) for v in (args[1] if isinstance(args[1], list) else [args[1]])]
+            self._set(arg, [h.value for h in prev] + extra, [h.source for h in prev] + [source] * len(extra))
         elif name == "vary":
             self.response.vary(self._value(arg) if not self.interp.uncertain else Unknown("vary"), source)
         elif name == "removeHeader":
@@ -176,6 +178,8 @@ class Res:
         elif name == "redirect":
             status, target = (arg, args[1]) if len(args) > 1 else (302, arg)
             self._set("location", [target], source)
+            if not self.interp.uncertain:    # res.redirect answers through res.format: Vary: Accept
+                self.response.vary("Accept", source)
             self._finish(status, source, "redirect")
         elif name == "writeHead":
             if len(args) > 1 and isinstance(args[-1], dict):
@@ -198,7 +202,7 @@ class Res:
                                                                                  else to_string(value)]
         self._set(name, values, source)
 
-    def _set(self, name, values: list, source: Source) -> None:
+    def _set(self, name, values: list, source: Source | list) -> None:
         if is_unknown(name):
             self.response.certain = False
             return

@@ -13,6 +13,7 @@ gateway's CORS headers are added (or set over the backend's) on top.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -106,8 +107,8 @@ def local(status: int, why: str, source: Source | None) -> Answer:
 
 
 def scope_url(host: str | None, path: str | None) -> str:
-    host = (host or "").strip()
-    base = f"https://{host}" if host and "*" not in host and "/" not in host else SYNTHETIC_HOST
+    host = (host or "").strip().lower()
+    base = f"https://{host}" if re.fullmatch(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?", host) else SYNTHETIC_HOST
     path = path or "/"
     return base + (path if path.startswith("/") else "/" + path)
 

@@ -5,7 +5,7 @@ const cors = require('cors');
 const app = express();
 
 app.use(cors({
-  origin: /example\.com$/, // expect: CORS205
+  origin: /example\.com$/, // expect: CORS205, CORS206
   credentials: true,
 }));
 

@@ -1,8 +1,8 @@
 """Headless Chromium as an oracle for `corslint.browser` (standard library only).
 
-`run(cases, routes)` starts two loopback HTTP servers -- the page origin and
-the API origin -- and one headless Chromium driven over the DevTools
-protocol on a pipe (`--remote-debugging-pipe`: fd 3 carries our commands,
+`Oracle` starts two loopback HTTP servers -- the page origin and the API
+origin -- and `Oracle.run(cases, routes)` one headless Chromium driven over
+the DevTools protocol on a pipe (`--remote-debugging-pipe`: fd 3 carries our commands,
 fd 4 the browser's replies and events, both NUL-separated JSON).  The page
 runs every case one after the other with `fetch()` or XHR, logs a RESULT
 line per case and then "ALLDONE".  One browser run serves the whole batch,
@@ -10,7 +10,8 @@ every wait is bounded, and the processes started here are always killed.
 
 Placeholders in URLs and header values (see `fill`):
 `{page}` the page origin, `{api}` the API origin, `{alt}` the API server
-under a second origin (`localhost` instead of 127.0.0.1).
+under a second origin (`localhost` instead of 127.0.0.1), `{port}` the API
+port.
 """
 
 from __future__ import annotations
@@ -60,29 +61,43 @@ class Ports:
     def fill(self, text: str) -> str:
         return (text.replace("{page}", f"http://127.0.0.1:{self.page}")
                     .replace("{api}", f"http://127.0.0.1:{self.api}")
-                    .replace("{alt}", f"http://localhost:{self.api}"))
+                    .replace("{alt}", f"http://localhost:{self.api}")
+                    .replace("{port}", str(self.api)))
 
 
-def run(cases: list[dict], routes: dict[str, dict[str, Reply]], timeout: float = 60.0):
-    """Run every case in one Chromium; return ({case id: Outcome}, Ports).
+class Oracle:
+    """The page and API servers (a context manager, so they always stop);
+    `ports` is known on entry, before the cases are built."""
 
-    A case is a dict: id, url (placeholders allowed), method, headers
-    ([name, value] pairs), credentials, initiator ("fetch"/"xhr"), body
-    (see `PAGE_JS`).  `routes` maps a path to its replies by method.
-    """
-    log: list[tuple[str, str, dict]] = []
-    api = _server(_api_handler(routes, log))
-    page = _server(_page_handler())
-    ports = Ports(page.server_address[1], api.server_address[1])
-    api.ports = ports
-    page.html = _page_html([{**c, "url": ports.fill(c["url"])} for c in cases])
-    try:
-        events = _drive_chromium(f"{ports.fill('{page}')}/", timeout)
-    finally:
-        for server in (api, page):
+    def __enter__(self) -> "Oracle":
+        self.routes: dict[str, dict[str, Reply]] = {}
+        self.log: list[tuple[str, str, dict]] = []
+        self.api = _server(_api_handler(self.routes, self.log))
+        self.page = _server(_page_handler())
+        self.ports = Ports(self.page.server_address[1], self.api.server_address[1])
+        self.api.ports = self.ports
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for server in (self.api, self.page):
             server.shutdown()
             server.server_close()
-    return _collect(cases, events, log, ports), ports
+
+    def run(self, cases: list[dict], routes: dict[str, dict[str, Reply]],
+            timeout: float = 60.0) -> dict[str, Outcome]:
+        """Run every case in one Chromium; return {case id: Outcome}.
+
+        A case is a dict: id, url (placeholders allowed), method, headers
+        ([name, value] pairs the page sets), credentials, initiator
+        ("fetch"/"xhr"), body (a key of BODIES in `PAGE_JS`).  `routes` maps
+        a path to its replies by method ("OPTIONS" or "*").
+        """
+        self.routes.clear()
+        self.routes.update(routes)
+        self.log.clear()
+        self.page.html = _page_html([{**c, "url": self.ports.fill(c["url"])} for c in cases])
+        events = _drive_chromium(f"{self.ports.fill('{page}')}/", timeout)
+        return _collect(cases, events, self.log, self.ports)
 
 
 # --------------------------------------------------------------------------
@@ -160,12 +175,16 @@ const BODIES = {
   text: () => 'hello',
   form: () => new URLSearchParams('a=1'),
   multipart: () => { const f = new FormData(); f.append('a', '1'); return f; },
-  json: () => '{"a": 1}',
+  json: () => '{"a": 1}',  // the page also sets Content-Type: application/json
   stream: () => new ReadableStream({start(c) { c.enqueue(new TextEncoder().encode('x')); c.close(); }}),
   'upload-listener': () => 'hello',
 };
+function pageHeaders(c) {
+  const own = c.headers.some(([n]) => n.toLowerCase() === 'content-type');
+  return c.body === 'json' && !own ? [...c.headers, ['Content-Type', 'application/json']] : c.headers;
+}
 async function viaFetch(c) {
-  const init = {method: c.method, headers: c.headers,
+  const init = {method: c.method, headers: pageHeaders(c),
                 credentials: c.credentials ? 'include' : 'same-origin'};
   const body = BODIES[c.body]();
   if (body !== undefined) init.body = body;
@@ -178,7 +197,7 @@ function viaXhr(c) {
     const x = new XMLHttpRequest();
     x.open(c.method, c.url);
     x.withCredentials = c.credentials;
-    for (const [n, v] of c.headers) x.setRequestHeader(n, v);
+    for (const [n, v] of pageHeaders(c)) x.setRequestHeader(n, v);
     if (c.body === 'upload-listener') x.upload.onprogress = () => {};
     x.onload = () => resolve('ok ' + x.status);
     x.onerror = () => resolve('error');

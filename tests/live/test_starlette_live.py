@@ -28,6 +28,7 @@ import importlib.util
 import itertools
 import os
 import random
+import re
 import sys
 import uuid
 from pathlib import Path
@@ -115,28 +116,38 @@ def _requests(model) -> list[Request]:
     return out
 
 
-def compare(path: Path, client_factory) -> int:
-    """Every request's model answer against the real app's; returns the count."""
+def compare(path: Path, client_factory, all_certain: bool = True) -> int:
+    """Every request's model answer against the real app's; returns how
+    many were compared.  An answer the model marks uncertain (a value from
+    the environment) is not compared; generated apps have none."""
     model = load(str(path), str(path))
     assert not model.parsed.errors, model.parsed.errors
     app = _import_app(path, model.app.name)
-    client = client_factory(app, base_url=model.base_url, raise_server_exceptions=True)
+    with client_factory(app, base_url=model.base_url) as client:   # one event loop for all requests
+        return _compare_with(model, client, all_certain, path.name)
+
+
+def _compare_with(model, client, all_certain: bool, name: str) -> int:
     mismatches = []
     requests = _requests(model)
+    compared = 0
     for request in requests:
         predicted = model.answer(request)
-        assert predicted.certain, (request.describe(), predicted.trace)
+        if not predicted.certain:
+            assert not all_certain, (request.describe(), predicted.trace)
+            continue
+        compared += 1
         real = client.request(request.method, request.target, headers=list(request.headers),
                               follow_redirects=False)
         want = _cors_view(real.headers.multi_items())
         got = _cors_view((h.name, h.value) for h in predicted.headers)
         if predicted.status != real.status_code or want != got:
             mismatches.append(f"{request.describe()}: model {predicted.status} {got} / real {real.status_code} {want}")
-    assert not mismatches, f"{path.name}: {len(mismatches)} of {len(requests)} differ:\n" + "\n".join(mismatches[:8])
+    assert not mismatches, f"{name}: {len(mismatches)} of {len(requests)} differ:\n" + "\n".join(mismatches[:8])
     for fact in model.facts():
         if type(fact).__name__ == "MiddlewareOrder":
             _check_blocked(model, client)
-    return len(requests)
+    return compared
 
 
 def _check_blocked(model, client) -> None:
@@ -158,12 +169,12 @@ def test_sample_matches_real_app(path, client_factory, tmp_path):
         return
     copy = tmp_path / path.name
     copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    assert compare(copy, client_factory) > 0
+    assert compare(copy, client_factory, all_certain=False) > 0
 
 
 def _expect_startup_failure(path: Path, model, client_factory) -> None:
     app = _import_app(path, model.app.name)
-    with pytest.raises(Exception):
+    with pytest.raises((TypeError, re.error)):
         with client_factory(app) as client:
             client.get("/")
 

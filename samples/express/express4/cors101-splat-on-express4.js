@@ -7,7 +7,7 @@ const corsOptions = { origin: ['https://app.example.com', 'https://admin.example
 
 app.options('/{*splat}', cors(corsOptions));
 
-app.get('/api/orders', cors(corsOptions), (req, res) => res.json([]));
+app.get('/api/orders/:id', cors(corsOptions), (req, res) => res.json({}));
 app.delete('/api/orders/:id', cors(corsOptions), (req, res) => res.sendStatus(204)); // expect: CORS101
 
 app.listen(3000);
