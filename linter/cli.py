@@ -48,7 +48,7 @@ def lint_main(argv: list[str]) -> int:
     p.add_argument("--select", action="append", metavar="CODES", help="rule codes, prefixes or slugs")
     p.add_argument("--ignore", action="append", metavar="CODES", help="rule codes, prefixes or slugs to skip")
     p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails (warning)")
-    p.add_argument("--type", choices=("nginx", "apache", "django", "flask", "starlette", "express"),
+    p.add_argument("--type", choices=("nginx", "apache", "django", "flask", "starlette", "express", "yaml"),
                    help="treat the files given as this kind")
     p.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .corslint.toml / "
                                                       "pyproject.toml)")
@@ -130,7 +130,7 @@ def simulate_main(argv: list[str]) -> int:
     p.add_argument("--check-files", action="store_true",
                    help="look static files up on this machine's disk (the configured root) instead of assuming")
     p.add_argument("--client-ip", metavar="ADDR", help="the client address allow/deny rules see")
-    p.add_argument("--type", choices=("nginx", "apache", "django", "flask", "starlette", "express"))
+    p.add_argument("--type", choices=("nginx", "apache", "django", "flask", "starlette", "express", "yaml"))
     p.add_argument("--root", metavar="DIR")
     p.add_argument("--format", choices=("text", "json"), default="text")
     args = p.parse_args(argv)

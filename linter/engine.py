@@ -58,6 +58,10 @@ def load_model(path: str, kind: str, root: str | None = None):
         from .apache.model import load as load_apache
 
         return load_apache(path, path, root)
+    if kind == "yaml":
+        from .platforms import load as load_platform
+
+        return load_platform(path, path)
     if kind in APP_KINDS:
         import importlib
 

@@ -22,7 +22,8 @@ _NGINX_HINT = re.compile(rb"^\s*(server\s*\{|location\s|add_header\s|more_set_he
 #: endings of files that are never server configuration (docs, data, code of other kinds)
 _NOT_CONFIG = (".md", ".rst", ".txt", ".json", ".lock", ".png", ".jpg", ".gif", ".svg", ".html", ".css",
                ".pem", ".key", ".crt", ".gz", ".zip", ".pyc", ".sh", ".toml", ".ini", ".cfg", ".erb", ".tpl",
-               ".j2", ".jinja", ".example", ".sample", ".yaml", ".yml")
+               ".j2", ".jinja", ".example", ".sample")
+_MANIFESTS = (".yaml", ".yml", ".toml")
 _PYTHON = (".py",)
 _JAVASCRIPT = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
 
@@ -33,6 +34,11 @@ def classify(path: str) -> str | None:
     lower = name.lower()
     if lower.endswith(_PYTHON + _JAVASCRIPT):
         return _application_kind(path, lower)
+    if lower.endswith(_MANIFESTS):
+        from .platforms.sniff import looks_like_manifest
+
+        head = _head(path, 1 << 20)
+        return "yaml" if head and looks_like_manifest(head) else None
     if lower.endswith(_NOT_CONFIG):
         return None
     parent = os.path.basename(os.path.dirname(path))

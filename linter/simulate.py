@@ -12,8 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .browser import (Call, Verdict, actual_request, console_line, evaluate, needs_preflight,
-                      preflight_request, unsafe_header_names)
+from .browser import (
+    Call,
+    Verdict,
+    actual_request,
+    console_line,
+    evaluate,
+    needs_preflight,
+    preflight_request,
+    unsafe_header_names,
+)
 from .model import Answer, Request
 
 

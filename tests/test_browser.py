@@ -6,7 +6,6 @@ built with the code under test.
 """
 
 import pytest
-
 from corslint.browser import (
     Call,
     actual_request,

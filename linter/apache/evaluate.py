@@ -143,13 +143,13 @@ class Evaluation:
     def process(self) -> str:
         """Run the phases; returns a new URI for an internal redirect.
 
-        A pass for an internal redirect or for mod_dir's index subrequest is
-        a new request_rec: mod_setenvif, finding no note of its
-        post_read_request run, applies the server's SetEnvIf rules instead
-        of the sections'.  An internal redirect starts a new headers_out
-        and renames the environment to REDIRECT_*; the index subrequest
-        (GET, access already checked by mod_dir) hands its environment and
-        headers_out, in front of the request's, back to the request."""
+        An internal redirect is a new request_rec: mod_setenvif, finding no
+        note of its post_read_request run, applies the server's SetEnvIf
+        rules instead of the sections'; headers_out starts empty and the
+        environment is renamed to REDIRECT_*.  mod_dir's index subrequest
+        (GET, access already checked by mod_dir) runs no header_parser hook
+        at all (so no SetEnvIf) and hands its headers_out, in front of the
+        request's, back to the request."""
         kind, self.pass_kind = self.pass_kind, "request"
         main_vary = self.vary_early
         if kind == "redirect":
@@ -164,7 +164,8 @@ class Evaluation:
         proxied = self.translate()
         self.contexts = self.server_contexts() + self.merge(proxied)
         per_dir = self.contexts[len(self.server_contexts()):]
-        self.apply_setenv(per_dir if kind == "request" else self.server_contexts())
+        if kind != "index":
+            self.apply_setenv(per_dir if kind == "request" else self.server_contexts())
         if kind != "index":
             self.access()
         redirect = self.per_dir_rewrite(proxied)

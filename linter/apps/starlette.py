@@ -19,11 +19,26 @@ import re
 from functools import cached_property
 
 from ..diagnostics import InputError
-from ..model import Answer, OriginPattern, Request, Scope, Source
-from .base import AppModel, MiddlewareOrder, ParsedApp, RejectedAtStartup, Route, example_path
+from ..model import Answer, OriginPattern, Request, Scope
+from .base import (
+    AppModel,
+    MiddlewareOrder,
+    ParsedApp,
+    RejectedAtStartup,
+    Route,
+    example_path,
+)
 from .pyvalues import Module
 from .starlette_cors import PARAMS, CorsLayer
-from .starlette_extract import AppSpec, Extractor, Include, MiddlewareSpec, RouterSpec, RouteSpec, evaluate_settings
+from .starlette_extract import (
+    AppSpec,
+    Extractor,
+    Include,
+    MiddlewareSpec,
+    RouterSpec,
+    RouteSpec,
+    evaluate_settings,
+)
 
 #: Starlette's path convertors (`starlette/convertors.py`)
 CONVERTORS = {"str": "[^/]+", "path": ".*", "int": "[0-9]+", "float": r"[0-9]+(?:\.[0-9]+)?",
@@ -40,9 +55,13 @@ def compile_path(pattern: str) -> re.Pattern:
     return re.compile(out + re.escape(pattern[last:]) + "$")
 
 
+#: a value each convertor accepts, for example paths
+EXAMPLES = {"path": "x", "uuid": "00000000-0000-0000-0000-000000000000"}
+
+
 def route_example(spec: RouteSpec) -> str:
     """A concrete path for a route: `{id:int}` -> `1`, a mount -> one file in it."""
-    pattern = PARAM.sub(lambda m: "x" if m.group(2) in (":path",) else "1", spec.pattern)
+    pattern = PARAM.sub(lambda m: EXAMPLES.get((m.group(2) or ":")[1:], "1"), spec.pattern)
     return example_path(pattern) if pattern else "/"
 
 

@@ -192,8 +192,8 @@ class CorsLayer:
                 unsure.append("private-network")
         if failures:
             answer.status, answer.status_source = 400, failures[0][1]
-            answer.trace.append((f"CORSMiddleware answers 400 \"Disallowed CORS "
-                                 f"{', '.join(f for f, _ in failures)}\"", failures[0][1]))
+            text = "Disallowed CORS " + ", ".join(f for f, _ in failures)
+            answer.trace.append((f"CORSMiddleware answers 400 \"{text}\"", failures[0][1]))
         elif unsure:
             answer.certain = False
             answer.trace.append((f"CORSMiddleware answers 200 or 400: {', '.join(unsure)} unknown", self.source))

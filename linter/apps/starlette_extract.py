@@ -397,12 +397,12 @@ class Extractor:
         params = func.args.args + func.args.kwonlyargs
         defaults = list(func.args.defaults) + [d for d in func.args.kw_defaults if d is not None]
         nodes = defaults + [p.annotation for p in params if p.annotation is not None]
-        for node in nodes:
-            for call in ast.walk(node):
-                if isinstance(call, ast.Call) and self.name_of(call.func) in ("Depends", "Security") and call.args:
-                    if self._dependency_authenticates(call.args[0], depth + 1):
-                        return True
-        return False
+        return any(self._authenticating_depends(call, depth + 1) for node in nodes for call in ast.walk(node))
+
+    def _authenticating_depends(self, node: ast.AST, depth: int) -> bool:
+        """`Depends(x)` / `Security(x)` where x reads the Authorization header."""
+        return (isinstance(node, ast.Call) and self.name_of(node.func) in ("Depends", "Security")
+                and bool(node.args) and self._dependency_authenticates(node.args[0], depth))
 
     def _dependency_authenticates(self, node: ast.AST, depth: int) -> bool:
         if isinstance(node, ast.Name) and node.id in self.functions and node.id not in self.module.bindings:
@@ -422,8 +422,7 @@ class Extractor:
         node = self.resolve(node)
         if not isinstance(node, (ast.List, ast.Tuple)):
             return False
-        return any(isinstance(e, ast.Call) and self.name_of(e.func) in ("Depends", "Security") and e.args
-                   and self._dependency_authenticates(e.args[0], 1) for e in node.elts)
+        return any(self._authenticating_depends(e, 1) for e in node.elts)
 
 
 def _with_head(methods: tuple[str, ...] | None) -> tuple[str, ...] | None:

@@ -17,7 +17,7 @@ from ..apps.base import ParsedApp
 from ..diagnostics import InputError
 from ..model import Source
 from . import aws, ingress_nginx, istio, traefik
-from .base import PlatformModel, RiskyDefault
+from .base import PlatformModel, RiskyDefault, as_list, as_text
 from .source import LList, LMap, SourceError, load_toml, load_yaml, strings_with
 
 __all__ = ["PlatformModel", "RiskyDefault", "load"]
@@ -111,14 +111,14 @@ class Lowering:
                 self.middlewares[str(name)] = traefik.headers_from_map(str(name), block, self.path)
             chain = block.get_ci("chain")
             if isinstance(chain, LMap):
-                self.chains[str(name)] = [str(n).split("@")[0] for n in traefik.as_list(chain.get_ci("middlewares"))]
+                self.chains[str(name)] = [str(n).split("@")[0] for n in as_list(chain.get_ci("middlewares"))]
         routers = http.get_ci("routers")
         for name, router in (routers.items() if isinstance(routers, LMap) else ()):
             if isinstance(router, LMap):
                 used = router.get_ci("middlewares")
                 names = [(str(n).split("@")[0], Source(self.path, used.line_of(i) if isinstance(used, LList)
                                                        else router.line_ci("middlewares")))
-                         for i, n in enumerate(traefik.as_list(used))]
+                         for i, n in enumerate(as_list(used))]
                 self.routers.append((str(name), str(router.get_ci("rule") or ""), names))
 
     def compose(self, services: LMap) -> None:
@@ -136,7 +136,7 @@ class Lowering:
                     key, _, value = str(item).partition("=")
                     pairs.append((key.strip(), value.strip(), labels.line_of(i)))
             elif isinstance(labels, LMap):
-                pairs = [(str(k), traefik.as_text(v) or "", labels.line_of(k)) for k, v in labels.items()]
+                pairs = [(str(k), as_text(v) or "", labels.line_of(k)) for k, v in labels.items()]
             self.middlewares.update(traefik.headers_from_labels(pairs, self.path))
             routers: dict[str, list] = {}
             for key, value, line in pairs:
@@ -147,5 +147,5 @@ class Lowering:
                         routers[parts[3]][0] = value
                     elif parts[4].lower() == "middlewares":
                         routers[parts[3]][1] = [(n.split("@")[0], Source(self.path, line))
-                                                for n in traefik.as_list(value)]
+                                                for n in as_list(value)]
             self.routers += [(name, rule, names) for name, (rule, names) in routers.items()]

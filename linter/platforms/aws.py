@@ -55,8 +55,9 @@ class MockGate(Gate):
         for name, value in self.headers:
             put(answer, name, value.value, value.source)
         for regex, source in self.reflect:
-            if origin and regex.fullmatch(origin):
-                put(answer, "access-control-allow-origin", origin, source)   # responseOverride replaces it
+            if origin and regex.fullmatch(origin):     # `$context.responseOverride` replaces the static value
+                for line in answer.lines("access-control-allow-origin"):
+                    line.value, line.source = origin, source
                 break
         return answer
 
@@ -253,7 +254,7 @@ def serverless(doc: LMap, path: str, facts: list) -> list[Gate]:
     for route, entry in by_path.items():
         cors, line = entry["cors"], entry["line"]
         props = cors if isinstance(cors, LMap) else LMap(line.line)
-        at = (lambda key, props=props: Source(path, props.line_of(key)) if key in props else line)
+        at = (lambda key, props=props, line=line: Source(path, props.line_of(key)) if key in props else line)
         origins = [str(o) for o in as_list(props.get("origins"))] if "origins" in props else []
         origin = as_text(props.get("origin")) if "origin" in props else "*"
         origin_line = at("origins") if origins else at("origin")

@@ -233,8 +233,8 @@ class IngressGate(Gate):
             put(answer, "content-length", "0", config.enable_line)
         if config.snippet is not None:
             answer.certain = False
-            answer.trace.append(("a configuration-snippet also sets CORS headers (not modelled; snippets are "
-                                 "disabled by default since controller v1.9)", config.snippet))
+            answer.trace.append((("a configuration-snippet also sets CORS headers (not modelled; snippets are "
+                                  "disabled by default since controller v1.9)"), config.snippet))
         return answer
 
 

@@ -121,8 +121,8 @@ class TraefikGate(Gate):
         if self.auth is not None and request.method == "OPTIONS":
             kind, source = self.auth
             answer = Answer(401, handler="auth", status_source=source, certain=kind == "basicauth",
-                            trace=[(f"the {kind} middleware runs before {h.name} and rejects the preflight, which "
-                                    f"carries no credentials", source)])
+                            trace=[((f"the {kind} middleware runs before {h.name} and rejects the preflight, "
+                                     f"which carries no credentials"), source)])
             return answer
         if preflight:
             answer = local(200, f"Traefik ({describe(self.version)}) answers the preflight itself", h.source)
@@ -275,11 +275,9 @@ def _version_facts(gate: TraefikGate, facts: list) -> None:
         fact = RiskyDefault(source, text)
         if all(f.source != source for f in facts if isinstance(f, RiskyDefault)):
             facts.append(fact)
-    if not gate.fixed and "accessControlMaxAge" not in mw.values and gate.scope.emits_cors:
-        if all(f.source != mw.source for f in facts if isinstance(f, RiskyDefault)):
-            facts.append(RiskyDefault(mw.source, f"assuming Traefik {version}: without accessControlMaxAge every "
-                                                 f"preflight answer carries 'Access-Control-Max-Age: 0', so browsers "
-                                                 f"never cache preflights (fixed in v3.6.22/v3.7.6)"))
+    if (not gate.fixed and "accessControlMaxAge" not in mw.values and gate.scope.emits_cors
+            and all(f.source != mw.source for f in facts if isinstance(f, RiskyDefault))):
+        facts.append(RiskyDefault(mw.source, f"assuming Traefik {version}: without accessControlMaxAge every "
+                                             f"preflight answer carries 'Access-Control-Max-Age: 0', so browsers "
+                                             f"never cache preflights (fixed in v3.6.22/v3.7.6)"))
 
-
-__all__ = ["as_list", "as_text"]

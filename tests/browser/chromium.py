@@ -69,7 +69,7 @@ class Oracle:
     """The page and API servers (a context manager, so they always stop);
     `ports` is known on entry, before the cases are built."""
 
-    def __enter__(self) -> "Oracle":
+    def __enter__(self) -> Oracle:
         self.routes: dict[str, dict[str, Reply]] = {}
         self.log: list[tuple[str, str, dict]] = []
         self.api = _server(_api_handler(self.routes, self.log))
@@ -228,22 +228,15 @@ def _drive_chromium(url: str, timeout: float) -> list[dict]:
     profile = tempfile.mkdtemp(prefix="corslint-chromium-")
     to_browser_r, to_browser_w = os.pipe()
     from_browser_r, from_browser_w = os.pipe()
-    # Move the child's ends above 4 so placing them on 3 and 4 cannot clobber one another.
-    child_in, child_out = (os.dup2(fd, 100 + i, inheritable=False)
-                           for i, fd in enumerate((to_browser_r, from_browser_w)))
+    # The shell puts our pipe ends on fds 3 and 4 and execs Chromium (a
+    # preexec_fn would be unsafe with the servers' threads running).
+    wire = f'exec "$@" 3<&{to_browser_r} 4>&{from_browser_w} {to_browser_r}<&- {from_browser_w}>&-'
+    proc = subprocess.Popen(
+        ["/bin/sh", "-c", wire, "sh", CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        pass_fds=(to_browser_r, from_browser_w), start_new_session=True)
     os.close(to_browser_r)
     os.close(from_browser_w)
-
-    def wire_fds():  # the child reads commands on fd 3 and writes events on fd 4
-        os.dup2(child_in, 3)
-        os.dup2(child_out, 4)
-
-    proc = subprocess.Popen(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=wire_fds, pass_fds=(3, 4), start_new_session=True)
-    os.close(child_in)
-    os.close(child_out)
     cdp = _Pipe(to_browser_w, from_browser_r, time.monotonic() + timeout)
     try:
         return cdp.session(url)

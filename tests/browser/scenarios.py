@@ -105,9 +105,9 @@ def simple(id, *headers, status=200, **kw):
     return both(id, response=ok(*headers, status=status), **kw)
 
 
-def preflighted(id, *preflight_headers, status=204, response=ok(PAGE), method="PUT", **kw):
+def preflighted(id, *preflight_headers, status=204, response=None, method="PUT", **kw):
     return both(id, method=method, preflight=ok(*preflight_headers, status=status),
-                response=response, **kw)
+                response=response or ok(PAGE), **kw)
 
 
 SCENARIOS: list[Scenario] = [

@@ -22,7 +22,6 @@ import os
 import time
 
 import pytest
-
 from corslint import cli
 from corslint.browser import actual_request, console_line, evaluate, needs_preflight, preflight_request
 

@@ -185,6 +185,8 @@ class Gen:
             lines.append(f"Header {t()}unset Access-Control-Allow-Origin")
         if self.chance(0.06):
             lines.append(f"Header {t()}unset Vary")
+        if self.chance(0.05):
+            lines.append(f'Header {t()}{r.choice(["edit", "edit*"])} Access-Control-Allow-Origin "^https://" "http://"')
         if self.chance(0.08):
             lines.append(f"Header {t()}setifempty Access-Control-Allow-Credentials false")
         r.shuffle(lines)
@@ -195,7 +197,7 @@ class Gen:
         """SetEnvIf / SetEnvIfExpr / RewriteCond lines that set CORS_ORIGIN (and CORS_OK)."""
         r = self.r
         self.has_allowlist = True
-        pick = r.randrange(9)
+        pick = r.randrange(11)
         if pick == 0:
             lines = [f'SetEnvIf Origin "{ALLOW_RE}" CORS_ORIGIN=$0']
         elif pick == 1:
@@ -215,9 +217,16 @@ class Gen:
         elif pick == 7:
             lines = ['SetEnvIf Origin ".*" CORS_ORIGIN=$0',   # set (empty) even without Origin
                      'SetEnvIf Origin "evil" !CORS_ORIGIN']
-        else:
+        elif pick == 8:
             lines = ["RewriteEngine On", r"RewriteCond %{HTTP:Origin} ^https://(app|admin)\.example\.com$",
                      "RewriteRule ^ - [E=CORS_ORIGIN:%{HTTP:Origin}]"]
+        elif pick == 9:   # mod_rewrite has no %{HTTP_ORIGIN}: it is always empty
+            lines = ["RewriteEngine On", r"RewriteCond %{HTTP_ORIGIN} ^https://app\.example\.com$ [OR]",
+                     r"RewriteCond %{HTTP:Origin} ^null$",
+                     "RewriteRule ^ - [E=CORS_ORIGIN:%{HTTP:Origin}]"]
+        else:   # the preflight flagged by method
+            lines = ['SetEnvIf Request_Method "^OPTIONS$" CORS_OK=1',
+                     r'SetEnvIfNoCase Origin "^https://app\.example\.com$" CORS_ORIGIN=$0']
         if self.chance(0.2):
             lines.append('SetEnvIf Origin "^null$" CORS_ORIGIN=null')
         if self.chance(0.2):
@@ -257,7 +266,7 @@ class Gen:
         """Access control for a section."""
         r = self.r
         kind = kind or r.choice(["user", "limit", "limitexcept-options", "limitexcept-get", "denied-except",
-                                 "method", "any", "denied", "granted"])
+                                 "method", "any", "denied", "granted", "ip"])
         auth = ["AuthType Basic", 'AuthName "live test"', "AuthUserFile @@HTPASSWD@@"]
         return {
             "user": [*auth, "Require valid-user"],
@@ -269,6 +278,9 @@ class Gen:
             "any": [*auth, *_section("<RequireAny>", ["Require method OPTIONS", "Require valid-user"])],
             "denied": ["Require all denied"],
             "granted": ["Require all granted"],
+            "ip": r.choice([["Require ip 127.0.0.1"], ["Require ip 10.0.0.0/8"], ["Require local"],
+                            _section("<RequireAll>", ["Require all granted", "Require not ip 127.0.0.1"])])
+            if kind == "ip" else [],
         }[kind]
 
     # -- slots: parts of the vhost with the paths they are probed at ----------------
@@ -380,6 +392,20 @@ class Gen:
         self.htaccess[where] = "\n".join(lines) + "\n"
         return []
 
+    def slot_internal_rewrite(self) -> list[str]:
+        """A per-directory rewrite to another file: an internal redirect
+        (the environment comes back as REDIRECT_*)."""
+        self.paths += ["/alias.txt", "/alias.json", "/sub/alias.txt"]
+        lines = ["RewriteEngine On", r"RewriteRule ^alias\.(txt|json)$ data.json [E=RWE:yes,L]",
+                 "Header always set Access-Control-Allow-Origin https://app.example.com env=RWE",
+                 'Header always set Access-Control-Allow-Credentials "%{REDIRECT_RWE}e" env=REDIRECT_RWE']
+        if self.override in ("All", "FileInfo", "FileInfo AuthConfig") and "" not in self.htaccess \
+                and self.chance(0.5):
+            self.htaccess[""] = "\n".join(lines) + "\n"
+            return []
+        return _section(f"<Directory {self.root}/sub>", lines) if self.chance(0.3) else \
+            _section(f"<Directory {self.root}>", lines)
+
     def slot_errors(self) -> list[str]:
         self.paths += ["/missing.txt", "/private/secret.txt"]
         return [self.r.choice(["ErrorDocument 404 /errors/404.html", 'ErrorDocument 404 "not here"',
@@ -400,7 +426,7 @@ class Gen:
         if self.chance(0.25):
             vhost += self.if_block()
         slots = [Gen.slot_api, Gen.slot_versioned, Gen.slot_private, Gen.slot_files, Gen.slot_redirects,
-                 Gen.slot_location, Gen.slot_htaccess, Gen.slot_errors]
+                 Gen.slot_location, Gen.slot_htaccess, Gen.slot_errors, Gen.slot_internal_rewrite]
         sections = self.slot_root()
         for slot in r.sample(slots, r.randint(1, 4)):
             sections += slot(self)

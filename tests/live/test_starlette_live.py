@@ -174,9 +174,8 @@ def test_sample_matches_real_app(path, client_factory, tmp_path):
 
 def _expect_startup_failure(path: Path, model, client_factory) -> None:
     app = _import_app(path, model.app.name)
-    with pytest.raises((TypeError, re.error)):
-        with client_factory(app) as client:
-            client.get("/")
+    with pytest.raises((TypeError, re.error)), client_factory(app) as client:
+        client.get("/")
 
 
 # -- generated apps ----------------------------------------------------------------
