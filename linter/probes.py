@@ -26,6 +26,7 @@ CORS_HEADERS = (ACAO, ACAC, ACAM, ACAH, ACEH, MAX_AGE)
 #: how many guessed origins to try when looking for one a scope serves
 MAX_TRUSTED_TRIES = 3
 #: what the probe preflight asks for: a JSON write, the most common API call
+#: (PUT unless the scope shows which methods it serves, see preflight_method)
 PROBE_METHOD = "PUT"
 PROBE_HEADERS = ("content-type",)
 
@@ -82,7 +83,7 @@ class Probe:
         without a method, the actual request."""
         method = method or actual_method(self.scope)
         if method == "OPTIONS" and not detail:
-            detail = ", ".join((PROBE_METHOD,) + PROBE_HEADERS)
+            detail = ", ".join((preflight_method(self.scope),) + PROBE_HEADERS)
         return f"{method} {self.path} from {origin or self.origin}" + (f" ({detail})" if detail else "")
 
     @cached_property
@@ -164,8 +165,9 @@ class ProbeContext:
         GET is not one of them (a DELETE-only route answers GET with 404)."""
         return self.ask(scope, method or actual_method(scope), origin)
 
-    def preflight(self, scope: Scope, origin: str, method: str = PROBE_METHOD,
+    def preflight(self, scope: Scope, origin: str, method: str | None = None,
                   headers: tuple[str, ...] = PROBE_HEADERS) -> Answer:
+        method = method or preflight_method(scope)
         extra = (("access-control-request-method", method),)
         if headers:
             extra += (("access-control-request-headers", ",".join(sorted(headers))),)
@@ -266,6 +268,17 @@ class ProbeContext:
 
     def model_facts(self, kind: str) -> list:
         return [fact for fact in self.model.facts() if type(fact).__name__ == kind]
+
+
+def preflight_method(scope: Scope) -> str:
+    """The method a scope's preflight asks for: the first non-simple method
+    it serves; else the first method it serves (a GET with a JSON or
+    Authorization header still preflights); PUT when the configuration does
+    not say."""
+    served = scope.served_methods
+    if not served:
+        return PROBE_METHOD
+    return next((m for m in served if m not in ("GET", "HEAD", "POST")), served[0])
 
 
 def actual_method(scope: Scope) -> str:

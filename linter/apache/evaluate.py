@@ -143,20 +143,20 @@ class Evaluation:
     def process(self) -> str:
         """Run the phases; returns a new URI for an internal redirect.
 
-        An internal redirect is a new request_rec: mod_setenvif, finding no
-        note of its post_read_request run, applies the server's SetEnvIf
-        rules instead of the sections'; headers_out starts empty and the
-        environment is renamed to REDIRECT_*.  mod_dir's index subrequest
+        An internal redirect is a new request: the environment is renamed to
+        REDIRECT_*, headers_out starts empty, and post_read_request runs
+        again (the server's SetEnvIf rules).  mod_dir's index subrequest
         (GET, access already checked by mod_dir) runs no header_parser hook
-        at all (so no SetEnvIf) and hands its headers_out, in front of the
+        (so no SetEnvIf) and hands its headers_out, in front of the
         request's, back to the request."""
         kind, self.pass_kind = self.pass_kind, "request"
         main_vary = self.vary_early
+        if kind != "request":
+            self.vary_early = []
         if kind == "redirect":
             self.env = {f"REDIRECT_{k}": v for k, v in self.env.items()}
             self.env_via = {f"REDIRECT_{k}": v for k, v in self.env_via.items()}
-        if kind != "request":
-            self.vary_early = []
+            self.apply_setenv(self.server_contexts())
         # httpd 2.4 walks <Location> and <If> once before translate_name, so a
         # server-context RewriteRule answering [R=204] already has them
         self.contexts = self.server_contexts()
@@ -165,7 +165,7 @@ class Evaluation:
         self.contexts = self.server_contexts() + self.merge(proxied)
         per_dir = self.contexts[len(self.server_contexts()):]
         if kind != "index":
-            self.apply_setenv(per_dir if kind == "request" else self.server_contexts())
+            self.apply_setenv(per_dir)
         if kind != "index":
             self.access()
         redirect = self.per_dir_rewrite(proxied)

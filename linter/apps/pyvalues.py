@@ -129,6 +129,11 @@ class Module:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             inner = self.value(node.operand, depth + 1)
             return inner if is_unknown(inner) else not inner
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = self.value(node.operand, depth + 1)
+            if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+                return -inner if isinstance(node.op, ast.USub) else inner
+            return inner if is_unknown(inner) else Unknown("sign of a non-number", line)
         return Unknown(_describe(node), line)
 
 

@@ -21,6 +21,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -228,11 +229,12 @@ def _drive_chromium(url: str, timeout: float) -> list[dict]:
     profile = tempfile.mkdtemp(prefix="corslint-chromium-")
     to_browser_r, to_browser_w = os.pipe()
     from_browser_r, from_browser_w = os.pipe()
-    # The shell puts our pipe ends on fds 3 and 4 and execs Chromium (a
-    # preexec_fn would be unsafe with the servers' threads running).
-    wire = f'exec "$@" 3<&{to_browser_r} 4>&{from_browser_w} {to_browser_r}<&- {from_browser_w}>&-'
+    # A tiny Python trampoline puts our pipe ends on fds 3 and 4 and execs
+    # Chromium (a preexec_fn would be unsafe with the servers' threads
+    # running, and sh redirections stop at fd 9).
     proc = subprocess.Popen(
-        ["/bin/sh", "-c", wire, "sh", CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        [sys.executable, "-c", _TRAMPOLINE, str(to_browser_r), str(from_browser_w),
+         CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         pass_fds=(to_browser_r, from_browser_w), start_new_session=True)
     os.close(to_browser_r)
@@ -248,6 +250,15 @@ def _drive_chromium(url: str, timeout: float) -> list[dict]:
             pass
         proc.wait(timeout=10)
         shutil.rmtree(profile, ignore_errors=True)
+
+
+_TRAMPOLINE = """
+import fcntl, os, sys
+commands, events = (fcntl.fcntl(int(fd), fcntl.F_DUPFD_CLOEXEC, 10) for fd in sys.argv[1:3])
+os.dup2(commands, 3)
+os.dup2(events, 4)
+os.execv(sys.argv[3], sys.argv[3:])
+"""
 
 
 class _Pipe:

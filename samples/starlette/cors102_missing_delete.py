@@ -1,4 +1,4 @@
-"""Todo API: DELETE is served but the allow-list stops at PUT."""
+"""Todo API: DELETE is served but the allow-list stops at PUT: Starlette answers the DELETE preflight 400."""
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -7,7 +7,7 @@ app = FastAPI()
 app.add_middleware(
     CORSMiddleware,
     allow_origins=["https://todo.example.com"],
-    allow_methods=["GET", "POST", "PUT"],  # expect: CORS301
+    allow_methods=["GET", "POST", "PUT"],  # expect: CORS102
 )
 
 
