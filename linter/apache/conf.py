@@ -86,6 +86,24 @@ class Require:
         return True
 
 
+class AuthzSection:
+    """A `<RequireAny>`/`<RequireAll>`/`<RequireNone>` container, or the
+    implicit `<RequireAny>` holding a section's top-level Require lines;
+    `items` are Require lines and nested containers in file order."""
+
+    __slots__ = ("op", "negate", "items", "source")
+
+    def __init__(self, op: str, negate: bool, source: Source):
+        self.op = op                    # "any" or "all"
+        self.negate = negate            # <RequireNone>: a negated <RequireAny>
+        self.items: list = []
+        self.source = source
+
+    def applies(self, method: str) -> bool:
+        """Whether any Require inside is in force for the method (<Limit>)."""
+        return any(item.applies(method) for item in self.items)
+
+
 class Context:
     """One place in the configuration: the server, a vhost, a section, an .htaccess file."""
 
@@ -101,6 +119,8 @@ class Context:
         self.rewrite_rules: list[RewriteRule] = []
         self.redirects: list[tuple[str, str, str, str, Source]] = []   # (kind, status, from, to, source)
         self.require: list[Require] = []
+        #: the section's Require lines as mod_authz_core evaluates them
+        self.authz: AuthzSection | None = None
         self.auth_type: tuple[str, Source] | None = None
         self.auth_name: str | None = None
         self.indexes: bool | None = None
@@ -110,6 +130,11 @@ class Context:
         self.error_documents: dict[int, tuple[str, Source]] = {}
         self.ifs: list["Context"] = []            # <If>/<ElseIf>/<Else> chains, in order
         self.sections: list["Context"] = []       # nested sections (inside a vhost or server)
+
+    def authz_root(self) -> AuthzSection:
+        if self.authz is None:
+            self.authz = AuthzSection("any", False, self.source)
+        return self.authz
 
     @property
     def label(self) -> str:
@@ -168,7 +193,7 @@ def lower(directives: list[Directive], path: str, htaccess: bool = False, direct
 
 def _fill(conf: ApacheConf, host: VirtualHost, ctx: Context, directives: list[Directive],
           methods: frozenset | None = None, except_methods: frozenset | None = None,
-          container: Source | None = None) -> None:
+          container: Source | None = None, authz: AuthzSection | None = None) -> None:
     for d in directives:
         name = d.name.lower()
         args = d.args
@@ -192,18 +217,20 @@ def _fill(conf: ApacheConf, host: VirtualHost, ctx: Context, directives: list[Di
         elif name in ("<limit", "<limitexcept"):
             listed = frozenset(a.upper() for a in args)
             if name == "<limit":
-                _fill(conf, host, ctx, d.block or [], listed, None, source)
+                _fill(conf, host, ctx, d.block or [], listed, None, source, authz)
             else:
-                _fill(conf, host, ctx, d.block or [], None, listed, source)
+                _fill(conf, host, ctx, d.block or [], None, listed, source, authz)
         elif name in ("<requireany", "<requireall", "<requirenone"):
-            _fill(conf, host, ctx, d.block or [], methods, except_methods, container)
+            node = AuthzSection("all" if name == "<requireall" else "any", name == "<requirenone", source)
+            (authz or ctx.authz_root()).items.append(node)
+            _fill(conf, host, ctx, d.block or [], methods, except_methods, container, node)
         elif name.startswith("<"):
             continue   # <Proxy>, <Macro> ...: not modelled
         else:
-            _directive(conf, host, ctx, name, args, source, methods, except_methods, container)
+            _directive(conf, host, ctx, name, args, source, methods, except_methods, container, authz)
 
 
-def _directive(conf, host, ctx, name, args, source, methods, except_methods, container=None) -> None:
+def _directive(conf, host, ctx, name, args, source, methods, except_methods, container=None, authz=None) -> None:
     if name == "header" and args:
         action = _header(args, source)
         problem = format_error(action.value) if action is not None else None
@@ -240,7 +267,9 @@ def _directive(conf, host, ctx, name, args, source, methods, except_methods, con
             ctx.redirects.append(("match" if name == "redirectmatch" else "prefix", status, rest[0],
                                   rest[1] if len(rest) > 1 else "", source))
     elif name == "require" and args:
-        ctx.require.append(Require([a for a in args], methods, except_methods, source, container))
+        require = Require([a for a in args], methods, except_methods, source, container)
+        ctx.require.append(require)
+        (authz or ctx.authz_root()).items.append(require)
     elif name == "authtype" and args:
         ctx.auth_type = (args[0], source)
     elif name == "authname" and args:

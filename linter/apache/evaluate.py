@@ -18,10 +18,13 @@ import re
 
 from ..model import Answer, HeaderLine, Request, Source
 from ..nginx.evaluate import FileOracle, Upstream
-from .conf import ApacheConf, Context, HeaderAction, VirtualHost
+from .conf import ApacheConf, Context, HeaderAction, Require, VirtualHost
 from .expr import HEADER_VARIABLES, evaluate_bool, evaluate_string
 
 MAX_INTERNAL_REDIRECTS = 10
+# mod_authz_core's results
+GRANTED, DENIED, NO_USER, NEUTRAL = "granted", "denied", "denied-no-user", "neutral"
+USER_PROVIDERS = ("valid-user", "user", "group", "file-owner", "file-group")
 DEFAULT_METHODS_ALLOWED = "GET,POST,OPTIONS,HEAD,TRACE"
 
 
@@ -67,6 +70,8 @@ class Evaluation:
         self.pass_kind = "request"
         #: the method the handler sees (an ErrorDocument redirect makes it GET)
         self.handler_method = request.method
+        #: the Require lines the access check evaluated (the last one is blamed)
+        self.decisive: list[Require] = []
 
     def note(self, text: str, source: Source | None = None) -> None:
         self.trace.append((text, source))
@@ -423,72 +428,110 @@ class Evaluation:
 
     # -- access ---------------------------------------------------------------------------
     def access(self) -> None:
-        """Require: the last section with Require lines for this method decides
-        (AuthMerging Off); no Require at all grants access."""
-        decisive: list = []
+        """mod_authz_core: the Require lines of the last section that has
+        any (AuthMerging Off) decide, evaluated as a tree (an implicit
+        <RequireAny> around <RequireAll>/<RequireAny>/<RequireNone>);
+        no Require at all grants access."""
+        section = None
         for ctx in self.contexts:
-            applicable = [r for r in ctx.require if r.applies(self.method)]
-            if applicable:
-                decisive = applicable
-        if not decisive:
+            if ctx.authz is not None:
+                section = ctx.authz
+        if section is None:
             return
-        auth = next((ctx.auth_type for ctx in reversed(self.contexts) if ctx.auth_type), None)
-        realm = next((ctx.auth_name for ctx in reversed(self.contexts) if ctx.auth_name), None)
-        needs_user = False
-        for rule in decisive:
-            verdict = self.require_verdict(rule.words)
-            if verdict is True:
+        self.decisive = []
+        result = self.authz_result(section, parent_all=True)
+        if result == GRANTED:
+            return
+        if result == NO_USER:
+            if self.header("authorization") is not None:
+                self.certain = False   # whether the credentials are valid is unknown
                 return
-            if verdict == "user":
-                needs_user = True
-                user_source = rule.source
-        if needs_user and self.header("authorization") is None:
+            auth = next((ctx.auth_type for ctx in reversed(self.contexts) if ctx.auth_type), None)
+            realm = next((ctx.auth_name for ctx in reversed(self.contexts) if ctx.auth_name), None)
             basic = bool(auth and auth[0].lower() == "basic")
             headers = [("www-authenticate", f'Basic realm="{realm or ""}"')] if basic else []
+            user_source = next((r.source for r in reversed(self.decisive) if self.needs_user(r)), section.source)
             self.note(f"Require (line {user_source.line}) needs a user: 401", user_source)
             raise _Done(401, user_source, "auth_basic" if basic else "auth", True, headers)
-        if needs_user:
-            self.certain = False
-            return
-        denier = decisive[-1]
-        cause = denier.container or denier.source
-        self.note(f"Require (line {denier.source.line}) denies {self.method}: 403", cause)
+        denier = self.decisive[-1] if self.decisive else None
+        cause = (denier.container or denier.source) if denier else section.source
+        self.note(f"Require (line {cause.line}) denies {self.method}: 403", cause)
         raise _Done(403, cause, "deny", True)
 
-    def require_verdict(self, words: list[str]):
+    def authz_result(self, node, parent_all: bool) -> str:
+        """One Require line or container, as apply_authz_sections combines
+        them.  A node no Require of which is in force for the method (all
+        inside <Limit>s for other methods) is neutral, or granted inside a
+        <RequireAll> (and at the top)."""
+        if not node.applies(self.method):
+            return GRANTED if parent_all else NEUTRAL
+        if isinstance(node, Require):
+            self.decisive.append(node)
+            return self.require_result(node.words)
+        result = NEUTRAL
+        for item in node.items:
+            child = self.authz_result(item, node.op == "all")
+            if node.op == "all":
+                if child == DENIED:
+                    result = DENIED
+                    break
+                if child == NO_USER and result != DENIED or result == NEUTRAL:
+                    result = child
+            else:
+                if child == GRANTED:
+                    result = GRANTED
+                    break
+                if child == NO_USER and result == DENIED or result == NEUTRAL:
+                    result = child
+        return _negated(result) if node.negate else result
+
+    @staticmethod
+    def needs_user(rule: Require) -> bool:
+        words = [w.lower() for w in rule.words]
+        words = words[1:] if words[:1] == ["not"] else words
+        return bool(words) and words[0] in USER_PROVIDERS
+
+    def require_result(self, words: list[str]) -> str:
+        """One `Require [not] provider args...` line."""
         negate = words[0].lower() == "not"
         words = words[1:] if negate else words
         kind = words[0].lower() if words else ""
         args = words[1:]
-        if kind == "all":
-            result = bool(args) and args[0].lower() == "granted"
-        elif kind in ("valid-user", "user", "group", "file-owner", "file-group"):
-            return "user" if not negate else None
-        elif kind == "method":
-            result = self.method in {a.upper() for a in args}
-        elif kind == "ip":
-            if self.client_addr is None:
+        if kind in USER_PROVIDERS:
+            result = NO_USER
+        else:
+            held = self.provider(kind, args)
+            if held is None:
                 self.certain = False
-                return True
+                return GRANTED
+            result = GRANTED if held else DENIED
+        return _negated(result) if negate else result
+
+    def provider(self, kind: str, args: list[str]) -> bool | None:
+        """Whether an authz provider that needs no user grants the request."""
+        if kind == "all":
+            return bool(args) and args[0].lower() == "granted"
+        if kind == "method":
+            return self.method in {a.upper() for a in args}
+        if kind == "env":
+            return any(a in self.env for a in args)
+        if kind == "expr":
+            return self.expression(" ".join(args))
+        if kind in ("ip", "local"):
+            if self.client_addr is None:
+                return None
+            if kind == "local":
+                return self.client_addr in ("127.0.0.1", "::1")
             import ipaddress
 
-            result = False
             for arg in args:
                 try:
                     if ipaddress.ip_address(self.client_addr) in ipaddress.ip_network(arg, strict=False):
-                        result = True
+                        return True
                 except ValueError:
                     continue
-        elif kind == "local":
-            result = self.client_addr in ("127.0.0.1", "::1") if self.client_addr else None
-        elif kind == "expr":
-            result = self.expression(" ".join(args))
-        else:
-            result = None
-        if result is None:
-            self.certain = False
-            return True
-        return (not result) if negate else result
+            return False
+        return None
 
     # -- mod_rewrite ------------------------------------------------------------------------
     def per_dir_rewrite(self, proxied) -> str | None:
@@ -998,6 +1041,14 @@ def _merge_vary(headers: list[HeaderLine]) -> list[HeaderLine]:
         elif h is first:
             out.append(merged)
     return out
+
+
+def _negated(result: str) -> str:
+    """`Require not ...` / <RequireNone>: granted becomes denied, a denial
+    becomes neutral (not being refused grants nothing)."""
+    if result == GRANTED:
+        return DENIED
+    return NEUTRAL if result in (DENIED, NO_USER) else result
 
 
 def _prefix_match(uri: str, prefix: str) -> int | None:

@@ -299,6 +299,8 @@ class Gen:
             body += self.preflight_rewrite("^")
         if self.chance(0.1):
             body += self.if_block()
+        if self.chance(0.15):
+            body += self.slot_files()
         return _section(f"<Directory {self.root}>", body)
 
     def slot_api(self) -> list[str]:
@@ -313,6 +315,10 @@ class Gen:
             body += self.preflight_rewrite(self.r.choice(["^", ".*", "^/api/", "api"]))
         if self.chance(0.15):
             body += self.if_block()
+        if self.chance(0.15):   # a rewrite that proxies
+            self.paths += ["/rapi/x", "/rapi/"]
+            body = ["RewriteEngine On", r"RewriteRule ^/rapi/(.*)$ http://@@UPSTREAM@@/api/$1 [P]", *body]
+            return body
         if self.chance(0.5):
             return _section("<Location /api/>", [*body, "ProxyPass http://@@UPSTREAM@@/api/"])
         out = ["ProxyPass /api/ http://@@UPSTREAM@@/api/"]
