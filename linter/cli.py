@@ -4,6 +4,7 @@
     corslint simulate PATH --url URL    predict one cross-origin call
     corslint rules                      list the rules
     corslint explain CODE|SLUG          print a rule's doc
+    corslint docs [--output DIR]        write docs/rules/CODE.md from the rule docs
 
 Exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error or an
 input that cannot be read or parsed.  Heavy modules are imported only by
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import sys
 
-SUBCOMMANDS = ("simulate", "rules", "explain")
+SUBCOMMANDS = ("simulate", "rules", "explain", "docs")
 
 
 class UsageError(Exception):
@@ -43,8 +44,9 @@ def lint_main(argv: list[str]) -> int:
 
     p = _parser("corslint", "Lint CORS configuration (nginx, Apache, frameworks, platform YAML).")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--output", metavar="FILE", help="write the report to FILE")
+    p.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                   help="text (default), json, sarif (code scanning) or github (Actions annotations)")
+    p.add_argument("--output", metavar="FILE", help="write the report (or the --diff) to FILE")
     p.add_argument("--select", action="append", metavar="CODES", help="rule codes, prefixes or slugs")
     p.add_argument("--ignore", action="append", metavar="CODES", help="rule codes, prefixes or slugs to skip")
     p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails (warning)")
@@ -54,10 +56,22 @@ def lint_main(argv: list[str]) -> int:
                                                       "pyproject.toml)")
     p.add_argument("--root", metavar="DIR", help="folder that relative includes are resolved against")
     p.add_argument("--strict", action="store_true", help="also report suppressions that match nothing")
+    p.add_argument("--fix", action="store_true",
+                   help="apply the fixes that cannot change meaning beyond their finding, then report what remains")
+    p.add_argument("--diff", action="store_true", help="print the --fix changes as a unified diff; write nothing")
+    p.add_argument("--skip-unknown", action="store_true",
+                   help="skip given files that are no configuration corslint knows (as in a folder walk): "
+                        "for pre-commit, which passes every staged file")
     p.add_argument("--version", action="version", version=f"corslint {__version__}")
     args = p.parse_args(argv)
     if not args.paths:
         raise UsageError("corslint: no PATH given (try `corslint --help`)")
+    paths = args.paths
+    if args.skip_unknown and not args.type:
+        from .files import classify
+        import os
+
+        paths = [path for path in paths if os.path.isdir(path) or not os.path.exists(path) or classify(path)]
 
     from .config import load
     from .diagnostics import InputError
@@ -69,19 +83,52 @@ def lint_main(argv: list[str]) -> int:
         print(f"corslint: {exc}", file=sys.stderr)
         return 2
     if args.select:
+        # the command line is a layer above the file (as in ruff): its
+        # selection starts afresh, so the file's `ignore` no longer applies
         settings.select = _split_codes(args.select)
+        settings.ignore = []
     if args.ignore:
         settings.ignore = settings.ignore + _split_codes(args.ignore)
     if args.fail_on:
         settings.fail_on = args.fail_on
     _check_codes(settings.select + settings.ignore)
-    report = lint(args.paths, settings, args.type, args.root, args.strict)
+    report = lint(paths, settings, args.type, args.root, args.strict)
+    if args.fix or args.diff:
+        from . import fixes
+
+        result = fixes.run(report, lambda: lint(paths, settings, args.type, args.root, args.strict),
+                           write=not args.diff)
+        for message in result.messages:
+            print(f"corslint: {message}", file=sys.stderr)
+        changed = sum(1 for c in result.changes.values() if c.before != c.after)
+        n = len(result.fixed)
+        if args.diff:
+            _write(result.diff, args.output)
+            print(f"corslint: {n} finding{'s' if n != 1 else ''} can be fixed in {changed} "
+                  f"file{'s' if changed != 1 else ''} (`corslint --fix`)" if n else "corslint: nothing to fix",
+                  file=sys.stderr)
+            for error in report.errors:
+                print(f"{error}", file=sys.stderr)
+            return 2 if report.errors else (1 if changed else 0)
+        print(f"corslint: fixed {n} finding{'s' if n != 1 else ''} in {changed} file{'s' if changed != 1 else ''}",
+              file=sys.stderr)
+        report = result.report
     if args.format == "json":
         from .report.json import render
+        text = render(report)
+    elif args.format == "sarif":
+        from .report.sarif import render
+        text = render(report)
+    elif args.format == "github":
+        from .report.github import render
         text = render(report)
     else:
         from .report.text import render
         text = render(report, color=args.output is None and sys.stdout.isatty())
+        fixable = sum(1 for f in report.findings if f.edits)
+        if fixable:
+            text += (f"{fixable} of them can be fixed automatically: `corslint --fix` (preview with "
+                     f"`--diff`).\n")
     _write(text, args.output)
     for error in report.errors:
         print(f"{error}", file=sys.stderr)
@@ -197,8 +244,29 @@ def explain_main(argv: list[str]) -> int:
     rule = find(args.rule)
     if rule is None:
         raise UsageError(f"corslint explain: unknown rule {args.rule!r} (see `corslint rules`)")
+    from .ruledocs import fix_section
+
     print(f"{rule.CODE} ({rule.NAME}, {rule.SEVERITY})\n")
-    print((rule.__doc__ or "").strip())
+    print((rule.__doc__ or "").strip() + fix_section(rule))
+    return 0
+
+
+def docs_main(argv: list[str]) -> int:
+    p = _parser("corslint docs", "Write one Markdown page per rule (CODE.md, plus README.md as the index) "
+                                 "from the rule docs.")
+    p.add_argument("--output", metavar="DIR", default="docs/rules", help="folder to write (docs/rules)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if a page is missing or stale")
+    args = p.parse_args(argv)
+    from corslint.rules import all_rules
+    from . import ruledocs
+
+    changed = ruledocs.write(args.output, all_rules(), check=args.check)
+    for path in changed:
+        print(f"{path}: {'out of date' if args.check else 'written'}")
+    if args.check and changed:
+        print(f"corslint docs: {len(changed)} page(s) out of date; run `corslint docs --output {args.output}`",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -209,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     # collector would only re-scan them (it costs a third of a large run).
     gc.disable()
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"simulate": simulate_main, "rules": rules_main, "explain": explain_main}
+    commands = {"simulate": simulate_main, "rules": rules_main, "explain": explain_main, "docs": docs_main}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])

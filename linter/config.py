@@ -30,9 +30,13 @@ class Settings:
         """Codes ignored for one file by `per-file-ignores` globs."""
         out: list[str] = []
         norm = path.replace(os.sep, "/")
+        names = [norm]
+        if self.path:   # patterns are relative to the configuration file's folder, wherever corslint runs
+            names.append(os.path.relpath(os.path.abspath(path), os.path.dirname(os.path.abspath(self.path)))
+                         .replace(os.sep, "/"))
         for pattern, codes in self.per_file_ignores.items():
-            if fnmatch.fnmatch(norm, pattern) or fnmatch.fnmatch(os.path.basename(norm), pattern) or \
-                    fnmatch.fnmatch(norm, "*/" + pattern):
+            if any(fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(os.path.basename(name), pattern) or
+                   fnmatch.fnmatch(name, "*/" + pattern) for name in names):
                 out.extend(codes)
         return out
 

@@ -14,6 +14,24 @@ class Related:
     message: str
 
 
+@dataclass(frozen=True)
+class Edit:
+    """One text replacement in one line of a file: the characters
+    `start:end` (0-based, within the line, without its line break) of line
+    `line` (1-based), which read `old` when the rule saw the file, become
+    `new` (which may hold line breaks: a line inserted after this one).
+    `digest` is the SHA-256 of the whole file as it was read, so an edit is
+    never applied to a file that changed since."""
+
+    path: str
+    line: int
+    start: int
+    end: int
+    old: str
+    new: str
+    digest: str
+
+
 @dataclass
 class Finding:
     """One rule result, pointing at the configuration line that causes it."""
@@ -29,6 +47,9 @@ class Finding:
     end_line: int | None = None
     related: list[Related] = field(default_factory=list)
     fix: str | None = None
+    #: machine-applicable text edits that fix this finding (`corslint --fix`);
+    #: empty when no fix is safe
+    edits: tuple[Edit, ...] = ()
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -63,3 +84,5 @@ class Hit:
     request: str = ""
     related: list[Related] = field(default_factory=list)
     fix: str | None = None
+    #: machine-applicable edits (see Edit); `fix` stays the human sentence
+    edits: tuple[Edit, ...] = ()

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from .config import Settings
 from .diagnostics import SEVERITY_RANK, Finding, InputError
-from .files import classify, expand, template_kind
+from .files import classify, expand, template_kind, unreadable
+from .saferegex import RegexTimeout
 
 
 @dataclass
@@ -123,11 +124,29 @@ def _judge_share(model, rules, make_context) -> tuple[list[Finding], list[InputE
         try:
             for hit in rule.check(ctx):
                 findings.append(Finding(rule.CODE, rule.NAME, rule.SEVERITY, hit.source.path, hit.source.line,
-                                        hit.message, hit.request, related=hit.related, fix=hit.fix))
+                                        hit.message, hit.request, related=hit.related, fix=hit.fix, edits=hit.edits))
+        except RegexTimeout as exc:   # a configured regex backtracks without end: report it once
+            error = regex_error(model, exc)
+            if all(str(e) != str(error) for e in errors):
+                errors.append(error)
         except Exception as exc:  # a bug must not hide the other files' results
             errors.append(InputError(model.path, None, f"internal error in {rule.CODE} "
                                      f"({type(exc).__name__}: {exc}); please report it"))
     return findings, errors
+
+
+def regex_error(model, exc: RegexTimeout) -> InputError:
+    """The input error for a regex that ran out of time, at the line that
+    writes the pattern (found in the model's files) when there is one."""
+    for shown in getattr(getattr(model, "parsed", None), "files", None) or [getattr(model, "path", "")]:
+        try:
+            with open(shown, encoding="utf-8", errors="replace") as fh:
+                for number, line in enumerate(fh, start=1):
+                    if exc.pattern in line:
+                        return InputError(shown, number, str(exc))
+        except OSError:
+            continue
+    return InputError(getattr(model, "path", "?"), None, str(exc))
 
 
 def _covered_elsewhere(models) -> set[str]:
@@ -159,8 +178,12 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
                for c in settings.clients]
     models = []
     for path, explicit in expand(paths):
-        if explicit and not os.path.exists(path):
+        if explicit and not os.path.exists(path) and not os.path.islink(path):
             report.errors.append(InputError(path, None, "no such file or directory"))
+            continue
+        problem = unreadable(path) if explicit else None   # before classify: a FIFO would block it
+        if problem is not None:
+            report.errors.append(InputError(path, None, problem))
             continue
         kind = forced_kind if (explicit and forced_kind) else classify(path)
         if kind is None:
@@ -168,12 +191,22 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
                 kind = "nginx"
             else:
                 continue
+        problem = None if explicit else unreadable(path)
+        if problem is not None:
+            report.errors.append(InputError(path, None, problem))
+            continue
         try:
             model = load_model(path, kind, root)
         except InputError as exc:
             report.errors.append(exc)
             continue
-        except (RecursionError, MemoryError, ValueError, OSError) as exc:
+        except RegexTimeout as exc:
+            report.errors.append(InputError(path, None, str(exc)))
+            continue
+        except RecursionError:
+            report.errors.append(InputError(path, None, "cannot read this file: it nests too deeply"))
+            continue
+        except (MemoryError, ValueError, OSError) as exc:
             report.errors.append(InputError(path, None, f"cannot read this file: {exc}"))
             continue
         models.append(model)
@@ -192,6 +225,9 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             continue
         report.files += len(model.parsed.files)
         report.errors.extend(model.parsed.errors)
+        for notice in getattr(model.parsed, "notices", ()):   # includes outside the configuration root
+            report.skipped.append((notice.path, f"line {notice.line}: {notice.message}" if notice.line
+                                   else notice.message))
         for shown in model.parsed.files:
             suppressions.setdefault(shown, suppress.scan(shown))
         found, errors = judge(model, rules, lambda m: ProbeContext(m, trust, clients))

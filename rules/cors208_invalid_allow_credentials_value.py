@@ -68,6 +68,9 @@ CODE = "CORS208"
 NAME = "invalid-allow-credentials-value"
 SEVERITY = "error"
 SUMMARY = "Access-Control-Allow-Credentials is anything but the exact string true"
+#: what `corslint --fix` does for this rule (rendered in the rule docs)
+FIX = ('`True`, `TRUE` and other spellings of `true` become `true` (nginx `add_header`, Apache `Header`); '
+       '`false`, `1` or `yes` are left for a person to decide.')
 
 
 def check(ctx):
@@ -79,4 +82,15 @@ def check(ctx):
             text = "'false' is dead configuration: leave the header out instead"
         else:
             text = f"Access-Control-Allow-Credentials is {line.value!r}; browsers accept only the exact string 'true'"
-        yield Hit(line.source, text)
+        if line.value.lower() == "true":   # only the spelling is wrong: fixing it cannot mean anything else
+            yield Hit(line.source, text, fix="write it as `true`",
+                      edits=_fixes().replace_value(line.source, ACAC, line.value, "true"))
+        else:
+            yield Hit(line.source, text)
+
+
+def _fixes():
+    """corslint.fixes, imported when a finding needs its edit (not at startup)."""
+    from corslint import fixes
+
+    return fixes

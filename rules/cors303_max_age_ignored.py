@@ -93,6 +93,9 @@ CODE = "CORS303"
 NAME = "max-age-ignored"
 SEVERITY = "info"
 SUMMARY = "Access-Control-Max-Age is negative, not a number, or above what browsers honour"
+#: what `corslint --fix` does for this rule (rendered in the rule docs)
+FIX = ('a value above 7200 becomes 7200 (nginx `add_header`, Apache `Header`); negative and non-numeric '
+       'values are left for a person to decide.')
 
 CHROMIUM_CAP = 7200
 
@@ -113,4 +116,12 @@ def check(ctx):
                                    f"(use 0 to disable caching)")
         elif int(value) > CHROMIUM_CAP:
             yield Hit(line.source, f"Access-Control-Max-Age {value} exceeds what browsers honour: Chromium caps it "
-                                   f"at 7200 s, Firefox at 86400 s")
+                                   f"at 7200 s, Firefox at 86400 s", fix=f"use {CHROMIUM_CAP}",
+                      edits=_fixes().replace_value(line.source, MAX_AGE, line.value, str(CHROMIUM_CAP)))
+
+
+def _fixes():
+    """corslint.fixes, imported when a finding needs its edit (not at startup)."""
+    from corslint import fixes
+
+    return fixes

@@ -74,6 +74,11 @@ CODE = "CORS404"
 NAME = "cors-headers-missing-on-errors"
 SEVERITY = "warning"
 SUMMARY = "CORS headers are only sent on success statuses, so errors are unreadable"
+#: what `corslint --fix` does for this rule (rendered in the rule docs)
+FIX = ('nginx: `always` is added to every CORS `add_header` line of the block (only when each of them is a '
+       'one-line `add_header`). Apache is left alone: `Header always set` works on another table than '
+       '`Header set` (the one sent with every status), so a header a proxied backend also sends could end up'
+       ' twice.')
 
 
 def check(ctx):
@@ -87,4 +92,20 @@ def check(ctx):
             continue   # no Allow-Origin, or one of its lines is also sent on errors
         if p.scope.proxied or (p.preflight.is_ok and p.preflight.has(ACAO)) or credentials_allowed(p.actual):
             yield Hit(lines[0].source, "Access-Control-Allow-Origin is only sent on success statuses (add `always`): "
-                                       "4xx/5xx answers reach the browser as opaque CORS errors", p.request())
+                                       "4xx/5xx answers reach the browser as opaque CORS errors", p.request(),
+                      fix="add `always` to the CORS header lines", edits=_always_edits(p.actual))
+
+
+def _always_edits(answer):
+    """`always` on every CORS (and Vary) line this answer sends on success
+    only, so error responses carry the same CORS headers; nothing unless all
+    of them can take it."""
+    return _fixes().add_always([h.source for h in answer.headers if h.source is not None and not h.on_errors
+                             and (h.name.lower().startswith("access-control-") or h.name.lower() == "vary")])
+
+
+def _fixes():
+    """corslint.fixes, imported when a finding needs its edit (not at startup)."""
+    from corslint import fixes
+
+    return fixes

@@ -90,6 +90,10 @@ CODE = "CORS405"
 NAME = "missing-vary-origin"
 SEVERITY = "warning"
 SUMMARY = "Access-Control-Allow-Origin depends on the request Origin but Vary: Origin is not sent"
+#: what `corslint --fix` does for this rule (rendered in the rule docs)
+FIX = ('nginx: `add_header Vary Origin always;` is inserted after the `add_header Access-Control-Allow-'
+       'Origin` line, in the same block (which already has `add_header` lines, so no inherited header is '
+       'dropped); Apache: `Header always merge Vary Origin` after the `Header` line.')
 
 
 def check(ctx):
@@ -105,4 +109,13 @@ def check(ctx):
         if answer.upstream_headers_unknown and any(h.from_upstream for h in answer.lines("vary")):
             continue
         yield Hit(lines[0].source, "Access-Control-Allow-Origin depends on the request Origin but `Vary: Origin` is "
-                                   "not sent: a cache can hand one origin's answer to another", p.request())
+                                   "not sent: a cache can hand one origin's answer to another", p.request(),
+                  fix="send `Vary: Origin` next to Access-Control-Allow-Origin",
+                  edits=_fixes().add_vary_origin(lines[0].source))
+
+
+def _fixes():
+    """corslint.fixes, imported when a finding needs its edit (not at startup)."""
+    from corslint import fixes
+
+    return fixes

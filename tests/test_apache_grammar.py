@@ -303,7 +303,8 @@ def test_include_glob_is_relative_to_server_root(tmp_path):
     write(root / "conf.d" / "b.conf", "Header set X-B b\n")
     write(root / "conf.d" / "a.conf", "Header set X-A a\n")
     write(root / "conf.d" / "skip.txt", "Header set X-Txt t\n")
-    main = write(tmp_path / "elsewhere" / "main.conf",
+    # httpd's layout: ServerRoot/conf/main.conf; includes resolve against ServerRoot, not conf/
+    main = write(root / "conf" / "main.conf",
                  f'ServerRoot "{root}"\nInclude conf.d/*.conf\nHeader set X-Main m\n')
     result = read(str(main))
     assert result.errors == []

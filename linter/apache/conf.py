@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .. import saferegex
 from ..model import Source
 from ..nginx.parse import Directive
 
@@ -91,7 +92,7 @@ class AuthzSection:
     implicit `<RequireAny>` holding a section's top-level Require lines;
     `items` are Require lines and nested containers in file order."""
 
-    __slots__ = ("op", "negate", "items", "source")
+    __slots__ = ("items", "negate", "op", "source")
 
     def __init__(self, op: str, negate: bool, source: Source):
         self.op = op                    # "any" or "all"
@@ -111,7 +112,7 @@ class Context:
         self.kind = kind
         self.pattern = pattern
         self.source = source
-        self.regex = re.compile(pattern) if regex and _compiles(pattern) else None
+        self.regex = saferegex.compile(pattern) if regex and _compiles(pattern) else None
         self.is_regex = regex
         self.headers: list[HeaderAction] = []
         self.setenv: list[SetEnv] = []
@@ -121,6 +122,9 @@ class Context:
         self.require: list[Require] = []
         #: the section's Require lines as mod_authz_core evaluates them
         self.authz: AuthzSection | None = None
+        #: every directive and section opening written here (lower-case name,
+        #: line): what AllowOverride has to admit when this is an .htaccess
+        self.directive_names: list[tuple[str, Source]] = []
         self.auth_type: tuple[str, Source] | None = None
         self.auth_name: str | None = None
         self.indexes: bool | None = None
@@ -198,6 +202,7 @@ def _fill(conf: ApacheConf, host: VirtualHost, ctx: Context, directives: list[Di
         name = d.name.lower()
         args = d.args
         source = Source(d.path, d.line)
+        ctx.directive_names.append((name, source))
         if name == "<virtualhost" and host is conf.main:
             ports = [int(a.rsplit(":", 1)[1]) for a in args if ":" in a and a.rsplit(":", 1)[1].isdigit()] or [80]
             vhost = VirtualHost(Context("vhost", "", source), ports, source)

@@ -13,13 +13,15 @@ redirects, `R=` with a non-3xx status) carries only the `always` table.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 
+from .. import saferegex
 from ..model import Answer, HeaderLine, Request, Source
 from ..nginx.evaluate import FileOracle, Upstream
 from .conf import ApacheConf, Context, HeaderAction, Require, VirtualHost
-from .expr import HEADER_VARIABLES, evaluate_bool, evaluate_string
+from .expr import HEADER_VARIABLES, Unknown, evaluate_bool, evaluate_string
 
 MAX_INTERNAL_REDIRECTS = 10
 # mod_authz_core's results
@@ -57,9 +59,9 @@ class Evaluation:
         self.host: VirtualHost = conf.main
         self.contexts: list[Context] = []
         self.upstream_headers_unknown = False
-        #: request headers ap_expr / RewriteCond read before the handler ran:
-        #: Apache merges them into the Vary of headers_out (see `finish`)
-        self.vary_early: list[str] = []
+        #: headers_out as modules fill it before the handler: the request
+        #: headers ap_expr / RewriteCond read are merged into its Vary
+        self.early_out: list[HeaderLine] = []
         #: while the response headers are built, the table later reads go to
         self.vary_sink: list[HeaderLine] | None = None
         #: a RewriteRule [P] that hands the request to a backend
@@ -82,8 +84,6 @@ class Evaluation:
 
     def variable(self, name: str) -> str:
         """A server variable for RewriteCond / ap_expr (raises on unknown ones)."""
-        from .expr import Unknown
-
         upper = name.upper()
         if upper.startswith("HTTP:"):
             return self.header(name[5:]) or ""
@@ -133,7 +133,7 @@ class Evaluation:
         host = self.request.host.rstrip(".")
         for vhost in candidates:
             for name in vhost.names:
-                if name == host or ("*" in name or "?" in name) and re.fullmatch(
+                if name == host or ("*" in name or "?" in name) and saferegex.fullmatch(
                         re.escape(name).replace(r"\*", ".*").replace(r"\?", "."), host):
                     return vhost
         return candidates[0]
@@ -155,9 +155,9 @@ class Evaluation:
         (so no SetEnvIf) and hands its headers_out, in front of the
         request's, back to the request."""
         kind, self.pass_kind = self.pass_kind, "request"
-        main_vary = self.vary_early
+        main_out = self.early_out
         if kind != "request":
-            self.vary_early = []
+            self.early_out = []
         if kind == "redirect":
             self.env = {f"REDIRECT_{k}": v for k, v in self.env.items()}
             self.env_via = {f"REDIRECT_{k}": v for k, v in self.env_via.items()}
@@ -175,7 +175,7 @@ class Evaluation:
             self.access()
         redirect = self.per_dir_rewrite(proxied)
         if kind == "index":
-            self.vary_early = self.vary_early + main_vary
+            self.early_out = self.early_out + main_out   # ap_internal_fast_redirect's overlay
         if redirect is not None and not proxied and self.rewrite_proxy is None:
             self.pass_kind = "redirect"
             return redirect
@@ -210,7 +210,7 @@ class Evaluation:
                 return
             location = target + self.uri[length:] if target else ""
         else:
-            m = re.search(pattern, self.uri)
+            m = saferegex.search(pattern, self.uri)
             if not m:
                 return
             location = m.expand(re.sub(r"\$(\d)", r"\\\1", target)) if target else ""
@@ -224,7 +224,7 @@ class Evaluation:
         for regex, path, target, source in self.host.proxies + (
                 self.conf.main.proxies if self.host is not self.conf.main else []):
             if regex:
-                m = re.search(path, self.uri)
+                m = saferegex.search(path, self.uri)
                 url = m.expand(re.sub(r"\$(\d)", r"\\\1", target)) if m and target else target
             else:
                 length = _prefix_match(self.uri, path)
@@ -241,7 +241,7 @@ class Evaluation:
         for regex, pattern, target, _source in self.host.aliases + (
                 self.conf.main.aliases if self.host is not self.conf.main else []):
             if regex:
-                m = re.search(pattern, self.uri)
+                m = saferegex.search(pattern, self.uri)
                 if m:
                     return m.expand(re.sub(r"\$(\d)", r"\\\1", target))
             elif self.uri == pattern or self.uri.startswith(pattern.rstrip("/") + "/"):
@@ -312,11 +312,25 @@ class Evaluation:
                         override = section.allow_override
             found = self.htaccess_files.get(current)
             if found is not None and override & {"all", "fileinfo", "authconfig", "limit", "indexes", "options"}:
+                self.check_overrides(found[1], override)
                 out.append(found[1])
         for section in directories:
             if section not in out:
                 out.append(section)
         return out
+
+    def check_overrides(self, htaccess: Context, override: set[str]) -> None:
+        """A directive the directory's AllowOverride does not admit (or one
+        an .htaccess may never hold) makes Apache answer every request below
+        with 500, carrying only the server's and the vhost's headers."""
+        override = {item.split("=", 1)[0] for item in override}   # `Options=Indexes,...`
+        for name, source in _all_directive_names(htaccess):
+            needed = OVERRIDE_CLASS.get(name)
+            if needed is None or needed == "any" or "all" in override and needed != "never" or needed in override:
+                continue
+            self.note(f"{name.lstrip('<')} (line {source.line}) is not allowed here by AllowOverride: 500", source)
+            self.contexts = self.server_contexts()
+            raise _Done(500, source, "htaccess", True)
 
     def chosen_ifs(self, ctx: Context) -> list[Context]:
         """The <If>/<ElseIf>/<Else> sections of a context that hold."""
@@ -352,14 +366,11 @@ class Evaluation:
     def add_vary(self, names: list[str]) -> None:
         """ap_expr and mod_rewrite merge the request headers they read into
         the Vary of headers_out at once: before the handler that is the
-        table the handler inherits (`vary_early`), while the response
+        table the handler inherits (`early_out`), while the response
         headers are built it is the table being built (`vary_sink`)."""
-        if not names:
-            return
-        if self.vary_sink is None:
-            self.vary_early.extend(names)
-        else:
-            _table_merge(self.vary_sink, HeaderLine("vary", ", ".join(names), None))
+        if names:
+            table = self.early_out if self.vary_sink is None else self.vary_sink
+            _table_merge(table, HeaderLine("vary", ", ".join(names), None))
 
     # -- mod_setenvif -------------------------------------------------------------------
     def apply_setenv(self, contexts: list[Context], fixup: bool = False) -> None:
@@ -392,7 +403,7 @@ class Evaluation:
                         matched, captures = True, []
                     else:
                         try:
-                            m = re.search(rule.pattern, value, re.IGNORECASE if rule.ignore_case else 0)
+                            m = saferegex.search(rule.pattern, value, re.IGNORECASE if rule.ignore_case else 0)
                         except re.error:
                             self.certain = False
                             continue
@@ -562,7 +573,7 @@ class Evaluation:
         if self.filename.rstrip("/") + "/" == directory and not self.filename.endswith("/"):
             # the directory's own rules step aside for mod_dir's slash redirect
             return None
-        subject = self.filename[len(directory):] if self.filename.startswith(directory) else self.filename
+        subject = self.filename.removeprefix(directory)
         return self.rewrite(owner.rewrite_rules, subject, per_dir=self.url_of(directory))
 
     def url_of(self, directory: str) -> str:
@@ -582,7 +593,7 @@ class Evaluation:
                 continue
             flags = rule.flags
             try:
-                m = re.search(rule.pattern.lstrip("!"), subject, re.IGNORECASE if "NC" in flags else 0)
+                m = saferegex.search(rule.pattern.lstrip("!"), subject, re.IGNORECASE if "NC" in flags else 0)
             except re.error:
                 self.certain = False
                 continue
@@ -636,9 +647,9 @@ class Evaluation:
             if target is not None:
                 if per_dir is not None and not target.startswith("/"):
                     target = per_dir + target
-                path, _, query = target.partition("?")
+                path = target.partition("?")[0]
                 changed = path
-                subject = path if per_dir is None else path
+                subject = path   # later server-context rules see the new URI
                 self.note(f"RewriteRule (line {rule.source.line}) rewrites to {path}", rule.source)
                 if per_dir is not None:
                     return changed
@@ -660,7 +671,7 @@ class Evaluation:
             reads: list[str] = []
             try:
                 value = self.expand_test(test, captures, last_captures, reads)
-            except Exception:
+            except Unknown:
                 value = None
             held = self.condition(value, pattern, flags)
             if isinstance(held, tuple):
@@ -694,7 +705,7 @@ class Evaluation:
         if pattern in ("-f", "-d", "-s", "-l", "-F", "-x", "-U", "-e"):
             return None
         try:
-            m = re.search(pattern, value, re.IGNORECASE if "NC" in flags else 0)
+            m = saferegex.search(pattern, value, re.IGNORECASE if "NC" in flags else 0)
         except re.error:
             return None
         if negate:
@@ -807,7 +818,7 @@ class Evaluation:
         Apache skips it when the subrequest merges exactly the sections of
         the request (no <Files>, <If> or <Location> of its own): the
         request's own access check then stands."""
-        saved = (self.uri, self.method, self.filename, self.contexts, list(self.vary_early), len(self.trace))
+        saved = (self.uri, self.method, self.filename, self.contexts, _copy(self.early_out), len(self.trace))
         self.uri, self.method = uri, "GET"
         try:
             self.filename = self.map_to_file()
@@ -818,7 +829,7 @@ class Evaluation:
         except _Done as denied:
             return denied
         finally:
-            self.uri, self.method, self.filename, self.contexts, self.vary_early, trace = saved
+            self.uri, self.method, self.filename, self.contexts, self.early_out, trace = saved
             del self.trace[trace:]
 
     def merged(self, attr: str):
@@ -864,9 +875,9 @@ class Evaluation:
         and 304, which Apache sends without swapping the tables."""
         if done.handler == "proxy":
             return [HeaderLine(n.lower(), v, None, from_upstream=True) for n, v in (done.upstream or [])]
-        if done.error_path and done.status not in (204, 304) or not self.vary_early:
+        if done.error_path and done.status not in (204, 304):
             return []
-        return [HeaderLine("vary", ", ".join(self.vary_early), None)]
+        return _copy(self.early_out)
 
     def error_document(self, done: _Done) -> _Done:
         """ErrorDocument: a local URL is served by an internal redirect (a
@@ -923,7 +934,7 @@ class Evaluation:
             return
         if verb == "echo":
             try:
-                pattern = re.compile(action.name, re.IGNORECASE)
+                pattern = saferegex.compile(action.name, re.IGNORECASE)
             except re.error:
                 return
             for n, v in self.request.headers:
@@ -1006,6 +1017,10 @@ def _is_regex(pattern: str) -> bool:
     return bool(_REGEX_SYNTAX.search(pattern))
 
 
+def _copy(table: list[HeaderLine]) -> list[HeaderLine]:
+    return [dataclasses.replace(h) for h in table]
+
+
 def _table_merge(table: list[HeaderLine], line: HeaderLine) -> None:
     """apr_table_merge: append the value to the first line of that name."""
     for h in table:
@@ -1041,6 +1056,39 @@ def _merge_vary(headers: list[HeaderLine]) -> list[HeaderLine]:
         elif h is first:
             out.append(merged)
     return out
+
+
+def _all_directive_names(ctx: Context):
+    yield from ctx.directive_names
+    for child in ctx.sections + ctx.ifs:
+        yield from _all_directive_names(child)
+
+
+def _override_classes() -> dict[str, str]:
+    """Directive -> the AllowOverride class an .htaccess needs for it
+    ("any": always allowed, "never": not in .htaccess at all).  Directives
+    not listed are assumed allowed."""
+    classes = {
+        "fileinfo": "header requestheader setenvif setenvifnocase setenvifexpr browsermatch browsermatchnocase "
+                    "setenv unsetenv passenv rewriteengine rewriterule rewritecond rewritebase rewriteoptions "
+                    "errordocument redirect redirectmatch redirectpermanent redirecttemp addtype addhandler "
+                    "addencoding addcharset addlanguage addoutputfilter addoutputfilterbytype defaulttype forcetype "
+                    "sethandler removehandler removetype action fileetag setoutputfilter setinputfilter",
+        "authconfig": "authtype authname authuserfile authgroupfile authbasicprovider authbasicauthoritative "
+                      "authdbmuserfile authdbmgroupfile authmerging require satisfy",
+        "indexes": "directoryindex directoryslash fallbackresource indexoptions indexignore addicon adddescription "
+                   "headername readmename expiresactive expiresbytype expiresdefault",
+        "limit": "allow deny order",
+        "options": "options xbithack",
+        "any": "<files <filesmatch <limit <limitexcept <if <elseif <else <requireany <requireall <requirenone",
+        "never": "<directory <directorymatch <location <locationmatch <virtualhost proxypass proxypassmatch "
+                 "proxypassreverse documentroot servername serveralias alias aliasmatch scriptalias allowoverride "
+                 "allowoverridelist listen loadmodule rewritemap errorlog customlog",
+    }
+    return {name: cls for cls, names in classes.items() for name in names.split()}
+
+
+OVERRIDE_CLASS = _override_classes()
 
 
 def _negated(result: str) -> str:

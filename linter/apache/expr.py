@@ -16,6 +16,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
+from .. import saferegex
 
 #: the request-header variables ap_expr and mod_rewrite know by name
 HEADER_VARIABLES = {"HTTP_ACCEPT": "Accept", "HTTP_COOKIE": "Cookie", "HTTP_FORWARDED": "Forwarded",
@@ -162,7 +163,7 @@ class Evaluator:
             if kind != "regex":
                 raise Unknown("regex expected")
             flags, _, body = pattern.partition(":")
-            m = re.search(body, left, re.IGNORECASE if "i" in flags else 0)
+            m = saferegex.search(body, left, re.IGNORECASE if "i" in flags else 0)
             if m and op == "=~":
                 self.captures = [m.group(0)] + [g or "" for g in m.groups()]
             return bool(m) == (op == "=~")

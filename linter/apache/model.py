@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 
+from .. import saferegex
 from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, ServerModel, Source
 from ..nginx.evaluate import FileOracle, Upstream
 from ..nginx.regex import example_for
@@ -97,7 +98,7 @@ class ApacheModel(ServerModel):
             if path in seen:
                 continue
             seen.add(path)
-            proxied = facts["rewrite_proxy"] or any(path.startswith(p) if not r else bool(re.search(p, path))
+            proxied = facts["rewrite_proxy"] or any(path.startswith(p) if not r else bool(saferegex.search(p, path))
                                                     for r, p, t, _s in host.proxies if t is not None)
             out.append(Scope(name=f"{host.names[0] if host.names else 'server'} {label}".strip(), url=base + path,
                              source=source, proxied=proxied, static=not proxied,
@@ -141,7 +142,7 @@ class ApacheModel(ServerModel):
     def _regex_path(pattern: str) -> str | None:
         for example in example_for(pattern):
             path = example if example.startswith("/") else "/" + example
-            if re.search(pattern, path):
+            if saferegex.search(pattern, path):
                 return path
         return None
 

@@ -53,6 +53,18 @@ class ApacheParse:
         self.server_root: str | None = None
         self.defines: dict[str, str] = {}
         self.undefined: set[str] = set()
+        #: the folder includes may be read from (--root, else the root file's folder, widened
+        #: to a ServerRoot that is that folder's parent: /etc/httpd for /etc/httpd/conf/httpd.conf)
+        self.confine: str | None = None
+        self.reads = 0
+        self.bytes_read = 0
+        #: includes not read because they lie outside the configuration root (reported, not errors)
+        self.notices: list[InputError] = []
+
+    def error(self, error: InputError) -> None:
+        """Record an error once (a cycle reached by two paths is one problem)."""
+        if all(str(e) != str(error) for e in self.errors):
+            self.errors.append(error)
 
 
 def logical_text(text: str) -> str:
@@ -152,17 +164,26 @@ def read(path: str, display: str | None = None, root: str | None = None) -> Apac
     display = display or path
     result = ApacheParse(display)
     result.server_root = root
+    result.confine = root or os.path.dirname(os.path.abspath(path))
     _read_file(path, display, result, [os.path.realpath(path)], into=result.directives)
     return result
 
 
 def _read_file(path: str, display: str, result: ApacheParse, stack: list[str], into: list[Directive]) -> None:
+    from ..files import unreadable
+
+    problem = unreadable(path)
+    if problem is not None:
+        result.errors.append(InputError(display, None, problem))
+        return
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             text = fh.read()
     except OSError as exc:
         result.errors.append(InputError(display, None, f"cannot read: {exc.strerror}"))
         return
+    result.reads += 1
+    result.bytes_read += len(text)
     result.files.append(display)
     directives, errors = parse_text(text, display)
     result.errors.extend(errors)
@@ -184,6 +205,7 @@ def _expand(directives: list[Directive], result: ApacheParse, stack: list[str], 
             continue
         if name == "serverroot" and d.args and result.server_root is None:
             result.server_root = d.args[0]
+            _widen_confinement(result, d.args[0], stack[0])
         if name in ("<ifdefine", "<ifmodule", "<ifversion", "<ifdirective", "<ifsection", "<iffile"):
             if _condition_holds(name, d.args, result):
                 out.extend(_expand(d.block or [], result, stack, display_dir))
@@ -243,28 +265,59 @@ def _version_holds(args: list[str]) -> bool:
     return held != negate
 
 
+def _widen_confinement(result: ApacheParse, server_root: str, root_file: str) -> None:
+    """Without --root, a ServerRoot that is the root file's folder or its
+    parent (httpd's conf/httpd.conf layout) is where includes may come from;
+    any other ServerRoot does not let includes out of the file's folder."""
+    if not os.path.isabs(server_root) or result.confine is None:
+        return
+    folder = os.path.dirname(root_file)
+    real = os.path.realpath(server_root)
+    if real in (os.path.realpath(folder), os.path.realpath(os.path.dirname(folder))) and real != os.sep:
+        result.confine = real
+
+
 def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: str, optional: bool) -> list[Directive]:
+    from ..nginx.parse import MAX_INCLUDED_FILES, MAX_TOTAL_BYTES, confined_targets, refused_message
+
     pattern = d.args[0]
     base = result.server_root or os.path.dirname(os.path.abspath(stack[0]))
     full = pattern if os.path.isabs(pattern) else os.path.join(base, pattern)
-    targets = sorted(glob.glob(full)) if glob.has_magic(full) else ([full] if os.path.exists(full) else [])
-    if os.path.isdir(full) and not glob.has_magic(full):
-        targets = sorted(os.path.join(full, f) for f in os.listdir(full))
-    if not targets and not optional:
+    confine = result.confine or os.path.dirname(os.path.abspath(stack[0]))
+    found = confined_targets(pattern, full, confine) or ([], [])
+    targets, refused = found
+    if refused:
+        notice = InputError(d.path, d.line, refused_message(pattern, refused, confine, d.name))
+        if all(str(n) != str(notice) for n in result.notices):
+            result.notices.append(notice)
+    if len(targets) == 1 and os.path.isdir(targets[0]) and not glob.has_magic(full):
+        try:
+            targets = sorted(os.path.join(targets[0], f) for f in os.listdir(targets[0]))[:MAX_INCLUDED_FILES]
+        except OSError:
+            targets = []
+    if not targets and not refused and not optional:
         # httpd 2.4 refuses an Include that matches nothing, wildcard or not
         result.errors.append(InputError(d.path, d.line, f"Include {pattern}: no such file (use IncludeOptional "
                                                         f"for files that may be missing)"))
     out: list[Directive] = []
     for target in targets:
         if not os.path.isfile(target):
+            if os.path.islink(target) and not os.path.exists(target):
+                result.error(InputError(d.path, d.line, f"Include {pattern}: {target} is a broken symbolic link "
+                                                        f"or a symlink loop"))
             continue
         real = os.path.realpath(target)
         if real in stack:
-            result.errors.append(InputError(d.path, d.line, f"include cycle: {pattern} includes itself"))
+            result.error(InputError(d.path, d.line, f"include cycle: {pattern} includes itself"))
             continue
         if len(stack) >= MAX_INCLUDE_DEPTH:
-            result.errors.append(InputError(d.path, d.line, f"includes nested deeper than {MAX_INCLUDE_DEPTH}"))
+            result.error(InputError(d.path, d.line, f"includes nested deeper than {MAX_INCLUDE_DEPTH}"))
             continue
+        if result.reads >= MAX_INCLUDED_FILES or result.bytes_read >= MAX_TOTAL_BYTES:
+            result.error(InputError(d.path, d.line, f"Include {pattern}: more than {MAX_INCLUDED_FILES:,} included "
+                                                    f"files or {MAX_TOTAL_BYTES >> 20} MiB read for {result.path}; "
+                                                    f"the remaining includes were not read"))
+            break
         shown = os.path.relpath(target) if not os.path.isabs(display_dir or ".") else target
         stack.append(real)
         _read_file(target, shown, result, stack, into=out)

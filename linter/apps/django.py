@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .. import saferegex
 from ..diagnostics import InputError
 from ..model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
 from .base import AppModel, MiddlewareOrder, ParsedApp
@@ -155,7 +156,7 @@ class DjangoApp(AppModel):
         if not isinstance(regex, (str, re.Pattern)):
             return None
         try:
-            return re.match(regex, path) is not None
+            return saferegex.match(regex, path) is not None
         except (re.error, TypeError):
             return None
 
@@ -265,7 +266,7 @@ class DjangoApp(AppModel):
             return None, 0
         for pattern, line in regexes:
             try:
-                if re.match(pattern, origin):   # type: ignore[arg-type]
+                if saferegex.match(pattern, origin):   # type: ignore[arg-type]
                     return True, line
             except (re.error, TypeError):
                 unsure = True

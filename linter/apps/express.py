@@ -623,6 +623,9 @@ def load(path: str, display: str) -> ExpressModel:
             source = fh.read()
     except OSError as exc:
         raise InputError(display, None, f"cannot read this file: {exc}") from None
+    # Node reads sources as UTF-8 and turns invalid bytes into U+FFFD; so does
+    # the linter, or a stray byte in a string literal would stop the reader
+    source = source.decode("utf-8", errors="replace").encode("utf-8")
     tree, errors = parse(source, path)
     version, note = express_version(path)
     if errors:

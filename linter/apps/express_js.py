@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .. import saferegex
 from .pyvalues import Unknown, is_unknown
 
 #: how deep a value may refer to other values or call functions
@@ -64,8 +65,8 @@ def _compile_js_regex(pattern: str, flags: str) -> re.Pattern | None:
     py_flags = (re.IGNORECASE if "i" in flags else 0) | (re.MULTILINE if "m" in flags else 0) | \
         (re.DOTALL if "s" in flags else 0)
     try:
-        return re.compile(text, py_flags)
-    except re.error:
+        return saferegex.compile(text, py_flags)
+    except (re.error, RecursionError, OverflowError):
         return None
 
 

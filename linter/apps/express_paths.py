@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from .. import saferegex
 from .express_js import JsRegex, _compile_js_regex
 
 
@@ -46,12 +47,12 @@ def compile_path(pattern, version: int, end: bool) -> Matcher:
         if any(p.everything for p in parts):
             return Matcher(None, everything=True)
         sources = [p.regex.pattern for p in parts if p.regex is not None]
-        return Matcher(re.compile("|".join(f"(?:{s})" for s in sources), re.IGNORECASE) if sources else None)
+        return Matcher(saferegex.compile("|".join(f"(?:{s})" for s in sources), re.IGNORECASE) if sources else None)
     if isinstance(pattern, JsRegex):
         return Matcher(_compile_js_regex(pattern.pattern, pattern.flags))
     source = _v4_source(pattern, end) if version == 4 else _v5_source(pattern, end)
     try:
-        return Matcher(re.compile(source, re.IGNORECASE))
+        return Matcher(saferegex.compile(source, re.IGNORECASE))
     except re.error:
         return Matcher(None)
 

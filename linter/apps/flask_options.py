@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .. import saferegex
 from ..model import HeaderLine, Request, Source
 from .pyvalues import Unknown, is_unknown
 
@@ -48,7 +49,7 @@ class Regex:
     ignore_case: bool
 
     def compiled(self) -> re.Pattern:
-        return re.compile(self.pattern, re.IGNORECASE if self.ignore_case else 0)
+        return saferegex.compile(self.pattern, re.IGNORECASE if self.ignore_case else 0)
 
 
 @dataclass(frozen=True)

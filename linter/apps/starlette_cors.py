@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from .. import saferegex
 from ..model import Answer, HeaderLine, Request, Source
 from .pyvalues import is_unknown
 
@@ -95,7 +96,7 @@ class CorsLayer:
         v = self.value
         self.methods = _derive(lambda m: ALL_METHODS if "*" in m else m, v["allow_methods"])
         self.acam = _derive(", ".join, self.methods)
-        self.regex = _derive(lambda r: None if r is None else re.compile(r), v["allow_origin_regex"])
+        self.regex = _derive(lambda r: None if r is None else saferegex.compile(r), v["allow_origin_regex"])
         self.allow_all = _derive(lambda o: "*" in o, v["allow_origins"])
         self.all_headers = _derive(lambda h: "*" in h, v["allow_headers"])
         self.credentials = _derive(bool, v["allow_credentials"])

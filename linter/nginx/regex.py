@@ -20,10 +20,13 @@ def to_python(pattern: str) -> str:
 
 @lru_cache(maxsize=4096)
 def compile_pcre(pattern: str, ignore_case: bool) -> re.Pattern | None:
-    """The compiled pattern, or None when Python cannot compile it."""
+    """The compiled pattern (time-bounded when it can backtrack badly:
+    saferegex), or None when Python cannot compile it."""
+    from ..saferegex import compile as compile_bounded
+
     try:
-        return re.compile(to_python(pattern), re.IGNORECASE if ignore_case else 0)
-    except (re.error, RecursionError, OverflowError):
+        return compile_bounded(to_python(pattern), re.IGNORECASE if ignore_case else 0)
+    except (re.error, RecursionError, OverflowError, ValueError):
         return None
 
 

@@ -33,12 +33,18 @@ PREFIX = "nginx.ingress.kubernetes.io/"
 DEFAULT_METHODS = "GET, PUT, POST, DELETE, PATCH, OPTIONS"
 DEFAULT_HEADERS = "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range,Authorization"
 DEFAULT_MAX_AGE = "1728000"
-#: `corsOriginRegexValidator` (applied with spaces removed) and `corsOriginRegex` (per entry)
-ORIGIN_VALUE = re.compile(r"^((((https?://)?(\*\.)?[A-Za-z0-9\-.]*(:\d+)?,?)+)|\*)?$")
+#: `corsOriginRegexValidator` (applied with spaces removed) and `corsOriginRegex` (per entry).
+#: ingress-nginx writes them for Go's linear-time RE2; Python's `re` would
+#: backtrack exponentially on their nested repeats (`([A-Za-z]+,?\s?)+` on a
+#: long word that fails at the end), so they are spelled here as equivalent
+#: patterns that cannot backtrack: the validator's `(scheme? (*.)? chars* (:port)? ,?)+`
+#: accepts exactly the strings whose `:` starts a port or ends `http`/`https`
+#: and whose `*` starts `*.`; the lists use possessive words.
+ORIGIN_VALUE = re.compile(r"^(?:(?:[A-Za-z0-9\-.,]|:\d|(?:(?<=http)|(?<=https))://|\*\.)*|\*)$")
 ORIGIN_ENTRY = re.compile(r"^(https?://(\*\.)?[A-Za-z0-9\-.]*(:\d+)?|\*)?$")
-METHODS = re.compile(r"^([A-Za-z]+,?\s?)+$")
-HEADERS = re.compile(r"^([A-Za-z0-9\-_]+,?\s?)+$")
-EXPOSE = re.compile(r"^(([A-Za-z0-9\-_]+|\*),?\s?)+$")
+METHODS = re.compile(r"^(?:[A-Za-z]++,?\s?)+$")
+HEADERS = re.compile(r"^(?:[A-Za-z0-9\-_]++,?\s?)+$")
+EXPOSE = re.compile(r"^(?:(?:[A-Za-z0-9\-_]++|\*),?\s?)+$")
 _TRUE = ("1", "t", "T", "TRUE", "true", "True")
 _FALSE = ("0", "f", "F", "FALSE", "false", "False")
 CORS_KEYS = ("enable-cors", "cors-allow-origin", "cors-allow-methods", "cors-allow-headers", "cors-expose-headers",

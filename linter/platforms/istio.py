@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from .. import saferegex
 from ..model import Answer, OriginPattern, Request, Scope, Source
 from .base import Gate, as_list, as_text, backend, local, put, scope_url
 from .source import LList, LMap
@@ -48,7 +49,7 @@ class Matcher:
         if self.kind == "prefix":
             return text.startswith(self.value)
         try:
-            return re.fullmatch(self.value, text) is not None
+            return saferegex.fullmatch(self.value, text) is not None
         except re.error:
             return False
 

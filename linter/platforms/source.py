@@ -112,10 +112,55 @@ class SourceError(Exception):
         self.message = message
 
 
+#: values a document may hold once its aliases are expanded: `&a [x, x]`,
+#: `&b [*a, *a]`... doubles with every line (a "billion laughs"), and the
+#: lowerings walk the expanded tree
+MAX_EXPANDED_NODES = 1_000_000
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse alias bombs and aliases that contain themselves, before
+    anything walks the document (iterative: deep nesting is no problem)."""
+    size: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else \
+            list(node.value) if isinstance(node, yaml.SequenceNode) else []
+        if done:
+            active.discard(key)
+            size[key] = min(1 + sum(size[id(c)] for c in children), MAX_EXPANDED_NODES + 1)
+            if size[key] > MAX_EXPANDED_NODES:
+                raise SourceError(node.start_mark.line + 1,
+                                  f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values (an alias "
+                                  f"bomb?); corslint does not read this file")
+            continue
+        if key in size:
+            continue
+        if key in active:
+            raise SourceError(node.start_mark.line + 1, "YAML error: an alias refers to the value that contains it")
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+
+
 def load_yaml(text: str) -> list[object]:
     """Every document of a (multi-document) YAML file."""
     try:
-        return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
+        loader = _Loader(text)
+        try:
+            docs = []
+            while loader.check_node():
+                node = loader.get_node()
+                _check_expansion(node)
+                doc = loader.construct_document(node)
+                if doc is not None:
+                    docs.append(doc)
+            return docs
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

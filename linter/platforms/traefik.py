@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from .. import saferegex
 from ..model import Answer, MiddlewareOrder, OriginPattern, Request, Scope, Source
 from .base import Gate, RiskyDefault, as_list, as_text, backend, local, put, scope_url
 from .source import LList, LMap
@@ -94,7 +95,7 @@ class TraefikGate(Gate):
         self.regexes = []
         for index, text in enumerate(headers.list("accessControlAllowOriginListRegex")):
             try:
-                self.regexes.append((re.compile(text), headers.line("accessControlAllowOriginListRegex", index)))
+                self.regexes.append((saferegex.compile(text), headers.line("accessControlAllowOriginListRegex", index)))
             except re.error:
                 continue
 

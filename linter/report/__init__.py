@@ -1,1 +1,2 @@
-"""Reporters: a lint Report rendered for people (text) or programs (json)."""
+"""Reporters: a lint Report rendered for people (text), programs (json), code
+scanning (sarif) or GitHub Actions annotations (github)."""

@@ -7,18 +7,22 @@ set``, ``add``, ``append``, ``merge``, ``unset``, ``setifempty``, with
 ``env=``/``env=!`` and ``expr=`` conditions and ``expr=`` values),
 ``SetEnvIf``/``SetEnvIfNoCase`` allow-lists (anchored, unanchored and
 plain-string patterns, ``$0``/``$1``, unsetting), ``SetEnvIfExpr``,
-``RewriteCond %{HTTP:Origin}`` with ``[E=...]``, ``<If>``/``<ElseIf>``/
-``<Else>`` on the method and on the Origin, ``RewriteRule`` answers
-(``[R=204]``, ``[R=200]``, ``[R=301]``, ``[F]``) in the vhost and in
-``<Directory>``/``<Location>``/``.htaccess``, ``Redirect``, access control
-(``Require`` all/method/valid-user, ``<Limit>``/``<LimitExcept>``,
-``<RequireAny>``, Basic auth), ``ProxyPass``/``ProxyPassMatch`` (vhost level
-and in ``<Location>``) to a test backend that sends its own
+``RewriteCond %{HTTP:Origin}`` (and the always-empty ``%{HTTP_ORIGIN}``)
+with ``[E=...]``, ``<If>``/``<ElseIf>``/``<Else>`` on the method and on the
+Origin, ``RewriteRule`` answers (``[R=204]``, ``[R=200]``, ``[R=301]``,
+``[F]``, ``[G]``) in the vhost and in ``<Directory>``/``<Location>``/
+``.htaccess``, per-directory rewrites to another file (an internal redirect:
+``REDIRECT_*`` variables), ``[P]``, ``Redirect``/``RedirectMatch``, access
+control (``Require`` all/method/ip/local/valid-user, ``<Limit>``/
+``<LimitExcept>``, ``<RequireAny>``/``<RequireAll>`` with ``Require not``,
+Basic auth), ``ProxyPass``/``ProxyPassMatch`` (vhost level and in
+``<Location>``) to a test backend that sends its own
 Access-Control-Allow-Origin (statuses 200/404/500, and for OPTIONS 204/200/
 404/405), static files present and missing, directories with and without
 index, ``Options Indexes``, ``DirectorySlash``, ``ErrorDocument`` (local
-file, text, full URL), ``<Files>``/``<FilesMatch>``/``<LocationMatch>``, and
-``.htaccess`` files (AllowOverride All/FileInfo/None).
+file, text, full URL), ``<Files>``/``<FilesMatch>``/``<LocationMatch>``,
+``Header edit``, and ``.htaccess`` files (AllowOverride All/FileInfo/
+AuthConfig/None, including directives the override does not admit: 500).
 
 ``BATCH`` vhosts share one Apache (distinct ServerNames and docroots), so the
 suite starts few Apache processes; per batch the server level adds a few
@@ -54,7 +58,7 @@ pytestmark = pytest.mark.live
 
 #: vhosts in the suite; CORSLINT_RANDOM_CONFIGS / CORSLINT_RANDOM_FIRST widen or move the window
 #: for a longer fuzzing run (the seeds are stable, so a failing seed can be rerun alone)
-CONFIGS = int(os.environ.get("CORSLINT_RANDOM_CONFIGS", "180"))
+CONFIGS = int(os.environ.get("CORSLINT_RANDOM_CONFIGS", "240"))
 FIRST = int(os.environ.get("CORSLINT_RANDOM_FIRST", "0"))
 BATCH = 30
 SEEDS = range(FIRST, FIRST + CONFIGS)
@@ -317,8 +321,8 @@ class Gen:
             body += self.if_block()
         if self.chance(0.15):   # a rewrite that proxies
             self.paths += ["/rapi/x", "/rapi/"]
-            body = ["RewriteEngine On", r"RewriteRule ^/rapi/(.*)$ http://@@UPSTREAM@@/api/$1 [P]", *body]
-            return body
+            out = ["RewriteEngine On", r"RewriteRule ^/rapi/(.*)$ http://@@UPSTREAM@@/api/$1 [P]"]
+            return out + (_section("<Location /rapi/>", body) if body else [])
         if self.chance(0.5):
             return _section("<Location /api/>", [*body, "ProxyPass http://@@UPSTREAM@@/api/"])
         out = ["ProxyPass /api/ http://@@UPSTREAM@@/api/"]
@@ -393,8 +397,10 @@ class Gen:
             lines += self.if_block()
         if self.chance(0.1):
             lines += _section('<FilesMatch "\\.json$">', self.header_lines(full=False))
-        if self.chance(0.1) and self.override in ("All",):
+        if self.chance(0.12):   # needs AllowOverride AuthConfig, else every request below is a 500
             lines += self.access(self.r.choice(["user", "limitexcept-options", "limitexcept-get"]))
+        if self.chance(0.05):   # needs AllowOverride Options
+            lines.append("Options +Indexes")
         self.htaccess[where] = "\n".join(lines) + "\n"
         return []
 

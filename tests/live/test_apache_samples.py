@@ -34,7 +34,15 @@ from corslint.apache.model import load
 from corslint.nginx.evaluate import Upstream as ModelUpstream
 from corslint.nginx.regex import example_for
 
-from .apache_compare import HOSTILE, KINDS, NULL, TRUSTED_FALLBACK, ConfApache, compare, file_for
+from .apache_compare import (
+    HOSTILE,
+    KINDS,
+    NULL,
+    TRUSTED_FALLBACK,
+    ConfApache,
+    compare,
+    file_for,
+)
 from .apache_harness import Upstream, adapt_site_config, require_apache
 
 pytestmark = pytest.mark.live

@@ -1,0 +1,70 @@
+"""GitHub Actions workflow commands (`--format github`): one
+`::error file=...,line=...,col=...,title=CODE::message` line per finding
+(`::warning` / `::notice` by severity), shown as annotations on the pull
+request's diff.  Input errors are `::error` lines too; unused suppressions
+(`--strict`) are warnings."""
+
+from __future__ import annotations
+
+import os
+
+LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _file(path: str) -> str:
+    """The path relative to the working directory (the checkout) when it is
+    below it, as GitHub wants; else as given."""
+    rel = os.path.relpath(os.path.abspath(path))
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return path.replace(os.sep, "/")
+    return rel.replace(os.sep, "/")
+
+
+def _command(level: str, path: str | None, line: int | None, column: int | None, end_line: int | None,
+             title: str, message: str) -> str:
+    props = []
+    if path:
+        props.append(f"file={_prop(_file(path))}")
+        if line:
+            props.append(f"line={line}")
+            if end_line and end_line > line:
+                props.append(f"endLine={end_line}")
+            if column:
+                props.append(f"col={column}")
+    props.append(f"title={_prop(title)}")
+    return f"::{level} {','.join(props)}::{_data(message)}"
+
+
+def render(report) -> str:
+    from ..fixes import line_text
+
+    lines = []
+    for f in report.findings:
+        message = f"{f.code} [{f.name}] {f.message}"
+        if f.request:
+            message += f"\nrequest: {f.request}"
+        for rel in f.related:
+            message += f"\nrelated: {rel.path}:{rel.line}: {rel.message}"
+        if f.fix:
+            message += f"\nfix: {f.fix}" + (" (corslint --fix)" if f.edits else "")
+        column = f.column
+        if column is None:
+            text = line_text(f.path, f.line)
+            if text is not None and text.strip():
+                column = len(text) - len(text.lstrip()) + 1
+        lines.append(_command(LEVELS[f.severity], f.path, f.line, column, f.end_line, f.code, message))
+    for e in report.errors:
+        lines.append(_command("error", e.path, e.line, e.column, None, "corslint: input error", e.message))
+    for sup in report.unused_suppressions:
+        codes = ", ".join(sup.codes) if sup.codes else "all"
+        lines.append(_command("warning", sup.path, sup.line, None, None, "corslint: unused suppression",
+                              f"unused suppression ({codes}): it matches no finding"))
+    return "".join(line + "\n" for line in lines)

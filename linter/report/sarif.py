@@ -1,0 +1,177 @@
+"""SARIF 2.1.0 (`--format sarif`): for GitHub code scanning and other
+review tools.
+
+- `tool.driver.rules` describes every rule from its doc (summary, *What it
+  does*, the whole doc as help text and Markdown, default level).
+- Each result points at the offending line (file URI relative to the working
+  directory under `%SRCROOT%`), carries the finding's related lines as
+  `relatedLocations`, its machine-applicable edits as `fixes`, and a
+  `partialFingerprints` entry that hashes the rule, the file and the trimmed
+  text of the offending line (not its number), so a finding keeps its
+  identity when lines are added above it.
+- Input errors become `toolExecutionNotifications` of the invocation, which
+  then is not `executionSuccessful`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from urllib.parse import quote
+
+from .. import __version__
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+FINGERPRINT = "corslint/v1"
+#: where the rule pages (docs/rules/CODE.md) are published; helpUri is left
+#: out while unset.  `CORSLINT_DOCS_URL` overrides it.
+DOCS_URL: str | None = None
+
+
+def _file_uri(path: str) -> str:
+    return "file://" + quote(os.path.abspath(path).replace(os.sep, "/") + ("/" if os.path.isdir(path) else ""))
+
+
+def _location(path: str, cwd: str) -> dict:
+    """artifactLocation: relative to the working directory when the file is
+    below it, an absolute file URI otherwise."""
+    full = os.path.abspath(path)
+    rel = os.path.relpath(full, cwd)
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
+        return {"uri": _file_uri(full)}
+    return {"uri": quote(rel.replace(os.sep, "/")), "uriBaseId": "%SRCROOT%"}
+
+
+def _region(path: str, line: int | None, column: int | None = None, end_line: int | None = None) -> dict:
+    from ..fixes import line_text
+
+    region: dict = {"startLine": max(1, line or 1)}
+    text = line_text(path, region["startLine"])
+    if column:
+        region["startColumn"] = column
+    elif text is not None and text.strip():
+        region["startColumn"] = len(text) - len(text.lstrip()) + 1
+    if end_line and end_line >= region["startLine"]:
+        region["endLine"] = end_line
+    else:
+        region["endLine"] = region["startLine"]
+        if text is not None and text.strip():
+            end = len(text.rstrip()) + 1
+            if end > region.get("startColumn", 1):
+                region["endColumn"] = end
+    if text is not None:
+        region["snippet"] = {"text": text}
+    return region
+
+
+def _physical(path: str, cwd: str, line: int | None, column: int | None = None, end_line: int | None = None) -> dict:
+    return {"physicalLocation": {"artifactLocation": _location(path, cwd),
+                                 "region": _region(path, line, column, end_line)}}
+
+
+def fingerprint(finding, cwd: str) -> str:
+    """Hash of code, file (as its SARIF URI) and the trimmed text of the
+    offending line: stable when lines move."""
+    from ..fixes import line_text
+
+    text = (line_text(finding.path, finding.line) or "").strip()
+    key = "\0".join((finding.code, _location(finding.path, cwd)["uri"], " ".join(text.split())))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _rule(rule) -> dict:
+    from .. import ruledocs
+
+    descriptor = {
+        "id": rule.CODE,
+        "name": rule.NAME,
+        "shortDescription": {"text": rule.SUMMARY},
+        "fullDescription": {"text": ruledocs.what_it_does(rule)},
+        "help": {"text": ruledocs.text(rule) + ruledocs.fix_section(rule), "markdown": ruledocs.markdown(rule)},
+        "defaultConfiguration": {"level": LEVELS[rule.SEVERITY]},
+        "properties": {"tags": ["cors", "security"] if rule.CODE[:5] == "CORS2" else ["cors"],
+                       "precision": "high"},
+    }
+    base = os.environ.get("CORSLINT_DOCS_URL") or DOCS_URL
+    if base:
+        descriptor["helpUri"] = f"{base.rstrip('/')}/{rule.CODE}.md"
+    return descriptor
+
+
+def _fix(finding, cwd: str) -> dict:
+    by_path: dict[str, list] = {}
+    for edit in finding.edits:
+        by_path.setdefault(edit.path, []).append(edit)
+    changes = []
+    for path, edits in by_path.items():
+        replacements = [{"deletedRegion": {"startLine": e.line, "startColumn": e.start + 1,
+                                           "endLine": e.line, "endColumn": e.end + 1},
+                         "insertedContent": {"text": e.new}} for e in sorted(edits, key=lambda e: (e.line, e.start))]
+        changes.append({"artifactLocation": _location(path, cwd), "replacements": replacements})
+    return {"description": {"text": finding.fix or "corslint --fix"}, "artifactChanges": changes}
+
+
+def _result(finding, index: dict, cwd: str, seen: dict) -> dict:
+    text = finding.message.rstrip()
+    if finding.request:
+        text += f" (request: {finding.request})"
+    result = {
+        "ruleId": finding.code,
+        "ruleIndex": index[finding.code],
+        "level": LEVELS[finding.severity],
+        "message": {"text": text},
+        "locations": [_physical(finding.path, cwd, finding.line, finding.column, finding.end_line)],
+    }
+    digest = fingerprint(finding, cwd)
+    seen[digest] = seen.get(digest, 0) + 1
+    result["partialFingerprints"] = {FINGERPRINT: f"{digest}:{seen[digest]}"}
+    if finding.related:
+        result["relatedLocations"] = [{"id": n, **_physical(r.path, cwd, r.line), "message": {"text": r.message}}
+                                      for n, r in enumerate(finding.related, start=1)]
+    if finding.fix:
+        result["properties"] = {"fix": finding.fix}
+    if finding.edits:
+        result["fixes"] = [_fix(finding, cwd)]
+    return result
+
+
+def _notification(error, cwd: str) -> dict:
+    out = {"level": "error", "message": {"text": error.message}, "descriptor": {"id": "input-error"}}
+    if error.path:
+        out["locations"] = [_physical(error.path, cwd, error.line, error.column)] if error.line else \
+            [{"physicalLocation": {"artifactLocation": _location(error.path, cwd)}}]
+    return out
+
+
+def render(report, cwd: str | None = None) -> str:
+    from corslint.rules import all_rules
+
+    cwd = os.path.abspath(cwd or os.getcwd())
+    rules = list(all_rules())
+    index = {rule.CODE: n for n, rule in enumerate(rules)}
+    seen: dict[str, int] = {}
+    invocation = {"executionSuccessful": not report.errors,
+                  "workingDirectory": {"uri": _file_uri(cwd).rstrip("/") + "/"}}
+    notifications = [_notification(e, cwd) for e in report.errors]
+    notifications += [{"level": "note", "message": {"text": f"skipped: {reason}"},
+                       "locations": [{"physicalLocation": {"artifactLocation": _location(path, cwd)}}]}
+                      for path, reason in report.skipped]
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    if report.unused_suppressions:
+        invocation["toolConfigurationNotifications"] = [
+            {"level": "warning", "descriptor": {"id": "unused-suppression"},
+             "message": {"text": f"unused suppression ({', '.join(s.codes) if s.codes else 'all'}): "
+                                 f"it matches no finding"},
+             "locations": [_physical(s.path, cwd, s.line)]} for s in report.unused_suppressions]
+    run = {
+        "tool": {"driver": {"name": "corslint", "version": __version__, "semanticVersion": __version__,
+                            "rules": [_rule(r) for r in rules]}},
+        "invocations": [invocation],
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": _file_uri(cwd).rstrip("/") + "/"}},
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(f, index, cwd, seen) for f in report.findings],
+    }
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"

@@ -1,0 +1,59 @@
+"""docs/rules/ is generated from the rule docstrings (`corslint docs`): the
+committed pages must be what the generator writes today."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from corslint import ruledocs
+from corslint.rules import all_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def corslint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "corslint", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=60)
+
+
+def test_committed_rule_pages_are_up_to_date():
+    result = corslint("docs", "--output", "docs/rules", "--check", cwd=ROOT)
+    assert result.returncode == 0, (result.stdout + result.stderr +
+                                    "\nregenerate with `corslint docs --output docs/rules`")
+
+
+def test_generation_writes_one_page_per_rule_and_an_index(tmp_path):
+    result = corslint("docs", "--output", str(tmp_path / "rules"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "rules").iterdir())
+    assert names == sorted([f"{r.CODE}.md" for r in all_rules()] + ["README.md"])
+    for rule in all_rules():
+        page = (tmp_path / "rules" / f"{rule.CODE}.md").read_text()
+        assert page.startswith(ruledocs.GENERATED)
+        assert f"# {rule.CODE}: {rule.NAME}" in page
+        for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References"):
+            assert section in page, (rule.CODE, section)
+        assert ruledocs.body(rule) in page          # the doc itself, verbatim
+        assert ("## Automatic fix" in page) == hasattr(rule, "FIX")
+    index = (tmp_path / "rules" / "README.md").read_text()
+    assert all(f"[{r.CODE}]({r.CODE}.md)" in index for r in all_rules())
+    # the same text `corslint explain` prints
+    explain = corslint("explain", "CORS405", cwd=tmp_path).stdout
+    assert ruledocs.body(all_rules()[[r.CODE for r in all_rules()].index("CORS405")]) in explain
+    assert "## Automatic fix" in explain
+
+
+def test_check_reports_stale_and_leftover_pages(tmp_path):
+    out = tmp_path / "rules"
+    assert corslint("docs", "--output", str(out), cwd=tmp_path).returncode == 0
+    (out / "CORS201.md").write_text("hand-edited\n")
+    (out / "CORS999.md").write_text("a rule that does not exist\n")
+    check = corslint("docs", "--output", str(out), "--check", cwd=tmp_path)
+    assert check.returncode == 1
+    assert "CORS201.md: out of date" in check.stdout and "CORS999.md: out of date" in check.stdout
+    assert (out / "CORS201.md").read_text() == "hand-edited\n"          # --check writes nothing
+    assert corslint("docs", "--output", str(out), cwd=tmp_path).returncode == 0
+    assert not (out / "CORS999.md").exists()
+    assert corslint("docs", "--output", str(out), "--check", cwd=tmp_path).returncode == 0
