@@ -225,8 +225,12 @@ def unparseable(kind: str, path: Path) -> str | None:
                 return f"TOML: {exc}"
             return None
         import yaml
+
+        class Loader(yaml.SafeLoader):   # CloudFormation's `!Ref`, `!Sub`... are valid tags
+            pass
+        Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
         try:
-            for _ in yaml.safe_load_all(text):
+            for _ in yaml.load_all(text, Loader=Loader):
                 pass
         except (yaml.YAMLError, RecursionError) as exc:
             return f"YAML: {exc}"[:200]

@@ -177,7 +177,7 @@ def _read_file(path: str, display: str, result: ApacheParse, stack: list[str], i
         result.errors.append(InputError(display, None, problem))
         return
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
+        with open(path, encoding="utf-8-sig", errors="replace") as fh:   # httpd skips a UTF-8 BOM
             text = fh.read()
     except OSError as exc:
         result.errors.append(InputError(display, None, f"cannot read: {exc.strerror}"))

@@ -423,7 +423,7 @@ def load(path: str, display: str) -> DjangoApp:
     """The model of one settings module (read, never imported)."""
     parsed = ParsedApp(display, [display])
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:   # Python skips a BOM
             source = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(display, None, f"cannot read this file: {exc}") from None

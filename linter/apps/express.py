@@ -623,10 +623,14 @@ def load(path: str, display: str) -> ExpressModel:
             source = fh.read()
     except OSError as exc:
         raise InputError(display, None, f"cannot read this file: {exc}") from None
-    # Node reads sources as UTF-8 and turns invalid bytes into U+FFFD; so does
-    # the linter, or a stray byte in a string literal would stop the reader
-    source = source.decode("utf-8", errors="replace").encode("utf-8")
     tree, errors = parse(source, path)
+    text = source.decode("utf-8", errors="replace").encode("utf-8")
+    if text != source and not errors:
+        # Node reads sources as UTF-8 and turns invalid bytes into U+FFFD: in a
+        # string or a comment that is no error (outside one, the parse of the
+        # bytes above already failed); the model reads the decoded text
+        source = text
+        tree, errors = parse(source, path)
     version, note = express_version(path)
     if errors:
         parsed.errors = [InputError(display, line, f"cannot parse this file: {message}", column)

@@ -151,7 +151,7 @@ def load(path: str, display: str) -> FlaskModel:
     """Read one Flask application file (never imported)."""
     parsed = ParsedApp(display, [display])
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:   # Python skips a BOM
             source = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(display, None, f"cannot read this file: {exc}") from None

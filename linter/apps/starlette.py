@@ -178,7 +178,7 @@ class StarletteModel(AppModel):
 def load(path: str, display: str) -> StarletteModel:
     parsed = ParsedApp(display, [display])
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:   # Python skips a BOM
             source = fh.read()
         module = Module(source, display)
     except SyntaxError as exc:

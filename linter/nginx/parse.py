@@ -84,6 +84,9 @@ def _parse_file(path: str, display: str) -> tuple[list[Directive], list[InputErr
     problem = unreadable(path)
     if problem is not None:
         return [], [InputError(display, None, problem)]
+    if _starts_with_bom(path):
+        return [], [InputError(display, 1, "the file starts with a UTF-8 byte order mark, which nginx reads as part "
+                                           "of the first directive's name (\"unknown directive\"); save it without")]
     try:
         payload = crossplane.parse(path, single=True, check_ctx=False, check_args=False,
                                    catch_errors=True, comments=False)
@@ -150,6 +153,14 @@ def _deep_line(path: str) -> int | None:
         elif ch == "}":
             depth -= 1
     return None
+
+
+def _starts_with_bom(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(3) == b"\xef\xbb\xbf"
+    except OSError:
+        return False
 
 
 def _line_count(path: str) -> int | None:

@@ -26,7 +26,7 @@ __all__ = ["PlatformModel", "RiskyDefault", "load"]
 def load(path: str, display: str, traefik_version: str | None = None) -> PlatformModel:
     parsed = ParsedApp(display, [display])
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:   # a BOM is allowed (YAML 1.2 5.2)
             text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(display, None, f"cannot read this file: {exc}") from None

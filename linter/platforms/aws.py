@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from .. import saferegex
 from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, Source
 from .base import Gate, as_list, as_text, backend, local, put, scope_url
 from .source import Intrinsic, LMap
@@ -275,7 +276,7 @@ def serverless(doc: LMap, path: str, facts: list) -> list[Gate]:
                                                                       at("allowCredentials"))))
         if props.get("maxAge"):
             headers.append(("access-control-max-age", Value(as_text(props["maxAge"]), at("maxAge"))))
-        reflect = [(re.compile(o.replace(".", "[.]").replace("*", ".+", 1)), origin_line) for o in origins]
+        reflect = [(compiled, origin_line) for compiled in map(_origin_regex, origins) if compiled is not None]
         scope = Scope(f"http {route}", scope_url(None, re.sub(r"\{[^}]+\}", "1", route)), line, proxied=True,
                       served_methods=tuple(m for m in entry["methods"] if m not in ("OPTIONS", "ANY")))
         scope.origin_sensitive = bool(reflect)
@@ -285,3 +286,14 @@ def serverless(doc: LMap, path: str, facts: list) -> list[Gate]:
                                       if "+" in r.pattern)
         gates.append(MockGate(scope, headers, reflect, line, "Serverless"))
     return gates
+
+
+def _origin_regex(origin: str):
+    """The regex Serverless writes for a `cors.origins` entry (`.` literal,
+    the first `*` any text); None when the rest is no valid regex (the
+    generated template then fails at request time: the entry lets nothing in)."""
+    try:
+        return saferegex.compile(origin.replace(".", "[.]").replace("*", ".+", 1))
+    except (re.error, RecursionError, OverflowError):
+        return None
+
