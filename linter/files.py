@@ -112,7 +112,8 @@ def expand(paths: list[str]) -> list[tuple[str, bool]]:
                 for name in sorted(files):
                     if name.startswith(".") and name != ".htaccess":
                         continue
-                    full = os.path.join(folder, name)
+                    # normalized, so `corslint .` names files as their includers do
+                    full = os.path.normpath(os.path.join(folder, name))
                     if not os.path.isfile(full):
                         continue    # FIFOs, sockets, devices, dangling links: never configuration
                     out.append((full, False))
