@@ -67,6 +67,11 @@ class InputError(Exception):
         self.message = message
         self.column = column
 
+    def __reduce__(self):
+        # pickled by the engine's second judging process (Exception's default
+        # pickling would call __init__ with the message alone)
+        return (InputError, (self.path, self.line, self.message, self.column))
+
     def __str__(self) -> str:
         where = self.path
         if self.line:

@@ -51,6 +51,9 @@ def selected_rules(select: list[str], ignore: list[str]):
 
 def load_model(path: str, kind: str, root: str | None = None):
     """The server model for one root file (errors stay on the model)."""
+    problem = unreadable(path)   # too large, a FIFO or device, a symlink loop
+    if problem is not None:
+        raise InputError(path, None, problem)
     if kind == "nginx":
         from .nginx.model import load
 
@@ -113,7 +116,8 @@ def judge(model, rules, make_context) -> tuple[list[Finding], list[InputError]]:
     if not data:
         return findings, errors + [InputError(model.path, None, "internal error: a worker process died")]
     child_findings, child_errors = pickle.loads(data)
-    return findings + child_findings, errors + child_errors
+    seen = {str(e) for e in errors}     # both shares may meet the same slow regex
+    return findings + child_findings, errors + [e for e in child_errors if str(e) not in seen]
 
 
 def _judge_share(model, rules, make_context) -> tuple[list[Finding], list[InputError]]:

@@ -21,6 +21,18 @@ def _split_url(url: str):
     return urlsplit(url)
 
 
+def valid_authority(host: str, port: int) -> bool:
+    """Whether `http://host:port/` is a URL a browser can request (a server
+    name such as `[x` or a port above 65535 in a broken file is not)."""
+    if not host or any(c in host for c in "/?#@\\ \t\r\n\0"):
+        return False
+    try:
+        parts = urlsplit(f"http://{host}:{port}/")
+        return parts.hostname is not None and parts.port is not None
+    except ValueError:
+        return False
+
+
 class Source(NamedTuple):
     """A place in a configuration file (1-based line)."""
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import signal
-import threading
 from functools import lru_cache
 
 #: CPU seconds one match of a risky pattern may take
@@ -135,9 +134,10 @@ class Guarded:
     def _run(self, method, string, *args, **kwargs):
         if self.timed_out is not None:
             raise RegexTimeout(self.pattern, self.timed_out)
-        if threading.current_thread() is not threading.main_thread():
-            return method(string, *args, **kwargs)   # no signals here: match as it is
-        previous = signal.signal(signal.SIGVTALRM, _expired)
+        try:
+            previous = signal.signal(signal.SIGVTALRM, _expired)
+        except ValueError:     # not the main thread: no signals here, match as it is
+            return method(string, *args, **kwargs)
         outer = signal.setitimer(signal.ITIMER_VIRTUAL, BUDGET_SECONDS)
         try:
             return method(string, *args, **kwargs)

@@ -92,6 +92,6 @@ def check(ctx):
     for p in ctx.probes:
         for answer, method in p.answers():
             for name, source in answer.stripped:
-                if name in NEEDED[method] and not answer.has(name):
+                if name in NEEDED.get(method, NEEDED["GET"]) and not answer.has(name):
                     yield Hit(source, f"{name} sent by the backend is removed here and nothing at this layer adds "
                                       f"it back", p.request(method))

@@ -40,11 +40,12 @@ from hypothesis import strategies as st
 from corslint.config import Settings
 from corslint.diagnostics import InputError
 from corslint.engine import load_model, lint
+from corslint.saferegex import RegexTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 CORPUS = ROOT.parent / "shared" / "corpus"
-PER_EXAMPLE_SECONDS = 20
+PER_EXAMPLE_SECONDS = float(os.environ.get("CORSLINT_FUZZ_SECONDS", "20"))
 SCALE = int(os.environ.get("CORSLINT_FUZZ_EXAMPLES", "0") or 0)
 
 
@@ -208,13 +209,13 @@ def unparseable(kind: str, path: Path) -> str | None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                ast.parse(data.decode("utf-8-sig"))
+                ast.parse(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
         except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             return f"Python: {exc!r}"[:200]
         return None
     if kind == "yaml":
         try:
-            text = data.decode("utf-8-sig")
+            text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
         except UnicodeDecodeError as exc:
             return repr(exc)
         if path.name.endswith(".toml"):
@@ -239,7 +240,8 @@ def unparseable(kind: str, path: Path) -> str | None:
         return None
     if kind == "apache":
         from corslint.apache.parse import parse_text
-        _directives, errors = parse_text(data.decode("utf-8", errors="replace"), str(path))
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")   # httpd skips a BOM
+        _directives, errors = parse_text(text, str(path))
         return str(errors[0]) if errors else None
     if kind == "nginx":
         import crossplane
@@ -304,7 +306,10 @@ def load_bytes(kind: str, name: str, data: bytes) -> None:
             for error in model.parsed.errors:
                 assert isinstance(error, InputError) and error.message, error
             # asking the model for its scopes walks every location / route / gate
-            model.scopes()
+            try:
+                model.scopes()
+            except RegexTimeout:
+                pass    # by design: the engine reports the pattern (tests/test_hostile.py)
 
 
 # -- (a) every reader, in-process -------------------------------------------------------------
@@ -318,21 +323,21 @@ def _kind_test(kind: str, examples: int, runner):
     return test
 
 
-test_nginx_reader_on_mutated_configs = _kind_test("nginx", 400, load_bytes)
-test_apache_reader_on_mutated_configs = _kind_test("apache", 400, load_bytes)
-test_django_reader_on_mutated_settings = _kind_test("django", 400, load_bytes)
-test_flask_reader_on_mutated_apps = _kind_test("flask", 400, load_bytes)
-test_starlette_reader_on_mutated_apps = _kind_test("starlette", 400, load_bytes)
-test_express_reader_on_mutated_apps = _kind_test("express", 400, load_bytes)
-test_platform_reader_on_mutated_manifests = _kind_test("yaml", 400, load_bytes)
+test_nginx_reader_on_mutated_configs = _kind_test("nginx", 2000, load_bytes)
+test_apache_reader_on_mutated_configs = _kind_test("apache", 2000, load_bytes)
+test_django_reader_on_mutated_settings = _kind_test("django", 2000, load_bytes)
+test_flask_reader_on_mutated_apps = _kind_test("flask", 2000, load_bytes)
+test_starlette_reader_on_mutated_apps = _kind_test("starlette", 2000, load_bytes)
+test_express_reader_on_mutated_apps = _kind_test("express", 2000, load_bytes)
+test_platform_reader_on_mutated_manifests = _kind_test("yaml", 2000, load_bytes)
 
-test_nginx_lint_on_mutated_configs = _kind_test("nginx", 150, lint_bytes)
-test_apache_lint_on_mutated_configs = _kind_test("apache", 150, lint_bytes)
-test_django_lint_on_mutated_settings = _kind_test("django", 150, lint_bytes)
-test_flask_lint_on_mutated_apps = _kind_test("flask", 150, lint_bytes)
-test_starlette_lint_on_mutated_apps = _kind_test("starlette", 150, lint_bytes)
-test_express_lint_on_mutated_apps = _kind_test("express", 150, lint_bytes)
-test_platform_lint_on_mutated_manifests = _kind_test("yaml", 150, lint_bytes)
+test_nginx_lint_on_mutated_configs = _kind_test("nginx", 1000, lint_bytes)
+test_apache_lint_on_mutated_configs = _kind_test("apache", 1000, lint_bytes)
+test_django_lint_on_mutated_settings = _kind_test("django", 1000, lint_bytes)
+test_flask_lint_on_mutated_apps = _kind_test("flask", 1000, lint_bytes)
+test_starlette_lint_on_mutated_apps = _kind_test("starlette", 1000, lint_bytes)
+test_express_lint_on_mutated_apps = _kind_test("express", 1000, lint_bytes)
+test_platform_lint_on_mutated_manifests = _kind_test("yaml", 1000, lint_bytes)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -347,7 +352,7 @@ def corslint(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
                           cwd=cwd, timeout=120, check=False)
 
 
-@budget(12)
+@budget(20)
 @given(st.lists(st.sampled_from(KINDS).flatmap(lambda k: mutated(k).map(lambda c: (k, *c))), min_size=1, max_size=4))
 def test_cli_on_folders_of_mutated_files(cases):
     """A folder of broken files of every kind plus a clean one: exit 0, 1 or 2,

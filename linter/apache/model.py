@@ -6,7 +6,7 @@ import os
 import re
 
 from .. import saferegex
-from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, ServerModel, Source
+from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, ServerModel, Source, valid_authority
 from ..nginx.evaluate import FileOracle, Upstream
 from ..nginx.regex import example_for
 from .conf import ApacheConf, Context, VirtualHost, lower
@@ -60,7 +60,9 @@ class ApacheModel(ServerModel):
 
     def _host_scopes(self, host: VirtualHost) -> list[Scope]:
         port = (host.ports or self.conf.listen or [80])[0]
-        name = next((n for n in host.names if "*" not in n and "?" not in n), "localhost")
+        port = port if valid_authority("localhost", port) else 80     # `Listen 99999` in a broken file
+        name = next((n for n in host.names if "*" not in n and "?" not in n and valid_authority(n, port)),
+                    "localhost")
         base = f"http://{name}" + ("" if port == 80 else f":{port}")
         facts = self._facts(host)
         paths: list[tuple[str, str, Source]] = [("/", "server" if host is self.conf.main else "<VirtualHost>",
@@ -95,8 +97,8 @@ class ApacheModel(ServerModel):
         out = []
         seen = set()
         for path, label, source in paths:
-            if path in seen:
-                continue
+            if path in seen or not path.startswith("/"):
+                continue    # `<Location [/api/>`: no request path starts so, and `host[/api/` is no URL
             seen.add(path)
             proxied = facts["rewrite_proxy"] or any(path.startswith(p) if not r else bool(saferegex.search(p, path))
                                                     for r, p, t, _s in host.proxies if t is not None)

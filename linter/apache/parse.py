@@ -177,8 +177,8 @@ def _read_file(path: str, display: str, result: ApacheParse, stack: list[str], i
         result.errors.append(InputError(display, None, problem))
         return
     try:
-        with open(path, encoding="utf-8-sig", errors="replace") as fh:   # httpd skips a UTF-8 BOM
-            text = fh.read()
+        with open(path, "rb") as fh:   # httpd skips a UTF-8 BOM
+            text = fh.read().removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
     except OSError as exc:
         result.errors.append(InputError(display, None, f"cannot read: {exc.strerror}"))
         return
@@ -314,6 +314,8 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
             result.error(InputError(d.path, d.line, f"includes nested deeper than {MAX_INCLUDE_DEPTH}"))
             continue
         if result.reads >= MAX_INCLUDED_FILES or result.bytes_read >= MAX_TOTAL_BYTES:
+            if any("the remaining includes were not read" in e.message for e in result.errors):
+                break    # reported once, where the limit was reached
             result.error(InputError(d.path, d.line, f"Include {pattern}: more than {MAX_INCLUDED_FILES:,} included "
                                                     f"files or {MAX_TOTAL_BYTES >> 20} MiB read for {result.path}; "
                                                     f"the remaining includes were not read"))

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 from .. import saferegex
 from ..diagnostics import InputError
 from ..model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
-from .base import AppModel, MiddlewareOrder, ParsedApp
+from .base import PARSE_FAILURES, AppModel, MiddlewareOrder, ParsedApp, parse_error, read_source
 from .django_settings import DEFAULTS, MISSING, SettingsModule
 from .pyvalues import Unknown, is_unknown
 
@@ -423,16 +423,12 @@ def load(path: str, display: str) -> DjangoApp:
     """The model of one settings module (read, never imported)."""
     parsed = ParsedApp(display, [display])
     try:
-        with open(path, encoding="utf-8-sig") as fh:   # Python skips a BOM
-            source = fh.read()
+        source = read_source(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(display, None, f"cannot read this file: {exc}") from None
     try:
         module = SettingsModule(source, display)
-    except SyntaxError as exc:
-        parsed.errors.append(InputError(display, exc.lineno, f"Python syntax error: {exc.msg}", exc.offset))
-        module = None
-    except (ValueError, RecursionError) as exc:
-        parsed.errors.append(InputError(display, None, f"cannot parse this file: {exc}"))
+    except PARSE_FAILURES as exc:
+        parsed.errors.append(parse_error(exc, source, display))
         module = None
     return DjangoApp(display, parsed, module)

@@ -598,13 +598,20 @@ def express_version(path: str) -> tuple[int, str]:
     for _ in range(6):
         candidate = os.path.join(folder, "package.json")
         if os.path.isfile(candidate):
+            from ..files import unreadable
+
             try:
+                if unreadable(candidate):
+                    raise ValueError("too large")
                 with open(candidate, encoding="utf-8") as fh:
                     data = json.load(fh)
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):
+                data = {}
+            if not isinstance(data, dict):      # a package.json that is a list, a number...
                 data = {}
             for section in ("dependencies", "devDependencies", "peerDependencies"):
-                spec = str((data.get(section) or {}).get("express", ""))
+                deps = data.get(section)
+                spec = str(deps.get("express", "")) if isinstance(deps, dict) else ""
                 found = re.search(r"\d+", spec)
                 if found:
                     return int(found.group(0)), ""

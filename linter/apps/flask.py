@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 from ..diagnostics import InputError
 from ..model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
-from .base import AppModel, ParsedApp, Route
+from .base import PARSE_FAILURES, AppModel, ParsedApp, Route, parse_error, read_source
 from .flask_options import Regex, cors_headers
 from .flask_source import FlaskApp, Layer, read_app
 from .pyvalues import is_unknown
@@ -151,13 +151,12 @@ def load(path: str, display: str) -> FlaskModel:
     """Read one Flask application file (never imported)."""
     parsed = ParsedApp(display, [display])
     try:
-        with open(path, encoding="utf-8-sig") as handle:   # Python skips a BOM
-            source = handle.read()
+        source = read_source(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(display, None, f"cannot read this file: {exc}") from None
     try:
         app = read_app(source, display)
-    except SyntaxError as exc:
-        parsed.errors.append(InputError(display, exc.lineno, f"Python syntax error: {exc.msg}", exc.offset))
+    except PARSE_FAILURES as exc:
+        parsed.errors.append(parse_error(exc, source, display))
         app = FlaskApp(complete=True)
     return FlaskModel(display, parsed, app)

@@ -13,6 +13,7 @@ attributes) is UNKNOWN, carrying what it depends on, so a rule can say
 from __future__ import annotations
 
 import ast
+import warnings
 
 MAX_DEPTH = 50
 
@@ -43,7 +44,10 @@ class Module:
 
     def __init__(self, source: str, path: str):
         self.path = path
-        self.tree = ast.parse(source, filename=path)
+        with warnings.catch_warnings():
+            # `"\."` in a linted file is the user's business, not a warning of ours
+            warnings.simplefilter("ignore")
+            self.tree = ast.parse(source, filename=path)
         self.bindings: dict[str, ast.AST] = {}
         self.binding_lines: dict[str, int] = {}
         for node in self.tree.body:

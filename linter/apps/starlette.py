@@ -23,7 +23,10 @@ from ..model import Answer, OriginPattern, Request, Scope
 from .base import (
     AppModel,
     MiddlewareOrder,
+    PARSE_FAILURES,
     ParsedApp,
+    parse_error,
+    read_source,
     RejectedAtStartup,
     Route,
     example_path,
@@ -178,14 +181,14 @@ class StarletteModel(AppModel):
 def load(path: str, display: str) -> StarletteModel:
     parsed = ParsedApp(display, [display])
     try:
-        with open(path, encoding="utf-8-sig") as fh:   # Python skips a BOM
-            source = fh.read()
-        module = Module(source, display)
-    except SyntaxError as exc:
-        parsed.errors.append(InputError(display, exc.lineno, f"Python syntax error: {exc.msg}", exc.offset))
-        return StarletteModel(display, parsed, None, [], [], False, [])
+        source = read_source(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(display, None, f"cannot read this file: {exc}") from None
+    try:
+        module = Module(source, display)
+    except PARSE_FAILURES as exc:
+        parsed.errors.append(parse_error(exc, source, display))
+        return StarletteModel(display, parsed, None, [], [], False, [])
     apps = Extractor(module, display).run()
     app = _main_app(apps)
     if app is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Answer, OriginPattern, Request, Scope, ServerModel, Source
+from ..model import Answer, OriginPattern, Request, Scope, ServerModel, Source, valid_authority
 from .conf import HttpConf, Level, Location, Server, lower
 from .evaluate import CORS_RESPONSE_HEADERS, UNKNOWN_UPSTREAM, Evaluation, FileOracle, Upstream
 from .match import find_location, select_server
@@ -70,6 +70,8 @@ class NginxModel(ServerModel):
         ports = [port for port, _default in server.listen] or [80]
         for port in ports:
             for host in hosts:
+                if not valid_authority(host, port):
+                    continue     # `server_name [x` or `listen 99999` in a broken file: no URL reaches it
                 if select_server(self.conf, host, port) is server:
                     scheme = "https" if port in server.ssl_ports or port == 443 else "http"
                     return scheme, host, port

@@ -227,21 +227,22 @@ def confined_targets(pattern: str, full: str, root: str) -> tuple[list[str], lis
     """(targets inside `root`, targets refused because they lie outside it)
     for an include path or glob, or None when it names no existing file.
     A glob whose fixed part lies outside the root is refused without being
-    expanded; at most MAX_INCLUDED_FILES matches are taken."""
+    expanded (`/*/*/*/*/x` would walk the whole file system); at most
+    MAX_INCLUDED_FILES matches are taken."""
     import itertools
 
     from ..files import inside
 
     full = os.path.normpath(full)
     if not glob.has_magic(full):
-        if not os.path.lexists(full):
-            return None
-        return ([full], []) if inside(full, root) else ([], [full])
+        if not inside(full, root):
+            return [], [full]    # whether it exists is not told either
+        return ([full], []) if os.path.lexists(full) else None
     fixed = full
     while glob.has_magic(fixed):
         fixed = os.path.dirname(fixed)
-    if not inside(fixed, root) and not inside(root, fixed):
-        return [], [full]     # nothing below `fixed` can be inside the root
+    if not inside(fixed, root):
+        return [], [full]
     try:
         matches = sorted(itertools.islice(glob.iglob(full), MAX_INCLUDED_FILES))
     except (OSError, RecursionError, ValueError):
@@ -287,6 +288,8 @@ def _include(d: Directive, config: ParsedConfig, root: str, display_dir: str,
                                                         f"or a symlink loop"))
             continue
         if config.reads >= MAX_INCLUDED_FILES or config.bytes_read >= MAX_TOTAL_BYTES:
+            if any("the remaining includes were not read" in e.message for e in config.errors):
+                break    # reported once, where the limit was reached
             config.error(InputError(d.path, d.line, f"include {pattern}: more than {MAX_INCLUDED_FILES:,} "
                                                     f"included files or {MAX_TOTAL_BYTES >> 20} MiB read for "
                                                     f"{config.path}; the remaining includes were not read"))

@@ -26,8 +26,8 @@ __all__ = ["PlatformModel", "RiskyDefault", "load"]
 def load(path: str, display: str, traefik_version: str | None = None) -> PlatformModel:
     parsed = ParsedApp(display, [display])
     try:
-        with open(path, encoding="utf-8-sig") as fh:   # a BOM is allowed (YAML 1.2 5.2)
-            text = fh.read()
+        with open(path, "rb") as fh:
+            text = fh.read().removeprefix(b"\xef\xbb\xbf").decode("utf-8")   # a BOM is allowed (YAML 1.2 5.2)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(display, None, f"cannot read this file: {exc}") from None
     try:
@@ -82,7 +82,8 @@ class Lowering:
         elif kind == "Middleware" and api.startswith(("traefik.io/", "traefik.containo.us/")):
             spec = doc.get("spec")
             if isinstance(spec, LMap) and isinstance(spec.get_ci("headers"), LMap) and not self.templated(spec):
-                name = str((doc.get("metadata") or LMap()).get("name") or "middleware")
+                metadata = doc.get("metadata")
+                name = str((metadata.get("name") if isinstance(metadata, LMap) else None) or "middleware")
                 self.middlewares[name] = traefik.headers_from_map(name, spec, self.path)
         elif kind == "VirtualService" and api.startswith("networking.istio.io/"):
             if not self.templated(doc):

@@ -142,7 +142,8 @@ def sam(doc: LMap, path: str, facts: list) -> list[Gate]:
         if not (isinstance(res, LMap) and res.get("Type") == "AWS::Serverless::Function"):
             continue
         props = res.get("Properties") if isinstance(res.get("Properties"), LMap) else LMap()
-        for event in (props.get("Events") or LMap()).values():
+        events = props.get("Events")
+        for event in (events.values() if isinstance(events, LMap) else ()):
             if not isinstance(event, LMap) or event.get("Type") not in ("Api", "HttpApi"):
                 continue
             ep = event.get("Properties") if isinstance(event.get("Properties"), LMap) else LMap()
