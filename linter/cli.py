@@ -209,7 +209,13 @@ def simulate_main(argv: list[str]) -> int:
         call = with_body(call, args.body, args.content_type)
     except ValueError as exc:
         raise UsageError(f"corslint simulate: {exc}") from None
-    sim = simulate.run(model, call, upstream, FileOracle(on_disk=args.check_files), args.client_ip)
+    from .saferegex import RegexTimeout
+
+    try:
+        sim = simulate.run(model, call, upstream, FileOracle(on_disk=args.check_files), args.client_ip)
+    except RegexTimeout as exc:
+        print(f"corslint simulate: {exc}", file=sys.stderr)
+        return 2
     if args.format == "json":
         import json
         sys.stdout.write(json.dumps(simulate.to_json(sim), indent=2) + "\n")

@@ -21,6 +21,7 @@ def _split_url(url: str):
     return urlsplit(url)
 
 
+@lru_cache(maxsize=4096)
 def valid_authority(host: str, port: int) -> bool:
     """Whether `http://host:port/` is a URL a browser can request (a server
     name such as `[x` or a port above 65535 in a broken file is not)."""

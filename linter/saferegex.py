@@ -42,9 +42,16 @@ class RegexTimeout(Exception):
         self.text = text
 
 
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
 def risky(pattern: str, flags: int = 0) -> bool:
     """Whether the pattern can take more than linear-ish time to match."""
     from re import _parser as sre_parse
+
+    repeats = pattern.count("*") + pattern.count("+") + pattern.count("{")
+    if repeats == 0 or (repeats == 1 and "|" not in pattern and not _BACKREFERENCE.search(pattern)):
+        return False     # one repeat over no alternatives: the parse below could not find more
 
     try:
         tree = sre_parse.parse(pattern, flags)
