@@ -26,7 +26,6 @@ writes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -58,6 +57,8 @@ def _lines(path: str) -> tuple[str, list[str]] | None:
     except (OSError, UnicodeDecodeError):
         return None
     lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    import hashlib   # a plain lint without findings to fix does not need it
+
     digest = hashlib.sha256(data).hexdigest()
     _cache[os.path.abspath(path)] = (key, digest, lines)
     return digest, lines
@@ -304,6 +305,8 @@ def plan(findings) -> Plan:
 def _read_exact(path: str) -> tuple[bytes, str]:
     with open(path, "rb") as fh:
         data = fh.read()
+    import hashlib
+
     return data, hashlib.sha256(data).hexdigest()
 
 

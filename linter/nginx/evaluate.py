@@ -12,7 +12,6 @@ handler), `error_page`, and finally the header filters (headers-more, then
 
 from __future__ import annotations
 
-import ipaddress
 import os
 
 from ..model import Answer, HeaderLine, Request, Source
@@ -402,6 +401,8 @@ class Evaluation:
                 self.certain = False
                 self.note(f"{action} {address} depends on the client address", source)
                 return None, source
+            import ipaddress   # only configurations with address rules pay for it
+
             try:
                 if ipaddress.ip_address(self.client_addr) in ipaddress.ip_network(address, strict=False):
                     return action == "allow", source
