@@ -43,6 +43,8 @@ class RegexTimeout(Exception):
 
 
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+#: a group followed by `*`, `+` or `{n,m}`: the only way to nest repeats or repeat alternatives
+_GROUP_REPEAT = re.compile(r"\)[*+{]")
 
 
 def risky(pattern: str, flags: int = 0) -> bool:
@@ -52,6 +54,8 @@ def risky(pattern: str, flags: int = 0) -> bool:
     repeats = pattern.count("*") + pattern.count("+") + pattern.count("{")
     if repeats == 0 or (repeats == 1 and "|" not in pattern and not _BACKREFERENCE.search(pattern)):
         return False     # one repeat over no alternatives: the parse below could not find more
+    if repeats <= MAX_PLAIN_REPEATS and not _GROUP_REPEAT.search(pattern) and not _BACKREFERENCE.search(pattern):
+        return False     # no group is repeated, so no repeat sits inside another or over alternatives
 
     try:
         tree = sre_parse.parse(pattern, flags)
