@@ -139,6 +139,18 @@ def _judge_share(model, rules, make_context) -> tuple[list[Finding], list[InputE
     return findings, errors
 
 
+def _line_of(path: str, text: str) -> int | None:
+    """The first line of a file that holds `text` (where a pattern is written)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for number, line in enumerate(fh, start=1):
+                if text in line:
+                    return number
+    except OSError:
+        return None
+    return None
+
+
 def regex_error(model, exc: RegexTimeout) -> InputError:
     """The input error for a regex that ran out of time, at the line that
     writes the pattern (found in the model's files) when there is one."""
@@ -205,7 +217,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             report.errors.append(exc)
             continue
         except RegexTimeout as exc:
-            report.errors.append(InputError(path, None, str(exc)))
+            report.errors.append(InputError(path, _line_of(path, exc.pattern), str(exc)))
             continue
         except RecursionError:
             report.errors.append(InputError(path, None, "cannot read this file: it nests too deeply"))

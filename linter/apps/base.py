@@ -77,6 +77,22 @@ def read_source(path: str) -> str:
 PARSE_FAILURES = (SyntaxError, ValueError, RecursionError, MemoryError)
 
 
+def read_python(path: str, display: str, parse):
+    """(ParsedApp, parse(source) or None): the shared first step of the
+    Python framework readers.  An unreadable file is an InputError; a
+    source that does not parse is recorded on ParsedApp.errors."""
+    parsed = ParsedApp(display, [display])
+    try:
+        source = read_source(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(display, None, f"cannot read this file: {exc}") from None
+    try:
+        return parsed, parse(source)
+    except PARSE_FAILURES as exc:
+        parsed.errors.append(parse_error(exc, source, display))
+        return parsed, None
+
+
 def parse_error(exc: BaseException, source: str, display: str) -> InputError:
     """The input error (with its line) for a Python source that cannot be read."""
     if isinstance(exc, SyntaxError):

@@ -35,9 +35,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .. import saferegex
-from ..diagnostics import InputError
 from ..model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
-from .base import PARSE_FAILURES, AppModel, MiddlewareOrder, ParsedApp, parse_error, read_source
+from .base import AppModel, MiddlewareOrder, ParsedApp, read_python
 from .django_settings import DEFAULTS, MISSING, SettingsModule
 from .pyvalues import Unknown, is_unknown
 
@@ -421,14 +420,5 @@ def _patch_vary(vary: list[str], names: list[str], sources: list[Source], source
 
 def load(path: str, display: str) -> DjangoApp:
     """The model of one settings module (read, never imported)."""
-    parsed = ParsedApp(display, [display])
-    try:
-        source = read_source(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(display, None, f"cannot read this file: {exc}") from None
-    try:
-        module = SettingsModule(source, display)
-    except PARSE_FAILURES as exc:
-        parsed.errors.append(parse_error(exc, source, display))
-        module = None
+    parsed, module = read_python(path, display, lambda source: SettingsModule(source, display))
     return DjangoApp(display, parsed, module)

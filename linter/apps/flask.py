@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from ..diagnostics import InputError
 from ..model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
-from .base import PARSE_FAILURES, AppModel, ParsedApp, Route, parse_error, read_source
+from .base import AppModel, ParsedApp, Route, read_python
 from .flask_options import Regex, cors_headers
 from .flask_source import FlaskApp, Layer, read_app
 from .pyvalues import is_unknown
@@ -149,14 +148,5 @@ class FlaskModel(AppModel):
 
 def load(path: str, display: str) -> FlaskModel:
     """Read one Flask application file (never imported)."""
-    parsed = ParsedApp(display, [display])
-    try:
-        source = read_source(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(display, None, f"cannot read this file: {exc}") from None
-    try:
-        app = read_app(source, display)
-    except PARSE_FAILURES as exc:
-        parsed.errors.append(parse_error(exc, source, display))
-        app = FlaskApp(complete=True)
-    return FlaskModel(display, parsed, app)
+    parsed, app = read_python(path, display, lambda source: read_app(source, display))
+    return FlaskModel(display, parsed, app if app is not None else FlaskApp(complete=True))

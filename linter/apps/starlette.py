@@ -18,18 +18,15 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
-from ..diagnostics import InputError
 from ..model import Answer, OriginPattern, Request, Scope
 from .base import (
     AppModel,
     MiddlewareOrder,
-    PARSE_FAILURES,
     ParsedApp,
-    parse_error,
-    read_source,
     RejectedAtStartup,
     Route,
     example_path,
+    read_python,
 )
 from .pyvalues import Module
 from .starlette_cors import PARAMS, CorsLayer
@@ -179,15 +176,8 @@ class StarletteModel(AppModel):
 
 
 def load(path: str, display: str) -> StarletteModel:
-    parsed = ParsedApp(display, [display])
-    try:
-        source = read_source(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(display, None, f"cannot read this file: {exc}") from None
-    try:
-        module = Module(source, display)
-    except PARSE_FAILURES as exc:
-        parsed.errors.append(parse_error(exc, source, display))
+    parsed, module = read_python(path, display, lambda source: Module(source, display))
+    if module is None:
         return StarletteModel(display, parsed, None, [], [], False, [])
     apps = Extractor(module, display).run()
     app = _main_app(apps)
