@@ -91,3 +91,11 @@ class Hit:
     fix: str | None = None
     #: machine-applicable edits (see Edit); `fix` stays the human sentence
     edits: tuple[Edit, ...] = ()
+
+
+def fixes():
+    """The corslint.fixes module, imported when a finding needs its edit:
+    a plain lint does not pay for it at startup."""
+    from . import fixes as module
+
+    return module

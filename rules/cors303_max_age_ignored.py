@@ -86,7 +86,7 @@ RewriteRule ^/api/ - [R=204,L]
 
 from __future__ import annotations
 
-from corslint.diagnostics import Hit
+from corslint.diagnostics import Hit, fixes
 from corslint.probes import MAX_AGE
 
 CODE = "CORS303"
@@ -117,11 +117,4 @@ def check(ctx):
         elif int(value) > CHROMIUM_CAP:
             yield Hit(line.source, f"Access-Control-Max-Age {value} exceeds what browsers honour: Chromium caps it "
                                    f"at 7200 s, Firefox at 86400 s", fix=f"use {CHROMIUM_CAP}",
-                      edits=_fixes().replace_value(line.source, MAX_AGE, line.value, str(CHROMIUM_CAP)))
-
-
-def _fixes():
-    """corslint.fixes, imported when a finding needs its edit (not at startup)."""
-    from corslint import fixes
-
-    return fixes
+                      edits=fixes().replace_value(line.source, MAX_AGE, line.value, str(CHROMIUM_CAP)))
