@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.client
 import os
 import pwd
 import re
@@ -66,7 +65,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Self
 
-from .upstream import Upstream
+from .upstream import Upstream, loopback_request
 
 __all__ = [
     "DEFAULT_MODULES",
@@ -487,21 +486,7 @@ class ApacheServer:
         """Like ``request`` but also returns the body (empty for HEAD/204/304)."""
         if not self.port:
             raise ApacheError("apache is not running")
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-            conn.putheader("Host", host)
-            for name, value in headers:
-                conn.putheader(name, value)
-            if body is not None:
-                conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders(body)
-            resp = conn.getresponse()
-            data = resp.read()
-            got = [(name.lower(), value) for name, value in resp.getheaders()]  # wire order, one per line
-            return resp.status, got, data
-        finally:
-            conn.close()
+        return loopback_request(self.port, method, path, headers, host, body, timeout)
 
     def request(
         self,

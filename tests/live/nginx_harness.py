@@ -42,7 +42,6 @@ blocks) so it can run here: see its docstring.
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import shutil
@@ -53,7 +52,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping
 
-from .upstream import Upstream
+from .upstream import Upstream, loopback_request
 
 __all__ = [
     "HEADERS_MORE_MODULE",
@@ -392,22 +391,7 @@ class NginxServer:
         """Like ``request`` but also returns the body (empty for HEAD/204/304)."""
         if not self.port:
             raise NginxError("nginx is not running")
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-            conn.putheader("Host", host)
-            for name, value in headers:
-                conn.putheader(name, value)
-            if body is not None:
-                conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders(body)
-            resp = conn.getresponse()
-            data = resp.read()
-            # HTTPMessage keeps every header line, in wire order.
-            got = [(name.lower(), value) for name, value in resp.getheaders()]
-            return resp.status, got, data
-        finally:
-            conn.close()
+        return loopback_request(self.port, method, path, headers, host, body, timeout)
 
     def request(
         self,

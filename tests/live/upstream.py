@@ -11,6 +11,7 @@ header names as sent by the client (nginx), in wire order.
 
 from __future__ import annotations
 
+import http.client
 import http.server
 import socketserver
 import threading
@@ -128,3 +129,23 @@ class Upstream:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def loopback_request(port: int, method: str, path: str, headers: Iterable[tuple[str, str]], host: str,
+                     body: bytes | None, timeout: float) -> tuple[int, Headers, bytes]:
+    """One raw HTTP/1.1 request to 127.0.0.1:port, no redirect following:
+    (status, every header line lower-cased in wire order, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        conn.putheader("Host", host)
+        for name, value in headers:
+            conn.putheader(name, value)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, [(name.lower(), value) for name, value in resp.getheaders()], data
+    finally:
+        conn.close()
