@@ -16,52 +16,22 @@ fail instead, so a missing corpus never passes silently.
 
 from __future__ import annotations
 
-import os
-import re
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from corslint.config import Settings
 from corslint.engine import lint
 
-REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus"
+from corpus_files import MISSING, REPO, manifest_files, require_corpus
 
+NGINX_FILES = manifest_files("nginx")
 
-def require_corpus() -> Path:
-    if not CORPUS.is_dir():
-        message = f"shared corpus not found at {CORPUS}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (required on CI)")
-        pytest.skip(message)
-    return CORPUS
-
-
-def manifest_nginx_files() -> list[str]:
-    """`folder/name` of every file a corpus MANIFEST.md lists as nginx."""
-    out: list[str] = []
-    if not CORPUS.is_dir():
-        return out
-    entry = re.compile(r"^## `([^`]+)`\n- \*\*format\*\*: (\S+)", re.MULTILINE)
-    for manifest in sorted(CORPUS.glob("*/MANIFEST.md")):
-        for name, kind in entry.findall(manifest.read_text(encoding="utf-8")):
-            if kind == "nginx":
-                out.append(f"{manifest.parent.name}/{name}")
-    return out
-
-
-MISSING = "<corpus missing>"
-NGINX_FILES = manifest_nginx_files() or [MISSING]
-
-#: Files nginx could not load either, with the reason.  This ERB template's
-#: Ruby tags are read as nginx tokens, and its last line `<% end -%>` leaves a
-#: directive unterminated at the end of the file (nginx: "unexpected end of
-#: file, expecting ';' or '}'").
-#: templates (ERB here) that only parse once rendered: skipped with a reason, not an error
+#: Templates (ERB here) that only parse once rendered: skipped with a reason,
+#: not an error.  This one's last line `<% end -%>` leaves a directive
+#: unterminated at the end of the file, as nginx would also say.
 TEMPLATES = {
     "nginx-misc/openstreetmap__chef__cookbooks__imagery__templates__default__nginx_imagery_layer_fragment.conf.erb",
 }

@@ -9,8 +9,7 @@ it).  Three kinds of test:
 * for files whose findings were checked by reading the configuration (and the
   Apache 2.4 behaviour measured in tests/live), the exact set of (line, code)
   findings is pinned, each with the reason it is right;
-* known misses are kept as strict xfails with the finding set that is right,
-  so a fix shows up as an XPASS and the entry moves to PINNED.
+* the command line on the whole corpus: no traceback, no error.
 
 Without ../shared the tests skip with a visible reason; on CI (CI=true) they
 fail instead, so a missing corpus never passes silently.
@@ -19,44 +18,16 @@ fail instead, so a missing corpus never passes silently.
 from __future__ import annotations
 
 import json
-import os
-import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from corslint.config import Settings
 from corslint.engine import lint
 
-REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus"
+from corpus_files import MISSING, REPO, manifest_files, require_corpus
 
-
-def require_corpus() -> Path:
-    if not CORPUS.is_dir():
-        message = f"shared corpus not found at {CORPUS}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (required on CI)")
-        pytest.skip(message)
-    return CORPUS
-
-
-def manifest_apache_files() -> list[str]:
-    """`folder/name` of every file a corpus MANIFEST.md lists as apache."""
-    out: list[str] = []
-    if not CORPUS.is_dir():
-        return out
-    entry = re.compile(r"^## `([^`]+)`\n- \*\*format\*\*: (\S+)", re.MULTILINE)
-    for manifest in sorted(CORPUS.glob("*/MANIFEST.md")):
-        for name, kind in entry.findall(manifest.read_text(encoding="utf-8")):
-            if kind == "apache":
-                out.append(f"{manifest.parent.name}/{name}")
-    return out
-
-
-MISSING = "<corpus missing>"
-APACHE_FILES = manifest_apache_files() or [MISSING]
+APACHE_FILES = manifest_files("apache")
 
 #: ERB templates that are not Apache syntax until rendered, with the line of the
 #: first `<% ... %>` tag that Apache itself could not read either (a line that

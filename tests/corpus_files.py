@@ -1,0 +1,39 @@
+"""The shared corpus of real configurations (../shared/corpus), read in place.
+
+Without ../shared the corpus tests skip with a visible reason; on CI
+(CI=true) they fail instead, so a missing corpus never passes silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+MISSING = "<corpus missing>"
+_ENTRY = re.compile(r"^## `([^`]+)`\n- \*\*format\*\*: (\S+)", re.MULTILINE)
+
+
+def require_corpus() -> Path:
+    if not CORPUS.is_dir():
+        message = f"shared corpus not found at {CORPUS}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (required on CI)")
+        pytest.skip(message)
+    return CORPUS
+
+
+def manifest_files(kind: str) -> list[str]:
+    """`folder/name` of every file a corpus MANIFEST.md lists in this format
+    ([MISSING] without the corpus, so parametrized tests still run and fail or skip)."""
+    out: list[str] = []
+    if CORPUS.is_dir():
+        for manifest in sorted(CORPUS.glob("*/MANIFEST.md")):
+            for name, found in _ENTRY.findall(manifest.read_text(encoding="utf-8")):
+                if found == kind:
+                    out.append(f"{manifest.parent.name}/{name}")
+    return out or [MISSING]
