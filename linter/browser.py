@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from .model import Answer, Request
+from .record import field, record, replace
 
 SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 # Fetch "normalize": only these are uppercased, so `patch` stays `patch`.
@@ -71,7 +71,7 @@ WEBKIT_MAX_AGE_CAP = 600
 DEFAULT_MAX_AGE = 5
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Call:
     """The cross-origin call a page makes with `fetch()` or XHR.
 
@@ -96,7 +96,7 @@ class Call:
         object.__setattr__(self, "headers", tuple((n, v) for n, v in self.headers))
 
 
-@dataclass
+@record
 class Verdict:
     """What the browser decides about a call.
 

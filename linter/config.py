@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
 
 from .diagnostics import InputError
+from .record import field, record
 
 KNOWN_KEYS = {"select", "ignore", "fail-on", "trusted-origins", "clients", "per-file-ignores"}
 FAIL_LEVELS = ("error", "warning", "info")
 
 
-@dataclass
+@record
 class Settings:
     select: list[str] = field(default_factory=lambda: ["CORS"])
     ignore: list[str] = field(default_factory=list)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .record import field, record
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
-@dataclass
+@record
 class Related:
     path: str
     line: int
     message: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Edit:
     """One text replacement in one line of a file: the characters
     `start:end` (0-based, within the line, without its line break) of line
@@ -32,7 +32,7 @@ class Edit:
     digest: str
 
 
-@dataclass
+@record
 class Finding:
     """One rule result, pointing at the configuration line that causes it."""
 
@@ -79,7 +79,7 @@ class InputError(Exception):
         return f"{where}: {self.message}"
 
 
-@dataclass
+@record
 class Hit:
     """What a rule's `check` yields; the engine adds the rule's code, name
     and severity and turns it into a Finding."""

@@ -9,15 +9,15 @@ selection and suppressions.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 from .config import Settings
 from .diagnostics import SEVERITY_RANK, Finding, InputError
-from .files import classify, expand, template_kind, unreadable
+from .files import classify, expand, explicit_kind, template_kind, unreadable
+from .record import field, record
 from .saferegex import RegexTimeout
 
 
-@dataclass
+@record
 class Report:
     findings: list[Finding] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
@@ -201,12 +201,11 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
         if problem is not None:
             report.errors.append(InputError(path, None, problem))
             continue
-        kind = forced_kind if (explicit and forced_kind) else classify(path)
+        kind = (forced_kind or explicit_kind(path)) if explicit else classify(path)
         if kind is None:
             if explicit:
-                kind = "nginx"
-            else:
-                continue
+                report.skipped.append((path, "no CORS configuration here that corslint reads (--type forces a kind)"))
+            continue
         problem = None if explicit else unreadable(path)
         if problem is not None:
             report.errors.append(InputError(path, None, problem))

@@ -59,6 +59,17 @@ def classify(path: str) -> str | None:
     return None
 
 
+def explicit_kind(path: str) -> str | None:
+    """The kind of a file named on the command line: as classified, else
+    nginx (snippets such as `cors` or `api.inc` have no telling name), unless
+    the name says it is another language (`app.py` without CORS settings, a
+    ConfigMap manifest, `README.md`): then None, nothing to read."""
+    kind = classify(path)
+    if kind is None and not path.lower().endswith(_PYTHON + _JAVASCRIPT + _MANIFESTS + _NOT_CONFIG):
+        return "nginx"
+    return kind
+
+
 def _head(path: str, size: int = 8192) -> bytes | None:
     if not os.path.isfile(path):
         return None    # a FIFO or a device would block or never end

@@ -29,9 +29,9 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 
 from .diagnostics import Edit
+from .record import field, record
 
 # --------------------------------------------------------------------------- reading lines for rules
 
@@ -90,7 +90,7 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|[^\s;{}"\'#]+')
 _SPACE = re.compile(r"[ \t]*")
 
 
-@dataclass
+@record
 class _Directive:
     indent: str
     tokens: list[tuple[str, int, int]]      # (text, start, end)
@@ -251,7 +251,7 @@ class Stale(Exception):
     """The file changed since its edits were computed."""
 
 
-@dataclass
+@record
 class Change:
     path: str
     before: str
@@ -260,7 +260,7 @@ class Change:
     edits: list[Edit]
 
 
-@dataclass
+@record
 class Plan:
     """The edits one round takes, per file, and the findings they fix."""
 
@@ -384,7 +384,7 @@ def unified_diff(change: Change) -> str:
                                         fromfile=f"a/{name}", tofile=f"b/{name}"))
 
 
-@dataclass
+@record
 class Result:
     report: object                          # the report after fixing (the first one for --diff)
     changes: dict[str, Change] = field(default_factory=dict)    # path -> first before, last after

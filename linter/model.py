@@ -10,10 +10,11 @@ backend's headers, a file on disk, an unknown variable) is kept explicit as
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Iterator, NamedTuple
 from urllib.parse import urlsplit
+
+from .record import field, record
 
 
 @lru_cache(maxsize=4096)
@@ -44,7 +45,7 @@ class Source(NamedTuple):
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Request:
     """One HTTP request as the server receives it.
 
@@ -114,7 +115,7 @@ class Request:
         return text
 
 
-@dataclass
+@record
 class HeaderLine:
     """One response header line.
 
@@ -141,7 +142,7 @@ class HeaderLine:
     default: bool = False
 
 
-@dataclass
+@record
 class Answer:
     """What the server sends back for one request.
 
@@ -229,7 +230,7 @@ class Answer:
         return self.status is not None and 200 <= self.status < 300
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class OriginPattern:
     """An origin allow-list regex found in a configuration (an nginx `if`
     on `$http_origin`, a `map` entry, a framework's origin regex)."""
@@ -240,7 +241,7 @@ class OriginPattern:
     full_match: bool = False
 
 
-@dataclass
+@record
 class Scope:
     """A part of the server that answers requests on its own terms: an nginx
     `location`, an Apache `<Directory>`, a framework route or resource.
@@ -290,7 +291,7 @@ class ServerModel:
         return iter(())
 
 
-@dataclass
+@record
 class MiddlewareOrder:
     """A fact for CORS501: the CORS middleware sits after one that can answer first."""
 
@@ -299,7 +300,7 @@ class MiddlewareOrder:
     related: list[tuple[Source, str]] = field(default_factory=list)
 
 
-@dataclass
+@record
 class RejectedAtStartup:
     """A fact for CORS502: the server or framework refuses this configuration
     when it starts (Apache's `apache2 -t`, django-cors-headers' checks...)."""

@@ -9,7 +9,6 @@ console line Chromium prints (or that the call succeeds).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .browser import (
@@ -23,9 +22,10 @@ from .browser import (
     unsafe_header_names,
 )
 from .model import Answer, Request
+from .record import field, record
 
 
-@dataclass
+@record
 class Simulation:
     call: Call
     preflight: Answer | None

@@ -242,3 +242,16 @@ def test_template_that_does_not_parse_is_skipped_with_a_reason(files, tmp_path):
     assert "site.conf.j2: skipped: Go/Helm/Jinja template that is not valid configuration until rendered" \
         in result.stdout
     assert "(1 skipped)" in result.stdout
+
+
+def test_given_file_of_another_language_without_cors_is_skipped_not_parsed_as_nginx(files, tmp_path):
+    files("configmap.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  a: b\n")
+    files("app.py", "print('no CORS here')\n")
+    files("api-cors", "add_header Access-Control-Allow-Origin * always;\n")   # a snippet: no telling name
+    result = corslint("configmap.yaml", "app.py", "api-cors", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "configmap.yaml: skipped: no CORS configuration here" in result.stdout
+    assert "app.py: skipped: no CORS configuration here" in result.stdout
+    assert "(2 skipped)" in result.stdout
+    forced = corslint("--type", "nginx", "app.py", cwd=tmp_path)
+    assert forced.returncode == 2 and "app.py:1:" in forced.stderr

@@ -43,6 +43,23 @@ def lint_one(path: Path, kind: str | None = None, root: str | None = None):
 
 # -- limits ------------------------------------------------------------------------------------
 
+DEEP = 3000
+
+
+@pytest.mark.parametrize("name, kind, text, refused", [
+    ("deep.conf", "nginx", "server {\n" + "location / {\n" * DEEP + "}\n" * DEEP + "}\n", True),
+    ("deep.conf", "apache", "<Directory />\n" * DEEP + "</Directory>\n" * DEEP, True),
+    ("settings.py", "django", "CORS_ALLOWED_ORIGINS = " + "[" * DEEP + "]" * DEEP + "\n", True),
+    ("ingress.yaml", "yaml", "a: " + "[" * DEEP + "]" * DEEP + "\n", True),
+    # tree-sitter reads any depth; the interpreter gives up on the value (unknown)
+    ("app.js", "express", "const cors = require('cors');\napp.use(cors({origin: " + "[" * DEEP + "]" * DEEP
+     + "}));\n", False),
+], ids=["nginx", "apache", "django", "yaml", "express"])
+def test_deep_nesting_is_an_input_error_not_a_crash(tmp_path, name, kind, text, refused):
+    report = lint_one(write(tmp_path / name, text), kind)
+    assert bool(report.errors) == refused
+    assert all(e.path.endswith(name) and e.message for e in report.errors)
+
 @pytest.mark.parametrize("name, kind", [("big.conf", "nginx"), ("big.conf", "apache"), ("settings.py", "django"),
                                         ("app.js", "express"), ("ingress.yaml", "yaml")])
 def test_file_larger_than_the_limit_is_an_input_error(tmp_path, name, kind):

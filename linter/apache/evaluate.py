@@ -13,13 +13,13 @@ redirects, `R=` with a non-3xx status) carries only the `always` table.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 
 from .. import saferegex
 from ..model import Answer, HeaderLine, Request, Source
 from ..nginx.evaluate import FileOracle, Upstream
+from ..record import replace
 from .conf import ApacheConf, Context, HeaderAction, Require, VirtualHost
 from .expr import HEADER_VARIABLES, Unknown, evaluate_bool, evaluate_string
 
@@ -1018,7 +1018,7 @@ def _is_regex(pattern: str) -> bool:
 
 
 def _copy(table: list[HeaderLine]) -> list[HeaderLine]:
-    return [dataclasses.replace(h) for h in table]
+    return [replace(h) for h in table]
 
 
 def _table_merge(table: list[HeaderLine], line: HeaderLine) -> None:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from ..diagnostics import InputError
 from ..model import Answer, MiddlewareOrder, RejectedAtStartup, Request, Scope, ServerModel, Source
+from ..record import field, record
 
 __all__ = ["AppModel", "MiddlewareOrder", "ParsedApp", "RejectedAtStartup", "Route", "example_path"]
 
 
-@dataclass
+@record
 class Route:
     """A route the application serves: its URL pattern (as the framework
     writes it), the methods it accepts (None: every method) and where it
@@ -25,7 +25,7 @@ class Route:
     extra: dict = field(default_factory=dict)
 
 
-@dataclass
+@record
 class ParsedApp:
     """Mirrors nginx/Apache parse results so the engine treats every model alike."""
 

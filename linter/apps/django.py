@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .. import saferegex
 from ..model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
+from ..record import record
 from .base import AppModel, MiddlewareOrder, ParsedApp, read_python
 from .django_settings import DEFAULTS, MISSING, SettingsModule
 from .pyvalues import Unknown, is_unknown
@@ -70,7 +70,7 @@ SETTINGS = (
 _MENTION = re.compile(r"\bCORS_[A-Z_]+\b|corsheaders")
 
 
-@dataclass
+@record
 class Setting:
     """One CORS setting as django-cors-headers reads it."""
 

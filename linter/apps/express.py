@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 
 from ..diagnostics import InputError
 from ..model import Answer, Request, Scope, Source
+from ..record import field, record
 from .base import AppModel, MiddlewareOrder, ParsedApp, RejectedAtStartup, Route
 from .express_cors import CorsCall
 from .express_js import (UNDEFINED, CallValue, Interpreter, JsFunction, JsRegex, Module, ModuleRef, Return, Stop,
@@ -44,7 +44,7 @@ _CORS_TEXT = re.compile(r"access-control-", re.I)
 _ORIGIN_TEXT = re.compile(r"""\borigin\b""", re.I)
 
 
-@dataclass
+@record
 class Opaque:
     """Middleware the linter cannot see into: passes requests on, except
     authentication, which answers 401 to requests without credentials."""
@@ -55,7 +55,7 @@ class Opaque:
     known: bool = False
 
 
-@dataclass
+@record
 class Handler:
     """A function written in the file (hand-written middleware or a route handler)."""
 
@@ -79,7 +79,7 @@ class Handler:
         return bool(re.search(r"authori[sz]ation|\btoken|session|cookie|req\.user|isAuthenticated", self.text, re.I))
 
 
-@dataclass
+@record
 class Layer:
     """One entry of a router's stack."""
 
@@ -97,7 +97,7 @@ class Layer:
         return method in self.methods or (method == "HEAD" and "GET" in self.methods)
 
 
-@dataclass
+@record
 class Router:
     """An app or `express.Router()`: its stack of layers."""
 

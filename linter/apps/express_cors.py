@@ -12,9 +12,9 @@ the `cors(...)` call for a default.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from ..model import OriginPattern, Request, Source
+from ..record import field, record
 from .express_js import UNDEFINED, JsFunction, JsRegex, is_unknown, to_string, truthy
 from .express_runtime import Outcome, Req, Response, call_back
 from .pyvalues import Unknown
@@ -23,7 +23,7 @@ DEFAULTS = {"origin": "*", "methods": "GET,HEAD,PUT,PATCH,POST,DELETE", "preflig
             "optionsSuccessStatus": 204}
 
 
-@dataclass
+@record
 class CorsCall:
     """`cors(arg)`: its options (a dict, an options callback, UNDEFINED or Unknown),
     the call's line and the line of each option key."""

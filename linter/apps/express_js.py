@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import saferegex
+from ..record import field, record
 from .pyvalues import Unknown, is_unknown
 
 #: how deep a value may refer to other values or call functions
@@ -39,7 +39,7 @@ class _Undefined:
 UNDEFINED = _Undefined()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class JsRegex:
     """A regular-expression literal (`/^https:\\/\\/a\\.example$/i`)."""
 
@@ -70,7 +70,7 @@ def _compile_js_regex(pattern: str, flags: str) -> re.Pattern | None:
         return None
 
 
-@dataclass
+@record
 class JsFunction:
     """A function value: its node, parameter names and the scope it closes over."""
 
@@ -86,7 +86,7 @@ class JsFunction:
         return self.node.start_point[0] + 1
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModuleRef:
     """What `require('cors')`, `import cors from 'cors'` or `express.Router` name."""
 
@@ -97,7 +97,7 @@ class ModuleRef:
         return ModuleRef(self.module, f"{self.member}.{name}" if self.member else name)
 
 
-@dataclass
+@record
 class CallValue:
     """The result of calling something this module does not know (`cors(opts)`,
     `express()`, `helmet()`): kept as its callee and argument nodes so the

@@ -11,9 +11,9 @@ in a way the linter cannot follow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from ..model import HeaderLine, Request, Source
+from ..record import record
 from .express_js import (UNDEFINED, Interpreter, JsFunction, Stop, Thrown, is_unknown, to_string)
 from .pyvalues import Unknown
 
@@ -74,7 +74,7 @@ class Response:
         return [line for lines in self.headers.values() for line in lines]
 
 
-@dataclass
+@record
 class Outcome:
     """How one handler finished: "next", "end", "error", "route" (next('route')),
     "unknown" (it calls code the linter cannot see, or never finishes)."""

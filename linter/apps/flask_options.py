@@ -25,10 +25,10 @@ Behaviours copied exactly because they surprise (flask_cors/core.py):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from .. import saferegex
 from ..model import HeaderLine, Request, Source
+from ..record import field, record
 from .pyvalues import Unknown, is_unknown
 
 ALL_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
@@ -41,7 +41,7 @@ DEFAULTS = {
 _REGEX_HINTS = frozenset("*\\]?$^[]()")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Regex:
     """A pattern compiled by flask-cors (or written as `re.compile(...)`)."""
 
@@ -52,7 +52,7 @@ class Regex:
         return saferegex.compile(self.pattern, re.IGNORECASE if self.ignore_case else 0)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Setting:
     """One option value and the line that decided it (the call for defaults)."""
 
@@ -60,7 +60,7 @@ class Setting:
     source: Source
 
 
-@dataclass
+@record
 class Level:
     """One merge level: app config, a call's keywords, a resource's options.
     `opaque` (a reason) means it may set any option (`**kwargs`,
@@ -129,7 +129,7 @@ def _truth(value):
     return value if is_unknown(value) else bool(value)
 
 
-@dataclass
+@record
 class Options:
     """Resolved options (flask-cors `_ComputedCorsOptions`); any field may be Unknown."""
 
@@ -199,7 +199,7 @@ def resolve(settings: dict[str, Setting]) -> Options:
                    _truth(value["always_send"]), _truth(value["allow_private_network"]))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TimeDelta:
     """`datetime.timedelta(...)` with constant arguments (flask-cors sends its whole seconds)."""
 

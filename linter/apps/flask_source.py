@@ -25,9 +25,9 @@ from __future__ import annotations
 import ast
 import copy
 import re
-from dataclasses import dataclass, field
 
 from ..model import Source
+from ..record import field, record
 from .base import MiddlewareOrder, RejectedAtStartup, Route, example_path
 from .flask_options import (
     Level,
@@ -53,14 +53,14 @@ CONFIG_LOADERS = ("from_object", "from_pyfile", "from_envvar", "from_prefixed_en
 _CONVERTERS = {"int": r"\d+", "float": r"\d+\.\d+", "path": r"[^/].*?", "uuid": r"[0-9a-fA-F-]{36}"}
 
 
-@dataclass
+@record
 class Resources:
     """A `resources={pattern: {options}}` dict: (pattern, its line, its options level)."""
 
     entries: list[tuple[object, Source, Level]]
 
 
-@dataclass
+@record
 class Layer:
     """One `CORS(app|bp)` / `init_app`: an after_request hook, resources in
     the order flask-cors tries them.  `resources` is Unknown when the file
@@ -73,7 +73,7 @@ class Layer:
     conditional: bool
 
 
-@dataclass
+@record
 class ViewCors:
     """`@cross_origin(...)` below a route decorator: it answers the view's
     requests (OPTIONS too unless `automatic_options=False` in its keywords)."""
@@ -86,7 +86,7 @@ class ViewCors:
     error: StartupError | None = None
 
 
-@dataclass
+@record
 class FlaskApp:
     routes: list[Route] = field(default_factory=list)
     layers: list[Layer] = field(default_factory=list)
@@ -94,7 +94,7 @@ class FlaskApp:
     facts: list = field(default_factory=list)
 
 
-@dataclass
+@record
 class _Blueprint:
     prefix: object
     mounts: list = field(default_factory=list)

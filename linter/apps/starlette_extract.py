@@ -15,9 +15,9 @@ which middleware runs first.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
 from ..model import Source
+from ..record import field, record
 from .pyvalues import Module, Unknown, is_unknown
 
 #: FastAPI decorators and the one method each registers
@@ -32,7 +32,7 @@ FASTAPI_BUILTIN_ROUTES = (("openapi_url", "/openapi.json"), ("docs_url", "/docs"
 HTTP_METHODS = ("get", "head", "post", "put", "delete", "patch", "options", "trace", "query")
 
 
-@dataclass
+@record
 class MiddlewareSpec:
     """One `add_middleware(...)` / `Middleware(...)` / `@app.middleware("http")`."""
 
@@ -49,7 +49,7 @@ class MiddlewareSpec:
         return self.name == "CORSMiddleware"
 
 
-@dataclass
+@record
 class RouteSpec:
     """A route as the router matches it (pattern in Starlette syntax)."""
 
@@ -64,7 +64,7 @@ class RouteSpec:
     builtin: bool = False
 
 
-@dataclass
+@record
 class RouterSpec:
     """An APIRouter / Router, or the application's own router.  `entries`
     keeps routes and `include_router` calls in order; FastAPI resolves
@@ -76,7 +76,7 @@ class RouterSpec:
     entries: list = field(default_factory=list)
 
 
-@dataclass
+@record
 class AppSpec:
     """A `FastAPI(...)` or `Starlette(...)` object and what is added to it."""
 
@@ -88,7 +88,7 @@ class AppSpec:
     redirect_slashes: bool = True
 
 
-@dataclass
+@record
 class Include:
     """`include_router(...)`; `router` None: a router from another module,
     whose routes the file does not show."""

@@ -14,16 +14,16 @@ gateway's CORS headers are added (or set over the backend's) on top.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..apps.base import ParsedApp
 from ..model import Answer, HeaderLine, Request, Scope, ServerModel, Source
+from ..record import field, record
 
 SYNTHETIC_HOST = "https://service.example"
 
 
-@dataclass
+@record
 class RiskyDefault:
     """A fact for CORS503: a platform default or silent fallback that
     creates a CORS problem nobody wrote down.  `assumes` names the platform

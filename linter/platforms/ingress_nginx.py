@@ -23,9 +23,9 @@ Semantics, from the controller's source:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, Source
+from ..record import field, record
 from .base import Gate, RiskyDefault, backend, local, put, scope_url
 from .source import LMap
 
@@ -69,7 +69,7 @@ def origin_regex(origins: list[str]) -> str:
     return out + ")$"
 
 
-@dataclass
+@record
 class CorsConfig:
     """`cors.Config` as `Parse` builds it, with the line of each setting."""
 

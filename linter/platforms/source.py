@@ -167,6 +167,8 @@ def load_yaml(text: str) -> list[object]:
         raise SourceError(line, f"YAML error: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise SourceError(None, f"YAML error: {exc}") from None
+    except RecursionError:      # PyYAML composes and constructs recursively
+        raise SourceError(None, "YAML error: the document nests too deeply") from None
 
 
 _TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
