@@ -16,21 +16,10 @@ from __future__ import annotations
 
 import sys
 
+from .args import Command, Opt, Pos, UsageError
+
 SUBCOMMANDS = ("simulate", "rules", "explain", "docs")
-
-
-class UsageError(Exception):
-    pass
-
-
-def _parser(prog: str, description: str):
-    import argparse
-
-    class Parser(argparse.ArgumentParser):
-        def error(self, message):  # exit 2 with a one-line message, never a traceback
-            raise UsageError(f"{self.prog}: {message}")
-
-    return Parser(prog=prog, description=description)
+KINDS = ("nginx", "apache", "django", "flask", "starlette", "express", "yaml")
 
 
 def _split_codes(values: list[str] | None) -> list[str] | None:
@@ -42,28 +31,27 @@ def _split_codes(values: list[str] | None) -> list[str] | None:
 def lint_main(argv: list[str]) -> int:
     from . import __version__
 
-    p = _parser("corslint", "Lint CORS configuration (nginx, Apache, frameworks, platform YAML).")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint")
-    p.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
-                   help="text (default), json, sarif (code scanning) or github (Actions annotations)")
-    p.add_argument("--output", metavar="FILE", help="write the report (or the --diff) to FILE")
-    p.add_argument("--select", action="append", metavar="CODES", help="rule codes, prefixes or slugs")
-    p.add_argument("--ignore", action="append", metavar="CODES", help="rule codes, prefixes or slugs to skip")
-    p.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails (warning)")
-    p.add_argument("--type", choices=("nginx", "apache", "django", "flask", "starlette", "express", "yaml"),
-                   help="treat the files given as this kind")
-    p.add_argument("--config", metavar="FILE", help="configuration file (default: nearest .corslint.toml / "
-                                                      "pyproject.toml)")
-    p.add_argument("--root", metavar="DIR", help="folder that relative includes are resolved against")
-    p.add_argument("--strict", action="store_true", help="also report suppressions that match nothing")
-    p.add_argument("--fix", action="store_true",
-                   help="apply the fixes that cannot change meaning beyond their finding, then report what remains")
-    p.add_argument("--diff", action="store_true", help="print the --fix changes as a unified diff; write nothing")
-    p.add_argument("--skip-unknown", action="store_true",
-                   help="skip given files that are no configuration corslint knows (as in a folder walk): "
-                        "for pre-commit, which passes every staged file")
-    p.add_argument("--version", action="version", version=f"corslint {__version__}")
-    args = p.parse_args(argv)
+    p = Command(
+        "corslint", "Lint CORS configuration (nginx, Apache, frameworks, platform YAML).",
+        Pos("paths", "PATH", "files or folders to lint", many=True),
+        Opt("--format", "text (default), json, sarif (code scanning) or github (Actions annotations)",
+            choices=("text", "json", "sarif", "github"), default="text"),
+        Opt("--output", "write the report (or the --diff) to FILE", metavar="FILE"),
+        Opt("--select", "rule codes, prefixes or slugs", action="append", metavar="CODES"),
+        Opt("--ignore", "rule codes, prefixes or slugs to skip", action="append", metavar="CODES"),
+        Opt("--fail-on", "lowest severity that fails (warning)", choices=("error", "warning", "info")),
+        Opt("--type", "treat the files given as this kind", choices=KINDS),
+        Opt("--config", "configuration file (default: nearest .corslint.toml / pyproject.toml)", metavar="FILE"),
+        Opt("--root", "folder that relative includes are resolved against", metavar="DIR"),
+        Opt("--strict", "also report suppressions that match nothing", action="flag"),
+        Opt("--fix", "apply the fixes that cannot change meaning beyond their finding, then report what remains",
+            action="flag"),
+        Opt("--diff", "print the --fix changes as a unified diff; write nothing", action="flag"),
+        Opt("--skip-unknown", "skip given files that are no configuration corslint knows (as in a folder walk): "
+                              "for pre-commit, which passes every staged file", action="flag"),
+        version=f"corslint {__version__}",
+    )
+    args = p.parse(argv)
     if not args.paths:
         raise UsageError("corslint: no PATH given (try `corslint --help`)")
     paths = args.paths
@@ -158,29 +146,31 @@ def _write(text: str, output: str | None) -> None:
 def simulate_main(argv: list[str]) -> int:
     from .browser import BODIES
 
-    p = _parser("corslint simulate", "Predict the server's answers and the browser's verdict for one call.")
-    p.add_argument("path", metavar="PATH")
-    p.add_argument("--url", required=True)
-    p.add_argument("--origin", default="https://client.example")
-    p.add_argument("--method", default="GET")
-    p.add_argument("--header", action="append", default=[], metavar="NAME[: VALUE]")
-    p.add_argument("--credentials", action="store_true", help="credentials: 'include' / withCredentials")
-    p.add_argument("--initiator", choices=("fetch", "xhr"), default="fetch",
-                   help="fetch() or XMLHttpRequest (Chromium words some errors differently)")
-    p.add_argument("--body", choices=tuple(BODIES), default="none",
-                   help="the request body: text, form and multipart keep a POST simple; json sets "
-                        "Content-Type: application/json; stream (fetch) and upload-listener (XHR) "
-                        "always preflight")
-    p.add_argument("--content-type", metavar="TYPE", help="the Content-Type the page sets (overrides the body's)")
-    p.add_argument("--upstream-status", type=int, metavar="N")
-    p.add_argument("--upstream-header", action="append", default=[], metavar="'Name: value'")
-    p.add_argument("--check-files", action="store_true",
-                   help="look static files up on this machine's disk (the configured root) instead of assuming")
-    p.add_argument("--client-ip", metavar="ADDR", help="the client address allow/deny rules see")
-    p.add_argument("--type", choices=("nginx", "apache", "django", "flask", "starlette", "express", "yaml"))
-    p.add_argument("--root", metavar="DIR")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    args = p.parse_args(argv)
+    p = Command(
+        "corslint simulate", "Predict the server's answers and the browser's verdict for one call.",
+        Pos("path", "PATH", "the configuration to ask"),
+        Opt("--url", "the URL the page calls", required=True),
+        Opt("--origin", "the page's origin (https://client.example)", default="https://client.example"),
+        Opt("--method", "the request method (GET)", default="GET"),
+        Opt("--header", "a request header the page sets (repeatable)", action="append", metavar="NAME[: VALUE]"),
+        Opt("--credentials", "credentials: 'include' / withCredentials", action="flag"),
+        Opt("--initiator", "fetch() or XMLHttpRequest (Chromium words some errors differently)",
+            choices=("fetch", "xhr"), default="fetch"),
+        Opt("--body", "the request body: text, form and multipart keep a POST simple; json sets "
+                      "Content-Type: application/json; stream (fetch) and upload-listener (XHR) always preflight",
+            choices=tuple(BODIES), default="none"),
+        Opt("--content-type", "the Content-Type the page sets (overrides the body's)", metavar="TYPE"),
+        Opt("--upstream-status", "the status the proxied backend answers with", metavar="N", convert=int),
+        Opt("--upstream-header", "a header the proxied backend sends (repeatable)", action="append",
+            metavar="'Name: value'"),
+        Opt("--check-files", "look static files up on this machine's disk (the configured root) instead of "
+                             "assuming", action="flag"),
+        Opt("--client-ip", "the client address allow/deny rules see", metavar="ADDR"),
+        Opt("--type", "treat PATH as this kind", choices=KINDS),
+        Opt("--root", "folder that relative includes are resolved against", metavar="DIR"),
+        Opt("--format", "text (default) or json", choices=("text", "json"), default="text"),
+    )
+    args = p.parse(argv)
 
     from .browser import Call, is_forbidden_method, with_body
     from .diagnostics import InputError
@@ -232,8 +222,7 @@ def _header(text: str) -> tuple[str, str]:
 
 
 def rules_main(argv: list[str]) -> int:
-    p = _parser("corslint rules", "List every rule.")
-    p.parse_args(argv)
+    Command("corslint rules", "List every rule.").parse(argv)
     from corslint.rules import all_rules
 
     for rule in all_rules():
@@ -242,9 +231,8 @@ def rules_main(argv: list[str]) -> int:
 
 
 def explain_main(argv: list[str]) -> int:
-    p = _parser("corslint explain", "Print a rule's documentation.")
-    p.add_argument("rule", metavar="CODE|SLUG")
-    args = p.parse_args(argv)
+    args = Command("corslint explain", "Print a rule's documentation.",
+                   Pos("rule", "CODE|SLUG", "a rule code (CORS201) or slug (wildcard-with-credentials)")).parse(argv)
     from corslint.rules import find
 
     rule = find(args.rule)
@@ -258,11 +246,11 @@ def explain_main(argv: list[str]) -> int:
 
 
 def docs_main(argv: list[str]) -> int:
-    p = _parser("corslint docs", "Write one Markdown page per rule (CODE.md, plus README.md as the index) "
-                                 "from the rule docs.")
-    p.add_argument("--output", metavar="DIR", default="docs/rules", help="folder to write (docs/rules)")
-    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if a page is missing or stale")
-    args = p.parse_args(argv)
+    args = Command(
+        "corslint docs", "Write one Markdown page per rule (CODE.md, plus README.md as the index) from the rule docs.",
+        Opt("--output", "folder to write (docs/rules)", metavar="DIR", default="docs/rules"),
+        Opt("--check", "write nothing; exit 1 if a page is missing or stale", action="flag"),
+    ).parse(argv)
     from corslint.rules import all_rules
     from . import ruledocs
 

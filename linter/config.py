@@ -57,19 +57,43 @@ def find_config(start: str | None = None) -> tuple[str, dict] | None:
         folder = parent
 
 
+def _may_configure_corslint(data: bytes) -> bool:
+    """Whether a pyproject.toml can hold a `tool.corslint` table (erring on
+    yes): a `[tool.corslint...]` header in any spacing or quoting, a line
+    naming corslint under `[tool]`, or a top-level `tool...` line naming it
+    (`tool.corslint.select = ...`, an inline table)."""
+    if b"corslint" not in data:
+        return False
+    table = None
+    for line in data.splitlines():
+        text = line.strip()
+        if text.startswith(b"["):
+            table = bytes(c for c in text.partition(b"#")[0] if c not in b" \t\"'")
+            if table.startswith((b"[tool.corslint", b"[[tool.corslint")):
+                return True
+        elif b"corslint" in text and (table == b"[tool]" or (table is None and text.startswith(b"tool"))):
+            return True
+    return False
+
+
 def _read(path: str) -> dict | None:
+    pyproject = os.path.basename(path) == "pyproject.toml"
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise InputError(path, None, f"cannot read: {exc.strerror}") from None
+    if pyproject and not _may_configure_corslint(data):
+        return None     # most pyproject.toml files: no need to import tomllib (2 ms of every run)
     import tomllib
 
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+        table = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(path, None, f"invalid TOML: not UTF-8 ({exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, getattr(exc, "lineno", None), f"invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise InputError(path, None, f"cannot read: {exc.strerror}") from None
-    if os.path.basename(path) == "pyproject.toml":
-        return data.get("tool", {}).get("corslint")
-    return data
+    return table.get("tool", {}).get("corslint") if pyproject else table
 
 
 def load(explicit: str | None = None) -> Settings:

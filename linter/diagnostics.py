@@ -20,8 +20,8 @@ class Edit:
     `start:end` (0-based, within the line, without its line break) of line
     `line` (1-based), which read `old` when the rule saw the file, become
     `new` (which may hold line breaks: a line inserted after this one).
-    `digest` is the SHA-256 of the whole file as it was read, so an edit is
-    never applied to a file that changed since."""
+    `digest` is `fixes.fingerprint` of the whole file as it was read, so an
+    edit is never applied to a file that changed since."""
 
     path: str
     line: int

@@ -15,7 +15,7 @@ this module recognises; anything else keeps its finding and gets no edit:
   clamped to 7200) in nginx `add_header` and Apache `Header` lines.
 
 An `Edit` (diagnostics.py) replaces a column range of one line and carries
-the SHA-256 of the file it was computed from.  Applying them: the edits of
+the fingerprint of the file it was computed from.  Applying them: the edits of
 one file are merged (a finding's edits are applied all together or not at
 all; one that overlaps an edit already taken waits for the next round), the
 file is read again and left alone, with a message, when its digest changed;
@@ -57,9 +57,7 @@ def _lines(path: str) -> tuple[str, list[str]] | None:
     except (OSError, UnicodeDecodeError):
         return None
     lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
-    import hashlib   # a plain lint without findings to fix does not need it
-
-    digest = hashlib.sha256(data).hexdigest()
+    digest = fingerprint(data)
     _cache[os.path.abspath(path)] = (key, digest, lines)
     return digest, lines
 
@@ -302,12 +300,18 @@ def plan(findings) -> Plan:
     return out
 
 
+def fingerprint(data: bytes) -> str:
+    """What tells one version of a file from another while corslint runs:
+    Python's own hash of the bytes, SipHash keyed by a secret drawn per
+    process (inherited by the forked judges).  Edits never leave the
+    process, and `hashlib` would cost every lint 2-3 ms of loading OpenSSL."""
+    return f"{len(data)}:{hash(data) & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
 def _read_exact(path: str) -> tuple[bytes, str]:
     with open(path, "rb") as fh:
         data = fh.read()
-    import hashlib
-
-    return data, hashlib.sha256(data).hexdigest()
+    return data, fingerprint(data)
 
 
 def render(path: str, edits: list[Edit]) -> Change:

@@ -11,10 +11,10 @@ whatever the number of rules.
 from __future__ import annotations
 
 from functools import cached_property
-from urllib.parse import urlsplit
 
 from .model import Answer, HeaderLine, Request, Scope, ServerModel
 from .origins import DEFAULT_CLIENT, HOSTILE, Trust, is_origin
+from .urls import split as split_url
 
 ACAO = "access-control-allow-origin"
 ACAC = "access-control-allow-credentials"
@@ -60,7 +60,7 @@ class Probe:
     def __init__(self, ctx: "ProbeContext", scope: Scope):
         self.ctx = ctx
         self.scope = scope
-        self.path = urlsplit(scope.url).path or "/"
+        self.path = split_url(scope.url).path or "/"
 
     @cached_property
     def origin(self) -> str:
@@ -296,7 +296,7 @@ def _admits(answer: Answer, origin: str) -> bool:
 
 
 def _server_of(scope: Scope) -> str:
-    return urlsplit(scope.url).netloc
+    return split_url(scope.url).netloc
 
 
 def split_list(value: str) -> list[str]:

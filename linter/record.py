@@ -5,7 +5,8 @@ commit.  Importing `dataclasses` imports `inspect` (and with it `ast`,
 `dis`, `tokenize`): about 7 ms, and each decorated class costs another
 0.3 ms of code generation; together a third of the time a one-file lint may
 take.  corslint's value classes need only the core of a dataclass, which
-`record` writes in one `exec` per class:
+`record` provides (compiling `__init__` only when the class is first
+instantiated, so classes a run never builds cost nothing):
 
 * `__init__(self, field, ..., field=default)` from the annotations, in
   order; a default may be `field(default_factory=list)` or
@@ -22,6 +23,8 @@ take.  corslint's value classes need only the core of a dataclass, which
 """
 
 from __future__ import annotations
+
+from operator import attrgetter
 
 __all__ = ["FrozenInstanceError", "field", "record", "replace"]
 
@@ -67,12 +70,12 @@ def _frozen_delattr(self, name):
     raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-def _build(cls, frozen: bool):
-    fields = _fields(cls)
-    namespace: dict[str, object] = {"_MISSING": _MISSING}
+def _init_source(cls, frozen: bool) -> tuple[str, dict[str, object]]:
+    """The source of `__init__` and the names it needs."""
+    namespace: dict[str, object] = {"_MISSING": _MISSING, "_setattr": object.__setattr__}
     params, body = [], []
     assign = "_setattr(self, {0!r}, {1})" if frozen else "self.{0} = {1}"
-    for name, spec in fields:
+    for name, spec in cls.__record_fields__.items():
         if spec.default_factory is not _MISSING:
             namespace[f"_factory_{name}"] = spec.default_factory
             params.append(f"{name}=_MISSING")
@@ -82,36 +85,54 @@ def _build(cls, frozen: bool):
             params.append(f"{name}=_default_{name}")
             value = name
         else:
-            if params and "=" in params[-1]:
-                raise TypeError(f"{cls.__name__}: field {name!r} without a default follows one with a default")
             params.append(name)
             value = name
         body.append(assign.format(name, value))
     if hasattr(cls, "__post_init__"):
         body.append("self.__post_init__()")
-    shown = [name for name, spec in fields if spec.repr]
-    compared = [name for name, spec in fields if spec.compare]
-    key = "(" + "".join(f"self.{n}, " for n in compared) + ")"
-    other_key = key.replace("self.", "other.")
-    source = (
-        f"def __init__(self, {', '.join(params)}):\n    " + ("\n    ".join(body) or "pass") + "\n"
-        "def __repr__(self):\n"
-        f"    return f'{{type(self).__qualname__}}(" + ", ".join(f"{n}={{self.{n}!r}}" for n in shown) + ")'\n"
-        "def __eq__(self, other):\n"
-        f"    if other.__class__ is not self.__class__:\n        return NotImplemented\n"
-        f"    return {key} == {other_key}\n"
-        "def __hash__(self):\n"
-        f"    return hash({key})\n"
-    )
-    namespace["_setattr"] = object.__setattr__
-    exec(source, namespace)  # noqa: S102 - generated from the class's own field names
+    return f"def __init__(self, {', '.join(params)}):\n    " + ("\n    ".join(body) or "pass") + "\n", namespace
+
+
+def _lazy_init(cls, frozen: bool):
+    """An `__init__` that writes the real one on the class's first
+    instantiation: a class a run never instantiates costs no compilation."""
+    def __init__(self, *args, **kwargs):
+        source, namespace = _init_source(cls, frozen)
+        exec(source, namespace)  # noqa: S102 - generated from the class's own field names
+        init = namespace["__init__"]
+        init.__qualname__ = f"{cls.__qualname__}.__init__"
+        cls.__init__ = init
+        init(self, *args, **kwargs)
+    return __init__
+
+
+def _build(cls, frozen: bool):
+    fields = _fields(cls)
+    seen_default = False
+    for name, spec in fields:
+        has_default = spec.default is not _MISSING or spec.default_factory is not _MISSING
+        if seen_default and not has_default:
+            raise TypeError(f"{cls.__name__}: field {name!r} without a default follows one with a default")
+        seen_default = seen_default or has_default
     cls.__record_fields__ = dict(fields)
-    for name in ("__init__", "__repr__", "__eq__"):
-        function = namespace[name]
-        function.__qualname__ = f"{cls.__qualname__}.{name}"
-        setattr(cls, name, function)
+    shown = tuple(name for name, spec in fields if spec.repr)
+    compared = tuple(name for name, spec in fields if spec.compare)
+    key = attrgetter(*compared) if len(compared) > 1 else \
+        (lambda obj, name=compared[0]: (getattr(obj, name),)) if compared else (lambda obj: ())
+
+    def __repr__(self):
+        return f"{type(self).__qualname__}({', '.join(f'{n}={getattr(self, n)!r}' for n in shown)})"
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return key(self) == key(other)
+
+    cls.__init__ = _lazy_init(cls, frozen)
+    cls.__repr__ = __repr__
+    cls.__eq__ = __eq__
     if frozen:
-        cls.__hash__ = namespace["__hash__"]
+        cls.__hash__ = lambda self: hash(key(self))
         cls.__setattr__ = _frozen_setattr
         cls.__delattr__ = _frozen_delattr
     else:

@@ -22,7 +22,6 @@ stall the linter, so:
 from __future__ import annotations
 
 import re
-import signal
 from functools import lru_cache
 
 #: CPU seconds one match of a risky pattern may take
@@ -145,6 +144,8 @@ class Guarded:
     def _run(self, method, string, *args, **kwargs):
         if self.timed_out is not None:
             raise RegexTimeout(self.pattern, self.timed_out)
+        import signal   # here, not at the top: most runs never match a risky pattern
+
         try:
             previous = signal.signal(signal.SIGVTALRM, _expired)
         except ValueError:     # not the main thread: no signals here, match as it is

@@ -8,15 +8,18 @@ configuration syntax: the same check serves every input format.
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 from functools import lru_cache
 
 
 @lru_cache(maxsize=1)
 def all_rules() -> tuple:
-    """Every rule module, ordered by code (imported on first use)."""
-    names = sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name.startswith("cors"))
-    return tuple(importlib.import_module(f"{__name__}.{name}") for name in names)
+    """Every rule module, ordered by code (imported on first use).  A plain
+    listing of the package folder: `pkgutil.iter_modules` would import
+    `inspect` and `typing`, 9 ms of a pre-commit run."""
+    names = {entry.removesuffix(".py") for folder in __path__ for entry in os.listdir(folder)
+             if entry.startswith("cors") and entry.endswith(".py")}
+    return tuple(importlib.import_module(f"{__name__}.{name}") for name in sorted(names))
 
 
 def find(code_or_slug: str):

@@ -146,3 +146,21 @@ def test_strict_reports_suppressions_that_match_nothing(tree, tmp_path):
     assert "::warning file=server.js,line=7,title=corslint%3A unused suppression::" in github.stdout
     # without --strict they are not reported
     assert "unused" not in corslint("server.js", "api.conf", "--select", "CORS3", cwd=tmp_path).stdout
+
+
+@pytest.mark.parametrize("text, configures", [
+    ('[project]\nname = "corslint-rules"\n', False),          # names corslint, configures nothing
+    ('[project.scripts]\ncorslint = "corslint.cli:entry"\n', False),
+    ('[tool.corslint]\nselect = ["CORS2"]\n', True),
+    ('[ tool . "corslint" ]\nselect = ["CORS2"]\n', True),
+    ('[tool]\ncorslint = { select = ["CORS2"] }\n', True),
+    ('[tool]\ncorslint.select = ["CORS2"]\n', True),
+    ('tool.corslint.select = ["CORS2"]\n', True),
+    ('tool = { corslint = { select = ["CORS2"] } }\n', True),
+])
+def test_every_spelling_of_the_tool_corslint_table_is_read(tmp_path, text, configures):
+    from corslint.config import find_config
+
+    (tmp_path / "pyproject.toml").write_text(text)
+    found = find_config(str(tmp_path))
+    assert (found is not None and found[1] == {"select": ["CORS2"]}) == configures

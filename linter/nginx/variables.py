@@ -117,9 +117,12 @@ def normalize_uri(path: str) -> str:
     """$uri as nginx makes it from the request path (ngx_http_parse_complex_uri
     with merge_slashes on): %XX decoded, a decoded `/` or `.` counting as
     one, `//` merged, `.` and `..` segments resolved (never above `/`)."""
-    from urllib.parse import unquote
+    if "%" in path:
+        from urllib.parse import unquote
 
-    text = unquote(path, errors="surrogateescape") if "%" in path else path
+        text = unquote(path, errors="surrogateescape")
+    else:
+        text = path
     if "//" not in text and "/." not in text:
         return text or "/"
     parts: list[str] = []
