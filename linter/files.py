@@ -12,11 +12,12 @@ import re
 
 KINDS = ("nginx", "apache", "django", "flask", "starlette", "express", "yaml")
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv", ".venv", "site-packages"}
-_APACHE_HINT = re.compile(rb"^\s*(<VirtualHost|<Directory|<IfModule|<Location|Header\s+(always\s+)?(set|add|append|merge|unset)|"
-                          rb"RewriteRule|RewriteEngine|SetEnvIf)", re.MULTILINE | re.IGNORECASE)
-_NGINX_HINT = re.compile(rb"^\s*(server\s*\{|location\s|add_header\s|more_set_headers|proxy_pass\s|map\s+\$|"
-                         rb"if\s*\(\s*\$|http\s*\{|events\s*\{|upstream\s+\S+\s*\{|include\s+\S+;|return\s+\d)",
-                         re.MULTILINE)
+#: lines that only Apache (or only nginx) configuration starts with; patterns
+#: that `re`'s cache compiles when a file needs them
+_APACHE_HINT = (rb"(?im)^\s*(<VirtualHost|<Directory|<IfModule|<Location|Header\s+(always\s+)?"
+                rb"(set|add|append|merge|unset)|RewriteRule|RewriteEngine|SetEnvIf)")
+_NGINX_HINT = (rb"(?m)^\s*(server\s*\{|location\s|add_header\s|more_set_headers|proxy_pass\s|map\s+\$|"
+               rb"if\s*\(\s*\$|http\s*\{|events\s*\{|upstream\s+\S+\s*\{|include\s+\S+;|return\s+\d)")
 
 
 #: endings of files that are never server configuration (docs, data, code of other kinds)
@@ -50,11 +51,11 @@ def classify(path: str) -> str | None:
     if name == "nginx.conf" or name.endswith(".nginx"):
         return "nginx"
     if name.endswith(".conf") or parent.startswith(("sites-", "conf.d", "snippets")) or name in ("nginx.tmpl",):
-        if _APACHE_HINT.search(head) and not _NGINX_HINT.search(head):
+        if re.search(_APACHE_HINT, head) and not re.search(_NGINX_HINT, head):
             return "apache"
-        if _NGINX_HINT.search(head) or name.endswith(".conf"):
+        if name.endswith(".conf") or re.search(_NGINX_HINT, head):
             return "nginx"
-    if _NGINX_HINT.search(head) and b"{" in head and not _APACHE_HINT.search(head):
+    if b"{" in head and re.search(_NGINX_HINT, head) and not re.search(_APACHE_HINT, head):
         return "nginx"
     return None
 
@@ -146,12 +147,14 @@ def template_kind(path: str) -> str | None:
     return None
 
 
-_DJANGO = re.compile(rb"corsheaders|\bCORS_(ALLOWED_ORIGINS|ALLOW_ALL_ORIGINS|ORIGIN_WHITELIST|ORIGIN_ALLOW_ALL|"
-                     rb"ALLOWED_ORIGIN_REGEXES|ORIGIN_REGEX_WHITELIST)\b")
-_FLASK = re.compile(rb"\bflask_cors\b")
-_STARLETTE = re.compile(rb"\bCORSMiddleware\b")
-_EXPRESS = re.compile(rb"""require\(\s*['"]cors['"]\s*\)|from\s+['"]cors['"]|"""
-                      rb"""(?i:access-control-allow-origin)['"]?\s*[,)]""")
+#: what an application file that configures CORS contains (patterns, compiled
+#: by `re`'s cache at first use: a run without such files never pays for them)
+_DJANGO = (rb"corsheaders|\bCORS_(ALLOWED_ORIGINS|ALLOW_ALL_ORIGINS|ORIGIN_WHITELIST|ORIGIN_ALLOW_ALL|"
+           rb"ALLOWED_ORIGIN_REGEXES|ORIGIN_REGEX_WHITELIST)\b")
+_FLASK = rb"\bflask_cors\b"
+_STARLETTE = rb"\bCORSMiddleware\b"
+_EXPRESS = (rb"""require\(\s*['"]cors['"]\s*\)|from\s+['"]cors['"]|"""
+            rb"""(?i:access-control-allow-origin)['"]?\s*[,)]""")
 
 
 def _application_kind(path: str, lower: str) -> str | None:
@@ -160,11 +163,11 @@ def _application_kind(path: str, lower: str) -> str | None:
     if head is None:
         return None
     if lower.endswith(_PYTHON):
-        if _DJANGO.search(head):
+        if re.search(_DJANGO, head):
             return "django"
-        if _STARLETTE.search(head):
+        if re.search(_STARLETTE, head):
             return "starlette"
-        if _FLASK.search(head):
+        if re.search(_FLASK, head):
             return "flask"
         return None
-    return "express" if _EXPRESS.search(head) else None
+    return "express" if re.search(_EXPRESS, head) else None

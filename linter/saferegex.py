@@ -41,9 +41,11 @@ class RegexTimeout(Exception):
         self.text = text
 
 
-_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+#: (patterns, not compiled regexes: `re`'s cache compiles them when a
+#: configured regex is first looked at; most runs have none)
+_BACKREFERENCE = r"\\[1-9]|\(\?P=|\(\?\("
 #: a group followed by `*`, `+` or `{n,m}`: the only way to nest repeats or repeat alternatives
-_GROUP_REPEAT = re.compile(r"\)[*+{]")
+_GROUP_REPEAT = r"\)[*+{]"
 
 
 def risky(pattern: str, flags: int = 0) -> bool:
@@ -51,9 +53,10 @@ def risky(pattern: str, flags: int = 0) -> bool:
     from re import _parser as sre_parse
 
     repeats = pattern.count("*") + pattern.count("+") + pattern.count("{")
-    if repeats == 0 or (repeats == 1 and "|" not in pattern and not _BACKREFERENCE.search(pattern)):
+    if repeats == 0 or (repeats == 1 and "|" not in pattern and not re.search(_BACKREFERENCE, pattern)):
         return False     # one repeat over no alternatives: the parse below could not find more
-    if repeats <= MAX_PLAIN_REPEATS and not _GROUP_REPEAT.search(pattern) and not _BACKREFERENCE.search(pattern):
+    if repeats <= MAX_PLAIN_REPEATS and not re.search(_GROUP_REPEAT, pattern) and \
+            not re.search(_BACKREFERENCE, pattern):
         return False     # no group is repeated, so no repeat sits inside another or over alternatives
 
     try:

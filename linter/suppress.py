@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-_COMMENT = re.compile(r"(?:#|//)\s*corslint:\s*ignore(?:\[([A-Za-z0-9_,\s-]*)\])?")
+#: compiled at the first file that has a `corslint:` comment at all
+_COMMENT = r"(?:#|//)\s*corslint:\s*ignore(?:\[([A-Za-z0-9_,\s-]*)\])?"
 
 
 class Suppression:
@@ -32,8 +33,9 @@ def scan(path: str) -> list[Suppression]:
     if "corslint:" not in text:
         return []
     out = []
+    comment = re.compile(_COMMENT)
     for number, line in enumerate(text.splitlines(), start=1):
-        m = _COMMENT.search(line)
+        m = comment.search(line)
         if m:
             codes = [c.strip() for c in m.group(1).split(",") if c.strip()] if m.group(1) is not None else None
             out.append(Suppression(path, number, codes))

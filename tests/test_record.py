@@ -85,3 +85,29 @@ def test_required_field_after_default_is_an_error():
         class Bad:
             a: int = 0
             b: int
+
+
+def test_generic_and_compiled_init_agree():
+    """The first COMPILE_AFTER instances come from the generic __init__, the
+    rest from the compiled one: values, defaults and errors are the same."""
+    from corslint.record import COMPILE_AFTER
+
+    @record(frozen=True)
+    class Pair:
+        a: int
+        b: list = field(default_factory=list)
+        c: str = "c"
+
+    seen = []
+    for i in range(COMPILE_AFTER + 3):
+        p = Pair(i, c="x") if i % 2 else Pair(a=i, b=[i])
+        seen.append((p.a, p.b, p.c))
+        for bad in ((), (1, 2, 3, 4)):
+            with pytest.raises(TypeError):
+                Pair(*bad)
+        with pytest.raises(TypeError):
+            Pair(1, a=2)
+        with pytest.raises(TypeError):
+            Pair(1, d=2)
+    assert seen == [(i, [], "x") if i % 2 else (i, [i], "c") for i in range(COMPILE_AFTER + 3)]
+    assert "_lazy_init" not in Pair.__init__.__qualname__     # compiled by now

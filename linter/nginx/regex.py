@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_NAMED_GROUP = re.compile(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>")
+#: PCRE's `(?<name>`; a pattern `re`'s cache compiles at the first regex a config has
+_NAMED_GROUP = r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>"
 
 
 def to_python(pattern: str) -> str:
-    return _NAMED_GROUP.sub(r"(?P<\1>", pattern)
+    return re.sub(_NAMED_GROUP, r"(?P<\1>", pattern)
 
 
 @lru_cache(maxsize=4096)

@@ -444,9 +444,16 @@ def write_inputs(folder: Path, big: int, small: int) -> tuple[Path, Path, Path]:
     return paths
 
 
+def default_command() -> list[str]:
+    """The `corslint` console script of this interpreter's environment (what
+    users and pre-commit run), else `python -m corslint`."""
+    script = Path(sys.executable).parent / "corslint"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "corslint"]
+
+
 def measure(folder: Path, args: argparse.Namespace) -> list[Budget]:
     big, small, tiny = write_inputs(folder, args.lines, args.small)
-    corslint = shlex.split(args.corslint) if args.corslint else [sys.executable, "-m", "corslint"]
+    corslint = shlex.split(args.corslint) if args.corslint else default_command()
     parse = ("import crossplane; crossplane.parse(%r, single=True, "
              "check_ctx=False, check_args=False)" % str(big))
     findings_ok = (0, 1)
@@ -479,7 +486,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--small", type=int, default=10_000, help="size of the small config")
     p.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
     p.add_argument("--corslint", metavar="CMD",
-                   help='command to run corslint (default: "python -m corslint")')
+                   help="command to run corslint (default: the corslint script next to this python, "
+                        "else python -m corslint)")
     p.add_argument("--keep", action="store_true",
                    help="keep the generated configs and print their folder")
     args = p.parse_args(argv)
