@@ -136,6 +136,7 @@ class ProbeContext:
         self._backend = _backend_ok()
         self._probes: list[Probe] | None = None
         self._authorizing: set[str] | None = None
+        self._facts: dict[str, list] | None = None
 
     @property
     def scopes(self) -> list[Scope]:
@@ -174,18 +175,22 @@ class ProbeContext:
         return self.ask(scope, "OPTIONS", origin, extra)
 
     # -- the trusted origin ------------------------------------------------------
-    def candidate_origins(self, scope: Scope) -> list[str]:
+    def candidate_origins(self, scope: Scope):
         """Origins this scope's real front end probably has, most likely
         first: declared clients, trusted origins, origins the configuration
         spells, examples of its allow-list patterns; at most
-        MAX_TRUSTED_TRIES of them, then the generic client."""
-        out: list[str] = []
+        MAX_TRUSTED_TRIES of them, then the generic client.  Lazy: the
+        examples of a pattern cost a regex parse, paid only when the
+        origins before them were not enough."""
+        seen: list[str] = []
         for origin in self._origin_guesses(scope):
-            if origin not in out:
-                out.append(origin)
-                if len(out) == MAX_TRUSTED_TRIES:
+            if origin not in seen:
+                seen.append(origin)
+                yield origin
+                if len(seen) == MAX_TRUSTED_TRIES:
                     break
-        return out + [DEFAULT_CLIENT]
+        if DEFAULT_CLIENT not in seen:
+            yield DEFAULT_CLIENT
 
     def _origin_guesses(self, scope: Scope):
         from .origins import pattern_examples
@@ -193,19 +198,22 @@ class ProbeContext:
         yield from (c.origin for c in self.clients)
         yield from (t for t in self.trust.trusted if "*" not in t)
         yield from (o for o in scope.literal_origins if is_origin(o))
-        for pattern in scope.origin_patterns:     # examples cost a regex parse: only when needed
+        for pattern in scope.origin_patterns:
             yield from pattern_examples(pattern.regex, pattern.ignore_case)
 
     def trusted_origin(self, scope: Scope) -> str:
         """An origin this scope serves: the first candidate answered with its
         own origin or `*` (on the actual request, else on the preflight)."""
-        candidates = self.candidate_origins(scope)
-        chosen = None
+        tried: list[str] = []
         if scope.emits_cors:
-            chosen = next((o for o in candidates if _admits(self.actual(scope, o), o)), None)
-            if chosen is None:   # some scopes only answer preflights
-                chosen = next((o for o in candidates if _admits(self.preflight(scope, o), o)), None)
-        return chosen or candidates[0]
+            for origin in self.candidate_origins(scope):
+                tried.append(origin)
+                if _admits(self.actual(scope, origin), origin):
+                    return origin
+            for origin in tried:     # some scopes only answer preflights
+                if _admits(self.preflight(scope, origin), origin):
+                    return origin
+        return tried[0] if tried else next(self.candidate_origins(scope))
 
     # -- what the clients need -------------------------------------------------------
     def insecure_candidates(self, probe: Probe) -> list[str]:
@@ -267,7 +275,13 @@ class ProbeContext:
         return _server_of(scope) in self._authorizing
 
     def model_facts(self, kind: str) -> list:
-        return [fact for fact in self.model.facts() if type(fact).__name__ == kind]
+        """The model's facts of one kind (DroppedHeaders, MiddlewareOrder...),
+        collected once for every rule that asks."""
+        if self._facts is None:
+            self._facts = {}
+            for fact in self.model.facts():
+                self._facts.setdefault(type(fact).__name__, []).append(fact)
+        return self._facts.get(kind, [])
 
 
 def preflight_method(scope: Scope) -> str:

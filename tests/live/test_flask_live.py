@@ -74,7 +74,7 @@ def requests_for(model) -> list[Request]:
     paths = {urlsplit(s.url).path: s for s in model.scopes()}
     paths.setdefault("/no-such-path", None)
     for path, scope in paths.items():
-        origins = [HOSTILE, NULL, None] + (ctx.candidate_origins(scope) if scope else ["https://app.example.com"])
+        origins = [HOSTILE, NULL, None] + (list(ctx.candidate_origins(scope)) if scope else ["https://app.example.com"])
         for origin in dict.fromkeys(origins):
             base = (("origin", origin),) if origin is not None else ()
             for method, headers in (("PUT", "content-type"), ("DELETE", "authorization,x-request-id")):
