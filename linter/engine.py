@@ -79,45 +79,68 @@ def load_model(path: str, kind: str, root: str | None = None):
 
 #: kinds of application files and the module (linter/apps/KIND.py) that reads each
 APP_KINDS = ("django", "flask", "starlette", "express")
-#: a model with at least this many scopes is judged by two processes
+#: a model with at least this many scopes is judged by several processes
 PARALLEL_MIN_SCOPES = 1500
+#: at most this many processes judge one model
+MAX_WORKERS = 4
+
+
+def _workers(model) -> int:
+    """How many processes judge a model: one per usable core (at most
+    MAX_WORKERS) for a large model, else one."""
+    if not hasattr(os, "fork") or model.size() < PARALLEL_MIN_SCOPES:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, MAX_WORKERS))
 
 
 def judge(model, rules, make_context) -> tuple[list[Finding], list[InputError]]:
     """Run the rules on one model.  A large model on a multi-core machine is
-    split in two shares judged by a forked child and this process at once:
+    split in shares judged at once by forked children and this process:
     scopes of different servers never share an answer, so the shares are
-    independent and their findings simply merge."""
-    if model.size() < PARALLEL_MIN_SCOPES or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    independent and their findings simply merge (lint() keeps one
+    representative per line and code whatever the split)."""
+    workers = _workers(model)
+    if workers == 1:
         return _judge_share(model, rules, make_context)
     import pickle
 
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:   # the child judges share 1 and sends its results back
-        os.close(read_end)
-        try:
-            model.share = (1, 2)
-            payload = pickle.dumps(_judge_share(model, rules, make_context))
-        except BaseException as exc:  # the parent reports it; the child must never return into the caller
-            payload = pickle.dumps(([], [InputError(model.path, None, f"internal error: {exc!r}")]))
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
-        os._exit(0)
-    os.close(write_end)
-    model.share = (0, 2)
+    children = []
+    for index in range(1, workers):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:   # a child judges its share and sends the results back
+            os.close(read_end)
+            try:
+                model.share = (index, workers)
+                payload = pickle.dumps(_judge_share(model, rules, make_context))
+            except BaseException as exc:  # the parent reports it; the child must never return into the caller
+                payload = pickle.dumps(([], [InputError(model.path, None, f"internal error: {exc!r}")]))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+            os._exit(0)
+        os.close(write_end)
+        children.append((pid, read_end))
+    model.share = (0, workers)
     try:
         findings, errors = _judge_share(model, rules, make_context)
     finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
+        results = []
+        for pid, read_end in children:
+            with os.fdopen(read_end, "rb") as pipe:
+                results.append(pipe.read())
+            os.waitpid(pid, 0)
         model.share = (0, 1)
-    if not data:
-        return findings, errors + [InputError(model.path, None, "internal error: a worker process died")]
-    child_findings, child_errors = pickle.loads(data)
-    seen = {str(e) for e in errors}     # both shares may meet the same slow regex
-    return findings + child_findings, errors + [e for e in child_errors if str(e) not in seen]
+    seen = {str(e) for e in errors}     # several shares may meet the same slow regex
+    for data in results:
+        if not data:
+            errors.append(InputError(model.path, None, "internal error: a worker process died"))
+            continue
+        child_findings, child_errors = pickle.loads(data)
+        findings += child_findings
+        errors += [e for e in child_errors if str(e) not in seen]
+        seen.update(str(e) for e in child_errors)
+    return findings, errors
 
 
 def _judge_share(model, rules, make_context) -> tuple[list[Finding], list[InputError]]:

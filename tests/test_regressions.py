@@ -302,3 +302,31 @@ def test_apache_location_that_is_no_path(tmp_path):
                                         "    <Location [/api/>\n        Header always set Access-Control-Allow-Origin \"*\"\n"
                                         "    </Location>\n</VirtualHost>\n", "apache")
     assert report.errors == []
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_split_judging_reports_what_one_process_reports(tmp_path, monkeypatch, workers):
+    """Any number of judging processes gives the very same report."""
+    from corslint import engine
+
+    servers = "".join(
+        f"server {{\n    listen 80;\n    server_name s{i}.example.com;\n"
+        f"    location /api/ {{\n"
+        f"        add_header Access-Control-Allow-Origin {'$http_origin' if i % 3 else '*'};\n"
+        f"        add_header Access-Control-Allow-Credentials true;\n"
+        f"        proxy_pass http://127.0.0.1:{8000 + i % 7};\n    }}\n"
+        f"    location /static/ {{ root /srv/www; add_header Access-Control-Allow-Origin *; }}\n"
+        f"    location = /health {{ return 200; }}\n}}\n" for i in range(600))
+    path = tmp_path / "big.conf"
+    path.write_text(servers)
+    assert engine.load_model(str(path), "nginx").size() >= engine.PARALLEL_MIN_SCOPES
+
+    def report(count: int):
+        monkeypatch.setattr(engine, "_workers", lambda model: count)
+        with time_limit(120):
+            result = lint([str(path)], Settings(), "nginx")
+        return [(f.path, f.line, f.code, f.message, str(f.request)) for f in result.findings], result.errors
+
+    alone = report(1)
+    assert alone[0] and not alone[1]
+    assert report(workers) == alone
