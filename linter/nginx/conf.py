@@ -10,6 +10,9 @@ directive family.
 
 from __future__ import annotations
 
+import re
+from functools import cached_property
+
 from ..model import Source
 from .parse import Directive
 from .regex import compile_pcre
@@ -194,7 +197,13 @@ class Location(Level):
         super().__init__("location", parent, source)
         self.modifier = modifier          # "", "=", "^~", "~", "~*", "@"
         self.pattern = pattern
-        self.regex = compile_pcre(pattern, modifier == "~*") if modifier in ("~", "~*") else None
+
+    @cached_property
+    def regex(self) -> re.Pattern | None:
+        """The compiled regex of a `~`/`~*` location (None otherwise, or when
+        Python cannot compile it); compiled when first matched, so a large
+        configuration judged in shares compiles each one in one process."""
+        return compile_pcre(self.pattern, self.modifier == "~*") if self.modifier in ("~", "~*") else None
 
     @property
     def label(self) -> str:
