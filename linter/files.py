@@ -20,6 +20,19 @@ _NGINX_HINT = (rb"(?m)^\s*(server\s*\{|location\s|add_header\s|more_set_headers|
                rb"if\s*\(\s*\$|http\s*\{|events\s*\{|upstream\s+\S+\s*\{|include\s+\S+;|return\s+\d)")
 
 
+#: how a line that _APACHE_HINT matches starts (lower-cased, after its indentation)
+_APACHE_LINE_STARTS = (b"<virtualhost", b"<directory", b"<ifmodule", b"<location", b"header", b"rewriterule",
+                       b"rewriteengine", b"setenvif")
+
+
+def _looks_apache(head: bytes) -> bool:
+    """_APACHE_HINT matches: a line-start test first, so an nginx file never
+    compiles the pattern (a third of a millisecond of a pre-commit run)."""
+    if not any(line.lstrip().startswith(_APACHE_LINE_STARTS) for line in head.lower().splitlines()):
+        return False
+    return re.search(_APACHE_HINT, head) is not None
+
+
 #: endings of files that are never server configuration (docs, data, code of other kinds)
 _NOT_CONFIG = (".md", ".rst", ".txt", ".json", ".lock", ".png", ".jpg", ".gif", ".svg", ".html", ".css",
                ".pem", ".key", ".crt", ".gz", ".zip", ".pyc", ".sh", ".toml", ".ini", ".cfg", ".erb", ".tpl",
@@ -51,11 +64,11 @@ def classify(path: str) -> str | None:
     if name == "nginx.conf" or name.endswith(".nginx"):
         return "nginx"
     if name.endswith(".conf") or parent.startswith(("sites-", "conf.d", "snippets")) or name in ("nginx.tmpl",):
-        if re.search(_APACHE_HINT, head) and not re.search(_NGINX_HINT, head):
+        if _looks_apache(head) and not re.search(_NGINX_HINT, head):
             return "apache"
         if name.endswith(".conf") or re.search(_NGINX_HINT, head):
             return "nginx"
-    if b"{" in head and re.search(_NGINX_HINT, head) and not re.search(_APACHE_HINT, head):
+    if b"{" in head and re.search(_NGINX_HINT, head) and not _looks_apache(head):
         return "nginx"
     return None
 
