@@ -10,23 +10,17 @@ hands anything else to urllib itself.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from functools import lru_cache
 
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")
 
 
-class SplitUrl:
-    """The parts `urllib.parse.SplitResult` has, with its `hostname` and
-    `port` (a bad port raises ValueError when read, as there)."""
+class SplitUrl(namedtuple("SplitUrl", "scheme netloc path query fragment")):
+    """The parts `urllib.parse.SplitResult` has (a namedtuple too), with its
+    `hostname` and `port` (a bad port raises ValueError when read, as there)."""
 
-    __slots__ = ("scheme", "netloc", "path", "query", "fragment")
-
-    def __init__(self, scheme: str, netloc: str, path: str, query: str, fragment: str):
-        self.scheme = scheme
-        self.netloc = netloc
-        self.path = path
-        self.query = query
-        self.fragment = fragment
+    __slots__ = ()
 
     @property
     def hostname(self) -> str | None:
