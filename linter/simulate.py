@@ -125,7 +125,8 @@ def to_text(sim: Simulation) -> str:
     lines += [f"Note: {note}" for note in verdict.notes]
     if verdict.allowed is True:
         lines.append("Verdict: allowed: the browser lets the page read the response.")
-        lines.append(f"Chromium: the {api} call succeeds; the console shows no CORS error.")
+        lines.append(f"Chromium: the console shows no CORS error; the {api} call succeeds"
+                     + (" over HTTP/2 or HTTP/3 (see the note)." if call.streams else "."))
     elif verdict.allowed is None:
         lines.append(f"Verdict: cannot tell: {verdict.reason}")
     else:

@@ -7,6 +7,7 @@ built with the code under test.
 
 import pytest
 from corslint.browser import (
+    STREAM_NOTE,
     Call,
     actual_request,
     console_line,
@@ -604,6 +605,14 @@ def test_bodies(body, initiator, content_type, preflight):
     c = with_body(call(method="POST", initiator=initiator), body)
     assert dict(c.headers).get("Content-Type") == content_type
     assert needs_preflight(c) is preflight
+
+
+def test_a_stream_body_passing_cors_is_noted_as_needing_http2():
+    c = with_body(call(method="POST"), "stream")
+    verdict = evaluate(c, answer(204, ACAO, ("Access-Control-Allow-Methods", "POST")), answer(200, ACAO))
+    assert verdict.allowed is True
+    assert verdict.notes == [STREAM_NOTE] and "ERR_H2_OR_QUIC_REQUIRED" in STREAM_NOTE
+    assert evaluate(with_body(call(method="POST"), "text"), None, answer(200, ACAO)).notes == []
 
 
 def test_an_explicit_content_type_wins_over_the_body():
