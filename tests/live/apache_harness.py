@@ -57,15 +57,10 @@ import os
 import pwd
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterable, Mapping
-from typing import Self
 
-from .upstream import Upstream, loopback_request
+from .server_process import START_TIMEOUT, LoopbackServer, write_files
+from .upstream import Upstream
 
 __all__ = [
     "DEFAULT_MODULES",
@@ -103,14 +98,6 @@ DEFAULT_MODULES: tuple[tuple[str, str], ...] = (
     ("log_config_module", "mod_log_config.so"),  # built in on Debian
     ("autoindex_module", "mod_autoindex.so"),
 )
-
-START_TIMEOUT = 5.0
-STOP_TIMEOUT = 5.0
-CHECK_TIMEOUT = 15.0
-REQUEST_TIMEOUT = 5.0
-
-Headers = list[tuple[str, str]]
-
 
 class ApacheError(RuntimeError):
     """apache2 -t failed, Apache did not start, or did not answer in time."""
@@ -165,12 +152,6 @@ def require_apache() -> str:
 # --------------------------------------------------------------------------- helpers
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def vhost_block(body: str, server_name: str = "localhost", aliases: Iterable[str] = ()) -> str:
     """A ``<VirtualHost *:@@PORT@@>`` with ``ServerName`` and ``DocumentRoot @@ROOT@@``."""
     alias_line = f"    ServerAlias {' '.join(aliases)}\n" if aliases else ""
@@ -208,7 +189,7 @@ def _htpasswd_line(user: str, password: str) -> str:
 # --------------------------------------------------------------------------- server
 
 
-class ApacheServer:
+class ApacheServer(LoopbackServer):
     """A real Apache on 127.0.0.1 with a random free port; a context manager.
 
     ``site_config`` goes at server level after the harness' base config (see
@@ -218,6 +199,12 @@ class ApacheServer:
     ``.htaccess`` texts. ``htpasswd`` maps users to passwords for
     ``@@HTPASSWD@@``. ``extra_modules`` are module file stems or file names
     (``"cgi"``, ``"mod_cgi.so"``) loaded as well."""
+
+    NAME = "apache"
+    CHECK = "apache2 -t"
+    Error = ApacheError
+    KEEP_PREFIX_ENV = "CORSLINT_KEEP_APACHE_PREFIX"
+    RUN_ARGS = ("-DFOREGROUND",)    # SIGTERM (the default stop) is Apache's immediate stop
 
     def __init__(
         self,
@@ -232,35 +219,19 @@ class ApacheServer:
         binary: str | None = None,
         start_timeout: float = START_TIMEOUT,
     ) -> None:
+        super().__init__(binary or apache_available(), start_timeout, upstream)
         self.site_config = site_config
         self.files = dict(files or {})
-        self.upstream = upstream
         self.htaccess = dict(htaccess or {})
         self.htpasswd = dict(htpasswd) if htpasswd is not None else {"user": "pass"}
         self.extra_modules = list(extra_modules)
         self.log_level = log_level
-        self.binary = binary or apache_available()
-        self.start_timeout = start_timeout
-        self.port = 0
-        self.prefix = ""
-        self.root = ""
-        self.conf_path = ""
         self.htpasswd_path = ""
-        self.config_text = ""
-        self._proc: subprocess.Popen[bytes] | None = None
 
     # ---------------------------------------------------------------- config
 
-    def _substitute(self, text: str) -> str:
-        text = text.replace("@@PORT@@", str(self.port))
-        text = text.replace("@@ROOT@@", self.root)
-        text = text.replace("@@PREFIX@@", self.prefix)
-        text = text.replace("@@HTPASSWD@@", self.htpasswd_path)
-        if "@@UPSTREAM@@" in text:
-            if self.upstream is None or not self.upstream.port:
-                raise ApacheError("config uses @@UPSTREAM@@ but no started Upstream was passed (upstream=...)")
-            text = text.replace("@@UPSTREAM@@", self.upstream.address)
-        return text
+    def _placeholders(self) -> dict[str, str]:
+        return {**super()._placeholders(), "@@HTPASSWD@@": self.htpasswd_path}
 
     def _module_lines(self) -> str:
         mdir = apache_module_dir()
@@ -316,192 +287,31 @@ class ApacheServer:
 
     # ---------------------------------------------------------------- lifecycle
 
-    def start(self) -> Self:
-        if self._proc is not None:
-            return self
-        if self.binary is None:
-            raise ApacheError("apache2 binary not found")
-        self.prefix = tempfile.mkdtemp(prefix="corslint-apache-")
-        try:
-            self._start_in_prefix()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def _start_in_prefix(self) -> None:
+    def _prepare_prefix(self) -> None:
         p = self.prefix
         self.root = os.path.join(p, "htdocs")
         for d in ("htdocs", "logs", "run", "conf"):
             os.makedirs(os.path.join(p, d), exist_ok=True)
         if os.geteuid() == 0:
             os.chmod(p, 0o755)  # children run as www-data and must read the docroot
-        for rel, content in self.files.items():
-            path = os.path.join(self.root, rel.lstrip("/"))
-            if rel.endswith("/"):
-                os.makedirs(path, exist_ok=True)
-                continue
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as fh:
-                fh.write(content)
+        write_files(self.root, self.files)
         self.htpasswd_path = os.path.join(p, "conf", "htpasswd")
         with open(self.htpasswd_path, "w", encoding="utf-8") as fh:
             fh.writelines(_htpasswd_line(u, pw) for u, pw in self.htpasswd.items())
         self.conf_path = os.path.join(p, "conf", "httpd.conf")
 
-        last_error = ""
-        for _attempt in range(3):  # retry only on a lost race for the port
-            self.port = _free_port()
-            for rel, text in self.htaccess.items():
-                path = os.path.join(self.root, rel.strip("/"))
-                if os.path.basename(path) != ".htaccess":
-                    path = os.path.join(path, ".htaccess")
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with open(path, "w", encoding="utf-8") as fh:
-                    fh.write(self._substitute(text))
-            self.config_text = self.render_config()
-            with open(self.conf_path, "w", encoding="utf-8") as fh:
-                fh.write(self.config_text)
-            self._check_config()
-            try:
-                self._launch()
-                return
-            except ApacheError as exc:
-                last_error = str(exc)
-                if "Address already in use" not in last_error:
-                    raise
-        raise ApacheError(f"could not bind a free port after 3 attempts:\n{last_error}")
+    def _before_attempt(self) -> None:
+        for rel, text in self.htaccess.items():   # they may name @@PORT@@
+            path = os.path.join(self.root, rel.strip("/"))
+            if os.path.basename(path) != ".htaccess":
+                path = os.path.join(path, ".htaccess")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(self._substitute(text))
 
     def _cmd(self, *extra: str) -> list[str]:
         assert self.binary is not None
         return [self.binary, "-f", self.conf_path, "-d", self.prefix, *extra]
-
-    def _check_config(self) -> None:
-        try:
-            res = subprocess.run(self._cmd("-t"), capture_output=True, timeout=CHECK_TIMEOUT, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise ApacheError(f"apache2 -t timed out after {CHECK_TIMEOUT}s") from exc
-        if res.returncode != 0:
-            raise ApacheError(
-                f"apache2 -t failed (rc={res.returncode}):\n{res.stderr.decode(errors='replace')}"
-                f"{res.stdout.decode(errors='replace')}\n--- generated config ---\n{self.config_text}"
-            )
-
-    def _launch(self) -> None:
-        # A previous attempt's error log would confuse the port-race check.
-        log = os.path.join(self.prefix, "logs", "error.log")
-        if os.path.exists(log):
-            os.unlink(log)
-        out = open(os.path.join(self.prefix, "logs", "stdout.log"), "wb")  # noqa: SIM115
-        try:
-            self._proc = subprocess.Popen(
-                self._cmd("-DFOREGROUND"),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # own process group: children die with it
-            )
-        finally:
-            out.close()
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                err = self.error_log()
-                self._reap()
-                raise ApacheError(f"apache exited during start-up:\n{err}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.01)
-        err = self.error_log()
-        self._reap()
-        raise ApacheError(f"apache did not answer on port {self.port} within {self.start_timeout}s:\n{err}")
-
-    def _signal_group(self, sig: int) -> None:
-        assert self._proc is not None
-        try:
-            os.killpg(self._proc.pid, sig)  # the group id is the parent's pid
-        except (ProcessLookupError, PermissionError):
-            pass
-
-    def _reap(self) -> None:
-        """Stop the parent (and its children) if needed; bounded."""
-        proc = self._proc
-        if proc is None:
-            return
-        try:
-            if proc.poll() is None:
-                try:
-                    proc.send_signal(signal.SIGTERM)  # immediate stop; children are told too
-                except ProcessLookupError:
-                    pass
-                try:
-                    proc.wait(timeout=STOP_TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    pass
-            if proc.poll() is None:
-                self._signal_group(signal.SIGKILL)
-                proc.wait(timeout=5)
-            # Children left behind (parent killed hard) share the process group.
-            self._signal_group(signal.SIGKILL)
-        finally:
-            self._proc = None
-
-    def stop(self) -> None:
-        try:
-            self._reap()
-        finally:
-            if self.prefix and os.path.isdir(self.prefix) and not os.environ.get("CORSLINT_KEEP_APACHE_PREFIX"):
-                shutil.rmtree(self.prefix, ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    # ---------------------------------------------------------------- inspection
-
-    def error_log(self) -> str:
-        parts = []
-        for name in ("error.log", "stdout.log"):
-            path = os.path.join(self.prefix, "logs", name)
-            if os.path.isfile(path):
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    parts.append(fh.read())
-        return "".join(parts)
-
-    # ---------------------------------------------------------------- requests
-
-    def request_full(
-        self,
-        method: str,
-        path: str,
-        headers: Iterable[tuple[str, str]] = (),
-        host: str = "localhost",
-        body: bytes | None = None,
-        timeout: float = REQUEST_TIMEOUT,
-    ) -> tuple[int, Headers, bytes]:
-        """Like ``request`` but also returns the body (empty for HEAD/204/304)."""
-        if not self.port:
-            raise ApacheError("apache is not running")
-        return loopback_request(self.port, method, path, headers, host, body, timeout)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        headers: Iterable[tuple[str, str]] = (),
-        host: str = "localhost",
-        body: bytes | None = None,
-        timeout: float = REQUEST_TIMEOUT,
-    ) -> tuple[int, Headers]:
-        """Send one request (no redirects followed). Returns the status and the
-        response headers as ``[(lowercase name, value), ...]`` in wire order,
-        one entry per header line."""
-        status, got, _ = self.request_full(method, path, headers, host, body, timeout)
-        return status, got
 
     # ---------------------------------------------------------------- samples
 

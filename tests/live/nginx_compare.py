@@ -1,78 +1,18 @@
-"""Shared pieces of the nginx model-vs-real-nginx acceptance tests.
-
-``compare(ngx, model, ...)`` asks ``corslint simulate`` (the model plus the
-browser's request construction) about one cross-origin call, sends the
-request it predicts to a running nginx, and returns the difference (status,
-and the ordered value list of every ``access-control-*`` and ``vary``
-header) as text, empty when they agree.  ``RawNginx`` runs a complete nginx.conf written by
-the test (the harness's ``NginxServer`` builds the main context itself).
+"""The nginx side of the model-vs-real-nginx acceptance tests: ``RawNginx``
+runs a complete nginx.conf written by the test (the harness's
+``NginxServer`` builds the main context itself).  The comparison itself is
+``model_compare.compare``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from corslint import simulate
-from corslint.browser import Call, actual_request, preflight_request
-from corslint.nginx.evaluate import FileOracle
-from corslint.nginx.evaluate import Upstream as ModelUpstream
-
+from .model_compare import HOSTILE, KINDS, NULL, TRUSTED_FALLBACK, compare
 from .nginx_harness import NginxServer, headers_more_module
 
-TRUSTED_FALLBACK = "https://app.example.com"
-HOSTILE = "https://evil.example"
-NULL = "null"
-ON_DISK = FileOracle(on_disk=True)
-CLIENT_ADDR = "127.0.0.1"
-
-#: the two cross-origin calls per origin: a PUT with a JSON body (the
-#: browser preflights it: OPTIONS + Access-Control-Request-Method PUT +
-#: Access-Control-Request-Headers content-type; only the preflight is
-#: compared) and a plain GET (no preflight; the GET itself is compared)
-PREFLIGHT = ("preflight", "PUT", (("Content-Type", "application/json"),))
-ACTUAL = ("actual", "GET", ())
-KINDS = (PREFLIGHT, ACTUAL)
-
-
-def cors_view(headers: Iterable[tuple[str, str | None]]) -> dict[str, list[str | None]]:
-    """``{name: [values in wire order]}`` for access-control-* and vary lines."""
-    out: dict[str, list[str | None]] = {}
-    for name, value in headers:
-        name = name.lower()
-        if name.startswith("access-control-") or name == "vary":
-            out.setdefault(name, []).append(value)
-    return out
-
-
-UpstreamFor = Callable[[str], ModelUpstream]
-
-
-def compare(ngx: NginxServer, model, url: str, origin: str, kind: tuple, upstream_for: UpstreamFor,
-            label: str = "") -> str:
-    """Ask `corslint simulate` (model + browser) about one cross-origin call
-    and send the request it predicts for that stage (the preflight, or the
-    GET) to nginx; '' when status and CORS headers agree, else a description
-    of the difference.  The Host header is the URL's host; `upstream_for`
-    describes the test backend's answer to the request's method."""
-    stage, method, headers = kind
-    call = Call(url, origin, method, headers)
-    request = preflight_request(call) if stage == "preflight" else actual_request(call)
-    sim = simulate.run(model, call, upstream_for(request.method), ON_DISK, CLIENT_ADDR)
-    answer = sim.preflight if stage == "preflight" else sim.response
-    if answer is None:
-        return f"{label} {method} {url}: simulate predicts no {stage} request"
-    status, got = ngx.request(request.method, request.target, headers=request.headers, host=request.host)
-    real = (status, cors_view(got))
-    predicted = (answer.status, cors_view((h.name, h.value) for h in answer.headers))
-    if predicted == real:
-        return ""
-    hdrs = "; ".join(f"{n}: {v}" for n, v in request.headers)
-    why = " | ".join(text for text, _ in answer.trace)
-    return (f"{label} {request.method} {url} (Host {request.host}) [{hdrs}]\n"
-            f"    nginx: {real[0]} {real[1]}\n"
-            f"    model: {predicted[0]} {predicted[1]}\n"
-            f"    model trace: {why}")
+__all__ = ["HOSTILE", "KINDS", "NULL", "TRUSTED_FALLBACK", "RawNginx", "compare"]
 
 
 class RawNginx(NginxServer):

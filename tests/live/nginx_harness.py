@@ -46,13 +46,10 @@ import os
 import re
 import shutil
 import signal
-import socket
-import subprocess
-import tempfile
-import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
-from .upstream import Upstream, loopback_request
+from .server_process import START_TIMEOUT, STOP_TIMEOUT, LoopbackServer, write_files
+from .upstream import Upstream
 
 __all__ = [
     "HEADERS_MORE_MODULE",
@@ -68,14 +65,6 @@ __all__ = [
 NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
 HEADERS_MORE_MODULE = "ngx_http_headers_more_filter_module.so"
 MODULE_DIRS = ("/usr/lib/nginx/modules", "/usr/lib64/nginx/modules", "/usr/local/nginx/modules")
-
-START_TIMEOUT = 5.0
-STOP_TIMEOUT = 5.0
-CHECK_TIMEOUT = 15.0
-REQUEST_TIMEOUT = 5.0
-
-Headers = list[tuple[str, str]]
-
 
 class NginxError(RuntimeError):
     """nginx -t failed, nginx did not start, or did not answer in time."""
@@ -131,12 +120,6 @@ def require_nginx(headers_more: bool = False) -> str:
 # --------------------------------------------------------------------------- helpers
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def server_block(body: str, server_name: str = "localhost", extra_listen: str = "") -> str:
     """A ``server { ... }`` listening on ``127.0.0.1:@@PORT@@`` with ``root @@ROOT@@``."""
     return (
@@ -158,13 +141,20 @@ def _mime_types_include() -> str:
 # --------------------------------------------------------------------------- server
 
 
-class NginxServer:
+class NginxServer(LoopbackServer):
     """A real nginx on 127.0.0.1 with a random free port; a context manager.
 
     ``http_config`` goes inside ``http { ... }``; see the module docstring for
     placeholders. ``files`` maps docroot-relative paths to contents.
     ``main_prefix_config`` goes at the top of nginx.conf (main context, before
     ``events``)."""
+
+    NAME = "nginx"
+    CHECK = "nginx -t"
+    Error = NginxError
+    KEEP_PREFIX_ENV = "CORSLINT_KEEP_NGINX_PREFIX"
+    #: graceful (SIGQUIT) first, then fast
+    STOP_SIGNALS = ((signal.SIGQUIT, STOP_TIMEOUT), (signal.SIGTERM, 2.0))
 
     def __init__(
         self,
@@ -177,32 +167,14 @@ class NginxServer:
         binary: str | None = None,
         start_timeout: float = START_TIMEOUT,
     ) -> None:
+        super().__init__(binary or nginx_available(), start_timeout, upstream)
         self.http_config = http_config
         self.files = dict(files or {})
         self.main_prefix_config = main_prefix_config
-        self.upstream = upstream
         # None: load headers-more when installed; True: require it; False: never.
         self.headers_more = headers_more
-        self.binary = binary or nginx_available()
-        self.start_timeout = start_timeout
-        self.port = 0
-        self.prefix = ""
-        self.root = ""
-        self.conf_path = ""
-        self.config_text = ""
-        self._proc: subprocess.Popen[bytes] | None = None
 
     # ---------------------------------------------------------------- config
-
-    def _substitute(self, text: str) -> str:
-        text = text.replace("@@PORT@@", str(self.port))
-        text = text.replace("@@ROOT@@", self.root)
-        text = text.replace("@@PREFIX@@", self.prefix)
-        if "@@UPSTREAM@@" in text:
-            if self.upstream is None or not self.upstream.port:
-                raise NginxError("config uses @@UPSTREAM@@ but no started Upstream was passed (upstream=...)")
-            text = text.replace("@@UPSTREAM@@", self.upstream.address)
-        return text
 
     def render_config(self) -> str:
         load = ""
@@ -238,175 +210,17 @@ class NginxServer:
 
     # ---------------------------------------------------------------- lifecycle
 
-    def start(self) -> NginxServer:
-        if self._proc is not None:
-            return self
-        if self.binary is None:
-            raise NginxError("nginx binary not found")
-        self.prefix = tempfile.mkdtemp(prefix="corslint-nginx-")
-        try:
-            self._start_in_prefix()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def _start_in_prefix(self) -> None:
+    def _prepare_prefix(self) -> None:
         p = self.prefix
         self.root = os.path.join(p, "html")
         for d in ("html", "logs", "tmp", "conf"):
             os.makedirs(os.path.join(p, d), exist_ok=True)
-        for rel, content in self.files.items():
-            path = os.path.join(self.root, rel.lstrip("/"))
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as fh:
-                fh.write(content)
+        write_files(self.root, self.files)
         self.conf_path = os.path.join(p, "conf", "nginx.conf")
-
-        last_error = ""
-        for _attempt in range(3):  # retry only on a lost race for the port
-            self.port = _free_port()
-            self.config_text = self.render_config()
-            with open(self.conf_path, "w", encoding="utf-8") as fh:
-                fh.write(self.config_text)
-            self._check_config()
-            try:
-                self._launch()
-                return
-            except NginxError as exc:
-                last_error = str(exc)
-                if "Address already in use" not in last_error:
-                    raise
-        raise NginxError(f"could not bind a free port after 3 attempts:\n{last_error}")
 
     def _cmd(self, *extra: str) -> list[str]:
         assert self.binary is not None
         return [self.binary, "-p", self.prefix + "/", "-e", f"{self.prefix}/logs/error.log", "-c", self.conf_path, *extra]
-
-    def _check_config(self) -> None:
-        try:
-            res = subprocess.run(self._cmd("-t"), capture_output=True, timeout=CHECK_TIMEOUT, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise NginxError(f"nginx -t timed out after {CHECK_TIMEOUT}s") from exc
-        if res.returncode != 0:
-            raise NginxError(
-                f"nginx -t failed (rc={res.returncode}):\n{res.stderr.decode(errors='replace')}\n"
-                f"--- generated config ---\n{self.config_text}"
-            )
-
-    def _launch(self) -> None:
-        out = open(os.path.join(self.prefix, "logs", "stdout.log"), "wb")  # noqa: SIM115
-        try:
-            self._proc = subprocess.Popen(
-                self._cmd(),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # own process group: workers die with it
-            )
-        finally:
-            out.close()
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                err = self.error_log()
-                self._reap()
-                raise NginxError(f"nginx exited during start-up:\n{err}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.02)
-        err = self.error_log()
-        self._reap()
-        raise NginxError(f"nginx did not answer on port {self.port} within {self.start_timeout}s:\n{err}")
-
-    def _signal_group(self, sig: int) -> None:
-        assert self._proc is not None
-        try:
-            os.killpg(self._proc.pid, sig)  # the group id is the master's pid
-        except ProcessLookupError:
-            pass
-
-    def _reap(self) -> None:
-        """Stop the master (and its workers) if needed; bounded."""
-        proc = self._proc
-        if proc is None:
-            return
-        try:
-            if proc.poll() is None:
-                for sig, wait in ((signal.SIGQUIT, STOP_TIMEOUT), (signal.SIGTERM, 2.0)):
-                    try:
-                        proc.send_signal(sig)
-                    except ProcessLookupError:
-                        break
-                    try:
-                        proc.wait(timeout=wait)
-                        break
-                    except subprocess.TimeoutExpired:
-                        continue
-            if proc.poll() is None:
-                self._signal_group(signal.SIGKILL)
-                proc.wait(timeout=5)
-            # Workers left behind (master killed hard) share the process group.
-            self._signal_group(signal.SIGKILL)
-        finally:
-            self._proc = None
-
-    def stop(self) -> None:
-        try:
-            self._reap()
-        finally:
-            if self.prefix and os.path.isdir(self.prefix) and not os.environ.get("CORSLINT_KEEP_NGINX_PREFIX"):
-                shutil.rmtree(self.prefix, ignore_errors=True)
-
-    def __enter__(self) -> NginxServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    # ---------------------------------------------------------------- inspection
-
-    def error_log(self) -> str:
-        parts = []
-        for name in ("error.log", "stdout.log"):
-            path = os.path.join(self.prefix, "logs", name)
-            if os.path.isfile(path):
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    parts.append(fh.read())
-        return "".join(parts)
-
-    # ---------------------------------------------------------------- requests
-
-    def request_full(
-        self,
-        method: str,
-        path: str,
-        headers: Iterable[tuple[str, str]] = (),
-        host: str = "localhost",
-        body: bytes | None = None,
-        timeout: float = REQUEST_TIMEOUT,
-    ) -> tuple[int, Headers, bytes]:
-        """Like ``request`` but also returns the body (empty for HEAD/204/304)."""
-        if not self.port:
-            raise NginxError("nginx is not running")
-        return loopback_request(self.port, method, path, headers, host, body, timeout)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        headers: Iterable[tuple[str, str]] = (),
-        host: str = "localhost",
-        body: bytes | None = None,
-        timeout: float = REQUEST_TIMEOUT,
-    ) -> tuple[int, Headers]:
-        """Send one request (no redirects followed). Returns the status and the
-        response headers as ``[(lowercase name, value), ...]`` in wire order,
-        one entry per header line."""
-        status, got, _ = self.request_full(method, path, headers, host, body, timeout)
-        return status, got
 
     # ---------------------------------------------------------------- samples
 

@@ -33,6 +33,8 @@ import pytest
 from corslint.apps.express import express_version, load
 from corslint.model import Request
 
+from .model_compare import cors_view
+
 pytestmark = pytest.mark.live
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "express"
@@ -105,7 +107,7 @@ class RunningApp:
             conn.request(request.method, request.target, headers=dict(request.headers))
             resp = conn.getresponse()
             resp.read()
-            return resp.status, _cors_headers((k, v) for k, v in resp.getheaders())
+            return resp.status, cors_view((k, v) for k, v in resp.getheaders())
         finally:
             conn.close()
 
@@ -126,15 +128,6 @@ def _readline(proc, seconds: float) -> str:
     if not selector.select(timeout=seconds):
         raise TimeoutError("the app did not start listening in time")
     return proc.stdout.readline()
-
-
-def _cors_headers(pairs) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for name, value in pairs:
-        name = name.lower()
-        if name.startswith("access-control-") or name == "vary":
-            out.setdefault(name, []).append(value)
-    return out
 
 
 def requests_for(model) -> list[Request]:
@@ -172,7 +165,7 @@ def compare(installs, path: Path, source: str | None = None) -> int:
         for request in requests_for(model):
             status, headers = app.request(request)
             answer = model.answer(request)
-            predicted = _cors_headers((h.name, h.value) for h in answer.headers)
+            predicted = cors_view((h.name, h.value) for h in answer.headers)
             assert (answer.status, predicted) == (status, headers), \
                 f"Express {model.version}, {request.describe()}"
             count += 1

@@ -30,6 +30,8 @@ from corslint.model import Request
 from corslint.origins import Trust
 from corslint.probes import ProbeContext
 
+from .model_compare import cors_view
+
 pytestmark = pytest.mark.live
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "flask"
@@ -89,21 +91,12 @@ def requests_for(model) -> list[Request]:
 def real_answer(client, request: Request) -> tuple[int, dict[str, list[str]]]:
     headers = [(name.title(), value) for name, value in request.headers]
     response = client.open(request.path, method=request.method, headers=headers)
-    out: dict[str, list[str]] = {}
-    for name, value in response.headers:
-        name = name.lower()
-        if name.startswith("access-control-") or name == "vary":
-            out.setdefault(name, []).append(value)
-    return response.status_code, out
+    return response.status_code, cors_view(response.headers)
 
 
 def predicted(model, request: Request) -> tuple[int | None, dict[str, list[str | None]]]:
     answer = model.answer(request)
-    out: dict[str, list[str | None]] = {}
-    for line in answer.headers:
-        if line.name.startswith("access-control-") or line.name == "vary":
-            out.setdefault(line.name, []).append(line.value)
-    return answer.status, out
+    return answer.status, cors_view((line.name, line.value) for line in answer.headers)
 
 
 def check_file(path: Path) -> int:

@@ -37,6 +37,8 @@ import pytest
 from corslint.apps.starlette import load
 from corslint.model import Request
 
+from .model_compare import cors_view
+
 pytestmark = pytest.mark.live
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "starlette"
@@ -82,15 +84,6 @@ def _import_app(path: Path, name: str):
     finally:
         sys.modules.pop(module_name, None)
     return getattr(module, name)
-
-
-def _cors_view(pairs) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for name, value in pairs:
-        name = name.lower()
-        if name.startswith("access-control-") or name == "vary":
-            out.setdefault(name, []).append(value)
-    return out
 
 
 def _requests(model) -> list[Request]:
@@ -139,8 +132,8 @@ def _compare_with(model, client, all_certain: bool, name: str) -> int:
         compared += 1
         real = client.request(request.method, request.target, headers=list(request.headers),
                               follow_redirects=False)
-        want = _cors_view(real.headers.multi_items())
-        got = _cors_view((h.name, h.value) for h in predicted.headers)
+        want = cors_view(real.headers.multi_items())
+        got = cors_view((h.name, h.value) for h in predicted.headers)
         if predicted.status != real.status_code or want != got:
             mismatches.append(f"{request.describe()}: model {predicted.status} {got} / real {real.status_code} {want}")
     assert not mismatches, f"{name}: {len(mismatches)} of {len(requests)} differ:\n" + "\n".join(mismatches[:8])

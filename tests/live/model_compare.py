@@ -1,0 +1,80 @@
+"""The comparison every model-vs-real-server acceptance test makes.
+
+``compare(server, model, ...)`` asks ``corslint simulate`` (the model plus
+the browser's request construction) about one cross-origin call, sends the
+request it predicts to the running server (a ``LoopbackServer``: nginx or
+Apache), and returns the difference (status, and the ordered value list of
+every ``access-control-*`` and ``vary`` header) as text, empty when they
+agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from corslint import simulate
+from corslint.browser import Call, actual_request, preflight_request
+from corslint.nginx.evaluate import FileOracle
+from corslint.nginx.evaluate import Upstream as ModelUpstream
+
+from .server_process import LoopbackServer
+
+TRUSTED_FALLBACK = "https://app.example.com"
+HOSTILE = "https://evil.example"
+NULL = "null"
+ON_DISK = FileOracle(on_disk=True)
+CLIENT_ADDR = "127.0.0.1"
+
+#: the two cross-origin calls per origin: a PUT with a JSON body (the
+#: browser preflights it: OPTIONS + Access-Control-Request-Method PUT +
+#: Access-Control-Request-Headers content-type; only the preflight is
+#: compared) and a plain GET (no preflight; the GET itself is compared)
+PREFLIGHT = ("preflight", "PUT", (("Content-Type", "application/json"),))
+ACTUAL = ("actual", "GET", ())
+KINDS = (PREFLIGHT, ACTUAL)
+
+UpstreamFor = Callable[[str], ModelUpstream]
+#: what a server's header value becomes before comparing (Apache's idle
+#: percentage, say, which no model can know)
+Normalize = Callable[[str], str]
+
+
+def cors_view(headers: Iterable[tuple[str, str | None]],
+              normalize: Normalize | None = None) -> dict[str, list[str | None]]:
+    """``{name: [values in wire order]}`` for access-control-* and vary lines."""
+    out: dict[str, list[str | None]] = {}
+    for name, value in headers:
+        name = name.lower()
+        if name.startswith("access-control-") or name == "vary":
+            if value is not None and normalize is not None:
+                value = normalize(value)
+            out.setdefault(name, []).append(value)
+    return out
+
+
+def compare(server: LoopbackServer, model, url: str, origin: str, kind: tuple, upstream_for: UpstreamFor,
+            label: str = "", normalize: Normalize | None = None) -> str:
+    """Ask `corslint simulate` (model + browser) about one cross-origin call
+    and send the request it predicts for that stage (the preflight, or the
+    GET) to the server; '' when status and CORS headers agree, else a
+    description of the difference.  The Host header is the URL's host;
+    `upstream_for` describes the test backend's answer to the request's
+    method."""
+    stage, method, headers = kind
+    call = Call(url, origin, method, headers)
+    request = preflight_request(call) if stage == "preflight" else actual_request(call)
+    sim = simulate.run(model, call, upstream_for(request.method), ON_DISK, CLIENT_ADDR)
+    answer = sim.preflight if stage == "preflight" else sim.response
+    if answer is None:
+        return f"{label} {method} {url}: simulate predicts no {stage} request"
+    status, got = server.request(request.method, request.target, headers=request.headers, host=request.host)
+    real = (status, cors_view(got, normalize))
+    predicted = (answer.status, cors_view(((h.name, h.value) for h in answer.headers), normalize))
+    if predicted == real:
+        return ""
+    hdrs = "; ".join(f"{n}: {v}" for n, v in request.headers)
+    why = " | ".join(text for text, _ in answer.trace)
+    return (f"{label} {request.method} {url} (Host {request.host}) [{hdrs}]\n"
+            f"    {server.NAME + ':':<7} {real[0]} {real[1]}\n"
+            f"    {'model:':<7} {predicted[0]} {predicted[1]}\n"
+            f"    model trace: {why}")
