@@ -26,7 +26,7 @@ from .apache_harness import ApacheServer
 from .model_compare import CLIENT_ADDR, HOSTILE, KINDS, NULL, ON_DISK, TRUSTED_FALLBACK
 
 __all__ = ["CLIENT_ADDR", "HOSTILE", "KINDS", "NULL", "ON_DISK", "TRUSTED_FALLBACK", "ConfApache", "compare",
-           "cors_view", "file_for"]
+           "cors_view", "differences", "file_for"]
 
 #: mod_headers' `%{X}i` is the server's idle percentage ("i=93"), which the
 #: model cannot know and writes as "i=<idle percentage>": compared by prefix
@@ -39,6 +39,7 @@ def _without_idle(value: str) -> str:
 
 cors_view = partial(model_compare.cors_view, normalize=_without_idle)
 compare = partial(model_compare.compare, normalize=_without_idle)
+differences = partial(model_compare.differences, normalize=_without_idle)
 
 
 def file_for(model, url: str) -> str:

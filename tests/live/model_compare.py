@@ -10,12 +10,15 @@ agree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 from corslint import simulate
 from corslint.browser import Call, actual_request, preflight_request
 from corslint.nginx.evaluate import FileOracle
 from corslint.nginx.evaluate import Upstream as ModelUpstream
+from corslint.nginx.regex import example_for
 
 from .server_process import LoopbackServer
 
@@ -78,3 +81,82 @@ def compare(server: LoopbackServer, model, url: str, origin: str, kind: tuple, u
             f"    {server.NAME + ':':<7} {real[0]} {real[1]}\n"
             f"    {'model:':<7} {predicted[0]} {predicted[1]}\n"
             f"    model trace: {why}")
+
+
+def differences(server: LoopbackServer, model, urls: Iterable[str], origins: Iterable[str],
+                upstream_for: UpstreamFor, label: str = "", normalize: Normalize | None = None) -> tuple[int, list[str]]:
+    """`compare` for every URL, origin and kind: (how many calls were
+    compared, the differences found)."""
+    count, problems = 0, []
+    origins = tuple(origins)
+    for url in urls:
+        for origin in origins:
+            for kind in KINDS:
+                count += 1
+                diff = compare(server, model, url, origin, kind, upstream_for,
+                               label=f"{label}{kind[0]} from {origin}:", normalize=normalize)
+                if diff:
+                    problems.append(diff)
+    return count, problems
+
+
+# -- the samples' tests ------------------------------------------------------------------------
+
+#: what the test backend answers (its own CORS headers, so hiding, replacing
+#: and duplicates show), per method: "ok" answers OPTIONS with a 204
+#: preflight answer and the rest with a 200; "error" answers everything with a 500
+BACKENDS = {
+    "ok": {"OPTIONS": (204, [("Access-Control-Allow-Origin", "https://backend.example"),
+                             ("Access-Control-Allow-Methods", "GET, POST"), ("Vary", "Origin")]),
+           "*": (200, [("Access-Control-Allow-Origin", "https://backend.example"),
+                       ("Access-Control-Allow-Credentials", "true"), ("Vary", "Accept-Encoding"),
+                       ("Content-Type", "application/json"), ("Content-Length", "12")])},
+    "error": {"*": (500, [("Access-Control-Allow-Origin", "https://backend.example"), ("Vary", "Origin"),
+                          ("Content-Type", "application/json"), ("Content-Length", "12")])},
+}
+
+
+class Backend:
+    """One of BACKENDS, as the test upstream (`respond`) and as the model's
+    description of it (`for_model`)."""
+
+    def __init__(self, name: str):
+        self.table = BACKENDS[name]
+
+    def answer(self, method: str) -> tuple[int, list[tuple[str, str]]]:
+        return self.table.get(method, self.table["*"])
+
+    def respond(self, method: str, path: str, headers):
+        status, hdrs = self.answer(method)
+        return status, hdrs, b"" if status == 204 else b'{"ok": true}'
+
+    def for_model(self, method: str) -> ModelUpstream:
+        status, hdrs = self.answer(method)
+        return ModelUpstream(status, list(hdrs))
+
+
+def trusted_origin(scope) -> str:
+    """An origin the configuration allows: a literal one, else one its regex admits."""
+    for origin in scope.literal_origins:
+        if re.match(r"^https?://[^/\s*$,]+$", origin) and origin != HOSTILE:
+            return origin
+    for pattern in scope.origin_patterns:
+        for example in example_for(pattern.regex):
+            if re.match(r"^https?://[^/\s]+$", example):
+                return example
+    return TRUSTED_FALLBACK
+
+
+def probe_paths(scope) -> list[str]:
+    """The scope path plus, for a directory URL, a present and a missing file."""
+    path = urlsplit(scope.url).path
+    paths = [path]
+    if path.endswith("/"):
+        paths += [path + "data.json", path + "missing.txt"]
+    return paths
+
+
+def file_text(path) -> str:
+    """What a file a probe names holds (JSON for .json, else a small page)."""
+    return ('{"sample": "file contents for the live test"}\n' if str(path).endswith(".json")
+            else "<!doctype html><title>live test file</title>\n")

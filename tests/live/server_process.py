@@ -21,7 +21,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Self
 
 from .upstream import Upstream, loopback_request
@@ -265,3 +265,32 @@ class LoopbackServer:
         one entry per header line."""
         status, got, _ = self.request_full(method, path, headers, host, body, timeout)
         return status, got
+
+
+class Batches:
+    """Runs the generated configurations of many tests in batches (one
+    server per batch) and keeps only the batch in use running: tests run in
+    seed order, so batch `seed // size` starts when its first seed comes.
+    `make(index)` builds a batch with `start()` and `stop()`."""
+
+    def __init__(self, make: Callable[[int], object], size: int) -> None:
+        self.make = make
+        self.size = size
+        self.current = None
+        self.index = -1
+
+    def get(self, seed: int):
+        index = seed // self.size
+        if index != self.index:
+            self.close()
+            self.current = self.make(index)
+            self.index = index
+            self.current.start()
+        assert self.current is not None
+        return self.current
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.current.stop()
+            self.current = None
+            self.index = -1

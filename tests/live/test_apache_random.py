@@ -51,8 +51,9 @@ import pytest
 from corslint.apache.model import load
 from corslint.nginx.evaluate import Upstream as ModelUpstream
 
-from .apache_compare import HOSTILE, KINDS, NULL, compare
+from .apache_compare import HOSTILE, NULL, differences
 from .apache_harness import ApacheError, ApacheServer, Upstream, require_apache
+from .server_process import Batches
 
 pytestmark = pytest.mark.live
 
@@ -532,33 +533,9 @@ class Batch:
         self.upstream.stop()
 
 
-class Batches:
-    """Keeps only the batch in use running (tests run in seed order)."""
-
-    def __init__(self) -> None:
-        self.current: Batch | None = None
-        self.index = -1
-
-    def get(self, seed: int) -> Batch:
-        index = seed // BATCH
-        if index != self.index:
-            self.close()
-            self.current = Batch(index)
-            self.index = index
-            self.current.start()
-        assert self.current is not None
-        return self.current
-
-    def close(self) -> None:
-        if self.current is not None:
-            self.current.stop()
-            self.current = None
-            self.index = -1
-
-
 @pytest.fixture(scope="module")
 def batches():
-    holder = Batches()
+    holder = Batches(Batch, BATCH)
     yield holder
     holder.close()
 
@@ -578,15 +555,9 @@ def test_generated_vhost_matches_apache(seed: int, batches: Batches) -> None:
         status, headers, _ = backend.answer(method)
         return ModelUpstream(status, headers)
 
-    problems = []
     base = f"http://{config.host}:{batch.apache.port}"
-    for path in config.paths:
-        for origin in (TRUSTED, HOSTILE, NULL):
-            for kind in KINDS:
-                diff = compare(batch.apache, batch.model, base + path, origin, kind, upstream_for,
-                               label=f"{kind[0]} from {origin}:")
-                if diff:
-                    problems.append(diff)
+    _, problems = differences(batch.apache, batch.model, [base + path for path in config.paths],
+                              (TRUSTED, HOSTILE, NULL), upstream_for)
     if problems:
         htaccess = "".join(f"\n--- .htaccess in /{rel} ---\n{text}" for rel, text in config.htaccess.items())
         pytest.fail(f"vhost {seed}: {len(problems)} answers differ from Apache\n" + "\n".join(problems)

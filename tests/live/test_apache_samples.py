@@ -31,55 +31,16 @@ from urllib.parse import urlsplit
 
 import pytest
 from corslint.apache.model import load
-from corslint.nginx.evaluate import Upstream as ModelUpstream
-from corslint.nginx.regex import example_for
 
-from .apache_compare import (
-    HOSTILE,
-    KINDS,
-    NULL,
-    TRUSTED_FALLBACK,
-    ConfApache,
-    compare,
-    file_for,
-)
+from .apache_compare import HOSTILE, NULL, ConfApache, differences, file_for
 from .apache_harness import Upstream, adapt_site_config, require_apache
+from .model_compare import BACKENDS, Backend, file_text, probe_paths, trusted_origin
 
 pytestmark = pytest.mark.live
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "apache"
 SNIPPETS = "conf-available"
 SAMPLE_FILES = sorted([*SAMPLES.glob("*.conf"), *SAMPLES.glob("*/site.conf")])
-
-#: what the test backend answers (its own CORS headers, so replacing and
-#: duplicates show), per method: "ok" answers OPTIONS with a 204 preflight
-#: answer and the rest with a 200; "error" answers everything with a 500
-BACKENDS = {
-    "ok": {"OPTIONS": (204, [("Access-Control-Allow-Origin", "https://backend.example"),
-                             ("Access-Control-Allow-Methods", "GET, POST"), ("Vary", "Origin")]),
-           "*": (200, [("Access-Control-Allow-Origin", "https://backend.example"),
-                       ("Access-Control-Allow-Credentials", "true"), ("Vary", "Accept-Encoding"),
-                       ("Content-Type", "application/json"), ("Content-Length", "12")])},
-    "error": {"*": (500, [("Access-Control-Allow-Origin", "https://backend.example"), ("Vary", "Origin"),
-                          ("Content-Type", "application/json"), ("Content-Length", "12")])},
-}
-
-
-class Backend:
-    def __init__(self, name: str):
-        self.table = BACKENDS[name]
-
-    def answer(self, method: str) -> tuple[int, list[tuple[str, str]]]:
-        return self.table.get(method, self.table["*"])
-
-    def respond(self, method: str, path: str, headers):
-        status, hdrs = self.answer(method)
-        return status, hdrs, b"" if status == 204 else b'{"ok": true}'
-
-    def for_model(self, method: str) -> ModelUpstream:
-        status, hdrs = self.answer(method)
-        return ModelUpstream(status, list(hdrs))
-
 
 # `Include conf-available/...` is resolved against ServerRoot by Apache and
 # the model alike; the harness's adaptation drops Include lines, so they are
@@ -105,27 +66,6 @@ def htaccess_of(sample: Path) -> str | None:
     return rewrite(path.read_text()) if sample.name == "site.conf" and path.is_file() else None
 
 
-def trusted_origin(scope) -> str:
-    """An origin the configuration allows: a literal one, else one its regex admits."""
-    for origin in scope.literal_origins:
-        if re.match(r"^https?://[^/\s*$,]+$", origin) and origin != HOSTILE:
-            return origin
-    for pattern in scope.origin_patterns:
-        for example in example_for(pattern.regex):
-            if re.match(r"^https?://[^/\s]+$", example):
-                return example
-    return TRUSTED_FALLBACK
-
-
-def probe_paths(scope) -> list[str]:
-    """The scope path plus, for a directory URL, a present and a missing file."""
-    path = urlsplit(scope.url).path
-    paths = [path]
-    if path.endswith("/"):
-        paths += [path + "data.json", path + "missing.txt"]
-    return paths
-
-
 def create_files(model, urls: list[str]) -> None:
     """Create the files the probe URLs name (``missing.txt`` stays missing).
     Directory URLs go first: a path probed both as ``/x/`` and as ``/x`` is a
@@ -140,8 +80,7 @@ def create_files(model, urls: list[str]) -> None:
         if full.exists() or full.is_dir() or any(p.is_file() for p in full.parents):
             continue
         full.parent.mkdir(parents=True, exist_ok=True)
-        full.write_text('{"sample": "file contents for the live test"}\n' if full.suffix == ".json"
-                        else "<!doctype html><title>live test file</title>\n")
+        full.write_text(file_text(full))
 
 
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
@@ -166,15 +105,9 @@ def test_sample_answers_match_apache(sample: Path, backend: str) -> None:
         count = 0
         for scope, paths in plan:
             parts = urlsplit(scope.url)
-            for path in paths:
-                url = f"{parts.scheme}://{parts.netloc}{path}"
-                for origin in (trusted_origin(scope), HOSTILE, NULL):
-                    for kind in KINDS:
-                        count += 1
-                        diff = compare(apache, model, url, origin, kind, app.for_model,
-                                       label=f"{kind[0]} from {origin}:")
-                        if diff:
-                            problems.append(diff)
+            n, found = differences(apache, model, [f"{parts.scheme}://{parts.netloc}{p}" for p in paths],
+                                   (trusted_origin(scope), HOSTILE, NULL), app.for_model)
+            count, problems = count + n, problems + found
         assert count
         if problems:
             pytest.fail(f"{sample.name} ({backend} backend): {len(problems)} of {count} answers differ from "

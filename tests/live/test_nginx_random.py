@@ -41,8 +41,9 @@ import pytest
 from corslint.nginx.evaluate import Upstream as ModelUpstream
 from corslint.nginx.model import load
 
-from .nginx_compare import HOSTILE, KINDS, NULL, compare
+from .model_compare import HOSTILE, NULL, differences
 from .nginx_harness import NginxError, NginxServer, Upstream, require_nginx
+from .server_process import Batches
 
 pytestmark = pytest.mark.live
 
@@ -588,33 +589,9 @@ class Batch:
         self.upstream.stop()
 
 
-class Batches:
-    """Keeps only the batch in use running (tests run in seed order)."""
-
-    def __init__(self) -> None:
-        self.current: Batch | None = None
-        self.index = -1
-
-    def get(self, seed: int) -> Batch:
-        index = seed // BATCH
-        if index != self.index:
-            self.close()
-            self.current = Batch(index)
-            self.index = index
-            self.current.start()
-        assert self.current is not None
-        return self.current
-
-    def close(self) -> None:
-        if self.current is not None:
-            self.current.stop()
-            self.current = None
-            self.index = -1
-
-
 @pytest.fixture(scope="module")
 def batches():
-    holder = Batches()
+    holder = Batches(Batch, BATCH)
     yield holder
     holder.close()
 
@@ -634,15 +611,9 @@ def test_generated_config_matches_nginx(seed: int, batches: Batches) -> None:
         status, headers, _ = backend.answer(method)
         return ModelUpstream(status, headers)
 
-    problems = []
     base = f"http://{config.host}:{batch.nginx.port}"
-    for path in config.paths:
-        for origin in (config.trusted, HOSTILE, NULL):
-            for kind in KINDS:
-                diff = compare(batch.nginx, batch.model, base + path, origin, kind, upstream_for,
-                               label=f"{kind[0]} from {origin}:")
-                if diff:
-                    problems.append(diff)
+    _, problems = differences(batch.nginx, batch.model, [base + path for path in config.paths],
+                              (config.trusted, HOSTILE, NULL), upstream_for)
     if problems:
         pytest.fail(f"config {seed}: {len(problems)} answers differ from nginx\n" + "\n".join(problems)
                     + "\n--- config ---\n" + "\n".join(config.maps) + "\n" + config.server

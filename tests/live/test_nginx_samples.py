@@ -32,47 +32,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from corslint.nginx.evaluate import Upstream as ModelUpstream
 from corslint.nginx.model import load
-from corslint.nginx.regex import example_for
 
-from .nginx_compare import HOSTILE, KINDS, NULL, TRUSTED_FALLBACK, RawNginx, compare
+from .model_compare import BACKENDS, HOSTILE, NULL, Backend, differences, file_text, probe_paths, trusted_origin
+from .nginx_compare import RawNginx
 from .nginx_harness import Upstream, require_nginx
 
 pytestmark = pytest.mark.live
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "nginx"
 SAMPLE_FILES = sorted(p for p in SAMPLES.glob("*.conf"))
-
-#: what the test backend answers (its own CORS headers, so hiding and
-#: duplicates show), per method: "ok" answers OPTIONS with a 204 preflight
-#: answer and the rest with a 200; "error" answers everything with a 500
-BACKENDS = {
-    "ok": {"OPTIONS": (204, [("Access-Control-Allow-Origin", "https://backend.example"),
-                             ("Access-Control-Allow-Methods", "GET, POST"), ("Vary", "Origin")]),
-           "*": (200, [("Access-Control-Allow-Origin", "https://backend.example"),
-                       ("Access-Control-Allow-Credentials", "true"), ("Vary", "Accept-Encoding"),
-                       ("Content-Type", "application/json"), ("Content-Length", "12")])},
-    "error": {"*": (500, [("Access-Control-Allow-Origin", "https://backend.example"), ("Vary", "Origin"),
-                          ("Content-Type", "application/json"), ("Content-Length", "12")])},
-}
-
-
-class Backend:
-    def __init__(self, name: str):
-        self.table = BACKENDS[name]
-
-    def answer(self, method: str) -> tuple[int, list[tuple[str, str]]]:
-        return self.table.get(method, self.table["*"])
-
-    def respond(self, method: str, path: str, headers):
-        status, hdrs = self.answer(method)
-        return status, hdrs, b"" if status == 204 else b'{"ok": true}'
-
-    def for_model(self, method: str) -> ModelUpstream:
-        status, hdrs = self.answer(method)
-        return ModelUpstream(status, list(hdrs))
-
 
 _LISTEN = re.compile(r"^(\s*)listen\s+([^;]*);", re.MULTILINE)
 
@@ -115,27 +84,6 @@ def prepare(server: RawNginx, sample: Path) -> str:
             f"    include {site};\n}}\n")
 
 
-def trusted_origin(scope) -> str:
-    """An origin the configuration allows: a literal one, else one its regex admits."""
-    for origin in scope.literal_origins:
-        if re.match(r"^https?://[^/\s*$]+$", origin) and origin != HOSTILE:
-            return origin
-    for pattern in scope.origin_patterns:
-        for example in example_for(pattern.regex):
-            if example.startswith("http") and "://" in example:
-                return example
-    return TRUSTED_FALLBACK
-
-
-def probe_paths(model, scope) -> list[str]:
-    """The scope path plus, for a directory URL, a present and a missing file."""
-    path = urlsplit(scope.url).path
-    paths = [path]
-    if path.endswith("/"):
-        paths += [path + "data.json", path + "missing.txt"]
-    return paths
-
-
 def create_files(model, paths: list[str]) -> None:
     """Create the docroot files the probe paths name under every root of the
     sample (``missing.txt`` stays missing)."""
@@ -155,8 +103,7 @@ def create_files(model, paths: list[str]) -> None:
                 full = full / "index.html"
             full.parent.mkdir(parents=True, exist_ok=True)
             if not full.exists():
-                full.write_text('{"sample": "file contents for the live test"}\n' if full.suffix == ".json"
-                                else "<!doctype html><title>live test file</title>\n")
+                full.write_text(file_text(full))
 
 
 def _levels(level):
@@ -177,20 +124,14 @@ def test_sample_answers_match_nginx(sample: Path, backend: str) -> None:
         assert not model.parsed.errors, model.parsed.errors
         scopes = model.scopes()
         assert scopes, f"{sample.name}: the model lists no scope"
-        plan = [(scope, probe_paths(model, scope)) for scope in scopes]
+        plan = [(scope, probe_paths(scope)) for scope in scopes]
         create_files(model, [p for _, paths in plan for p in paths])
         problems = []
         count = 0
         for scope, paths in plan:
             parts = urlsplit(scope.url)
             assert parts.port == ngx.port, f"scope URL {scope.url} does not use the live port {ngx.port}"
-            for path in paths:
-                url = f"{parts.scheme}://{parts.netloc}{path}"
-                for origin in (trusted_origin(scope), HOSTILE, NULL):
-                    for kind in KINDS:
-                        count += 1
-                        diff = compare(ngx, model, url, origin, kind, app.for_model,
-                                       label=f"[{scope.name}] {kind[0]} from {origin}:")
-                        if diff:
-                            problems.append(diff)
+            n, found = differences(ngx, model, [f"{parts.scheme}://{parts.netloc}{p}" for p in paths],
+                                   (trusted_origin(scope), HOSTILE, NULL), app.for_model, label=f"[{scope.name}] ")
+            count, problems = count + n, problems + found
     assert not problems, f"{sample.name}: {len(problems)} of {count} answers differ from nginx\n" + "\n".join(problems)
