@@ -5,6 +5,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
 try:
     import corslint  # noqa: F401
 except ImportError:
@@ -16,3 +18,11 @@ except ImportError:
     sys.modules["corslint"] = _package
     if _init.exists():
         _spec.loader.exec_module(_package)
+
+
+@pytest.fixture
+def files(tmp_path: Path):
+    """`files(name, text)` writes a file below the test's tmp_path."""
+    from support import write
+
+    return lambda name, text: write(tmp_path / name, text)

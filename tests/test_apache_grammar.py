@@ -13,10 +13,8 @@ Known divergences from httpd are strict xfails: a fix turns them into XPASS.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -26,23 +24,10 @@ from corslint.apache.parse import parse_text, read
 from corslint.diagnostics import InputError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import time_limit, write
 
 REPO = Path(__file__).resolve().parent.parent
 PER_EXAMPLE_SECONDS = 10
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float = PER_EXAMPLE_SECONDS):
-    """Fail (instead of hanging the suite) when one input takes too long."""
-    def expired(signum, frame):
-        raise TimeoutError(f"input took more than {seconds} s: the reader hangs")
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # -- input generators ---------------------------------------------------------------
@@ -97,7 +82,7 @@ def physical_lines(text: str) -> int:
 
 
 def check_parse(text: str) -> None:
-    with time_limit():
+    with time_limit(PER_EXAMPLE_SECONDS):
         result = parse_text(text, "fuzz.conf")
     assert isinstance(result, tuple) and len(result) == 2
     directives, errors = result
@@ -290,12 +275,6 @@ def test_section_and_quote_errors_name_their_line(text, line, words):
     assert [e.line for e in errors] == [line]
     for word in words:
         assert word in errors[0].message
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
 
 
 def test_include_glob_is_relative_to_server_root(tmp_path):

@@ -4,55 +4,13 @@ the installed `corslint` entry point in a subprocess."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-import pytest
+from support import CLEAN, WILDCARD_CREDENTIALS, corslint
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "nginx"
-
-WILDCARD_CREDENTIALS = textwrap.dedent("""\
-    server {
-        listen 80;
-        server_name api.example.com;
-        location /api/ {
-            add_header Access-Control-Allow-Origin * always;
-            add_header Access-Control-Allow-Credentials true always;
-            return 200 "ok";
-        }
-    }
-    """)
-
-CLEAN = textwrap.dedent("""\
-    server {
-        listen 80;
-        server_name static.example.com;
-        location /fonts/ {
-            add_header Access-Control-Allow-Origin *;
-            root /var/www;
-        }
-    }
-    """)
-
-
-def corslint(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "corslint", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=60, env={**os.environ, **(env or {})})
-
-
-@pytest.fixture
-def files(tmp_path: Path):
-    def write(name: str, text: str) -> Path:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        return path
-    return write
-
 
 def test_findings_exit_1_with_file_and_line(files, tmp_path):
     files("api.conf", WILDCARD_CREDENTIALS)

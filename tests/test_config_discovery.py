@@ -7,11 +7,10 @@ nothing."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
+from support import corslint
 
 WILDCARD = textwrap.dedent("""\
     server {
@@ -43,11 +42,6 @@ EXPRESS = textwrap.dedent("""\
     """)
 
 
-def corslint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "corslint", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=60)
-
-
 def codes(result: subprocess.CompletedProcess) -> set[str]:
     import json
 
@@ -55,43 +49,33 @@ def codes(result: subprocess.CompletedProcess) -> set[str]:
     return {f["code"] for f in json.loads(result.stdout)["findings"]}
 
 
-@pytest.fixture
-def tree(tmp_path):
-    def write(name: str, text: str) -> Path:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        return path
-    return write
-
-
-def test_baseline(tree, tmp_path):
-    tree("api.conf", WILDCARD)
+def test_baseline(files, tmp_path):
+    files("api.conf", WILDCARD)
     assert codes(corslint("api.conf", "--format", "json", cwd=tmp_path)) == {"CORS201", "CORS303"}
 
 
-def test_nearest_config_walking_up_from_the_current_folder(tree, tmp_path):
-    tree("project/conf/api.conf", WILDCARD)
-    tree("project/.corslint.toml", 'ignore = ["CORS303"]\n')
+def test_nearest_config_walking_up_from_the_current_folder(files, tmp_path):
+    files("project/conf/api.conf", WILDCARD)
+    files("project/.corslint.toml", 'ignore = ["CORS303"]\n')
     deep = tmp_path / "project" / "sub" / "deeper"
     deep.mkdir(parents=True)
     assert codes(corslint("../../conf/api.conf", "--format", "json", cwd=deep)) == {"CORS201"}
     # a nearer file wins over the farther one (no merging)
-    tree("project/sub/.corslint.toml", 'ignore = ["CORS201"]\n')
+    files("project/sub/.corslint.toml", 'ignore = ["CORS201"]\n')
     assert codes(corslint("../../conf/api.conf", "--format", "json", cwd=deep)) == {"CORS303"}
     # a pyproject.toml without [tool.corslint] is not a corslint configuration: the walk goes on
-    tree("project/sub/deeper/pyproject.toml", '[project]\nname = "x"\n')
+    files("project/sub/deeper/pyproject.toml", '[project]\nname = "x"\n')
     assert codes(corslint("../../conf/api.conf", "--format", "json", cwd=deep)) == {"CORS303"}
-    tree("project/sub/deeper/pyproject.toml", '[project]\nname = "x"\n[tool.corslint]\nselect = ["CORS3"]\n')
+    files("project/sub/deeper/pyproject.toml", '[project]\nname = "x"\n[tool.corslint]\nselect = ["CORS3"]\n')
     assert codes(corslint("../../conf/api.conf", "--format", "json", cwd=deep)) == {"CORS303"}
     # .corslint.toml is preferred to pyproject.toml in the same folder
-    tree("project/sub/deeper/.corslint.toml", 'select = ["CORS2"]\n')
+    files("project/sub/deeper/.corslint.toml", 'select = ["CORS2"]\n')
     assert codes(corslint("../../conf/api.conf", "--format", "json", cwd=deep)) == {"CORS201"}
 
 
-def test_command_line_over_file(tree, tmp_path):
-    tree("api.conf", WILDCARD)
-    tree("pyproject.toml", '[tool.corslint]\nselect = ["CORS3"]\nignore = ["CORS201"]\nfail-on = "warning"\n')
+def test_command_line_over_file(files, tmp_path):
+    files("api.conf", WILDCARD)
+    files("pyproject.toml", '[tool.corslint]\nselect = ["CORS3"]\nignore = ["CORS201"]\nfail-on = "warning"\n')
     assert codes(corslint("api.conf", "--format", "json", cwd=tmp_path)) == {"CORS303"}
     assert corslint("api.conf", cwd=tmp_path).returncode == 0                    # CORS303 is info
     assert corslint("api.conf", "--fail-on", "info", cwd=tmp_path).returncode == 1
@@ -102,15 +86,15 @@ def test_command_line_over_file(tree, tmp_path):
     # --ignore adds to the file's ignore
     assert codes(corslint("api.conf", "--format", "json", "--ignore", "CORS303", cwd=tmp_path)) == set()
     # --config replaces discovery altogether
-    tree("ci/corslint.toml", 'select = ["CORS2"]\n')
+    files("ci/corslint.toml", 'select = ["CORS2"]\n')
     assert codes(corslint("api.conf", "--format", "json", "--config", "ci/corslint.toml", cwd=tmp_path)) == \
         {"CORS201"}
 
 
-def test_per_file_ignores_globs_relative_to_the_config(tree, tmp_path):
-    tree("legacy/old/api.conf", WILDCARD)
-    tree("new/api.conf", WILDCARD)
-    tree(".corslint.toml", '[per-file-ignores]\n"legacy/**/*.conf" = ["CORS201"]\n"*.conf" = ["max-age-ignored"]\n')
+def test_per_file_ignores_globs_relative_to_the_config(files, tmp_path):
+    files("legacy/old/api.conf", WILDCARD)
+    files("new/api.conf", WILDCARD)
+    files(".corslint.toml", '[per-file-ignores]\n"legacy/**/*.conf" = ["CORS201"]\n"*.conf" = ["max-age-ignored"]\n')
     assert codes(corslint("legacy/old/api.conf", "--format", "json", cwd=tmp_path)) == set()
     assert codes(corslint("new/api.conf", "--format", "json", cwd=tmp_path)) == {"CORS201"}
     # run from elsewhere: the patterns still mean paths below the configuration file
@@ -118,26 +102,26 @@ def test_per_file_ignores_globs_relative_to_the_config(tree, tmp_path):
     assert codes(corslint("./legacy/old/api.conf", "--format", "json", cwd=tmp_path)) == set()
 
 
-def test_inline_suppressions_with_reasons(tree, tmp_path):
+def test_inline_suppressions_with_reasons(files, tmp_path):
     text = WILDCARD.replace("add_header Access-Control-Allow-Origin * always;",
                             "# corslint: ignore[CORS201] legacy partner, see TICKET-12\n"
                             "        add_header Access-Control-Allow-Origin * always;")
     text = text.replace("86400 always;", "86400 always;  # corslint: ignore[max-age-ignored] CDN decides")
-    tree("api.conf", text)
+    files("api.conf", text)
     assert codes(corslint("api.conf", "--format", "json", "--strict", cwd=tmp_path)) == set()
     assert corslint("api.conf", "--strict", cwd=tmp_path).returncode == 0
 
 
-def test_javascript_suppression_uses_double_slash(tree, tmp_path):
-    tree("server.js", EXPRESS)
+def test_javascript_suppression_uses_double_slash(files, tmp_path):
+    files("server.js", EXPRESS)
     assert corslint("server.js", "--strict", cwd=tmp_path).returncode == 0
-    tree("server.js", EXPRESS.replace("// corslint", "/* corslint").replace("read\n", "read */\n"))
+    files("server.js", EXPRESS.replace("// corslint", "/* corslint").replace("read\n", "read */\n"))
     assert "CORS201" in codes(corslint("server.js", "--format", "json", cwd=tmp_path))
 
 
-def test_strict_reports_suppressions_that_match_nothing(tree, tmp_path):
-    tree("server.js", EXPRESS.replace("ignore[CORS201]", "ignore[CORS203]"))
-    tree("api.conf", "# corslint: ignore[CORS404] was needed once\n" + WILDCARD)
+def test_strict_reports_suppressions_that_match_nothing(files, tmp_path):
+    files("server.js", EXPRESS.replace("ignore[CORS201]", "ignore[CORS203]"))
+    files("api.conf", "# corslint: ignore[CORS404] was needed once\n" + WILDCARD)
     result = corslint("server.js", "api.conf", "--strict", "--select", "CORS3", cwd=tmp_path)
     assert result.returncode == 1
     assert "server.js:7: unused suppression (CORS203): it matches no finding" in result.stdout

@@ -3,19 +3,13 @@ committed pages must be what the generator writes today."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from corslint import ruledocs
 from corslint.rules import all_rules
+from support import corslint
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def corslint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "corslint", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=60)
 
 
 def test_committed_rule_pages_are_up_to_date():

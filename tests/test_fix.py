@@ -10,7 +10,6 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from corslint import fixes
 from corslint.config import Settings
 from corslint.engine import lint
+from support import corslint
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -47,11 +47,6 @@ NO_ALWAYS = textwrap.dedent("""\
         }
     }
     """)
-
-
-def corslint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "corslint", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=300)
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -177,18 +172,8 @@ def test_fixed_nginx_samples_pass_nginx_t(fixed_samples, tmp_path):
 # --------------------------------------------------------------------------- the command line
 
 
-@pytest.fixture
-def conf(tmp_path):
-    def write(name: str, text: str) -> Path:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        return path
-    return write
-
-
-def test_diff_prints_a_unified_diff_and_writes_nothing(conf, tmp_path):
-    path = conf("api.conf", NO_ALWAYS)
+def test_diff_prints_a_unified_diff_and_writes_nothing(files, tmp_path):
+    path = files("api.conf", NO_ALWAYS)
     result = corslint("api.conf", "--diff", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.startswith("--- a/api.conf\n+++ b/api.conf\n@@ ")
@@ -205,10 +190,10 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(conf, tmp_path):
         assert corslint("api.conf", "--select", "CORS404", cwd=tmp_path).returncode == 0
 
 
-def test_fix_reports_what_remains_in_the_chosen_format(conf, tmp_path):
+def test_fix_reports_what_remains_in_the_chosen_format(files, tmp_path):
     import json
 
-    conf("api.conf", NO_ALWAYS.replace('"https://app.example.com"', "$http_origin"))
+    files("api.conf", NO_ALWAYS.replace('"https://app.example.com"', "$http_origin"))
     result = corslint("api.conf", "--fix", "--format", "json", cwd=tmp_path)
     report = json.loads(result.stdout)
     codes = {f["code"] for f in report["findings"]}
@@ -221,14 +206,14 @@ def test_fix_reports_what_remains_in_the_chosen_format(conf, tmp_path):
         in text
 
 
-def test_text_report_says_what_is_fixable(conf, tmp_path):
-    conf("api.conf", NO_ALWAYS)
+def test_text_report_says_what_is_fixable(files, tmp_path):
+    files("api.conf", NO_ALWAYS)
     result = corslint("api.conf", cwd=tmp_path)
     assert "1 of them can be fixed automatically: `corslint --fix`" in result.stdout
 
 
-def test_fix_keeps_permissions_and_symlinks(conf, tmp_path):
-    real = conf("real/api.conf", NO_ALWAYS)
+def test_fix_keeps_permissions_and_symlinks(files, tmp_path):
+    real = files("real/api.conf", NO_ALWAYS)
     os.chmod(real, 0o640)
     link = tmp_path / "api.conf"
     link.symlink_to(real)
@@ -239,7 +224,7 @@ def test_fix_keeps_permissions_and_symlinks(conf, tmp_path):
     assert [p.name for p in real.parent.iterdir()] == ["api.conf"]     # no temporary file left behind
 
 
-def test_crlf_line_endings_are_kept(conf, tmp_path):
+def test_crlf_line_endings_are_kept(files, tmp_path):
     path = tmp_path / "api.conf"
     path.write_bytes(NO_ALWAYS.replace("\n", "\r\n").replace(
         '"https://app.example.com"', "$http_origin").encode())
@@ -249,8 +234,8 @@ def test_crlf_line_endings_are_kept(conf, tmp_path):
     assert b"$http_origin always;\r\n        add_header Vary Origin always;\r\n" in data
 
 
-def test_a_file_changed_since_it_was_linted_is_left_alone(conf, tmp_path):
-    path = conf("api.conf", NO_ALWAYS)
+def test_a_file_changed_since_it_was_linted_is_left_alone(files, tmp_path):
+    path = files("api.conf", NO_ALWAYS)
     with chdir(tmp_path):
         report = lint(["api.conf"], Settings())
         edited = NO_ALWAYS.replace("X-Frame-Options DENY", "X-Frame-Options SAMEORIGIN")
@@ -261,8 +246,8 @@ def test_a_file_changed_since_it_was_linted_is_left_alone(conf, tmp_path):
     assert not result.fixed
 
 
-def test_write_atomic_refuses_a_file_that_changes_meanwhile(conf, tmp_path):
-    path = conf("api.conf", NO_ALWAYS)
+def test_write_atomic_refuses_a_file_that_changes_meanwhile(files, tmp_path):
+    path = files("api.conf", NO_ALWAYS)
     with chdir(tmp_path):
         report = lint(["api.conf"], Settings())
         plan = fixes.plan(report.findings)
@@ -274,7 +259,7 @@ def test_write_atomic_refuses_a_file_that_changes_meanwhile(conf, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["api.conf"]
 
 
-def test_fixes_are_only_offered_where_safe(conf, tmp_path):
+def test_fixes_are_only_offered_where_safe(files, tmp_path):
     cases = {
         # a multi-line directive: not a shape the fixer rewrites
         "multiline.conf": NO_ALWAYS.replace('add_header Access-Control-Allow-Credentials "true";',
@@ -320,7 +305,7 @@ def test_fixes_are_only_offered_where_safe(conf, tmp_path):
             """),
     }
     for name, text in cases.items():
-        conf(name, text)
+        files(name, text)
     with chdir(tmp_path):
         report = lint(list(cases), Settings())
     codes = {(f.path, f.code) for f in report.findings}
@@ -331,10 +316,10 @@ def test_fixes_are_only_offered_where_safe(conf, tmp_path):
     assert corslint(*cases, "--diff", cwd=tmp_path).stdout == ""
 
 
-def test_fix_reaches_into_included_snippets(conf, tmp_path):
-    conf("snippets/cors.conf", 'add_header Access-Control-Allow-Origin "https://app.example.com";\n'
+def test_fix_reaches_into_included_snippets(files, tmp_path):
+    files("snippets/cors.conf", 'add_header Access-Control-Allow-Origin "https://app.example.com";\n'
                                'add_header Access-Control-Allow-Credentials "true";\n')
-    conf("site.conf", textwrap.dedent("""\
+    files("site.conf", textwrap.dedent("""\
         server {
             listen 80;
             location /api/ {
@@ -350,18 +335,18 @@ def test_fix_reaches_into_included_snippets(conf, tmp_path):
         'add_header Access-Control-Allow-Credentials "true" always;\n')
 
 
-def test_overlapping_edits_wait_for_the_next_round(conf, tmp_path):
+def test_overlapping_edits_wait_for_the_next_round(files, tmp_path):
     # CORS404 (always) and CORS303 (7200) edit one line; both end up applied
-    conf("api.conf", NO_ALWAYS.replace("add_header X-Frame-Options DENY;",
+    files("api.conf", NO_ALWAYS.replace("add_header X-Frame-Options DENY;",
                                        "add_header Access-Control-Max-Age 86400;"))
     result = corslint("api.conf", "--fix", "--select", FIXABLE, cwd=tmp_path)
     assert result.returncode == 0, result.stdout
     assert "add_header Access-Control-Max-Age 7200 always;" in (tmp_path / "api.conf").read_text()
 
 
-def test_suppressed_findings_are_not_fixed(conf, tmp_path):
+def test_suppressed_findings_are_not_fixed(files, tmp_path):
     text = NO_ALWAYS.replace('"https://app.example.com";', '"https://app.example.com";  # corslint: ignore[CORS404]')
-    path = conf("api.conf", text)
+    path = files("api.conf", text)
     assert corslint("api.conf", "--fix", "--select", FIXABLE, cwd=tmp_path).returncode == 0
     assert path.read_text() == text
 

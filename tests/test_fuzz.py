@@ -23,12 +23,8 @@ Each crash found here has a minimal input in tests/test_regressions.py.
 from __future__ import annotations
 
 import ast
-import contextlib
 import json
 import os
-import signal
-import subprocess
-import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -41,6 +37,7 @@ from corslint.config import Settings
 from corslint.diagnostics import InputError
 from corslint.engine import load_model, lint
 from corslint.saferegex import RegexTimeout
+from support import corslint, time_limit
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -53,20 +50,6 @@ def budget(examples: int):
     """The CI budget, or CORSLINT_FUZZ_EXAMPLES when it is set."""
     return settings(max_examples=SCALE or examples, deadline=None, derandomize=not SCALE,
                     suppress_health_check=list(HealthCheck), database=None)
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float = PER_EXAMPLE_SECONDS):
-    """Fail (instead of hanging the suite) when one input takes too long."""
-    def expired(signum, frame):
-        raise TimeoutError(f"input took more than {seconds} s: the linter hangs")
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # -- seeds: real configurations of every format -----------------------------------------
@@ -288,7 +271,7 @@ def lint_bytes(kind: str, name: str, data: bytes) -> None:
     with tempfile.TemporaryDirectory(prefix="corslint-fuzz-") as folder:
         path = Path(folder) / (name or "input")
         path.write_bytes(data)
-        with time_limit():
+        with time_limit(PER_EXAMPLE_SECONDS):
             report = lint([str(path)], Settings(), kind)
         check_report(report, path, kind)
 
@@ -298,7 +281,7 @@ def load_bytes(kind: str, name: str, data: bytes) -> None:
     with tempfile.TemporaryDirectory(prefix="corslint-fuzz-") as folder:
         path = Path(folder) / (name or "input")
         path.write_bytes(data)
-        with time_limit():
+        with time_limit(PER_EXAMPLE_SECONDS):
             try:
                 model = load_model(str(path), kind)
             except InputError:
@@ -346,11 +329,6 @@ def test_every_format_has_seeds(kind):
 
 
 # -- (b) through the command line ---------------------------------------------------------------
-
-def corslint(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "corslint", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120, check=False)
-
 
 @budget(20)
 @given(st.lists(st.sampled_from(KINDS).flatmap(lambda k: mutated(k).map(lambda c: (k, *c))), min_size=1, max_size=4))

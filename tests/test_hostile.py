@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -20,20 +18,9 @@ from corslint.config import Settings
 from corslint.engine import lint
 from corslint.files import MAX_FILE_BYTES
 
-from test_fuzz import time_limit
+from support import corslint, time_limit, write
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def corslint(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "corslint", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120, check=False)
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode() if isinstance(text, str) else text)
-    return path
 
 
 def lint_one(path: Path, kind: str | None = None, root: str | None = None):

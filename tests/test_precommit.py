@@ -12,31 +12,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support import CLEAN, WILDCARD_CREDENTIALS
 
 ROOT = Path(__file__).resolve().parent.parent
-
-BAD = textwrap.dedent("""\
-    server {
-        listen 80;
-        server_name api.example.com;
-        location /api/ {
-            add_header Access-Control-Allow-Origin * always;
-            add_header Access-Control-Allow-Credentials true always;
-            return 200 "ok";
-        }
-    }
-    """)
-
-GOOD = textwrap.dedent("""\
-    server {
-        listen 80;
-        server_name static.example.com;
-        location /fonts/ {
-            add_header Access-Control-Allow-Origin *;
-            root /var/www;
-        }
-    }
-    """)
 
 SITE_WITH_SNIPPET = textwrap.dedent("""\
     events {}
@@ -133,7 +111,7 @@ def test_manifest_is_well_formed():
 
 
 def test_bad_staged_config_fails_with_corslint_message(hook_repo, project, env):
-    project("nginx/api.conf", BAD)
+    project("nginx/api.conf", WILDCARD_CREDENTIALS)
     result = try_repo(hook_repo, project, env)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "nginx/api.conf:5: CORS201 [error]" in result.stdout
@@ -141,7 +119,7 @@ def test_bad_staged_config_fails_with_corslint_message(hook_repo, project, env):
 
 
 def test_good_staged_config_passes_and_unknown_files_are_skipped(hook_repo, project, env):
-    project("nginx/fonts.conf", GOOD)
+    project("nginx/fonts.conf", CLEAN)
     project("app/util.py", "def add(a, b):\n    return a + b\n")          # no CORS in it: skipped
     project("deploy/values.yaml", "replicas: 2\n")                         # not a manifest: skipped
     project("README.md", "# hello\n")                                      # not matched by `files`
@@ -151,8 +129,8 @@ def test_good_staged_config_passes_and_unknown_files_are_skipped(hook_repo, proj
 
 
 def test_only_staged_files_are_linted(hook_repo, project, env):
-    project("nginx/good.conf", GOOD)
-    project("nginx/bad.conf", BAD, stage=False)                            # untracked: not linted
+    project("nginx/good.conf", CLEAN)
+    project("nginx/bad.conf", WILDCARD_CREDENTIALS, stage=False)                            # untracked: not linted
     result = try_repo(hook_repo, project, env)
     assert result.returncode == 0, result.stdout + result.stderr
 

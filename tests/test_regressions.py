@@ -15,8 +15,8 @@ import pytest
 
 from corslint.config import Settings
 from corslint.engine import lint
+from support import time_limit
 
-from test_fuzz import time_limit
 
 
 def run(tmp_path: Path, name: str, content: bytes | str, kind: str | None = None, seconds: float = 20):

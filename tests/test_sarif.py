@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from support import corslint
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -40,11 +41,6 @@ NO_ALWAYS = textwrap.dedent("""\
         }
     }
     """)
-
-
-def corslint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "corslint", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=300)
 
 
 def validate(doc: dict) -> None:
