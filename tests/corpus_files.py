@@ -37,3 +37,13 @@ def manifest_files(kind: str) -> list[str]:
                 if found == kind:
                     out.append(f"{manifest.parent.name}/{name}")
     return out or [MISSING]
+
+
+def lint_corpus_file(rel: str, kind: str):
+    """(path, report) of one corpus file linted as `kind` (with the default settings)."""
+    from corslint.config import Settings
+    from corslint.engine import lint
+
+    path = require_corpus() / rel
+    assert path.is_file(), f"{rel} is listed in a MANIFEST.md but missing"
+    return str(path), lint([str(path)], Settings(), forced_kind=kind)

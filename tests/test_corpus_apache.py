@@ -22,10 +22,8 @@ import subprocess
 import sys
 
 import pytest
-from corslint.config import Settings
-from corslint.engine import lint
 
-from corpus_files import MISSING, REPO, manifest_files, require_corpus
+from corpus_files import MISSING, REPO, lint_corpus_file, manifest_files, require_corpus
 
 APACHE_FILES = manifest_files("apache")
 
@@ -42,9 +40,7 @@ TEMPLATES = {
 
 
 def lint_one(rel: str):
-    path = require_corpus() / rel
-    assert path.is_file(), f"{rel} is listed in a MANIFEST.md but missing"
-    return str(path), lint([str(path)], Settings(), forced_kind="apache")
+    return lint_corpus_file(rel, "apache")
 
 
 # -- every Apache file ------------------------------------------------------------
