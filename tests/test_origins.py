@@ -26,6 +26,8 @@ def test_is_origin(value, ok):
 def test_registrable_domain_uses_the_public_suffix_list():
     assert registrable_domain("api.eu.example.co.uk") == "example.co.uk"
     assert registrable_domain("a.b.example.com") == "example.com"
+    assert registrable_domain("victim.user.github.io") == "user.github.io"          # private suffixes count
+    assert registrable_domain("api.shop.xn--55qx5d.xn--j6w193g") == "shop.xn--55qx5d.xn--j6w193g"  # IDN rule
 
 
 def test_hosts_spelled_by_a_pattern():
