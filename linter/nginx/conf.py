@@ -107,6 +107,7 @@ class Level:
         #: autoindex: ("on"|"off", source)
         self.autoindex: tuple[str, Source] | None = None
         self._memo: dict = {}
+        self._inherited: dict = {}
 
     # -- inheritance -------------------------------------------------------
     def chain(self):
@@ -159,11 +160,12 @@ class Level:
     def inherited(self, attr: str):
         """The nearest level's non-empty value (memoized: levels do not
         change once lowered, and every request asks again)."""
-        memo = self._memo
-        key = ("inherited", attr)
-        if key not in memo:
-            memo[key] = next((getattr(lv, attr) for lv in self.chain() if getattr(lv, attr)), None)
-        return memo[key]
+        try:
+            return self._inherited[attr]
+        except KeyError:
+            value = self._inherited[attr] = next((getattr(lv, attr) for lv in self.chain() if getattr(lv, attr)),
+                                                 None)
+            return value
 
     def intercepts_errors(self, module: str) -> tuple[bool, Source] | None:
         """`proxy_intercept_errors` (or fastcgi_..., ...) in force here."""
@@ -204,6 +206,18 @@ class Location(Level):
         Python cannot compile it); compiled when first matched, so a large
         configuration judged in shares compiles each one in one process."""
         return compile_pcre(self.pattern, self.modifier == "~*") if self.modifier in ("~", "~*") else None
+
+    @cached_property
+    def internal_in_chain(self) -> bool:
+        """`internal` here or on an enclosing location (ngx_conf_merge_value:
+        nested locations inherit it)."""
+        return any(lv.internal for lv in self.chain() if isinstance(lv, Location))
+
+    @cached_property
+    def capturing(self) -> "Location | None":
+        """The deepest regex location of the chain: its match sets $1.. and
+        the named captures for a request answered here."""
+        return next((lv for lv in self.chain() if isinstance(lv, Location) and lv.regex is not None), None)
 
     @property
     def label(self) -> str:

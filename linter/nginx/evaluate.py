@@ -207,8 +207,7 @@ class Evaluation:
             self.chosen_handler = loc.handler
             self.note(f"{loc.label} (line {loc.source.line})", loc.source)
             self.location_captures(loc)
-            if not self.internal and any(lv.internal for lv in loc.chain() if isinstance(lv, Location)):
-                # `internal` is inherited by nested locations (ngx_conf_merge_value)
+            if not self.internal and loc.internal_in_chain:
                 self.note("the location is `internal`: external requests get 404", loc.source)
                 raise _Done(404, loc.source, "internal")
             if loc.limit_except is not None and self.method not in loc.limit_except[0]:
@@ -227,7 +226,7 @@ class Evaluation:
         `if` or `rewrite` regex does (ngx_http_regex_exec); the deepest
         regex location of the chosen one's chain made the last match."""
         assert self.vars is not None
-        regex_loc = next((lv for lv in loc.chain() if isinstance(lv, Location) and lv.regex is not None), None)
+        regex_loc = loc.capturing
         if regex_loc is None:
             return
         m = regex_loc.regex.search(self.vars.uri)
