@@ -10,20 +10,10 @@ import subprocess
 import textwrap
 
 import pytest
-from support import corslint
+from support import ALLOW_ANY, ALLOW_CREDENTIALS, api_server, corslint
 
-WILDCARD = textwrap.dedent("""\
-    server {
-        listen 80;
-        server_name api.example.com;
-        location /api/ {
-            add_header Access-Control-Allow-Origin * always;
-            add_header Access-Control-Allow-Credentials true always;
-            add_header Access-Control-Max-Age 86400 always;
-            return 200 "ok";
-        }
-    }
-    """)
+WILDCARD = api_server(ALLOW_ANY, ALLOW_CREDENTIALS, "add_header Access-Control-Max-Age 86400 always;",
+                      'return 200 "ok";')
 
 EXPRESS = textwrap.dedent("""\
     const express = require('express');

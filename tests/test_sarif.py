@@ -13,23 +13,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from support import corslint
+from support import ALLOW_ANY, ALLOW_CREDENTIALS, api_server, corslint
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
-WILDCARD = textwrap.dedent("""\
-    server {
-        listen 80;
-        server_name api.example.com;
-        location /api/ {
-            add_header Access-Control-Allow-Origin * always;
-            add_header Access-Control-Allow-Credentials true always;
-            proxy_pass http://127.0.0.1:8000;
-        }
-    }
-    """)
+WILDCARD = api_server(ALLOW_ANY, ALLOW_CREDENTIALS, "proxy_pass http://127.0.0.1:8000;")
 
 NO_ALWAYS = textwrap.dedent("""\
     server {

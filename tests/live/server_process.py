@@ -246,24 +246,16 @@ class LoopbackServer:
         body: bytes | None = None,
         timeout: float = REQUEST_TIMEOUT,
     ) -> tuple[int, Headers, bytes]:
-        """Like ``request`` but also returns the body (empty for HEAD/204/304)."""
+        """Send one request: (status, headers, body); the body is empty for HEAD/204/304."""
         if not self.port:
             raise self.Error(f"{self.NAME} is not running")
         return loopback_request(self.port, method, path, headers, host, body, timeout)
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        headers: Iterable[tuple[str, str]] = (),
-        host: str = "localhost",
-        body: bytes | None = None,
-        timeout: float = REQUEST_TIMEOUT,
-    ) -> tuple[int, Headers]:
-        """Send one request (no redirects followed). Returns the status and the
-        response headers as ``[(lowercase name, value), ...]`` in wire order,
-        one entry per header line."""
-        status, got, _ = self.request_full(method, path, headers, host, body, timeout)
+    def request(self, *args, **kwargs) -> tuple[int, Headers]:
+        """``request_full`` without the body: the status and the response
+        headers as ``[(lowercase name, value), ...]`` in wire order, one
+        entry per header line (no redirects followed)."""
+        status, got, _ = self.request_full(*args, **kwargs)
         return status, got
 
 
