@@ -256,6 +256,10 @@ class Scope:
     served_methods: tuple[str, ...] = ()
     origin_patterns: tuple[OriginPattern, ...] = ()
     literal_origins: tuple[str, ...] = ()
+    #: allow-list entries as written, with their lines: values the request's
+    #: Origin is compared with (never sent as they are), so one a browser
+    #: cannot send (`https://app.example.com/`) lets no page in (CORS207)
+    origin_entries: tuple[tuple[str, Source], ...] = ()
     #: False when nothing in the scope reads the request's Origin, so the
     #: answer is the same for every origin (probes can share it)
     origin_sensitive: bool = True

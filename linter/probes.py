@@ -208,10 +208,10 @@ class ProbeContext:
         if scope.emits_cors:
             for origin in self.candidate_origins(scope):
                 tried.append(origin)
-                if _admits(self.actual(scope, origin), origin):
+                if admits(self.actual(scope, origin), origin):
                     return origin
             for origin in tried:     # some scopes only answer preflights
-                if _admits(self.preflight(scope, origin), origin):
+                if admits(self.preflight(scope, origin), origin):
                     return origin
         return tried[0] if tried else next(self.candidate_origins(scope))
 
@@ -304,7 +304,8 @@ def credentials_allowed(answer: Answer) -> bool:
     return answer.get(ACAC) == "true"
 
 
-def _admits(answer: Answer, origin: str) -> bool:
+def admits(answer: Answer, origin: str) -> bool:
+    """The answer lets a page from `origin` read it: Allow-Origin is that origin or `*`."""
     values = answer.values(ACAO)
     return origin in values or "*" in values
 

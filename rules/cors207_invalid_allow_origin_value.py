@@ -6,7 +6,11 @@ never equal a serialized origin: several origins in one value (a comma- or
 space-separated list), a path or trailing slash (`https://app.example.com/`),
 or a pattern written where a literal is required (`https://*.example.com`),
 or, in Apache, `"%{Origin}i"`, which mod_headers does not read as the request
-header.
+header. Also fires for an allow-list entry the request's `Origin` is compared
+with (an nginx `map` key or `if ($http_origin = ...)`, flask-cors `origins`,
+Starlette `allow_origins`, an Express `origin: [...]` array) written with a
+trailing slash, a path or the default port (`https://app.example.com:443`),
+when the server then refuses the origin as browsers send it.
 
 ## Why is this bad?
 The browser compares the value byte for byte with the page's origin
@@ -24,7 +28,9 @@ and for a trailing slash:
 Access to fetch at 'https://api.example.com/api/orders' from origin 'https://app.example.com' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value 'https://app.example.com/' that is not equal to the supplied origin. Have the server send the header with a valid value.
 ```
 
-(The last sentence is added for `fetch()` only.) Apache's
+(The last sentence is added for `fetch()` only.) An allow-list entry that
+no `Origin` header can equal locks out the very page it was written for: the
+server answers that page without `Access-Control-Allow-Origin`. Apache's
 `Header set Access-Control-Allow-Origin "%{Origin}i"` (the `LogFormat`
 spelling) starts without complaint and sends something like `i=97`: in
 mod_headers `%i` is the idle-worker percentage; the request header is read
@@ -48,6 +54,10 @@ location /api/ {
     # sends "Access-Control-Allow-Origin: i=97" (idle workers, not the Origin)
     Header set Access-Control-Allow-Origin "%{Origin}i"
 </Directory>
+```
+
+```python
+app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com/"])  # never matches
 ```
 
 ## Use instead
@@ -79,6 +89,10 @@ SetEnvIf Origin "^(https://(app|admin)\.example\.com)$" CORS_ORIGIN=$1
 </Directory>
 ```
 
+```python
+app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"])
+```
+
 ## References
 - [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
 - [Fetch standard: HTTP new-header syntax](https://fetch.spec.whatwg.org/#http-new-header-syntax)
@@ -91,19 +105,54 @@ from __future__ import annotations
 
 from corslint.diagnostics import Hit
 from corslint.origins import is_origin
-from corslint.probes import ACAO
+from corslint.probes import ACAO, admits
 
 CODE = "CORS207"
 NAME = "invalid-allow-origin-value"
 SEVERITY = "error"
 SUMMARY = "The Access-Control-Allow-Origin value can never match a request origin"
 
+#: the port a browser leaves out of the origin it sends
+_DEFAULT_PORTS = {"https": ":443", "http": ":80"}
+
 
 def check(ctx):
-    """An Access-Control-Allow-Origin value that can never match an origin."""
+    """An Access-Control-Allow-Origin value, or an allow-list entry, that can never match an origin."""
     for _probe, _answer, line in ctx.config_header_lines(ACAO):
         value = line.value
         if value is None or value in ("*", "null") or is_origin(value):
             continue
         yield Hit(line.source, f"Access-Control-Allow-Origin {value!r} can never match: it must be '*', 'null' or "
                                f"exactly one origin (scheme://host[:port], no path or trailing slash)")
+    yield from _dead_entries(ctx)
+
+
+def _dead_entries(ctx):
+    """Allow-list entries no browser sends (`https://app.example.com/`), whose
+    origin as a browser sends it the server then refuses: the page the entry
+    was written for is locked out."""
+    reported = set()
+    for probe in ctx.probes:
+        for entry, source in probe.scope.origin_entries:
+            if (entry, source) in reported:
+                continue
+            sent = browser_form(entry)
+            if sent is None or admits(ctx.actual(probe.scope, sent), sent):
+                continue
+            reported.add((entry, source))
+            yield Hit(source, f"the allow-list entry {entry!r} never matches: browsers send the origin as {sent!r} "
+                              f"(no path, trailing slash or default port), which is refused",
+                      probe.request(None, sent))
+
+
+def browser_form(entry: str) -> str | None:
+    """The origin a browser would send for a mistyped entry: without the
+    path (or trailing slash) and the default port.  None for an entry already
+    written as browsers send it, and for one that is no origin either way."""
+    scheme, sep, rest = entry.strip().partition("://")
+    rest = rest.partition("/")[0]     # a path, or just the trailing slash
+    port = _DEFAULT_PORTS.get(scheme)
+    if port and rest.endswith(port):
+        rest = rest[:-len(port)]
+    candidate = f"{scheme}{sep}{rest}"
+    return candidate if sep and candidate != entry and is_origin(candidate) else None

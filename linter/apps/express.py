@@ -236,6 +236,7 @@ class ExpressModel(AppModel):
             _written_patterns(written, self.module))
         scope.literal_origins = tuple(o for c in cors_calls for o in c.literal_origins()) + tuple(
             _written_literals(written, self.module))
+        scope.origin_entries = tuple(entry for c in cors_calls for entry in c.origin_entries())
         scope.authenticates = any((isinstance(h, Opaque) and h.auth) or (isinstance(h, Handler) and h.auth
                                                                          and not h.emits_cors) for h in handlers)
         return scope

@@ -58,6 +58,15 @@ class CorsCall:
     def literal_origins(self) -> list[str]:
         return [v for v in _entries(self.static_origin()) if isinstance(v, str) and v != "*"]
 
+    def origin_entries(self) -> list[tuple[str, Source]]:
+        """The strings of an `origin: [...]` array with their lines (compared
+        with the Origin; a lone string is sent as it is instead)."""
+        origin = self.static_origin()
+        if not isinstance(origin, list):
+            return []
+        return [(value, Source(self.source.path, self.entry_lines[i]) if i < len(self.entry_lines)
+                 else self.line_of("origin")) for i, value in enumerate(origin) if isinstance(value, str) and value != "*"]
+
     # -- the middleware ----------------------------------------------------------------------------
     def apply(self, module, request: Request, response: Response, route_path: str) -> Outcome:
         options = self.arg

@@ -129,6 +129,8 @@ class FlaskModel(AppModel):
         scope.origin_patterns = tuple(OriginPattern(r.pattern, r.ignore_case, o.src("origins"))
                                       for o in options for r in o.regexes)
         scope.literal_origins = tuple(lit for o in options for lit in o.literals if lit != ".*")
+        # flask-cors compares every origin with the request's (always_send aside)
+        scope.origin_entries = tuple((lit, o.src("origins")) for o in options for lit in o.literals if lit != ".*")
         scope.emits_cors = bool(self.options_for(route))
         scope.origin_sensitive = not options or not all(o.wildcard_only for o in options)
         return scope

@@ -108,6 +108,7 @@ class StarletteModel(AppModel):
         scope.emits_cors = bool(self.cors_layers)
         scope.origin_sensitive = not self.cors_layers or any(c.origin_sensitive for c in self.cors_layers)
         scope.literal_origins = tuple(o for c in self.cors_layers for o in c.literal_origins())
+        scope.origin_entries = tuple(entry for c in self.cors_layers for entry in c.origin_entries())
         scope.origin_patterns = tuple(OriginPattern(regex, False, c.line["allow_origin_regex"], full_match=True)
                                       for c in self.cors_layers for regex in c.origin_patterns())
         return scope

@@ -138,6 +138,11 @@ class CorsLayer:
         origins = self.value["allow_origins"]
         return [o for o in origins if isinstance(o, str)] if isinstance(origins, (list, tuple, set)) else []
 
+    def origin_entries(self) -> list[tuple[str, Source]]:
+        """allow_origins entries with their lines (compared with the Origin, never sent as written)."""
+        return [(value, Source(self.source.path, n)) for value, n in self.items["allow_origins"]
+                if isinstance(value, str) and value != "*"]
+
     @property
     def origin_sensitive(self) -> bool:
         """With allow-all and no credentials every origin gets the same answer."""

@@ -103,21 +103,25 @@ class NginxModel(ServerModel):
         methods: tuple[str, ...] = ()
         if isinstance(level, Location) and level.limit_except is not None:
             methods = tuple(sorted(level.limit_except[0] - {"HEAD"}))
-        patterns, literals, sensitive = self._origin_facts(server, level)
+        patterns, literals, entries, sensitive = self._origin_facts(server, level)
         authenticates = bool(_auth(level))
         return Scope(name=name if server.implicit else f"{server.label} {name}".strip(), url=url,
                      source=level.source,
                      proxied=handler is not None and handler[0] != "unknown",
                      static=handler is None and not _returns_everything(level),
                      authenticates=authenticates, served_methods=methods,
-                     origin_patterns=tuple(patterns), literal_origins=tuple(literals),
+                     origin_patterns=tuple(patterns), literal_origins=tuple(literals), origin_entries=tuple(entries),
                      origin_sensitive=sensitive, emits_cors=_emits_cors(level))
 
-    def _origin_facts(self, server: Server, level: Level) -> tuple[list[OriginPattern], list[str], bool]:
+    def _origin_facts(self, server: Server, level: Level) \
+            -> tuple[list[OriginPattern], list[str], list[tuple[str, Source]], bool]:
         """Origin regexes and literal origins that can decide this scope's
-        answer, and whether anything here reads the request's Origin."""
+        answer, the allow-list entries among the literals (`if ($http_origin
+        = ...)`, map keys that map to a value) with their lines, and whether
+        anything here reads the request's Origin."""
         patterns: list[OriginPattern] = []
         literals: list[str] = []
+        entries: list[tuple[str, Source]] = []
         seen_maps: set[str] = set()
         texts: list[str] = []
         levels = [lv for lv in level.chain() if lv.kind != "http"]
@@ -131,6 +135,7 @@ class NginxModel(ServerModel):
                             patterns.append(OriginPattern(args[2], args[1] == "~*", op[3]))
                         elif args[1] == "=":
                             literals.append(args[2])
+                            entries.append((args[2], op[3]))
                     for inner in op[2].add_headers:
                         texts.append(inner.value)
                 elif op[0] == "set":
@@ -155,11 +160,12 @@ class NginxModel(ServerModel):
                     patterns.append(OriginPattern(pattern, icase, src))
                     pending.extend(variables_in(value))
                 literals.extend(block.exact.keys())
+                entries.extend((key, src) for key, (value, src) in block.exact.items() if value)
         for lv in level.chain():
             for add in lv.add_headers:
                 if add.name.lower() == "access-control-allow-origin" and "$" not in add.value:
                     literals.append(add.value)
-        return patterns, literals, sensitive
+        return patterns, literals, entries, sensitive
 
     def servers(self) -> list[Server]:
         """The servers this process judges: servers are independent (a
