@@ -330,3 +330,19 @@ def test_split_judging_reports_what_one_process_reports(tmp_path, monkeypatch, w
     alone = report(1)
     assert alone[0] and not alone[1]
     assert report(workers) == alone
+
+
+@pytest.mark.parametrize("name, kind, text", [
+    ("site.conf", "nginx", "server {\n    include \0snippets/cors.conf;\n}\n"),
+    ("site.conf", "apache", "<VirtualHost *:80>\nInclude \0conf/cors.conf\n</VirtualHost>\n"),
+])
+def test_an_include_path_with_a_nul_byte_names_no_file(tmp_path, name, kind, text):
+    """`include \\0h5bp/...` (the fuzz test found it) raised ValueError from
+    os.path.realpath out of the reader: a path with a NUL byte names no file."""
+    from corslint.engine import load_model
+
+    path = tmp_path / name
+    path.write_text(text)
+    model = load_model(str(path), kind)
+    messages = [e.message for e in model.parsed.errors]
+    assert messages == [] if kind == "nginx" else any("no such file" in m for m in messages), messages

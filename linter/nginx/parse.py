@@ -233,6 +233,8 @@ def confined_targets(pattern: str, full: str, root: str) -> tuple[list[str], lis
 
     from ..files import inside
 
+    if "\0" in full:
+        return None     # no file has a NUL byte in its name (the OS calls would raise ValueError)
     full = os.path.normpath(full)
     if not glob.has_magic(full):
         if not inside(full, root):
