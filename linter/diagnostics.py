@@ -93,9 +93,9 @@ class Hit:
     edits: tuple[Edit, ...] = ()
 
 
-def fixes():
-    """The corslint.fixes module, imported when a finding needs its edit:
+def editing():
+    """The corslint.edits module, imported when a finding needs its edit:
     a plain lint does not pay for it at startup."""
-    from . import fixes as module
+    from . import edits as module
 
     return module

@@ -16,7 +16,8 @@ from functools import lru_cache
 HOSTILE = "https://evil.example"
 DEFAULT_CLIENT = "https://client.example"
 
-_ORIGIN = re.compile(r"^(https?)://([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?::(\d{1,5}))?$")
+#: the characters of a host name in a serialized origin (browsers send it lower-case)
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.")
 #: a host name inside a pattern (compiled by `re`'s cache when a pattern is read)
 _HOSTLIKE = r"(?i)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+"
 
@@ -30,12 +31,27 @@ MAX_HOST = 253
 
 def is_origin(value: str) -> bool:
     """A serialized origin as browsers send it (lower-case, no path)."""
-    return len(value) <= MAX_ORIGIN and bool(_ORIGIN.match(value))
+    return host_of(value) is not None
 
 
 def host_of(origin: str) -> str | None:
-    m = _ORIGIN.match(origin) if len(origin) <= MAX_ORIGIN else None
-    return m.group(2) if m else None
+    """The host of `http(s)://host[:port]` (labels of a-z, 0-9 and inner
+    hyphens, a port of 1-5 digits), or None for anything else.  String
+    operations, not a regex: as fast, and nothing to compile at start-up."""
+    if len(origin) > MAX_ORIGIN:
+        return None
+    scheme, sep, rest = origin.partition("://")
+    if not sep or scheme not in ("http", "https"):
+        return None
+    host, colon, port = rest.partition(":")
+    if colon and not (len(port) <= 5 and port.isdigit() and port.isascii()):
+        return None
+    if not host or not _HOST_CHARS.issuperset(host):
+        return None
+    for label in host.split("."):
+        if not label or label[0] == "-" or label[-1] == "-":
+            return None
+    return host
 
 
 @lru_cache(maxsize=2)

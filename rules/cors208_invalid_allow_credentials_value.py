@@ -61,7 +61,7 @@ location /api/ {
 
 from __future__ import annotations
 
-from corslint.diagnostics import Hit, fixes
+from corslint.diagnostics import Hit, editing
 from corslint.probes import ACAC
 
 CODE = "CORS208"
@@ -84,6 +84,6 @@ def check(ctx):
             text = f"Access-Control-Allow-Credentials is {line.value!r}; browsers accept only the exact string 'true'"
         if line.value.lower() == "true":   # only the spelling is wrong: fixing it cannot mean anything else
             yield Hit(line.source, text, fix="write it as `true`",
-                      edits=fixes().replace_value(line.source, ACAC, line.value, "true"))
+                      edits=editing().replace_value(line.source, ACAC, line.value, "true"))
         else:
             yield Hit(line.source, text)

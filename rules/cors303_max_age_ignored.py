@@ -86,7 +86,7 @@ RewriteRule ^/api/ - [R=204,L]
 
 from __future__ import annotations
 
-from corslint.diagnostics import Hit, fixes
+from corslint.diagnostics import Hit, editing
 from corslint.probes import MAX_AGE
 
 CODE = "CORS303"
@@ -117,4 +117,4 @@ def check(ctx):
         elif int(value) > CHROMIUM_CAP:
             yield Hit(line.source, f"Access-Control-Max-Age {value} exceeds what browsers honour: Chromium caps it "
                                    f"at 7200 s, Firefox at 86400 s", fix=f"use {CHROMIUM_CAP}",
-                      edits=fixes().replace_value(line.source, MAX_AGE, line.value, str(CHROMIUM_CAP)))
+                      edits=editing().replace_value(line.source, MAX_AGE, line.value, str(CHROMIUM_CAP)))

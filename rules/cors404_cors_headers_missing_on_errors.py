@@ -67,7 +67,7 @@ location /api/ {
 
 from __future__ import annotations
 
-from corslint.diagnostics import Hit, fixes
+from corslint.diagnostics import Hit, editing
 from corslint.probes import ACAO, credentials_allowed
 
 CODE = "CORS404"
@@ -100,5 +100,5 @@ def _always_edits(answer):
     """`always` on every CORS (and Vary) line this answer sends on success
     only, so error responses carry the same CORS headers; nothing unless all
     of them can take it."""
-    return fixes().add_always([h.source for h in answer.headers if h.source is not None and not h.on_errors
+    return editing().add_always([h.source for h in answer.headers if h.source is not None and not h.on_errors
                              and (h.name.lower().startswith("access-control-") or h.name.lower() == "vary")])

@@ -83,7 +83,7 @@ SetEnvIf Origin "^(https://(app|admin)\.example\.com)$" CORS_ORIGIN=$1
 
 from __future__ import annotations
 
-from corslint.diagnostics import Hit, fixes
+from corslint.diagnostics import Hit, editing
 from corslint.probes import ACAO, split_list
 
 CODE = "CORS405"
@@ -111,4 +111,4 @@ def check(ctx):
         yield Hit(lines[0].source, "Access-Control-Allow-Origin depends on the request Origin but `Vary: Origin` is "
                                    "not sent: a cache can hand one origin's answer to another", p.request(),
                   fix="send `Vary: Origin` next to Access-Control-Allow-Origin",
-                  edits=fixes().add_vary_origin(lines[0].source))
+                  edits=editing().add_vary_origin(lines[0].source))

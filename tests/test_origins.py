@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from corslint.origins import Trust, attack_candidates, hosts_spelled, is_origin, pattern_examples, registrable_domain
+from corslint.origins import (Trust, attack_candidates, host_of, hosts_spelled, is_origin, pattern_examples,
+                              registrable_domain)
 
 
 @pytest.mark.parametrize("value, ok", [
@@ -68,3 +71,18 @@ def test_pattern_examples_prefer_https_and_match_the_pattern():
     examples = pattern_examples(r"^https?://(.*\.)?shop\.example\.com$")
     assert examples[0].startswith("https://")
     assert all(re.search(r"^https?://(.*\.)?shop\.example\.com$", e) for e in examples)
+
+
+#: the pattern is_origin/host_of once used, as the reference they must agree with
+ORIGIN_PATTERN = (r"^(https?)://([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)"
+                  r"(?::(\d{1,5}))?\Z")
+
+
+@settings(max_examples=3000, derandomize=True, database=None)
+@given(st.sampled_from(["", "http://", "https://", "HTTPS://", "ftp://", "https:/"]),
+       st.text(alphabet="ab09-.:/Z_ \n٣", max_size=16))
+def test_host_of_agrees_with_the_origin_grammar(prefix, rest):
+    value = prefix + rest
+    m = re.match(ORIGIN_PATTERN, value, re.ASCII)
+    assert host_of(value) == (m.group(2) if m else None)
+    assert is_origin(value) == (m is not None)

@@ -44,7 +44,7 @@ def _command(level: str, path: str | None, line: int | None, column: int | None,
 
 
 def render(report) -> str:
-    from ..fixes import line_text
+    from ..edits import line_text
 
     lines = []
     for f in report.findings:

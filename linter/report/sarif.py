@@ -45,7 +45,7 @@ def _location(path: str, cwd: str) -> dict:
 
 
 def _region(path: str, line: int | None, column: int | None = None, end_line: int | None = None) -> dict:
-    from ..fixes import line_text
+    from ..edits import line_text
 
     region: dict = {"startLine": max(1, line or 1)}
     text = line_text(path, region["startLine"])
@@ -74,7 +74,7 @@ def _physical(path: str, cwd: str, line: int | None, column: int | None = None, 
 def fingerprint(finding, cwd: str) -> str:
     """Hash of code, file (as its SARIF URI) and the trimmed text of the
     offending line: stable when lines move."""
-    from ..fixes import line_text
+    from ..edits import line_text
 
     text = (line_text(finding.path, finding.line) or "").strip()
     key = "\0".join((finding.code, _location(finding.path, cwd)["uri"], " ".join(text.split())))

@@ -29,7 +29,7 @@ with 1 (findings) is normal; exit status 2 or a traceback is an error.
 Exit status: 0 all budgets hold, 1 a budget is exceeded, 2 error.
 
     python tests/benchmarks/bench_nginx.py [--lines 68000] [--small 10000]
-        [--repeat 3] [--corslint CMD] [--keep]
+        [--repeat 5] [--corslint CMD] [--keep]
 """
 
 from __future__ import annotations
@@ -484,7 +484,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--lines", type=int, default=68_000, help="size of the big config")
     p.add_argument("--small", type=int, default=10_000, help="size of the small config")
-    p.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
+    p.add_argument("--repeat", type=int, default=5, help="runs per measurement (best kept)")
     p.add_argument("--corslint", metavar="CMD",
                    help="command to run corslint (default: the corslint script next to this python, "
                         "else python -m corslint)")
