@@ -103,6 +103,8 @@ app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"])
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from corslint.diagnostics import Hit
 from corslint.origins import is_origin
 from corslint.probes import ACAO, admits
@@ -145,6 +147,7 @@ def _dead_entries(ctx):
                       probe.request(None, sent))
 
 
+@lru_cache(maxsize=1024)
 def browser_form(entry: str) -> str | None:
     """The origin a browser would send for a mistyped entry: without the
     path (or trailing slash) and the default port.  None for an entry already
