@@ -8,7 +8,8 @@ or a pattern written where a literal is required (`https://*.example.com`),
 or, in Apache, `"%{Origin}i"`, which mod_headers does not read as the request
 header. Also fires for an allow-list entry the request's `Origin` is compared
 with (an nginx `map` key or `if ($http_origin = ...)`, flask-cors `origins`,
-Starlette `allow_origins`, an Express `origin: [...]` array) written with a
+Starlette `allow_origins`, an Express `origin: [...]` array, Traefik's
+`accessControlAllowOriginList`) written with a
 trailing slash, a path or the default port (`https://app.example.com:443`),
 when the server then refuses the origin as browsers send it.
 

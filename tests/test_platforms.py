@@ -115,6 +115,10 @@ CASES = [
     ("traefik/cors206-http-origin-labels.yml",
      Call("https://api.example.com/x", "http://app.example.com", credentials=True), None, None,
      (200, H(acac="true", acao="http://app.example.com", vary="Origin")), True),
+    # header.go compares each accessControlAllowOriginList entry with the Origin as it is: a trailing slash never matches
+    ("traefik/cors207-origin-list-trailing-slash.yaml",
+     Call("https://api.example.com/x", "https://partners.example.com"), None, None,
+     (200, H(vary="Origin")), False),
     # A forwardAuth middleware before the headers middleware sees the preflight first (no credentials: 401).
     ("traefik/cors501-auth-before-cors.yml",
      Call("https://api.example.com/x", "https://app.example.com", "PUT", PUT_JSON, credentials=True), None,

@@ -254,6 +254,9 @@ def _gate(name: str, url: str, source: Source, mw: Headers, version, auth) -> Tr
     scope.origin_sensitive = bool(gate.regexes) or any(o != "*" for o in origins) or (
         "*" in origins and mw.flag("accessControlAllowCredentials") and gate.fixed)
     scope.literal_origins = tuple(o for o in origins if o != "*")
+    # Traefik compares each entry with the request's Origin as it is
+    scope.origin_entries = tuple((o, mw.line("accessControlAllowOriginList", i)) for i, o in enumerate(origins)
+                                 if o != "*")
     scope.origin_patterns = tuple(OriginPattern(r.pattern, False, s) for r, s in gate.regexes)
     scope.emits_cors = bool(origins or gate.regexes)
     return gate
