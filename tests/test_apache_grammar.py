@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from corslint.apache.parse import parse_text, read
 from corslint.diagnostics import InputError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import time_limit, write
+from support import corslint, time_limit, write
 
 REPO = Path(__file__).resolve().parent.parent
 PER_EXAMPLE_SECONDS = 10
@@ -135,8 +134,7 @@ ERROR_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+)(?::\d+)?: ", re.MULTILINE
 
 
 def run_cli(*paths: Path, fmt: str = "text") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "corslint", "--type", "apache", "--format", fmt,
-                           *map(str, paths)], capture_output=True, text=True, cwd=REPO, timeout=60, check=False)
+    return corslint("--type", "apache", "--format", fmt, *map(str, paths), cwd=REPO, timeout=60)
 
 
 def check_cli(path: Path) -> None:

@@ -18,10 +18,9 @@ fail instead, so a missing corpus never passes silently.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+from support import corslint
 
 from corpus_files import MISSING, REPO, lint_corpus_file, manifest_files, require_corpus
 
@@ -70,8 +69,7 @@ def test_cli_exit_status_on_whole_corpus():
     0 or 1 (findings only), and exactly the ERB templates reported as skipped."""
     root = require_corpus()
     every = [str(root / rel) for rel in APACHE_FILES]
-    run = subprocess.run([sys.executable, "-m", "corslint", "--type", "apache", "--format", "json", *every],
-                         capture_output=True, text=True, cwd=REPO, timeout=300, check=False)
+    run = corslint("--type", "apache", "--format", "json", *every, cwd=REPO, timeout=300)
     assert "Traceback" not in run.stderr, run.stderr
     assert run.returncode in (0, 1), run.stderr
     payload = json.loads(run.stdout)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 
 import pytest
+from support import corslint
 from corslint.apps.django import load
 from corslint.config import Settings
 from corslint.engine import lint
@@ -138,7 +137,7 @@ def test_syntax_error_is_an_input_error(tmp_path):
 def test_syntax_error_exits_2_without_traceback(tmp_path):
     path = tmp_path / "settings.py"
     path.write_text("import corsheaders\nCORS_ALLOWED_ORIGINS = [\n")
-    run = subprocess.run([sys.executable, "-m", "corslint", str(path)], capture_output=True, text=True, check=False)
+    run = corslint(str(path))
     assert run.returncode == 2
     assert "Traceback" not in run.stderr and f"{path}:" in run.stderr
 

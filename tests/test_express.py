@@ -7,11 +7,10 @@ and on generated apps)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support import corslint
 
 from corslint.apps.express import express_version, load
 from corslint.apps.express_paths import PathError, compile_path
@@ -195,7 +194,7 @@ def test_syntax_error_is_an_input_error_not_a_traceback(tmp_path):
     path = write(tmp_path, HEAD + "app.use(cors({ origin: [ }));\n")
     model = load(str(path), str(path))
     assert model.parsed.errors and model.parsed.errors[0].line == 4
-    done = subprocess.run([sys.executable, "-m", "corslint", str(path)], capture_output=True, text=True)
+    done = corslint(str(path))
     assert done.returncode == 2 and "Traceback" not in done.stderr and ":4" in done.stdout + done.stderr
 
 
@@ -204,6 +203,6 @@ def test_linting_never_runs_the_application(tmp_path):
     path = write(tmp_path, HEAD + f"require('fs').writeFileSync({json.dumps(str(marker))}, 'ran');\n"
                                   "process.exit(3);\nthrow new Error('must not run');\n"
                                   "app.use(cors({ origin: true, credentials: true }));\napp.get('/x', h);\n")
-    done = subprocess.run([sys.executable, "-m", "corslint", str(path)], capture_output=True, text=True)
+    done = corslint(str(path))
     assert "CORS202" in done.stdout
     assert not marker.exists()

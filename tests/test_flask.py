@@ -6,7 +6,6 @@ these tests pin the individual behaviours without them.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -15,6 +14,7 @@ from corslint.apps.flask import load
 from corslint.config import Settings
 from corslint.engine import lint
 from corslint.model import Request
+from support import corslint
 
 EVIL = "https://evil.example"
 PREFLIGHT = (("access-control-request-method", "PUT"), ("access-control-request-headers", "content-type"))
@@ -262,8 +262,7 @@ def test_syntax_error_is_an_input_error(tmp_path):
     path.write_text("from flask_cors import CORS\nCORS(app,\n", encoding="utf-8")
     model = load(str(path), str(path))
     assert model.parsed.errors and model.parsed.errors[0].line in (2, 3)
-    run = subprocess.run([sys.executable, "-m", "corslint", "--type", "flask", str(path)],
-                         capture_output=True, text=True, timeout=60, check=False)
+    run = corslint("--type", "flask", str(path), timeout=60)
     assert run.returncode == 2 and "Traceback" not in run.stderr
 
 

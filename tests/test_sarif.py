@@ -5,9 +5,6 @@ annotations (`--format github`)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -95,9 +92,8 @@ def test_rules_are_described_from_their_docs(samples_sarif):
 
 def test_help_uri_points_at_the_rule_page(tmp_path):
     (tmp_path / "api.conf").write_text(WILDCARD)
-    env = {**os.environ, "CORSLINT_DOCS_URL": "https://docs.example.org/corslint/rules/"}
-    out = subprocess.run([sys.executable, "-m", "corslint", "api.conf", "--format", "sarif"], capture_output=True,
-                         text=True, cwd=tmp_path, env=env, timeout=60).stdout
+    out = corslint("api.conf", "--format", "sarif", cwd=tmp_path, timeout=60,
+                   env={"CORSLINT_DOCS_URL": "https://docs.example.org/corslint/rules/"}).stdout
     doc = json.loads(out)
     validate(doc)
     rule = doc["runs"][0]["tool"]["driver"]["rules"][0]

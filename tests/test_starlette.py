@@ -5,11 +5,10 @@ package)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 
 import pytest
+from support import corslint
 from corslint.apps.starlette import load
 from corslint.model import Request
 
@@ -275,8 +274,7 @@ def test_linting_never_imports_or_runs_the_app(tmp_path):
         app = FastAPI()
         app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
         """), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "corslint", "--format", "json", str(app)],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = corslint("--format", "json", str(app), timeout=120)
     assert not marker.exists()
     assert '"CORS202"' in done.stdout, done.stderr
 
