@@ -74,6 +74,8 @@ def authz_result(ev, node, parent_all: bool) -> str:
 
 
 def needs_user(rule: Require) -> bool:
+    """Whether a Require line names a provider that needs an authenticated
+    user (the 401 blames the last such line)."""
     words = [w.lower() for w in rule.words]
     words = words[1:] if words[:1] == ["not"] else words
     return bool(words) and words[0] in USER_PROVIDERS

@@ -12,6 +12,9 @@ from .outcome import Done
 
 
 def redirect(ev, kind, status, pattern, target, source) -> None:
+    """Redirect/RedirectMatch: a rule that takes the URI answers at once, on
+    the error path, with a Location for a 3xx status (the rest of the URI
+    after a prefix target, `$N` expanded for a regex)."""
     if kind == "prefix":
         length = prefix_match(ev.uri, pattern)
         if length is None:
@@ -29,6 +32,9 @@ def redirect(ev, kind, status, pattern, target, source) -> None:
 
 
 def map_to_file(ev) -> str:
+    """The file the URI maps to: the first Alias/AliasMatch that takes it
+    (the vhost's before the server's), else DocumentRoot (/var/www/html
+    when none is set) followed by the URI."""
     for regex, pattern, target, _source in ev.host.aliases + (
             ev.conf.main.aliases if ev.host is not ev.conf.main else []):
         if regex:

@@ -81,6 +81,7 @@ class Evaluation:
 
     # -- what the phases read ------------------------------------------------------------
     def header(self, name: str) -> str | None:
+        """The request header `name` (None: not sent)."""
         return self.request.header(name)
 
     def variable(self, name: str) -> str:
@@ -124,12 +125,15 @@ class Evaluation:
             headers.table_merge(table, HeaderLine("vary", ", ".join(names), None))
 
     def server_contexts(self) -> list[Context]:
+        """The server's context and, inside a <VirtualHost>, the vhost's: merged
+        before every section."""
         contexts = [self.conf.main.context]
         if self.host is not self.conf.main:
             contexts.append(self.host.context)
         return contexts
 
     def merged(self, attr: str):
+        """A per-directory setting after the merge: the last context that sets it wins."""
         value = None
         for ctx in self.contexts:
             own = getattr(ctx, attr)
@@ -138,9 +142,11 @@ class Evaluation:
         return value
 
     def file_kind(self, path: str) -> str | None:
+        """The kind of a path: "file", "dir" or None (missing), as the file oracle says."""
         return self.files.kind("/" if self.files.on_disk else None, path)
 
     def absolute(self, location: str | None) -> str | None:
+        """A Location value made absolute with the request's scheme, Host and port."""
         if location is None or "://" in location:
             return location
         req = self.request
@@ -150,6 +156,8 @@ class Evaluation:
 
     # -- the request cycle ------------------------------------------------------------------
     def run(self) -> Answer:
+        """The answer: the vhost, server-level SetEnvIf, the phases until the
+        request is decided, then the response headers."""
         self.host = sections.select_vhost(self)
         if self.host is not self.conf.main:
             self.note(f"<VirtualHost> (line {self.host.source.line}) "

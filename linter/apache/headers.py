@@ -113,6 +113,9 @@ def apply(ev, action: HeaderAction, table: list[HeaderLine], stripped, seq: int)
 
 
 def holds(ev, action: HeaderAction) -> bool:
+    """Whether a Header action's condition (`env=`, `env=!`, `expr=`) holds;
+    an expression that cannot be decided counts as false and makes the
+    answer uncertain."""
     if action.condition is None:
         return True
     kind, arg = action.condition
@@ -159,6 +162,7 @@ def header_value(ev, template: str) -> tuple[str | None, tuple[Source, ...]]:
 
 
 def copy_table(table: list[HeaderLine]) -> list[HeaderLine]:
+    """A copy of a header table whose lines can change without touching the original."""
     return [replace(h) for h in table]
 
 

@@ -169,6 +169,9 @@ def conditions(ev, conditions, captures: list[str]):
 
 
 def condition(value: str | None, pattern: str, flags: dict):
+    """One CondPattern against the expanded TestString: a bool, (matched,
+    %N captures) for a regex, or None when unknown (file tests, a bad
+    regex, an unknown variable)."""
     if value is None:
         return None
     negate = pattern.startswith("!")

@@ -21,6 +21,10 @@ from .conf import Context, VirtualHost
 
 
 def select_vhost(ev) -> VirtualHost:
+    """The <VirtualHost> of the request: among the hosts on its port (else
+    those without one), the first whose ServerName/ServerAlias (wildcards
+    allowed) is the Host, else the first of them; the main server when
+    there is none."""
     port = ev.request.port
     candidates = [v for v in ev.conf.vhosts if port in v.ports] or \
         [v for v in ev.conf.vhosts if not v.ports]
@@ -106,6 +110,7 @@ def chosen_ifs(ev, ctx: Context) -> list[Context]:
 
 
 def _dir_contains(pattern: str, directory: str) -> bool:
+    """Whether a <Directory> path or wildcard pattern covers `directory`."""
     base = pattern.rstrip("/") + "/"
     if any(ch in pattern for ch in "*?["):
         return _glob(pattern.rstrip("/") + "/*", directory.rstrip("/") + "/x") or _glob(pattern, directory.rstrip("/"))
