@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from functools import partial
 
+from corslint.apache import alias, sections
 from corslint.apache.evaluate import Evaluation
 from corslint.model import Request
 from corslint.nginx.evaluate import Upstream as ModelUpstream
@@ -47,8 +48,8 @@ def file_for(model, url: str) -> str:
     sees it: where a test puts the file a probe path names."""
     evaluation = Evaluation(model.conf, Request("GET", url), ModelUpstream(), ON_DISK, CLIENT_ADDR,
                             model.htaccess_files)
-    evaluation.host = evaluation.select_vhost()
-    return evaluation.map_to_file()
+    evaluation.host = sections.select_vhost(evaluation)
+    return alias.map_to_file(evaluation)
 
 
 class ConfApache(ApacheServer):
