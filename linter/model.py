@@ -14,6 +14,7 @@ from collections import namedtuple
 from collections.abc import Iterator
 from functools import cached_property, lru_cache
 
+from .cors import ACRH, ACRM, ORIGIN
 from .record import field, record
 from .urls import split as split_url
 
@@ -100,12 +101,11 @@ class Request:
     def describe(self) -> str:
         """The request in the words findings use:
         `OPTIONS /api/ from https://app.example.com (PUT, authorization)`."""
-        origin = self.header("origin")
+        origin = self.header(ORIGIN)
         text = f"{self.method} {self.target}"
         if origin is not None:
             text += f" from {origin}"
-        extra = [v for v in (self.header("access-control-request-method"),
-                             self.header("access-control-request-headers")) if v]
+        extra = [v for v in (self.header(ACRM), self.header(ACRH)) if v]
         if extra:
             text += f" ({', '.join(extra)})"
         return text

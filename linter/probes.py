@@ -12,17 +12,11 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, ORIGIN, SAFELISTED_METHODS
 from .model import Answer, HeaderLine, Request, Scope, ServerModel
 from .origins import DEFAULT_CLIENT, HOSTILE, Trust, is_origin
 from .urls import split as split_url
 
-ACAO = "access-control-allow-origin"
-ACAC = "access-control-allow-credentials"
-ACAM = "access-control-allow-methods"
-ACAH = "access-control-allow-headers"
-ACEH = "access-control-expose-headers"
-MAX_AGE = "access-control-max-age"
-CORS_HEADERS = (ACAO, ACAC, ACAM, ACAH, ACEH, MAX_AGE)
 #: how many guessed origins to try when looking for one a scope serves
 MAX_TRUSTED_TRIES = 3
 #: what the probe preflight asks for: a JSON write, the most common API call
@@ -98,7 +92,7 @@ class Probe:
         API behind a proxy.  A static font folder with `*` is not an API."""
         if any(a.config_lines(ACAM) or a.config_lines(ACAH) for a, _ in self.answers()):
             return True
-        if any(m not in ("GET", "HEAD", "POST") for m in self.scope.served_methods):
+        if any(m not in SAFELISTED_METHODS for m in self.scope.served_methods):
             return True
         return self.scope.proxied
 
@@ -155,7 +149,7 @@ class ProbeContext:
         key = (id(scope), method, origin if scope.origin_sensitive or origin is None else "<any origin>", extra)
         answer = self._answers.get(key)
         if answer is None:
-            headers = (("origin", origin),) if origin is not None else ()
+            headers = ((ORIGIN, origin),) if origin is not None else ()
             answer = self.model.answer(Request(method, scope.url, headers + extra), upstream=self._backend)
             answer.scope = scope
             self._answers[key] = answer
@@ -169,9 +163,9 @@ class ProbeContext:
     def preflight(self, scope: Scope, origin: str, method: str | None = None,
                   headers: tuple[str, ...] = PROBE_HEADERS) -> Answer:
         method = method or preflight_method(scope)
-        extra = (("access-control-request-method", method),)
+        extra = ((ACRM, method),)
         if headers:
-            extra += (("access-control-request-headers", ",".join(sorted(headers))),)
+            extra += ((ACRH, ",".join(sorted(headers))),)
         return self.ask(scope, "OPTIONS", origin, extra)
 
     # -- the trusted origin ------------------------------------------------------
@@ -292,7 +286,7 @@ def preflight_method(scope: Scope) -> str:
     served = scope.served_methods
     if not served:
         return PROBE_METHOD
-    return next((m for m in served if m not in ("GET", "HEAD", "POST")), served[0])
+    return next((m for m in served if m not in SAFELISTED_METHODS), served[0])
 
 
 def actual_method(scope: Scope) -> str:

@@ -94,8 +94,8 @@ RewriteRule ^/api/ - [R=204,L]
 
 from __future__ import annotations
 
+from corslint.cors import ACAO
 from corslint.diagnostics import Hit
-from corslint.probes import ACAO
 
 CODE = "CORS104"
 NAME = "preflight-missing-allow-origin"

@@ -70,9 +70,10 @@ Header always merge Vary Origin
 
 from __future__ import annotations
 
+from corslint.cors import ACAO
 from corslint.diagnostics import Hit
 from corslint.origins import HOSTILE
-from corslint.probes import ACAO, credentials_allowed, decided_by
+from corslint.probes import credentials_allowed, decided_by
 
 CODE = "CORS204"
 NAME = "null-origin-allowed"

@@ -79,9 +79,10 @@ SetEnvIf Origin "^(https://app\.example\.com)$" CORS_ORIGIN=$1
 
 from __future__ import annotations
 
+from corslint.cors import ACAO
 from corslint.diagnostics import Hit
 from corslint.origins import HOSTILE
-from corslint.probes import ACAO, credentials_allowed, decided_by
+from corslint.probes import credentials_allowed, decided_by
 
 CODE = "CORS206"
 NAME = "insecure-origin-scheme"

@@ -106,9 +106,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from corslint.cors import ACAO
 from corslint.diagnostics import Hit
 from corslint.origins import is_origin
-from corslint.probes import ACAO, admits
+from corslint.probes import admits
 
 CODE = "CORS207"
 NAME = "invalid-allow-origin-value"

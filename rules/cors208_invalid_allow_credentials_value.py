@@ -61,8 +61,8 @@ location /api/ {
 
 from __future__ import annotations
 
+from corslint.cors import ACAC
 from corslint.diagnostics import Hit, editing
-from corslint.probes import ACAC
 
 CODE = "CORS208"
 NAME = "invalid-allow-credentials-value"

@@ -97,16 +97,14 @@ RewriteRule ^/api/orders/ - [R=204,L]
 
 from __future__ import annotations
 
+from corslint.cors import ACAH, ACAM, SAFELISTED_METHODS
 from corslint.diagnostics import Hit
-from corslint.probes import ACAH, ACAM, credentials_allowed, split_list
+from corslint.probes import credentials_allowed, split_list
 
 CODE = "CORS301"
 NAME = "methods-not-allowed"
 SEVERITY = "error"
 SUMMARY = "A method that clients need is missing from Access-Control-Allow-Methods"
-
-
-SIMPLE_METHODS = ("GET", "HEAD", "POST")
 
 
 def check(ctx):
@@ -127,7 +125,7 @@ def check(ctx):
         allowed = split_list(", ".join(h.value for h in methods_lines))
         wildcard = "*" in allowed and not credentials_allowed(probe)
         lower = [m for m in allowed if m != m.upper() and m.upper() not in allowed]
-        needed = [m for m in ctx.needed_methods(p.scope) if m not in allowed and m not in SIMPLE_METHODS
+        needed = [m for m in ctx.needed_methods(p.scope) if m not in allowed and m not in SAFELISTED_METHODS
                   and not wildcard]
         if lower:
             yield Hit(methods_lines[0].source, f"Access-Control-Allow-Methods lists {', '.join(lower)}: method names "

@@ -92,8 +92,9 @@ RewriteRule ^/api/ - [R=204,L]
 
 from __future__ import annotations
 
+from corslint.cors import ACAH, ACAM
 from corslint.diagnostics import Hit
-from corslint.probes import ACAH, ACAM, PROBE_HEADERS, credentials_allowed, split_list
+from corslint.probes import PROBE_HEADERS, credentials_allowed, split_list
 
 CODE = "CORS302"
 NAME = "headers-not-allowed"

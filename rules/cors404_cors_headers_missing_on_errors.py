@@ -67,8 +67,9 @@ location /api/ {
 
 from __future__ import annotations
 
+from corslint.cors import ACAO, CORS_PREFIX, VARY
 from corslint.diagnostics import Hit, editing
-from corslint.probes import ACAO, credentials_allowed
+from corslint.probes import credentials_allowed
 
 CODE = "CORS404"
 NAME = "cors-headers-missing-on-errors"
@@ -101,4 +102,4 @@ def _always_edits(answer):
     only, so error responses carry the same CORS headers; nothing unless all
     of them can take it."""
     return editing().add_always([h.source for h in answer.headers if h.source is not None and not h.on_errors
-                             and (h.name.lower().startswith("access-control-") or h.name.lower() == "vary")])
+                             and (h.name.lower().startswith(CORS_PREFIX) or h.name.lower() == VARY)])
