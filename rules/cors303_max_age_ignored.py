@@ -94,7 +94,7 @@ from corslint.cors import (
     max_age_seconds,
     max_age_text,
 )
-from corslint.diagnostics import Hit, editing
+from corslint.diagnostics import Hit
 
 CODE = "CORS303"
 NAME = "max-age-ignored"
@@ -118,7 +118,9 @@ def check(ctx):
             yield Hit(line.source, f"Access-Control-Max-Age {value} is negative: not valid per the Fetch standard "
                                    f"(use 0 to disable caching)")
         elif seconds > CHROMIUM_MAX_AGE_CAP:
+            from corslint.edits import replace_value   # loaded only when a finding has an edit
+
             yield Hit(line.source, f"Access-Control-Max-Age {value} exceeds what browsers honour: Chromium caps it "
                                    f"at {CHROMIUM_MAX_AGE_CAP} s, Firefox at {FIREFOX_MAX_AGE_CAP} s",
                       fix=f"use {CHROMIUM_MAX_AGE_CAP}",
-                      edits=editing().replace_value(line.source, MAX_AGE, line.value, str(CHROMIUM_MAX_AGE_CAP)))
+                      edits=replace_value(line.source, MAX_AGE, line.value, str(CHROMIUM_MAX_AGE_CAP)))
