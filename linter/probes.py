@@ -130,7 +130,7 @@ class ProbeContext:
         self._backend = _backend_ok()
         self._probes: list[Probe] | None = None
         self._authorizing: set[str] | None = None
-        self._facts: dict[str, list] | None = None
+        self._facts: dict[type, list] | None = None
 
     @property
     def scopes(self) -> list[Scope]:
@@ -268,13 +268,13 @@ class ProbeContext:
                                         for h in p.preflight.config_lines(ACAH))}
         return _server_of(scope) in self._authorizing
 
-    def model_facts(self, kind: str) -> list:
-        """The model's facts of one kind (DroppedHeaders, MiddlewareOrder...),
-        collected once for every rule that asks."""
+    def model_facts(self, kind: type) -> list:
+        """The model's facts of one class (model.DroppedHeaders,
+        model.MiddlewareOrder...), collected once for every rule that asks."""
         if self._facts is None:
             self._facts = {}
             for fact in self.model.facts():
-                self._facts.setdefault(type(fact).__name__, []).append(fact)
+                self._facts.setdefault(type(fact), []).append(fact)
         return self._facts.get(kind, [])
 
 

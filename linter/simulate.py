@@ -22,7 +22,7 @@ from .browser import (
     unsafe_header_names,
 )
 from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, SAFELISTED_METHODS
-from .model import Answer, Request
+from .model import Answer, Handler, Request
 from .record import field, record
 
 
@@ -93,7 +93,7 @@ def to_json(sim: Simulation) -> dict:
 def _answer_text(label: str, request_line: str, answer: Answer) -> list[str]:
     status = answer.status if answer.status is not None else "unknown"
     lines = [f"{label}: {request_line} -> {status}"]
-    if answer.status is None and answer.handler == "proxy":
+    if answer.status is None and answer.handler == Handler.PROXY:
         lines[0] += " (proxied: pass --upstream-status to describe the backend)"
     for h in answer.headers:
         where = f"  ({h.source})" if h.source is not None else "  (from the backend)" if h.from_upstream else ""
