@@ -107,10 +107,22 @@ class Probe:
             return False
         return self.expects_preflight or preflight.status_source != self.actual.status_source
 
+    def allowing(self, origin: str) -> tuple[Answer, list[HeaderLine]]:
+        """The answer to an actual request from `origin`, and its configured
+        Allow-Origin lines that name that very origin."""
+        answer = self.ctx.actual(self.scope, origin)
+        return answer, [h for h in answer.config_lines(ACAO) if h.value == origin]
+
     def reflects(self, origin: str) -> bool:
         """An actual request from `origin` is answered with that very origin
         (what lets a page from there read the response)."""
-        return any(h.value == origin for h in self.ctx.actual(self.scope, origin).config_lines(ACAO))
+        return bool(self.allowing(origin)[1])
+
+    @cached_property
+    def checks_origins(self) -> bool:
+        """The scope sends CORS headers and does not echo just any origin:
+        which origins it admits is a decision worth judging (CORS204/206)."""
+        return self.scope.emits_cors and not self.reflects(HOSTILE)
 
     @cached_property
     def origin_dependent(self) -> bool:
@@ -141,6 +153,11 @@ class ProbeContext:
         if self._probes is None:
             self._probes = [Probe(self, scope) for scope in self.model.scopes()]
         return self._probes
+
+    def preflight_answering(self):
+        """The probes whose scope deliberately answers CORS preflights (see
+        Probe.answers_preflights): where Allow-Methods and -Headers count."""
+        return (p for p in self.probes if p.answers_preflights)
 
     # -- raw questions --------------------------------------------------------
     def ask(self, scope: Scope, method: str, origin: str | None, extra: tuple[tuple[str, str], ...] = ()) -> Answer:
@@ -313,10 +330,34 @@ def split_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def allow_list(answer: Answer, name: str) -> tuple[list[HeaderLine], list[str] | None]:
+    """An allow-list header (Allow-Methods, Allow-Headers) as the
+    configuration sends it: its lines, and their items as one list (None
+    when a value is unknown)."""
+    lines = answer.config_lines(name)
+    if any(h.value is None for h in lines):
+        return lines, None
+    return lines, split_list(", ".join(h.value for h in lines))   # type: ignore[misc]
+
+
+def wildcard_applies(answer: Answer, items) -> bool:
+    """`*` in Allow-Methods or Allow-Headers allows everything, unless
+    credentials are allowed: then it is a literal name."""
+    return "*" in items and not credentials_allowed(answer)
+
+
 def decided_by(line: HeaderLine):
     """The line a finding about a header value should point at: the `map`
     entry or `if` that produced the value, else the header directive."""
     return line.via[0] if line.via else line.source
+
+
+def fact_hits(ctx: ProbeContext, kind: type):
+    """CORS501/502/503: a finding per model fact of one class (message, source and related lines)."""
+    from .diagnostics import Hit, Related
+
+    for fact in ctx.model_facts(kind):
+        yield Hit(fact.source, fact.message, related=[Related(src.path, src.line, text) for src, text in fact.related])
 
 
 def reflected(ctx: ProbeContext, credentials: bool):
@@ -324,8 +365,7 @@ def reflected(ctx: ProbeContext, credentials: bool):
     from .diagnostics import Hit
 
     for probe in ctx.probes:
-        answer = ctx.actual(probe.scope, HOSTILE)
-        lines = [h for h in answer.config_lines(ACAO) if h.value == HOSTILE]
+        answer, lines = probe.allowing(HOSTILE)
         if lines and credentials_allowed(answer) == credentials:
             what = "with credentials: any website can read authenticated responses" if credentials else \
                 "without validation: equivalent to '*' but defeats caches and hides intent"
