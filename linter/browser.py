@@ -18,39 +18,39 @@ from collections.abc import Callable
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
+from .cors import (
+    ACAC,
+    ACAH,
+    ACAM,
+    ACAO,
+    ACRH,
+    ACRM,
+    CHROMIUM_FORBIDDEN_HEADERS,
+    CHROMIUM_MAX_AGE_CAP,
+    DEFAULT_MAX_AGE,
+    DEFAULT_PORTS,
+    FIREFOX_MAX_AGE_CAP,
+    FORBIDDEN_HEADER_PREFIXES,
+    FORBIDDEN_HEADERS,
+    FORBIDDEN_METHODS,
+    LANGUAGE_CHARS,
+    MAX_AGE,
+    MAX_SAFELISTED_TOTAL,
+    MAX_SAFELISTED_VALUE,
+    METHOD_OVERRIDE_HEADERS,
+    NORMALIZED_METHODS,
+    ORIGIN,
+    SAFELISTED_CONTENT_TYPES,
+    SAFELISTED_METHODS,
+    UNSAFE_BYTES,
+    WEBKIT_MAX_AGE_CAP,
+    max_age_seconds,
+    max_age_text,
+)
 from .model import Answer, Request
 from .record import field, record, replace
 
-SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
-# Fetch "normalize": only these are uppercased, so `patch` stays `patch`.
-_NORMALIZED_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
-_FORBIDDEN_METHODS = frozenset({"CONNECT", "TRACE", "TRACK"})
-
-# Request headers a page cannot set (`Headers` guard "request" drops them
-# silently), so they never cause a preflight.
-_FORBIDDEN_HEADERS = frozenset({
-    "accept-charset", "accept-encoding", "access-control-request-headers",
-    "access-control-request-method", "connection", "content-length", "cookie",
-    "cookie2", "date", "dnt", "expect", "host", "keep-alive", "origin",
-    "referer", "set-cookie", "te", "trailer", "transfer-encoding", "upgrade",
-    "via",
-})
-# Chromium also drops these (net/http/http_util.cc; User-Agent for crbug 571722).
-_CHROMIUM_FORBIDDEN_HEADERS = _FORBIDDEN_HEADERS | {
-    "access-control-request-private-network", "user-agent",
-}
-_METHOD_OVERRIDE_HEADERS = frozenset({
-    "x-http-method", "x-http-method-override", "x-method-override",
-})
-
-_SAFELISTED_CONTENT_TYPES = frozenset({
-    "application/x-www-form-urlencoded", "multipart/form-data", "text/plain",
-})
 _HTTP_WHITESPACE = " \t\r\n"
-_UNSAFE_BYTES = frozenset('"():<>?@[\\]{}\x7f') | {chr(c) for c in range(0x20) if c != 0x09}
-_LANGUAGE_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz *,-.;=")
-_MAX_SAFELISTED_VALUE = 128
-_MAX_SAFELISTED_TOTAL = 1024
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _SIMPLE_RANGE = re.compile(r"bytes=([0-9]+)-([0-9]*)", re.IGNORECASE)
@@ -63,12 +63,6 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 20
 # Dropped with the body when a redirect turns the request into a GET.
 _BODY_HEADERS = frozenset({"content-encoding", "content-language", "content-location", "content-type"})
-_DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443", "ftp": "21"}
-
-CHROMIUM_MAX_AGE_CAP = 7200
-FIREFOX_MAX_AGE_CAP = 86400
-WEBKIT_MAX_AGE_CAP = 600
-DEFAULT_MAX_AGE = 5
 
 
 @record(frozen=True)
@@ -193,12 +187,12 @@ def normalize_method(method: str) -> str:
     """Fetch's method normalization: the six well-known methods are
     uppercased, every other method keeps its case (servers then see `patch`)."""
     upper = method.upper()
-    return upper if upper in _NORMALIZED_METHODS else method
+    return upper if upper in NORMALIZED_METHODS else method
 
 
 def is_forbidden_method(method: str) -> bool:
     """CONNECT, TRACE and TRACK make fetch()/XHR throw before any request."""
-    return method.upper() in _FORBIDDEN_METHODS
+    return method.upper() in FORBIDDEN_METHODS
 
 
 def unsafe_header_names(headers, *, chromium: bool = True) -> list[str]:
@@ -221,7 +215,7 @@ def unsafe_header_names(headers, *, chromium: bool = True) -> list[str]:
         else:
             unsafe.append(name)
     # Many small safelisted values together can still smuggle data.
-    if safe_total > _MAX_SAFELISTED_TOTAL:
+    if safe_total > MAX_SAFELISTED_TOTAL:
         unsafe += safe
     return list(dict.fromkeys(unsafe))
 
@@ -240,11 +234,10 @@ def preflight_request(call: Call) -> Request:
     """The OPTIONS request the browser sends first.  It carries no cookies
     and no Authorization; Access-Control-Request-Headers is joined with ","
     and no space, as the standard prescribes."""
-    headers = [("origin", call.origin),
-               ("access-control-request-method", normalize_method(call.method))]
+    headers = [(ORIGIN, call.origin), (ACRM, normalize_method(call.method))]
     unsafe = unsafe_header_names(call.headers)
     if unsafe:
-        headers.append(("access-control-request-headers", ",".join(sorted(unsafe))))
+        headers.append((ACRH, ",".join(sorted(unsafe))))
     return Request("OPTIONS", call.url, tuple(headers))
 
 
@@ -255,7 +248,7 @@ def actual_request(call: Call) -> Request:
     method = normalize_method(call.method)
     headers = _sendable_headers(call.headers, chromium=True)
     if not (_same_origin(call) and method in ("GET", "HEAD")):
-        headers.insert(0, ("origin", call.origin))
+        headers.insert(0, (ORIGIN, call.origin))
     return Request(method, call.url, tuple(headers))
 
 
@@ -277,32 +270,32 @@ def _sendable_headers(headers, chromium: bool) -> list[tuple[str, str]]:
 
 
 def _is_forbidden_header(name: str, value: str, chromium: bool) -> bool:
-    forbidden = _CHROMIUM_FORBIDDEN_HEADERS if chromium else _FORBIDDEN_HEADERS
-    if name in forbidden or name.startswith(("proxy-", "sec-")):
+    forbidden = CHROMIUM_FORBIDDEN_HEADERS if chromium else FORBIDDEN_HEADERS
+    if name in forbidden or name.startswith(FORBIDDEN_HEADER_PREFIXES):
         return True
-    if name in _METHOD_OVERRIDE_HEADERS:
+    if name in METHOD_OVERRIDE_HEADERS:
         return any(is_forbidden_method(m.strip(" \t")) for m in value.split(","))
     return False
 
 
 def _is_safelisted(name: str, value: str, chromium: bool) -> bool:
     """The CORS-safelisted request-header test (plus Chromium's client hints)."""
-    if len(value) > _MAX_SAFELISTED_VALUE:
+    if len(value) > MAX_SAFELISTED_VALUE:
         return False
     if name == "accept":
         return not _has_unsafe_byte(value)
     if name in ("accept-language", "content-language"):
-        return set(value) <= _LANGUAGE_CHARS
+        return set(value) <= LANGUAGE_CHARS
     if name == "content-type":
         return (not _has_unsafe_byte(value)
-                and _mime_essence(value, chromium) in _SAFELISTED_CONTENT_TYPES)
+                and _mime_essence(value, chromium) in SAFELISTED_CONTENT_TYPES)
     if name == "range":
         return _is_simple_range(value)
     return chromium and _is_chromium_client_hint(name, value)
 
 
 def _has_unsafe_byte(value: str) -> bool:
-    return any(c in _UNSAFE_BYTES for c in value)
+    return any(c in UNSAFE_BYTES for c in value)
 
 
 def _mime_essence(value: str, chromium: bool) -> str | None:
@@ -431,8 +424,8 @@ def max_age_effect(value: str | None) -> MaxAge:
     plain digits; WebKit caps at 600 s."""
     if value is None:
         return MaxAge(DEFAULT_MAX_AGE, DEFAULT_MAX_AGE, DEFAULT_MAX_AGE, None)
-    text = value.strip(" \t")
-    seconds = _parse_int64(text)
+    text = max_age_text(value)
+    seconds = max_age_seconds(value)
     if seconds is None:
         return MaxAge(DEFAULT_MAX_AGE, 0, DEFAULT_MAX_AGE,
                       f"Access-Control-Max-Age: {value} is not a number of seconds: "
@@ -454,14 +447,6 @@ def max_age_effect(value: str | None) -> MaxAge:
                 f"{WEBKIT_MAX_AGE_CAP} s)")
     return MaxAge(min(seconds, CHROMIUM_MAX_AGE_CAP), firefox,
                   min(seconds, WEBKIT_MAX_AGE_CAP), note)
-
-
-def _parse_int64(text: str) -> int | None:
-    """base::StringToInt64: optional sign, ASCII digits, no overflow."""
-    if not re.fullmatch(r"[+-]?[0-9]+", text):
-        return None
-    number = int(text)
-    return number if -2**63 <= number < 2**63 else None
 
 
 _Check = Callable[[Call, Answer, list[str]], Verdict | None]
@@ -488,10 +473,10 @@ def _check_preflight(call: Call, answer: Answer, notes: list[str]) -> Verdict | 
         return blocked
     if not 200 <= _status(answer) <= 299:
         return _fail(call, "preflight", "PreflightInvalidStatus")
-    methods = _allow_list(answer, "access-control-allow-methods")
+    methods = _allow_list(answer, ACAM)
     if methods is None:
         return _fail(call, "preflight", "InvalidAllowMethodsPreflightResponse")
-    allowed_headers = _allow_list(answer, "access-control-allow-headers")
+    allowed_headers = _allow_list(answer, ACAH)
     if allowed_headers is None:
         return _fail(call, "preflight", "InvalidAllowHeadersPreflightResponse")
     blocked = (_check_method(call, answer, methods)
@@ -509,7 +494,7 @@ def _check_method(call: Call, answer: Answer, methods: list[str]) -> Verdict | N
     if (method in methods or method in SAFELISTED_METHODS
             or ("*" in methods and not call.credentials)):
         return None
-    _unless_backend_adds(answer, "Access-Control-Allow-Methods")
+    _unless_backend_adds(answer, _title(ACAM))
     return _fail(call, "preflight", "MethodDisallowedByPreflightResponse", method)
 
 
@@ -527,7 +512,7 @@ def _check_headers(call: Call, answer: Answer, allowed: set[str],
         return None
     for name in unsafe:
         if name not in allowed:
-            _unless_backend_adds(answer, "Access-Control-Allow-Headers")
+            _unless_backend_adds(answer, _title(ACAH))
             return _fail(call, "preflight", "HeaderDisallowedByPreflightResponse", name)
     return None
 
@@ -582,21 +567,21 @@ def _check_access(call: Call, answer: Answer, stage: str) -> Verdict | None:
     """Chromium's CheckAccess (ACAO, then ACAC for credentialed calls), which
     runs on the preflight with the actual call's credentials mode."""
     prefix = "Preflight" if stage == "preflight" else ""
-    origin = _combined(answer, "access-control-allow-origin")
+    origin = _combined(answer, ACAO)
     if origin == "*":
         return _fail(call, stage, prefix + "WildcardOriginNotAllowed") if call.credentials else None
     if origin is None:
-        _unless_backend_adds(answer, "Access-Control-Allow-Origin")
+        _unless_backend_adds(answer, _title(ACAO))
         return _fail(call, stage, prefix + "MissingAllowOriginHeader")
     if origin != call.origin:
         return _fail(call, stage, prefix + _origin_mismatch_kind(origin), origin)
     if not call.credentials:
         return None
-    allow = _combined(answer, "access-control-allow-credentials")
+    allow = _combined(answer, ACAC)
     if allow == "true":
         return None
     if allow is None:
-        _unless_backend_adds(answer, "Access-Control-Allow-Credentials")
+        _unless_backend_adds(answer, _title(ACAC))
     return _fail(call, stage, prefix + "InvalidAllowCredentials", allow or "")
 
 
@@ -622,7 +607,7 @@ def _parses_as_url(value: str) -> bool:
     scheme = _URL_SCHEME.match(value)
     if not scheme:
         return False
-    if scheme.group()[:-1].lower() not in _DEFAULT_PORTS:
+    if scheme.group()[:-1].lower() not in DEFAULT_PORTS:
         return True
     rest = value[scheme.end():].lstrip("/\\")
     authority = re.split(r"[/\\?#]", rest, maxsplit=1)[0].rpartition("@")[2]
@@ -682,7 +667,7 @@ def _answer_notes(answer: Answer, label: str) -> list[str]:
 
 
 def _max_age_notes(answer: Answer) -> list[str]:
-    values = answer.values("access-control-max-age")
+    values = answer.values(MAX_AGE)
     if not values or any(value is None for value in values):
         return []
     note = max_age_effect(", ".join(values)).note
@@ -775,7 +760,7 @@ def _display_url(url: str) -> str:
     and host lower-case, default port dropped, empty path shown as "/"."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.netloc:
+    if scheme not in DEFAULT_PORTS or not parts.netloc:
         return url
     return parts._replace(scheme=scheme, netloc=_canonical_host_port(scheme, parts.netloc),
                           path=parts.path or "/").geturl()
@@ -784,7 +769,7 @@ def _display_url(url: str) -> str:
 def _canonical_host_port(scheme: str, netloc: str) -> str:
     userinfo, at, host_port = netloc.rpartition("@")
     host, port = _HOST_PORT.fullmatch(host_port).groups()
-    port = "" if port in (None, "", _DEFAULT_PORTS[scheme]) else f":{port}"
+    port = "" if port in (None, "", DEFAULT_PORTS[scheme]) else f":{port}"
     return f"{userinfo}{at}{host.lower()}{port}"
 
 

@@ -1,4 +1,11 @@
-"""What a lint run reports: findings (rule results) and input errors."""
+"""What a lint run reports: findings (rule results) and input errors.
+
+The records here are plain data that every layer shares: rules yield
+`Hit`s, the engine turns them into `Finding`s, reporters print them.  The
+module imports nothing of corslint's but `record`, so everything may
+import it (edits.py builds the `Edit`s findings carry; rules import
+edits.py themselves, only when a finding has an edit).
+"""
 
 from __future__ import annotations
 
@@ -91,11 +98,3 @@ class Hit:
     fix: str | None = None
     #: machine-applicable edits (see Edit); `fix` stays the human sentence
     edits: tuple[Edit, ...] = ()
-
-
-def editing():
-    """The corslint.edits module, imported when a finding needs its edit:
-    a plain lint does not pay for it at startup."""
-    from . import edits as module
-
-    return module

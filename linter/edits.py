@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 
+from .cors import ACAO
 from .diagnostics import Edit
 from .record import record
 
@@ -230,9 +231,9 @@ def add_vary_origin(source) -> tuple[Edit, ...]:
     digest, text = read
     lines = _lines(source.path)[1]
     following = lines[source.line].strip() if source.line < len(lines) else ""
-    if _nginx_add_header(text, "Access-Control-Allow-Origin") is not None:
+    if _nginx_add_header(text, ACAO) is not None:
         insert = _VARY_NGINX
-    elif _apache_header(text, "Access-Control-Allow-Origin") is not None:
+    elif _apache_header(text, ACAO) is not None:
         insert = _VARY_APACHE
     else:
         return ()

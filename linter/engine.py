@@ -177,7 +177,7 @@ def _line_of(path: str, text: str) -> int | None:
 def regex_error(model, exc: RegexTimeout) -> InputError:
     """The input error for a regex that ran out of time, at the line that
     writes the pattern (found in the model's files) when there is one."""
-    for shown in getattr(getattr(model, "parsed", None), "files", None) or [getattr(model, "path", "")]:
+    for shown in model.parsed.files or [model.path]:
         try:
             with open(shown, encoding="utf-8", errors="replace") as fh:
                 for number, line in enumerate(fh, start=1):
@@ -185,7 +185,7 @@ def regex_error(model, exc: RegexTimeout) -> InputError:
                         return InputError(shown, number, str(exc))
         except OSError:
             continue
-    return InputError(getattr(model, "path", "?"), None, str(exc))
+    return InputError(model.path, None, str(exc))
 
 
 def _covered_elsewhere(models) -> set[str]:
@@ -263,7 +263,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             continue
         report.files += len(model.parsed.files)
         report.errors.extend(model.parsed.errors)
-        for notice in getattr(model.parsed, "notices", ()):   # includes outside the configuration root
+        for notice in model.parsed.notices:   # includes outside the configuration root
             report.skipped.append((notice.path, f"line {notice.line}: {notice.message}" if notice.line
                                    else notice.message))
         for shown in model.parsed.files:

@@ -6,14 +6,21 @@ interface, so one rule implementation serves nginx, Apache, frameworks and
 platform YAML alike.  Anything the configuration cannot tell (a proxied
 backend's headers, a file on disk, an unknown variable) is kept explicit as
 *unknown* instead of being guessed.
+
+This module is the contract between the lowerings and everything above
+them: `ServerModel` (what a lowering implements), `Parsed` (what its reader
+reports), the values an `Answer` is made of (`Handler` names who answered),
+and the structured facts a model may state beside its answers (`facts()`).
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import namedtuple
 from collections.abc import Iterator
 from functools import cached_property, lru_cache
 
+from .cors import ACRH, ACRM, ORIGIN
 from .record import field, record
 from .urls import split as split_url
 
@@ -100,12 +107,11 @@ class Request:
     def describe(self) -> str:
         """The request in the words findings use:
         `OPTIONS /api/ from https://app.example.com (PUT, authorization)`."""
-        origin = self.header("origin")
+        origin = self.header(ORIGIN)
         text = f"{self.method} {self.target}"
         if origin is not None:
             text += f" from {origin}"
-        extra = [v for v in (self.header("access-control-request-method"),
-                             self.header("access-control-request-headers")) if v]
+        extra = [v for v in (self.header(ACRM), self.header(ACRH)) if v]
         if extra:
             text += f" ({', '.join(extra)})"
         return text
@@ -138,6 +144,57 @@ class HeaderLine:
     default: bool = False
 
 
+class Handler:
+    """Who produced a response (`Answer.handler`), named once for every
+    format.  Plain strings, not an Enum: they are compared on every probe
+    answer, and printed as they are."""
+
+    #: the configuration answers itself: nginx `return`, a rewrite or
+    #: redirect directive, a framework's trailing-slash redirect
+    RETURN = "return"
+    REWRITE = "rewrite"
+    REDIRECT = "redirect"
+    #: nginx: a rewrite loop ends in 500
+    REWRITE_CYCLE = "rewrite-cycle"
+    #: the server's static file handler (nginx `root`/`alias`, Apache's
+    #: default handler, a framework's static mount), its directory listing,
+    #: nginx `try_files`, and nginx's 500 for an `alias` it cannot apply
+    STATIC = "static"
+    AUTOINDEX = "autoindex"
+    TRY_FILES = "try_files"
+    ALIAS = "alias"
+    #: a backend answers (its status is `upstream.status`)
+    PROXY = "proxy"
+    #: access control refuses the request (nginx `deny`, Apache `Require`)
+    DENY = "deny"
+    #: authentication refuses the request
+    AUTH = "auth"
+    AUTH_BASIC = "auth_basic"
+    AUTH_REQUEST = "auth_request"
+    #: a framework's or gateway's CORS layer answers
+    MIDDLEWARE = "middleware"
+    #: a framework answers OPTIONS itself (no route handles it)
+    AUTO_OPTIONS = "auto-options"
+    #: routing found nothing (a framework's or gateway's 404)
+    NOT_FOUND = "not-found"
+    #: the application's own handler
+    APP = "app"
+    #: an error page or document answers in place of the status
+    ERROR_PAGE = "error_page"
+    ERRORDOCUMENT = "errordocument"
+    #: nginx: an `internal` location reached from outside (404)
+    INTERNAL = "internal"
+    #: Apache's 500s: too many internal redirects; an .htaccess directive
+    #: that AllowOverride does not allow
+    INTERNAL_REDIRECTS = "internal-redirects"
+    HTACCESS = "htaccess"
+    #: the configuration cannot tell
+    UNKNOWN = "unknown"
+
+    #: what refuses a request for lack of credentials (a preflight never has them)
+    AUTHENTICATION = frozenset({AUTH, AUTH_BASIC, AUTH_REQUEST})
+
+
 @record
 class Answer:
     """What the server sends back for one request.
@@ -151,13 +208,8 @@ class Answer:
         the directive that decided the status (`return 204`, `deny all`,
         `limit_except`, the static handler's `root`, `proxy_pass`...).
     handler
-        who produced the response, in a vocabulary shared by every format:
-        "return"/"rewrite"/"redirect" (the configuration answers itself),
-        "static", "proxy" (a backend), "deny", "auth"/"auth_basic"/
-        "auth_request", "middleware" (a framework's CORS layer answered),
-        "auto-options" (a framework's automatic OPTIONS), "not-found"
-        (routing found nothing), "app" (the application's own handler),
-        "unknown".
+        who produced the response: one of the `Handler` values, a
+        vocabulary shared by every format.
     trace
         the decisions taken, in order, as human-readable lines with their
         sources: what `simulate` prints under "why".
@@ -267,29 +319,72 @@ class Scope:
     emits_cors: bool = True
 
 
-class ServerModel:
-    """What every lowering produces.  Subclasses implement `answer`."""
+class Parsed:
+    """What reading a model's input gave, as the engine reports it.  Every
+    lowering's parse result offers these (nginx `ParsedConfig`, Apache
+    `ApacheParse`, the apps' and platforms' `ParsedApp`)."""
+
+    #: the root file, as shown in findings
+    path: str
+    #: every file read, root first: each is scanned for suppressions, and a
+    #: root another root includes is linted in that root's context
+    files: list[str]
+    #: what could not be read or parsed (reported; the run exits 2)
+    errors: list
+    #: inputs deliberately left unread (an include outside the configuration
+    #: root), reported as skipped: none unless a reader keeps its own list
+    notices: list | tuple = ()
+
+
+class ServerModel(ABC):
+    """What every lowering produces: the interface rules, probes, `simulate`
+    and the engine use, and all they use, on a model."""
 
     #: the file the model was built from (as given on the command line)
     path: str = ""
+    #: what reading the files gave (files, errors, notices)
+    parsed: Parsed
     #: (index, count): this process judges only that share of the model's
     #: independent units (nginx servers), see engine.judge
     share: tuple[int, int] = (0, 1)
+
+    @abstractmethod
+    def scopes(self) -> list[Scope]:
+        """The parts of the server that answer on their own terms, each
+        probed by the rules (only this process's `share` of them)."""
 
     def size(self) -> int:
         """How many scopes the model has (decides whether judging it is worth splitting)."""
         return len(self.scopes())
 
-    def scopes(self) -> list[Scope]:
-        raise NotImplementedError
+    @abstractmethod
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
+        """What the server sends back for `request`.
 
-    def answer(self, request: Request) -> Answer:
-        raise NotImplementedError
+        upstream
+            what a proxied backend answers (its status, and its headers or
+            None when they are unknown); None: the backend is unknown, so a
+            proxied answer has an unknown status and unknown headers.
+        files
+            which paths exist on disk (for `try_files`, `-f` tests, static
+            files); None: the files as the configuration's own lookups
+            would find them, unknown where it cannot tell.
+        client_addr
+            the client's address (for `allow`/`deny`, `Require ip`); None:
+            unknown, so address checks are explored both ways.
+        """
 
     def facts(self) -> Iterator[object]:
-        """Format-specific structured facts rules may use (empty by default)."""
+        """Structured facts a model states beside its answers (the classes
+        below); rules look them up by class (`ProbeContext.model_facts`)."""
         return iter(())
 
+
+# --------------------------------------------------------------------------- facts
+# What answers cannot show, stated by the lowering that knows it; each
+# class serves one rule, and rules import them from here, never from a
+# format package.
 
 @record
 class MiddlewareOrder:
@@ -308,3 +403,25 @@ class RejectedAtStartup:
     source: Source
     message: str
     related: list[tuple[Source, str]] = field(default_factory=list)
+
+
+@record
+class RiskyDefault:
+    """A fact for CORS503: a platform default or silent fallback that
+    creates a CORS problem nobody wrote down (the message names the platform
+    version or behaviour it depends on)."""
+
+    source: Source
+    message: str
+    related: list[tuple[Source, str]] = field(default_factory=list)
+
+
+class DroppedHeaders:
+    """A fact for CORS403: a level (nginx location or `if`) with its own
+    add_header lines, which make nginx drop the CORS add_header lines it
+    would otherwise inherit."""
+
+    def __init__(self, source: Source, level: str, dropped: list[tuple[str, Source]]):
+        self.source = source
+        self.level = level
+        self.dropped = dropped

@@ -12,17 +12,11 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, ORIGIN, SAFELISTED_METHODS
 from .model import Answer, HeaderLine, Request, Scope, ServerModel
 from .origins import DEFAULT_CLIENT, HOSTILE, Trust, is_origin
 from .urls import split as split_url
 
-ACAO = "access-control-allow-origin"
-ACAC = "access-control-allow-credentials"
-ACAM = "access-control-allow-methods"
-ACAH = "access-control-allow-headers"
-ACEH = "access-control-expose-headers"
-MAX_AGE = "access-control-max-age"
-CORS_HEADERS = (ACAO, ACAC, ACAM, ACAH, ACEH, MAX_AGE)
 #: how many guessed origins to try when looking for one a scope serves
 MAX_TRUSTED_TRIES = 3
 #: what the probe preflight asks for: a JSON write, the most common API call
@@ -98,7 +92,7 @@ class Probe:
         API behind a proxy.  A static font folder with `*` is not an API."""
         if any(a.config_lines(ACAM) or a.config_lines(ACAH) for a, _ in self.answers()):
             return True
-        if any(m not in ("GET", "HEAD", "POST") for m in self.scope.served_methods):
+        if any(m not in SAFELISTED_METHODS for m in self.scope.served_methods):
             return True
         return self.scope.proxied
 
@@ -113,10 +107,22 @@ class Probe:
             return False
         return self.expects_preflight or preflight.status_source != self.actual.status_source
 
+    def allowing(self, origin: str) -> tuple[Answer, list[HeaderLine]]:
+        """The answer to an actual request from `origin`, and its configured
+        Allow-Origin lines that name that very origin."""
+        answer = self.ctx.actual(self.scope, origin)
+        return answer, [h for h in answer.config_lines(ACAO) if h.value == origin]
+
     def reflects(self, origin: str) -> bool:
         """An actual request from `origin` is answered with that very origin
         (what lets a page from there read the response)."""
-        return any(h.value == origin for h in self.ctx.actual(self.scope, origin).config_lines(ACAO))
+        return bool(self.allowing(origin)[1])
+
+    @cached_property
+    def checks_origins(self) -> bool:
+        """The scope sends CORS headers and does not echo just any origin:
+        which origins it admits is a decision worth judging (CORS204/206)."""
+        return self.scope.emits_cors and not self.reflects(HOSTILE)
 
     @cached_property
     def origin_dependent(self) -> bool:
@@ -136,7 +142,7 @@ class ProbeContext:
         self._backend = _backend_ok()
         self._probes: list[Probe] | None = None
         self._authorizing: set[str] | None = None
-        self._facts: dict[str, list] | None = None
+        self._facts: dict[type, list] | None = None
 
     @property
     def scopes(self) -> list[Scope]:
@@ -148,6 +154,11 @@ class ProbeContext:
             self._probes = [Probe(self, scope) for scope in self.model.scopes()]
         return self._probes
 
+    def preflight_answering(self):
+        """The probes whose scope deliberately answers CORS preflights (see
+        Probe.answers_preflights): where Allow-Methods and -Headers count."""
+        return (p for p in self.probes if p.answers_preflights)
+
     # -- raw questions --------------------------------------------------------
     def ask(self, scope: Scope, method: str, origin: str | None, extra: tuple[tuple[str, str], ...] = ()) -> Answer:
         """The model's answer, shared between origins where the scope never
@@ -155,7 +166,7 @@ class ProbeContext:
         key = (id(scope), method, origin if scope.origin_sensitive or origin is None else "<any origin>", extra)
         answer = self._answers.get(key)
         if answer is None:
-            headers = (("origin", origin),) if origin is not None else ()
+            headers = ((ORIGIN, origin),) if origin is not None else ()
             answer = self.model.answer(Request(method, scope.url, headers + extra), upstream=self._backend)
             answer.scope = scope
             self._answers[key] = answer
@@ -169,9 +180,9 @@ class ProbeContext:
     def preflight(self, scope: Scope, origin: str, method: str | None = None,
                   headers: tuple[str, ...] = PROBE_HEADERS) -> Answer:
         method = method or preflight_method(scope)
-        extra = (("access-control-request-method", method),)
+        extra = ((ACRM, method),)
         if headers:
-            extra += (("access-control-request-headers", ",".join(sorted(headers))),)
+            extra += ((ACRH, ",".join(sorted(headers))),)
         return self.ask(scope, "OPTIONS", origin, extra)
 
     # -- the trusted origin ------------------------------------------------------
@@ -274,13 +285,13 @@ class ProbeContext:
                                         for h in p.preflight.config_lines(ACAH))}
         return _server_of(scope) in self._authorizing
 
-    def model_facts(self, kind: str) -> list:
-        """The model's facts of one kind (DroppedHeaders, MiddlewareOrder...),
-        collected once for every rule that asks."""
+    def model_facts(self, kind: type) -> list:
+        """The model's facts of one class (model.DroppedHeaders,
+        model.MiddlewareOrder...), collected once for every rule that asks."""
         if self._facts is None:
             self._facts = {}
             for fact in self.model.facts():
-                self._facts.setdefault(type(fact).__name__, []).append(fact)
+                self._facts.setdefault(type(fact), []).append(fact)
         return self._facts.get(kind, [])
 
 
@@ -292,7 +303,7 @@ def preflight_method(scope: Scope) -> str:
     served = scope.served_methods
     if not served:
         return PROBE_METHOD
-    return next((m for m in served if m not in ("GET", "HEAD", "POST")), served[0])
+    return next((m for m in served if m not in SAFELISTED_METHODS), served[0])
 
 
 def actual_method(scope: Scope) -> str:
@@ -319,10 +330,34 @@ def split_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def allow_list(answer: Answer, name: str) -> tuple[list[HeaderLine], list[str] | None]:
+    """An allow-list header (Allow-Methods, Allow-Headers) as the
+    configuration sends it: its lines, and their items as one list (None
+    when a value is unknown)."""
+    lines = answer.config_lines(name)
+    if any(h.value is None for h in lines):
+        return lines, None
+    return lines, split_list(", ".join(h.value for h in lines))   # type: ignore[misc]
+
+
+def wildcard_applies(answer: Answer, items) -> bool:
+    """`*` in Allow-Methods or Allow-Headers allows everything, unless
+    credentials are allowed: then it is a literal name."""
+    return "*" in items and not credentials_allowed(answer)
+
+
 def decided_by(line: HeaderLine):
     """The line a finding about a header value should point at: the `map`
     entry or `if` that produced the value, else the header directive."""
     return line.via[0] if line.via else line.source
+
+
+def fact_hits(ctx: ProbeContext, kind: type):
+    """CORS501/502/503: a finding per model fact of one class (message, source and related lines)."""
+    from .diagnostics import Hit, Related
+
+    for fact in ctx.model_facts(kind):
+        yield Hit(fact.source, fact.message, related=[Related(src.path, src.line, text) for src, text in fact.related])
 
 
 def reflected(ctx: ProbeContext, credentials: bool):
@@ -330,8 +365,7 @@ def reflected(ctx: ProbeContext, credentials: bool):
     from .diagnostics import Hit
 
     for probe in ctx.probes:
-        answer = ctx.actual(probe.scope, HOSTILE)
-        lines = [h for h in answer.config_lines(ACAO) if h.value == HOSTILE]
+        answer, lines = probe.allowing(HOSTILE)
         if lines and credentials_allowed(answer) == credentials:
             what = "with credentials: any website can read authenticated responses" if credentials else \
                 "without validation: equivalent to '*' but defeats caches and hides intent"

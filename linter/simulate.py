@@ -21,7 +21,8 @@ from .browser import (
     preflight_request,
     unsafe_header_names,
 )
-from .model import Answer, Request
+from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, SAFELISTED_METHODS
+from .model import Answer, Handler, Request
 from .record import field, record
 
 
@@ -92,7 +93,7 @@ def to_json(sim: Simulation) -> dict:
 def _answer_text(label: str, request_line: str, answer: Answer) -> list[str]:
     status = answer.status if answer.status is not None else "unknown"
     lines = [f"{label}: {request_line} -> {status}"]
-    if answer.status is None and answer.handler == "proxy":
+    if answer.status is None and answer.handler == Handler.PROXY:
         lines[0] += " (proxied: pass --upstream-status to describe the backend)"
     for h in answer.headers:
         where = f"  ({h.source})" if h.source is not None else "  (from the backend)" if h.from_upstream else ""
@@ -115,8 +116,7 @@ def to_text(sim: Simulation) -> str:
         lines.append("Preflight: none (a simple request)")
     else:
         pf = preflight_request(call)
-        detail = ", ".join(v for v in (pf.header("access-control-request-method"),
-                                       pf.header("access-control-request-headers")) if v)
+        detail = ", ".join(v for v in (pf.header(ACRM), pf.header(ACRH)) if v)
         first, *rest = _answer_text("Preflight", f"OPTIONS {pf.target} ({detail})", sim.preflight)
         lines += [first, f"  sent because {_why_preflight(call)}", *rest]
     lines += _answer_text("Response", f"{req.method} {req.target}", sim.response)
@@ -132,7 +132,7 @@ def to_text(sim: Simulation) -> str:
     else:
         answer = _deciding_answer(sim)
         lines.append(f"Verdict: blocked at the {verdict.stage}.")
-        elsewhere = sim.response.config_lines("access-control-allow-origin")
+        elsewhere = sim.response.config_lines(ACAO)
         lines += [f"Caused by: {cause}" for cause in _causes(verdict, answer, elsewhere)]
         lines.append(f"Fix: {_fix(call, verdict, answer)}")
         lines.append(console_line(call, verdict))  # last, verbatim: what people paste into searches
@@ -142,7 +142,7 @@ def to_text(sim: Simulation) -> str:
 def _why_preflight(call: Call) -> str:
     reasons = []
     method = actual_request(call).method
-    if method not in ("GET", "HEAD", "POST"):
+    if method not in SAFELISTED_METHODS:
         reasons.append(f"the method {method} is not GET, HEAD or POST")
     unsafe = unsafe_header_names(call.headers)
     if unsafe:
@@ -160,15 +160,15 @@ def _deciding_answer(sim: Simulation) -> Answer:
 
 # The header each kind of failure is about (kinds without "Preflight").
 _HEADER_OF = {
-    "WildcardOriginNotAllowed": "access-control-allow-origin",
-    "MultipleAllowOriginValues": "access-control-allow-origin",
-    "InvalidAllowOriginValue": "access-control-allow-origin",
-    "AllowOriginMismatch": "access-control-allow-origin",
-    "InvalidAllowCredentials": "access-control-allow-credentials",
-    "InvalidAllowMethodsPreflightResponse": "access-control-allow-methods",
-    "MethodDisallowedByPreflightResponse": "access-control-allow-methods",
-    "InvalidAllowHeadersPreflightResponse": "access-control-allow-headers",
-    "HeaderDisallowedByPreflightResponse": "access-control-allow-headers",
+    "WildcardOriginNotAllowed": ACAO,
+    "MultipleAllowOriginValues": ACAO,
+    "InvalidAllowOriginValue": ACAO,
+    "AllowOriginMismatch": ACAO,
+    "InvalidAllowCredentials": ACAC,
+    "InvalidAllowMethodsPreflightResponse": ACAM,
+    "MethodDisallowedByPreflightResponse": ACAM,
+    "InvalidAllowHeadersPreflightResponse": ACAH,
+    "HeaderDisallowedByPreflightResponse": ACAH,
     "RedirectContainsCredentials": "location",
     "PreflightDisallowedRedirect": "location",
 }

@@ -94,8 +94,9 @@ RewriteRule ^/api/ - [R=204,L]
 
 from __future__ import annotations
 
+from corslint.cors import ACAO
 from corslint.diagnostics import Hit
-from corslint.probes import ACAO
+from corslint.model import Handler
 
 CODE = "CORS101"
 NAME = "preflight-not-handled"
@@ -104,8 +105,8 @@ SUMMARY = "CORS headers are sent, but no CORS-aware handler answers the prefligh
 
 
 #: handlers that answer a preflight without knowing CORS, and how to name them
-FALLS_THROUGH = {"static": "static files", "try_files": "static files", "not-found": "the framework's 404",
-                 "auto-options": "the framework's automatic OPTIONS"}
+FALLS_THROUGH = {Handler.STATIC: "static files", Handler.TRY_FILES: "static files",
+                 Handler.NOT_FOUND: "the framework's 404", Handler.AUTO_OPTIONS: "the framework's automatic OPTIONS"}
 
 
 def check(ctx):
@@ -117,10 +118,10 @@ def check(ctx):
         if answer.handler in FALLS_THROUGH and not answer.is_ok and not answer.is_redirect:
             yield Hit(p.scope.source, f"nothing answers the CORS preflight: OPTIONS falls through to "
                                       f"{FALLS_THROUGH[answer.handler]} and gets {answer.status}", p.request("OPTIONS"))
-        elif answer.handler == "auto-options" and not answer.has(ACAO):
+        elif answer.handler == Handler.AUTO_OPTIONS and not answer.has(ACAO):
             yield Hit(p.scope.source, f"nothing answers the CORS preflight: the framework's automatic OPTIONS "
                                       f"answers {answer.status} without any CORS header", p.request("OPTIONS"))
-        elif answer.handler == "proxy" and any(a.config_lines(ACAO) for a, _ in p.answers()):
+        elif answer.handler == Handler.PROXY and any(a.config_lines(ACAO) for a, _ in p.answers()):
             yield Hit(p.scope.source, "this layer adds Access-Control-Allow-Origin itself but passes the OPTIONS "
                                       "preflight to the backend: the proxy owns CORS here, so it should answer the "
                                       "preflight too", p.request("OPTIONS"))

@@ -99,6 +99,7 @@ location /api/ {
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
+from corslint.model import Handler
 
 CODE = "CORS102"
 NAME = "preflight-not-ok"
@@ -107,8 +108,8 @@ SUMMARY = "The preflight is answered with a non-2xx status"
 
 
 #: statuses other rules explain better (CORS101, CORS105) or that a backend decides
-OTHER_CAUSES = ("static", "try_files", "auth", "auth_basic", "auth_request", "proxy", "unknown", "auto-options",
-                "not-found", "app")
+OTHER_CAUSES = frozenset({Handler.STATIC, Handler.TRY_FILES, Handler.PROXY, Handler.UNKNOWN, Handler.AUTO_OPTIONS,
+                          Handler.NOT_FOUND, Handler.APP}) | Handler.AUTHENTICATION
 
 
 def check(ctx):

@@ -94,8 +94,9 @@ RewriteRule ^/api/ - [R=204,L]
 
 from __future__ import annotations
 
+from corslint.cors import ACAO
 from corslint.diagnostics import Hit
-from corslint.probes import ACAO
+from corslint.model import Handler
 
 CODE = "CORS104"
 NAME = "preflight-missing-allow-origin"
@@ -109,7 +110,7 @@ def check(ctx):
         answer = p.preflight
         if not p.actual.config_lines(ACAO) or not answer.is_ok or answer.has(ACAO):
             continue
-        if answer.handler == "auto-options":
+        if answer.handler == Handler.AUTO_OPTIONS:
             continue   # CORS101: no CORS layer answers the preflight at all
         if answer.certain and not answer.upstream_headers_unknown and answer.status_source is not None:
             yield Hit(answer.status_source,

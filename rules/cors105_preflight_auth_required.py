@@ -95,6 +95,7 @@ RewriteRule ^/api/ - [R=204,L]
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
+from corslint.model import Handler
 
 CODE = "CORS105"
 NAME = "preflight-auth-required"
@@ -106,7 +107,7 @@ def check(ctx):
     """Authentication applies to the preflight of a CORS-aware scope."""
     for p in ctx.probes:
         answer = p.preflight
-        if p.cors_aware and answer.handler in ("auth", "auth_basic", "auth_request") and answer.status_source is not None:
+        if p.cors_aware and answer.handler in Handler.AUTHENTICATION and answer.status_source is not None:
             yield Hit(answer.status_source,
                       f"authentication applies to the OPTIONS preflight, which never carries credentials: it gets "
                       f"{answer.status}", p.request("OPTIONS"))

@@ -83,8 +83,9 @@ SetEnvIf Origin "^(https://(app|admin)\.example\.com)$" CORS_ORIGIN=$1
 
 from __future__ import annotations
 
+from corslint.cors import ACAC, ACAO
 from corslint.diagnostics import Hit, Related
-from corslint.probes import ACAC, ACAO, credentials_allowed
+from corslint.probes import credentials_allowed
 
 CODE = "CORS201"
 NAME = "wildcard-with-credentials"

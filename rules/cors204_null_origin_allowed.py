@@ -71,8 +71,7 @@ Header always merge Vary Origin
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
-from corslint.origins import HOSTILE
-from corslint.probes import ACAO, credentials_allowed, decided_by
+from corslint.probes import credentials_allowed, decided_by
 
 CODE = "CORS204"
 NAME = "null-origin-allowed"
@@ -83,10 +82,9 @@ SUMMARY = "The origin null is allowed"
 def check(ctx):
     """The origin `null` is allowed while arbitrary origins are not."""
     for p in ctx.probes:
-        if not p.scope.emits_cors or p.reflects(HOSTILE):
+        if not p.checks_origins:
             continue
-        answer = ctx.actual(p.scope, "null")
-        lines = [h for h in answer.config_lines(ACAO) if h.value == "null"]
+        answer, lines = p.allowing("null")
         if lines:
             extra = " with credentials" if credentials_allowed(answer) else ""
             yield Hit(decided_by(lines[0]), f"the origin 'null' is allowed{extra}: sandboxed iframes and data: "

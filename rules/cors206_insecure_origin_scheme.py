@@ -80,8 +80,7 @@ SetEnvIf Origin "^(https://app\.example\.com)$" CORS_ORIGIN=$1
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
-from corslint.origins import HOSTILE
-from corslint.probes import ACAO, credentials_allowed, decided_by
+from corslint.probes import credentials_allowed, decided_by
 
 CODE = "CORS206"
 NAME = "insecure-origin-scheme"
@@ -92,11 +91,10 @@ SUMMARY = "An http:// origin is trusted while credentials are allowed"
 def check(ctx):
     """An http:// origin is allowed while credentials are allowed."""
     for p in ctx.probes:
-        if not p.scope.emits_cors or p.reflects(HOSTILE):
+        if not p.checks_origins:
             continue
         for origin in ctx.insecure_candidates(p):
-            answer = ctx.actual(p.scope, origin)
-            lines = [h for h in answer.config_lines(ACAO) if h.value == origin]
+            answer, lines = p.allowing(origin)
             if lines and credentials_allowed(answer):
                 yield Hit(decided_by(lines[0]), f"the insecure origin {origin} is trusted with credentials: anyone on "
                                                 f"the network path can act as that origin",

@@ -106,17 +106,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from corslint.cors import ACAO, DEFAULT_PORTS
 from corslint.diagnostics import Hit
 from corslint.origins import is_origin
-from corslint.probes import ACAO, admits
+from corslint.probes import admits
 
 CODE = "CORS207"
 NAME = "invalid-allow-origin-value"
 SEVERITY = "error"
 SUMMARY = "The Access-Control-Allow-Origin value can never match a request origin"
-
-#: the port a browser leaves out of the origin it sends
-_DEFAULT_PORTS = {"https": ":443", "http": ":80"}
 
 
 def check(ctx):
@@ -155,8 +153,8 @@ def browser_form(entry: str) -> str | None:
     written as browsers send it, and for one that is no origin either way."""
     scheme, sep, rest = entry.strip().partition("://")
     rest = rest.partition("/")[0]     # a path, or just the trailing slash
-    port = _DEFAULT_PORTS.get(scheme)
-    if port and rest.endswith(port):
-        rest = rest[:-len(port)]
+    port = DEFAULT_PORTS.get(scheme)    # left out of the origin a browser sends
+    if port and rest.endswith(":" + port):
+        rest = rest[:-len(port) - 1]
     candidate = f"{scheme}{sep}{rest}"
     return candidate if sep and candidate != entry and is_origin(candidate) else None

@@ -61,8 +61,8 @@ location /api/ {
 
 from __future__ import annotations
 
-from corslint.diagnostics import Hit, editing
-from corslint.probes import ACAC
+from corslint.cors import ACAC
+from corslint.diagnostics import Hit
 
 CODE = "CORS208"
 NAME = "invalid-allow-credentials-value"
@@ -83,7 +83,9 @@ def check(ctx):
         else:
             text = f"Access-Control-Allow-Credentials is {line.value!r}; browsers accept only the exact string 'true'"
         if line.value.lower() == "true":   # only the spelling is wrong: fixing it cannot mean anything else
+            from corslint.edits import replace_value   # loaded only when a finding has an edit
+
             yield Hit(line.source, text, fix="write it as `true`",
-                      edits=editing().replace_value(line.source, ACAC, line.value, "true"))
+                      edits=replace_value(line.source, ACAC, line.value, "true"))
         else:
             yield Hit(line.source, text)

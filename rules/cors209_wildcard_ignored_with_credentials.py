@@ -76,8 +76,9 @@ location /api/ {
 
 from __future__ import annotations
 
+from corslint.cors import ACAH, ACAM, ACEH
 from corslint.diagnostics import Hit
-from corslint.probes import ACAH, ACAM, ACEH, credentials_allowed, split_list
+from corslint.probes import credentials_allowed, split_list
 
 CODE = "CORS209"
 NAME = "wildcard-ignored-with-credentials"

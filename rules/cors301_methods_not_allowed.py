@@ -97,8 +97,9 @@ RewriteRule ^/api/orders/ - [R=204,L]
 
 from __future__ import annotations
 
+from corslint.cors import ACAH, ACAM, SAFELISTED_METHODS
 from corslint.diagnostics import Hit
-from corslint.probes import ACAH, ACAM, credentials_allowed, split_list
+from corslint.probes import allow_list, wildcard_applies
 
 CODE = "CORS301"
 NAME = "methods-not-allowed"
@@ -106,28 +107,22 @@ SEVERITY = "error"
 SUMMARY = "A method that clients need is missing from Access-Control-Allow-Methods"
 
 
-SIMPLE_METHODS = ("GET", "HEAD", "POST")
-
-
 def check(ctx):
     """Preflights for methods the clients need fail."""
-    for p in ctx.probes:
-        if not p.answers_preflights:
-            continue
-        probe = p.preflight
-        methods_lines = probe.config_lines(ACAM)
-        if not methods_lines and not probe.config_lines(ACAH):
-            if probe.status_source is not None and not probe.upstream_headers_unknown:
-                yield Hit(probe.status_source, "the preflight answer has neither Access-Control-Allow-Methods nor "
-                                               "Access-Control-Allow-Headers: every preflight fails",
+    for p in ctx.preflight_answering():
+        answer = p.preflight
+        methods_lines, allowed = allow_list(answer, ACAM)
+        if not methods_lines and not answer.config_lines(ACAH):
+            if answer.status_source is not None and not answer.upstream_headers_unknown:
+                yield Hit(answer.status_source, "the preflight answer has neither Access-Control-Allow-Methods nor "
+                                                "Access-Control-Allow-Headers: every preflight fails",
                           p.request("OPTIONS"))
             continue
-        if not methods_lines or any(h.value is None for h in methods_lines):
+        if not methods_lines or allowed is None:
             continue
-        allowed = split_list(", ".join(h.value for h in methods_lines))
-        wildcard = "*" in allowed and not credentials_allowed(probe)
+        wildcard = wildcard_applies(answer, allowed)
         lower = [m for m in allowed if m != m.upper() and m.upper() not in allowed]
-        needed = [m for m in ctx.needed_methods(p.scope) if m not in allowed and m not in SIMPLE_METHODS
+        needed = [m for m in ctx.needed_methods(p.scope) if m not in allowed and m not in SAFELISTED_METHODS
                   and not wildcard]
         if lower:
             yield Hit(methods_lines[0].source, f"Access-Control-Allow-Methods lists {', '.join(lower)}: method names "

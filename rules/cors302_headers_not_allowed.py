@@ -92,8 +92,9 @@ RewriteRule ^/api/ - [R=204,L]
 
 from __future__ import annotations
 
+from corslint.cors import ACAH, ACAM
 from corslint.diagnostics import Hit
-from corslint.probes import ACAH, ACAM, PROBE_HEADERS, credentials_allowed, split_list
+from corslint.probes import PROBE_HEADERS, allow_list, split_list, wildcard_applies
 
 CODE = "CORS302"
 NAME = "headers-not-allowed"
@@ -103,17 +104,15 @@ SUMMARY = "A request header that clients send is missing from Access-Control-All
 
 def check(ctx):
     """Request headers the clients send are missing from Access-Control-Allow-Headers."""
-    for p in ctx.probes:
-        if not p.answers_preflights:
-            continue
-        probe = p.preflight
-        header_lines = probe.config_lines(ACAH)
-        if not header_lines and not probe.config_lines(ACAM):
+    for p in ctx.preflight_answering():
+        answer = p.preflight
+        header_lines, items = allow_list(answer, ACAH)
+        if not header_lines and not answer.config_lines(ACAM):
             continue   # CORS301 reports the answer that allows nothing
-        if any(h.value is None for h in header_lines):
+        if items is None:
             continue
-        allowed = {h.lower() for h in split_list(", ".join(h.value for h in header_lines))}
-        wildcard = "*" in allowed and not credentials_allowed(probe)
+        allowed = {h.lower() for h in items}
+        wildcard = wildcard_applies(answer, allowed)
         missing = [h for h in ctx.needed_headers(p.scope)
                    if h not in allowed and not (wildcard and h != "authorization")]
         if missing and allowed == set(PROBE_HEADERS):
@@ -121,7 +120,7 @@ def check(ctx):
             asked = ctx.preflight(p.scope, p.origin, headers=tuple(sorted(set(PROBE_HEADERS) | set(missing))))
             echoed = {h.lower() for line in asked.config_lines(ACAH) if line.value for h in split_list(line.value)}
             missing = [h for h in missing if h not in echoed]
-        source = header_lines[0].source if header_lines else probe.status_source
+        source = header_lines[0].source if header_lines else answer.status_source
         if not missing or source is None:
             continue
         if missing == ["authorization"] and wildcard:

@@ -86,8 +86,15 @@ RewriteRule ^/api/ - [R=204,L]
 
 from __future__ import annotations
 
-from corslint.diagnostics import Hit, editing
-from corslint.probes import MAX_AGE
+from corslint.cors import (
+    CHROMIUM_MAX_AGE_CAP,
+    DEFAULT_MAX_AGE,
+    FIREFOX_MAX_AGE_CAP,
+    MAX_AGE,
+    max_age_seconds,
+    max_age_text,
+)
+from corslint.diagnostics import Hit
 
 CODE = "CORS303"
 NAME = "max-age-ignored"
@@ -97,24 +104,23 @@ SUMMARY = "Access-Control-Max-Age is negative, not a number, or above what brows
 FIX = ('a value above 7200 becomes 7200 (nginx `add_header`, Apache `Header`); negative and non-numeric '
        'values are left for a person to decide.')
 
-CHROMIUM_CAP = 7200
-
-
-CHROMIUM_CAP = 7200
-
-
 def check(ctx):
     """Access-Control-Max-Age that browsers ignore or cap."""
     for _probe, _answer, line in ctx.config_header_lines(MAX_AGE):
         if line.value is None or line.default:
             continue   # a package's default is the package's choice, not a mistake in this file
-        value = line.value.strip()
-        if not value.lstrip("-").isdigit():
-            yield Hit(line.source, f"Access-Control-Max-Age {value!r} is not a number: browsers fall back to 5 seconds")
-        elif int(value) < 0:
+        value = max_age_text(line.value)
+        seconds = max_age_seconds(value)
+        if seconds is None:
+            yield Hit(line.source, f"Access-Control-Max-Age {value!r} is not a number: browsers fall back to "
+                                   f"{DEFAULT_MAX_AGE} seconds")
+        elif seconds < 0:
             yield Hit(line.source, f"Access-Control-Max-Age {value} is negative: not valid per the Fetch standard "
                                    f"(use 0 to disable caching)")
-        elif int(value) > CHROMIUM_CAP:
+        elif seconds > CHROMIUM_MAX_AGE_CAP:
+            from corslint.edits import replace_value   # loaded only when a finding has an edit
+
             yield Hit(line.source, f"Access-Control-Max-Age {value} exceeds what browsers honour: Chromium caps it "
-                                   f"at 7200 s, Firefox at 86400 s", fix=f"use {CHROMIUM_CAP}",
-                      edits=editing().replace_value(line.source, MAX_AGE, line.value, str(CHROMIUM_CAP)))
+                                   f"at {CHROMIUM_MAX_AGE_CAP} s, Firefox at {FIREFOX_MAX_AGE_CAP} s",
+                      fix=f"use {CHROMIUM_MAX_AGE_CAP}",
+                      edits=replace_value(line.source, MAX_AGE, line.value, str(CHROMIUM_MAX_AGE_CAP)))

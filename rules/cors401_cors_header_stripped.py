@@ -71,6 +71,7 @@ location /api/ {
 
 from __future__ import annotations
 
+from corslint.cors import ACAC, ACAH, ACAM, ACAO, ACEH, MAX_AGE
 from corslint.diagnostics import Hit
 
 CODE = "CORS401"
@@ -81,9 +82,8 @@ SUMMARY = "A CORS header is removed on its way out and nothing adds it back"
 
 #: the CORS headers each kind of response needs
 NEEDED = {
-    "GET": ("access-control-allow-origin", "access-control-allow-credentials", "access-control-expose-headers"),
-    "OPTIONS": ("access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods",
-                "access-control-allow-headers", "access-control-max-age"),
+    "GET": (ACAO, ACAC, ACEH),
+    "OPTIONS": (ACAO, ACAC, ACAM, ACAH, MAX_AGE),
 }
 
 

@@ -78,8 +78,8 @@ location /api/ {
 
 from __future__ import annotations
 
+from corslint.cors import CORS_HEADERS
 from corslint.diagnostics import Hit, Related
-from corslint.probes import CORS_HEADERS
 
 CODE = "CORS402"
 NAME = "duplicate-cors-header"

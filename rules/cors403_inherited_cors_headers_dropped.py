@@ -67,6 +67,7 @@ server {
 from __future__ import annotations
 
 from corslint.diagnostics import Hit, Related
+from corslint.model import DroppedHeaders
 
 CODE = "CORS403"
 NAME = "inherited-cors-headers-dropped"
@@ -76,7 +77,7 @@ SUMMARY = "A nested nginx level with its own add_header drops the inherited CORS
 
 def check(ctx):
     """A nested level's own add_header drops the inherited CORS headers."""
-    for drop in ctx.model_facts("DroppedHeaders"):
+    for drop in ctx.model_facts(DroppedHeaders):
         related = [Related(src.path, src.line, f"{name} dropped here") for name, src in drop.dropped]
         names = ", ".join(sorted({name for name, _ in drop.dropped}))
         yield Hit(drop.source, f"this {drop.level} has its own add_header, so the inherited {names} header(s) are "

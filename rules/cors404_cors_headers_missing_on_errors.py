@@ -67,8 +67,9 @@ location /api/ {
 
 from __future__ import annotations
 
-from corslint.diagnostics import Hit, editing
-from corslint.probes import ACAO, credentials_allowed
+from corslint.cors import ACAO, CORS_PREFIX, VARY
+from corslint.diagnostics import Hit
+from corslint.probes import credentials_allowed
 
 CODE = "CORS404"
 NAME = "cors-headers-missing-on-errors"
@@ -99,6 +100,8 @@ def check(ctx):
 def _always_edits(answer):
     """`always` on every CORS (and Vary) line this answer sends on success
     only, so error responses carry the same CORS headers; nothing unless all
-    of them can take it."""
-    return editing().add_always([h.source for h in answer.headers if h.source is not None and not h.on_errors
-                             and (h.name.lower().startswith("access-control-") or h.name.lower() == "vary")])
+    of them can take it (the edits module is loaded only here)."""
+    from corslint.edits import add_always
+
+    return add_always([h.source for h in answer.headers if h.source is not None and not h.on_errors
+                       and (h.name.lower().startswith(CORS_PREFIX) or h.name.lower() == VARY)])

@@ -83,8 +83,9 @@ SetEnvIf Origin "^(https://(app|admin)\.example\.com)$" CORS_ORIGIN=$1
 
 from __future__ import annotations
 
-from corslint.diagnostics import Hit, editing
-from corslint.probes import ACAO, split_list
+from corslint.cors import ACAO, ORIGIN, VARY
+from corslint.diagnostics import Hit
+from corslint.probes import split_list
 
 CODE = "CORS405"
 NAME = "missing-vary-origin"
@@ -103,12 +104,14 @@ def check(ctx):
         lines = answer.config_lines(ACAO)
         if not lines or not p.scope.origin_sensitive or not p.origin_dependent:
             continue
-        vary = {v.lower() for v in split_list(", ".join(v or "" for v in answer.values("vary")))}
-        if "origin" in vary or "*" in vary:
+        vary = {v.lower() for v in split_list(", ".join(v or "" for v in answer.values(VARY)))}
+        if ORIGIN in vary or "*" in vary:
             continue
-        if answer.upstream_headers_unknown and any(h.from_upstream for h in answer.lines("vary")):
+        if answer.upstream_headers_unknown and any(h.from_upstream for h in answer.lines(VARY)):
             continue
+        from corslint.edits import add_vary_origin   # loaded only when a finding has an edit
+
         yield Hit(lines[0].source, "Access-Control-Allow-Origin depends on the request Origin but `Vary: Origin` is "
                                    "not sent: a cache can hand one origin's answer to another", p.request(),
                   fix="send `Vary: Origin` next to Access-Control-Allow-Origin",
-                  edits=editing().add_vary_origin(lines[0].source))
+                  edits=add_vary_origin(lines[0].source))

@@ -59,7 +59,8 @@ MIDDLEWARE = [
 
 from __future__ import annotations
 
-from corslint.diagnostics import Hit, Related
+from corslint.model import MiddlewareOrder
+from corslint.probes import fact_hits
 
 CODE = "CORS501"
 NAME = "middleware-order"
@@ -69,6 +70,4 @@ SUMMARY = "The CORS middleware runs after a middleware that can answer first"
 
 def check(ctx):
     """The CORS middleware runs after a middleware that can answer first: reported from the model's `MiddlewareOrder` facts."""
-    for fact in ctx.model_facts("MiddlewareOrder"):
-        related = [Related(src.path, src.line, text) for src, text in getattr(fact, "related", ())]
-        yield Hit(fact.source, fact.message, related=related)
+    yield from fact_hits(ctx, MiddlewareOrder)

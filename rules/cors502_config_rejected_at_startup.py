@@ -55,7 +55,8 @@ CORS_ALLOW_CREDENTIALS = True
 
 from __future__ import annotations
 
-from corslint.diagnostics import Hit, Related
+from corslint.model import RejectedAtStartup
+from corslint.probes import fact_hits
 
 CODE = "CORS502"
 NAME = "config-rejected-at-startup"
@@ -65,6 +66,4 @@ SUMMARY = "The framework refuses this CORS configuration when the application st
 
 def check(ctx):
     """The framework refuses this CORS configuration when the app starts: reported from the model's `RejectedAtStartup` facts."""
-    for fact in ctx.model_facts("RejectedAtStartup"):
-        related = [Related(src.path, src.line, text) for src, text in getattr(fact, "related", ())]
-        yield Hit(fact.source, fact.message, related=related)
+    yield from fact_hits(ctx, RejectedAtStartup)

@@ -81,7 +81,8 @@ spec:
 
 from __future__ import annotations
 
-from corslint.diagnostics import Hit, Related
+from corslint.model import RiskyDefault
+from corslint.probes import fact_hits
 
 CODE = "CORS503"
 NAME = "risky-platform-default"
@@ -91,6 +92,4 @@ SUMMARY = "A platform default silently creates a CORS problem"
 
 def check(ctx):
     """A platform default or silent fallback that creates a CORS problem: reported from the model's `RiskyDefault` facts."""
-    for fact in ctx.model_facts("RiskyDefault"):
-        related = [Related(src.path, src.line, text) for src, text in getattr(fact, "related", ())]
-        yield Hit(fact.source, fact.message, related=related)
+    yield from fact_hits(ctx, RiskyDefault)

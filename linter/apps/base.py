@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import InputError
-from ..model import Answer, MiddlewareOrder, RejectedAtStartup, Request, Scope, ServerModel, Source
+from ..model import Answer, MiddlewareOrder, Parsed, RejectedAtStartup, Request, Scope, ServerModel, Source
 from ..record import field, record
 
 __all__ = ["AppModel", "MiddlewareOrder", "ParsedApp", "RejectedAtStartup", "Route", "example_path"]
@@ -26,7 +26,7 @@ class Route:
 
 
 @record
-class ParsedApp:
+class ParsedApp(Parsed):
     """Mirrors nginx/Apache parse results so the engine treats every model alike."""
 
     path: str

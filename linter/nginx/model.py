@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Answer, OriginPattern, Request, Scope, ServerModel, Source, valid_authority
+from ..model import Answer, DroppedHeaders, OriginPattern, Request, Scope, ServerModel, Source, valid_authority
 from .conf import HttpConf, Level, Location, Server, lower
 from .evaluate import CORS_RESPONSE_HEADERS, UNKNOWN_UPSTREAM, Evaluation, FileOracle, Upstream
 from .match import find_location, select_server
@@ -183,16 +183,6 @@ class NginxModel(ServerModel):
                 drop = _dropped(level)
                 if drop is not None:
                     yield drop
-
-
-class DroppedHeaders:
-    """A level (location or `if`) with its own add_header lines, which make
-    nginx drop the CORS add_header lines it would otherwise inherit."""
-
-    def __init__(self, source: Source, level: str, dropped: list[tuple[str, Source]]):
-        self.source = source
-        self.level = level
-        self.dropped = dropped
 
 
 def _levels(level: Level):

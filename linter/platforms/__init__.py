@@ -17,10 +17,10 @@ from ..apps.base import ParsedApp
 from ..diagnostics import InputError
 from ..model import Source
 from . import aws, ingress_nginx, istio, traefik
-from .base import PlatformModel, RiskyDefault, as_list, as_text
+from .base import PlatformModel, as_list, as_text
 from .source import LList, LMap, SourceError, load_toml, load_yaml, strings_with
 
-__all__ = ["PlatformModel", "RiskyDefault", "load"]
+__all__ = ["PlatformModel", "load"]
 
 
 def load(path: str, display: str, traefik_version: str | None = None) -> PlatformModel:

@@ -18,20 +18,8 @@ from urllib.parse import urlsplit
 
 from ..apps.base import ParsedApp
 from ..model import Answer, HeaderLine, Request, Scope, ServerModel, Source
-from ..record import field, record
 
 SYNTHETIC_HOST = "https://service.example"
-
-
-@record
-class RiskyDefault:
-    """A fact for CORS503: a platform default or silent fallback that
-    creates a CORS problem nobody wrote down.  `assumes` names the platform
-    version or behaviour the finding depends on."""
-
-    source: Source
-    message: str
-    related: list[tuple[Source, str]] = field(default_factory=list)
 
 
 class Gate:

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import re
 
-from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, Source
+from ..model import Answer, OriginPattern, RejectedAtStartup, Request, RiskyDefault, Scope, Source
 from ..record import field, record
-from .base import Gate, RiskyDefault, backend, local, put, scope_url
+from .base import Gate, backend, local, put, scope_url
 from .source import LMap
 
 PREFIX = "nginx.ingress.kubernetes.io/"

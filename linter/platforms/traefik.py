@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
-from ..model import Answer, MiddlewareOrder, OriginPattern, Request, Scope, Source
-from .base import Gate, RiskyDefault, as_list, as_text, backend, local, put, scope_url
+from ..model import Answer, MiddlewareOrder, OriginPattern, Request, RiskyDefault, Scope, Source
+from .base import Gate, as_list, as_text, backend, local, put, scope_url
 from .source import LList, LMap
 
 NEWEST = (3, 7, 9)
