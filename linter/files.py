@@ -2,7 +2,8 @@
 
 Folders are walked (hidden folders, `node_modules` and virtualenvs are
 skipped); a file is classified by its name first and its content second,
-reading only its first few kilobytes.
+reading only its first few kilobytes, as the recognition fields of each
+kind's entry in `kinds.KINDS` say.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ _SOURCE_EXTENSIONS = tuple(e for _name, kind in _SOURCE for e in kind.extensions
 
 
 def classify(path: str) -> str | None:
-    """The kind of a file, or None when corslint has nothing to say about it
-    (the recognition fields of `kinds.KINDS` say how)."""
+    """The kind of a file, or None when corslint has nothing to say about it."""
     name = os.path.basename(path)
     lower = name.lower()
     if lower.endswith(_SOURCE_EXTENSIONS):
