@@ -17,9 +17,7 @@ from __future__ import annotations
 import sys
 
 from .args import Command, Opt, Pos, UsageError
-
-SUBCOMMANDS = ("simulate", "rules", "explain", "docs")
-KINDS = ("nginx", "apache", "django", "flask", "starlette", "express", "yaml")
+from .kinds import DEFAULT_KIND, KINDS
 
 
 def _split_codes(values: list[str] | None) -> list[str] | None:
@@ -40,7 +38,7 @@ def lint_main(argv: list[str]) -> int:
         Opt("--select", "rule codes, prefixes or slugs", action="append", metavar="CODES"),
         Opt("--ignore", "rule codes, prefixes or slugs to skip", action="append", metavar="CODES"),
         Opt("--fail-on", "lowest severity that fails (warning)", choices=("error", "warning", "info")),
-        Opt("--type", "treat the files given as this kind", choices=KINDS),
+        Opt("--type", "treat the files given as this kind", choices=tuple(KINDS)),
         Opt("--config", "configuration file (default: nearest .corslint.toml / pyproject.toml)", metavar="FILE"),
         Opt("--root", "folder that relative includes are resolved against", metavar="DIR"),
         Opt("--strict", "also report suppressions that match nothing", action="flag"),
@@ -166,7 +164,7 @@ def simulate_main(argv: list[str]) -> int:
         Opt("--check-files", "look static files up on this machine's disk (the configured root) instead of "
                              "assuming", action="flag"),
         Opt("--client-ip", "the client address allow/deny rules see", metavar="ADDR"),
-        Opt("--type", "treat PATH as this kind", choices=KINDS),
+        Opt("--type", "treat PATH as this kind", choices=tuple(KINDS)),
         Opt("--root", "folder that relative includes are resolved against", metavar="DIR"),
         Opt("--format", "text (default) or json", choices=("text", "json"), default="text"),
     )
@@ -184,7 +182,7 @@ def simulate_main(argv: list[str]) -> int:
     headers = tuple(_header(h) for h in args.header)
     upstream = Upstream(args.upstream_status, [_header(h) for h in args.upstream_header])
     try:
-        model = load_model(args.path, args.type or classify(args.path) or "nginx", args.root)
+        model = load_model(args.path, args.type or classify(args.path) or DEFAULT_KIND, args.root)
     except (InputError, OSError) as exc:
         print(f"{exc}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ import os
 from .config import Settings
 from .diagnostics import SEVERITY_RANK, Finding, InputError
 from .files import classify, expand, explicit_kind, template_kind, unreadable
+from .kinds import KINDS, load_function
 from .record import field, record
 from .saferegex import RegexTimeout
 
@@ -50,35 +51,15 @@ def selected_rules(select: list[str], ignore: list[str]):
 
 
 def load_model(path: str, kind: str, root: str | None = None):
-    """The server model for one root file (errors stay on the model)."""
+    """The server model for one root file, read by its kind's loader
+    (kinds.KINDS); errors stay on the model."""
     problem = unreadable(path)   # too large, a FIFO or device, a symlink loop
     if problem is not None:
         raise InputError(path, None, problem)
-    if kind == "nginx":
-        from .nginx.model import load
-
-        return load(path, path, root)
-    if kind == "apache":
-        from .apache.model import load as load_apache
-
-        return load_apache(path, path, root)
-    if kind == "yaml":
-        from .platforms import load as load_platform
-
-        return load_platform(path, path)
-    if kind in APP_KINDS:
-        import importlib
-
-        try:
-            module = importlib.import_module(f"{__package__}.apps.{kind}")
-        except ModuleNotFoundError:
-            raise InputError(path, None, f"{kind} applications are not supported yet") from None
-        return module.load(path, path)
-    raise InputError(path, None, f"{kind} files are not supported yet")
+    load = load_function(kind)
+    return load(path, path, root) if KINDS[kind].includes else load(path, path)
 
 
-#: kinds of application files and the module (linter/apps/KIND.py) that reads each
-APP_KINDS = ("django", "flask", "starlette", "express")
 #: a model with at least this many scopes is judged by several processes
 PARALLEL_MIN_SCOPES = 1500
 #: at most this many processes judge one model

@@ -2,7 +2,8 @@
 
 Folders are walked (hidden folders, `node_modules` and virtualenvs are
 skipped); a file is classified by its name first and its content second,
-reading only its first few kilobytes.
+reading only its first few kilobytes, as the recognition fields of each
+kind's entry in `kinds.KINDS` say.
 """
 
 from __future__ import annotations
@@ -10,81 +11,107 @@ from __future__ import annotations
 import os
 import re
 
-KINDS = ("nginx", "apache", "django", "flask", "starlette", "express", "yaml")
+from .kinds import DEFAULT_KIND, KINDS, NOT_CONFIG, imported
+
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv", ".venv", "site-packages"}
-#: lines that only Apache (or only nginx) configuration starts with; patterns
-#: that `re`'s cache compiles when a file needs them
-_APACHE_HINT = (rb"(?im)^\s*(<VirtualHost|<Directory|<IfModule|<Location|Header\s+(always\s+)?"
-                rb"(set|add|append|merge|unset)|RewriteRule|RewriteEngine|SetEnvIf)")
-_NGINX_HINT = (rb"(?m)^\s*(server\s*\{|location\s|add_header\s|more_set_headers|proxy_pass\s|map\s+\$|"
-               rb"if\s*\(\s*\$|http\s*\{|events\s*\{|upstream\s+\S+\s*\{|include\s+\S+;|return\s+\d)")
+#: how much of a file its content is judged on: source files and manifests
+#: (a CORS setting may come late) and server configuration
+_SOURCE_HEAD = 1 << 20
+_CONFIG_HEAD = 8192
 
-
-#: how a line that _APACHE_HINT matches starts (lower-cased, after its indentation)
-_APACHE_LINE_STARTS = (b"<virtualhost", b"<directory", b"<ifmodule", b"<location", b"header", b"rewriterule",
-                       b"rewriteengine", b"setenvif")
-
-
-def _looks_apache(head: bytes) -> bool:
-    """_APACHE_HINT matches: a line-start test first, so an nginx file never
-    compiles the pattern (a third of a millisecond of a pre-commit run)."""
-    if not any(line.lstrip().startswith(_APACHE_LINE_STARTS) for line in head.lower().splitlines()):
-        return False
-    return re.search(_APACHE_HINT, head) is not None
-
-
-#: endings of files that are never server configuration (docs, data, code of other kinds)
-_NOT_CONFIG = (".md", ".rst", ".txt", ".json", ".lock", ".png", ".jpg", ".gif", ".svg", ".html", ".css",
-               ".pem", ".key", ".crt", ".gz", ".zip", ".pyc", ".sh", ".toml", ".ini", ".cfg", ".erb", ".tpl",
-               ".j2", ".jinja", ".example", ".sample")
-_MANIFESTS = (".yaml", ".yml", ".toml")
-_PYTHON = (".py",)
-_JAVASCRIPT = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+#: source kinds (claimed by their extensions) and server kinds, in table order
+_SOURCE = tuple((name, kind) for name, kind in KINDS.items() if kind.extensions)
+_SERVER = tuple((name, kind) for name, kind in KINDS.items() if not kind.extensions)
+_SOURCE_EXTENSIONS = tuple(e for _name, kind in _SOURCE for e in kind.extensions)
 
 
 def classify(path: str) -> str | None:
     """The kind of a file, or None when corslint has nothing to say about it."""
     name = os.path.basename(path)
     lower = name.lower()
-    if lower.endswith(_PYTHON + _JAVASCRIPT):
-        return _application_kind(path, lower)
-    if lower.endswith(_MANIFESTS):
-        from .platforms.sniff import looks_like_manifest
-
-        head = _head(path, 1 << 20)
-        return "yaml" if head and looks_like_manifest(head) else None
-    if lower.endswith(_NOT_CONFIG):
+    if lower.endswith(_SOURCE_EXTENSIONS):
+        head = _head(path, _SOURCE_HEAD)
+        return _source_kind([k for k in _SOURCE if lower.endswith(k[1].extensions)], head) if head else None
+    if lower.endswith(NOT_CONFIG):
         return None
-    parent = os.path.basename(os.path.dirname(path))
-    if name in ("httpd.conf", "apache2.conf", ".htaccess") or name.endswith(".htaccess"):
-        return "apache"
-    head = _head(path)
+    for kind_name, kind in _SERVER:
+        if not kind.read_to_name and _named(kind, name):
+            return kind_name
+    head = _head(path, _CONFIG_HEAD)
     if head is None:
         return None
-    if name == "nginx.conf" or name.endswith(".nginx"):
-        return "nginx"
-    if name.endswith(".conf") or parent.startswith(("sites-", "conf.d", "snippets")) or name in ("nginx.tmpl",):
-        if _looks_apache(head) and not re.search(_NGINX_HINT, head):
-            return "apache"
-        if name.endswith(".conf") or re.search(_NGINX_HINT, head):
-            return "nginx"
-    if b"{" in head and re.search(_NGINX_HINT, head) and not _looks_apache(head):
-        return "nginx"
+    for kind_name, kind in _SERVER:
+        if kind.read_to_name and _named(kind, name):
+            return kind_name
+    parent = os.path.basename(os.path.dirname(path))
+    if any(name.endswith(kind.endings) or parent.startswith(kind.folders) or name in kind.sniffed_names
+           for _name, kind in _SERVER):
+        owner = next((k for k in _SERVER if name.endswith(k[1].endings)), None)
+        kind_name = _server_kind(head, owner)
+        if kind_name is not None:
+            return kind_name
+    for kind_name, kind in _SERVER:   # a file of any name whose content is one kind's alone
+        if kind.marker is not None and kind.marker in head and _sniffs(kind, head) \
+                and not any(_sniffs(other, head) for _name, other in _SERVER if other is not kind):
+            return kind_name
     return None
+
+
+def _named(kind, name: str) -> bool:
+    return name in kind.names or name.endswith(kind.name_endings)
+
+
+def _source_kind(candidates, head: bytes) -> str | None:
+    """Of the source kinds a file's extension admits, the first (in table
+    order) whose sniff its content matches, unless a kind it defers to
+    matches too."""
+    for kind_name, kind in candidates:
+        if _sniffs(kind, head) and not any(_sniffs(KINDS[other], head) for other in kind.defer_to):
+            return kind_name
+    return None
+
+
+def _server_kind(head: bytes, owner) -> str | None:
+    """The first server kind whose sniff the content matches, else the
+    `owner` the file's ending names (None when no ending does).  The kinds
+    after the owner are asked first: when none matches, the owner's own
+    pattern is never compiled (most configuration files are the owner's)."""
+    if owner is None:
+        return next((name for name, kind in _SERVER if _sniffs(kind, head)), None)
+    at = _SERVER.index(owner)
+    before = next((name for name, kind in _SERVER[:at] if _sniffs(kind, head)), None)
+    if before is not None:
+        return before
+    after = next((name for name, kind in _SERVER[at + 1:] if _sniffs(kind, head)), None)
+    if after is None or _sniffs(owner[1], head):
+        return owner[0]
+    return after
+
+
+def _sniffs(kind, head: bytes) -> bool:
+    """Whether the first bytes of a file show the kind's content: a line-start
+    test first when the kind has one (patterns are compiled by `re`'s cache
+    at first use: a run that never needs one never pays for it)."""
+    if kind.sniff_lines and not any(line.lstrip().startswith(kind.sniff_lines) for line in head.lower().splitlines()):
+        return False
+    if isinstance(kind.sniff, str):
+        return bool(imported(kind.sniff)(head))
+    return re.search(kind.sniff, head) is not None
 
 
 def explicit_kind(path: str) -> str | None:
     """The kind of a file named on the command line: as classified, else
-    nginx (snippets such as `cors` or `api.inc` have no telling name), unless
-    the name says it is another language (`app.py` without CORS settings, a
-    ConfigMap manifest, `README.md`): then None, nothing to read."""
+    the default kind (snippets such as `cors` or `api.inc` have no telling
+    name), unless the name says it is another language (`app.py` without
+    CORS settings, a ConfigMap manifest, `README.md`): then None, nothing to
+    read."""
     kind = classify(path)
-    if kind is None and not path.lower().endswith(_PYTHON + _JAVASCRIPT + _MANIFESTS + _NOT_CONFIG):
-        return "nginx"
+    if kind is None and not path.lower().endswith(_SOURCE_EXTENSIONS + NOT_CONFIG):
+        return DEFAULT_KIND
     return kind
 
 
-def _head(path: str, size: int = 8192) -> bytes | None:
+def _head(path: str, size: int) -> bytes | None:
     if not os.path.isfile(path):
         return None    # a FIFO or a device would block or never end
     try:
@@ -158,29 +185,3 @@ def template_kind(path: str) -> str | None:
         if marker.encode() in head:
             return kind
     return None
-
-
-#: what an application file that configures CORS contains (patterns, compiled
-#: by `re`'s cache at first use: a run without such files never pays for them)
-_DJANGO = (rb"corsheaders|\bCORS_(ALLOWED_ORIGINS|ALLOW_ALL_ORIGINS|ORIGIN_WHITELIST|ORIGIN_ALLOW_ALL|"
-           rb"ALLOWED_ORIGIN_REGEXES|ORIGIN_REGEX_WHITELIST)\b")
-_FLASK = rb"\bflask_cors\b"
-_STARLETTE = rb"\bCORSMiddleware\b"
-_EXPRESS = (rb"""require\(\s*['"]cors['"]\s*\)|from\s+['"]cors['"]|"""
-            rb"""(?i:access-control-allow-origin)['"]?\s*[,)]""")
-
-
-def _application_kind(path: str, lower: str) -> str | None:
-    """The framework an application file configures CORS for, by its content."""
-    head = _head(path, 1 << 20)
-    if head is None:
-        return None
-    if lower.endswith(_PYTHON):
-        if re.search(_DJANGO, head):
-            return "django"
-        if re.search(_STARLETTE, head):
-            return "starlette"
-        if re.search(_FLASK, head):
-            return "flask"
-        return None
-    return "express" if re.search(_EXPRESS, head) else None

@@ -213,3 +213,15 @@ def test_given_file_of_another_language_without_cors_is_skipped_not_parsed_as_ng
     assert "(2 skipped)" in result.stdout
     forced = corslint("--type", "nginx", "app.py", cwd=tmp_path)
     assert forced.returncode == 2 and "app.py:1:" in forced.stderr
+
+
+def test_type_offers_the_registered_kinds_in_both_commands(tmp_path):
+    """`--type` of lint and simulate lists the kinds of linter/kinds.py, as
+    the README does."""
+    from corslint.kinds import KINDS
+
+    for command in ((), ("simulate",)):
+        result = corslint(*command, "--type", "no-such-kind", "x.conf", cwd=tmp_path)
+        assert result.returncode == 2
+        assert f"--type must be one of {', '.join(KINDS)} (not 'no-such-kind')" in result.stderr, result.stderr
+    assert f"`--type {'|'.join(KINDS)}`" in (ROOT / "README.md").read_text()

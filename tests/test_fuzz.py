@@ -1,7 +1,8 @@
 """Hostile input in every format: no crash, no hang, no escape, no silent pass.
 
-Property tests (hypothesis) mutate real configurations (samples/ and, when
-it is there, ../shared/corpus/) — truncation, unbalanced braces, sections
+Property tests (hypothesis) mutate real configurations (the folders each
+kind's entry in linter/kinds.py names: samples/ and, when it is there,
+../shared/corpus/) — truncation, unbalanced braces, sections
 and brackets, open quotes, NUL bytes, invalid UTF-8, a BOM, CRLF, very long
 lines, deep nesting, catastrophic regexes, includes that leave the tree —
 and add plain random bytes.  Every input is linted in-process
@@ -36,12 +37,11 @@ from hypothesis import strategies as st
 from corslint.config import Settings
 from corslint.diagnostics import InputError
 from corslint.engine import load_model, lint
+from corslint.kinds import KINDS as REGISTRY
 from corslint.saferegex import RegexTimeout
 from support import corslint, time_limit
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "samples"
-CORPUS = ROOT.parent / "shared" / "corpus"
 PER_EXAMPLE_SECONDS = float(os.environ.get("CORSLINT_FUZZ_SECONDS", "20"))
 SCALE = int(os.environ.get("CORSLINT_FUZZ_EXAMPLES", "0") or 0)
 
@@ -61,18 +61,10 @@ def _files(folder: Path, suffixes: tuple[str, ...] = ()) -> list[Path]:
                   and p.name != "package.json" and (not suffixes or p.name.endswith(suffixes)))
 
 
+#: every kind's seed files, from the folders its registry entry names (kinds.KINDS)
 SEED_FILES: dict[str, list[Path]] = {
-    "nginx": _files(SAMPLES / "nginx") + _files(CORPUS / "nginx-misc") + _files(CORPUS / "h5bp-server-configs-nginx")
-    + _files(CORPUS / "enable-cors-org", (".conf",)),
-    "apache": _files(SAMPLES / "apache") + _files(CORPUS / "apache-misc") + _files(CORPUS / "h5bp-server-configs-apache")
-    + _files(CORPUS / "enable-cors-org", (".htaccess",)),
-    "django": _files(SAMPLES / "django", (".py",)),
-    "flask": _files(SAMPLES / "flask", (".py",)),
-    "starlette": _files(SAMPLES / "starlette", (".py",)),
-    "express": _files(SAMPLES / "express", (".js", ".mjs", ".cjs", ".ts")),
-    "yaml": [p for folder in ("aws", "istio", "kubernetes", "traefik") for p in _files(SAMPLES / folder)]
-    + _files(CORPUS / "k8s-misc", (".yaml", ".yml")) + _files(CORPUS / "traefik-misc") + _files(CORPUS / "traefik-traefik"),
-}
+    name: [p for folder, endings in kind.seeds for p in _files((ROOT / folder).resolve(), endings)]
+    for name, kind in REGISTRY.items()}
 SEEDS: dict[str, list[tuple[str, bytes]]] = {kind: [(p.name, p.read_bytes()) for p in paths]
                                              for kind, paths in SEED_FILES.items()}
 KINDS = tuple(SEEDS)
@@ -132,7 +124,10 @@ GENERIC = [b"\x00", b"\xff", b"\xfe\xff", b"\xef\xbb\xbf", b"\xc3", b"\xed\xa0\x
 
 
 def _structure(kind: str) -> dict[str, list[bytes]]:
-    return STRUCTURE["python" if kind in ("django", "flask", "starlette") else kind]
+    """The blocks and lines of the kind's language (brackets and GENERIC
+    alone for a kind that has no entry of its own yet)."""
+    python = kind in ("django", "flask", "starlette")
+    return STRUCTURE.get("python" if python else kind, {"open": [b"{", b"("], "close": [b"}", b")"], "lines": GENERIC})
 
 
 def token(kind: str):
@@ -306,21 +301,10 @@ def _kind_test(kind: str, examples: int, runner):
     return test
 
 
-test_nginx_reader_on_mutated_configs = _kind_test("nginx", 2000, load_bytes)
-test_apache_reader_on_mutated_configs = _kind_test("apache", 2000, load_bytes)
-test_django_reader_on_mutated_settings = _kind_test("django", 2000, load_bytes)
-test_flask_reader_on_mutated_apps = _kind_test("flask", 2000, load_bytes)
-test_starlette_reader_on_mutated_apps = _kind_test("starlette", 2000, load_bytes)
-test_express_reader_on_mutated_apps = _kind_test("express", 2000, load_bytes)
-test_platform_reader_on_mutated_manifests = _kind_test("yaml", 2000, load_bytes)
-
-test_nginx_lint_on_mutated_configs = _kind_test("nginx", 1000, lint_bytes)
-test_apache_lint_on_mutated_configs = _kind_test("apache", 1000, lint_bytes)
-test_django_lint_on_mutated_settings = _kind_test("django", 1000, lint_bytes)
-test_flask_lint_on_mutated_apps = _kind_test("flask", 1000, lint_bytes)
-test_starlette_lint_on_mutated_apps = _kind_test("starlette", 1000, lint_bytes)
-test_express_lint_on_mutated_apps = _kind_test("express", 1000, lint_bytes)
-test_platform_lint_on_mutated_manifests = _kind_test("yaml", 1000, lint_bytes)
+# one reader test and one lint test per kind of the registry: test_nginx_reader_on_mutated_inputs...
+for _kind in KINDS:
+    globals()[f"test_{_kind}_reader_on_mutated_inputs"] = _kind_test(_kind, 2000, load_bytes)
+    globals()[f"test_{_kind}_lint_on_mutated_inputs"] = _kind_test(_kind, 1000, lint_bytes)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -14,6 +14,8 @@ import pytest
 import yaml
 from support import CLEAN, WILDCARD_CREDENTIALS
 
+from corslint.kinds import precommit_files
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SITE_WITH_SNIPPET = textwrap.dedent("""\
@@ -108,6 +110,15 @@ def test_manifest_is_well_formed():
         assert files.search(name), name
     for name in ("README.md", "logo.png", "notes.txt"):
         assert not files.search(name), name
+
+
+def test_manifest_files_are_the_registry_patterns():
+    """The hook passes exactly the paths the input kinds' entries name
+    (linter/kinds.py): a kind added or changed there shows up here."""
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "corslint")
+    assert hook["files"] == precommit_files(), "update `files` in .pre-commit-hooks.yaml to this pattern:\n" \
+        + precommit_files()
 
 
 def test_bad_staged_config_fails_with_corslint_message(hook_repo, project, env):
