@@ -36,9 +36,10 @@ from urllib.parse import urlsplit
 from .. import saferegex
 from ..model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
 from ..record import record
-from .base import AppModel, MiddlewareOrder, ParsedApp, read_python
+from .base import AppModel, MiddlewareOrder, ParsedApp
 from .django_settings import DEFAULTS, MISSING, SettingsModule
-from .pyvalues import Unknown, is_unknown
+from ..code.python import read_python
+from ..code.values import Unknown, is_unknown
 
 CORS_MIDDLEWARE = "corsheaders.middleware.CorsMiddleware"
 #: middleware that can produce or replace a response on its own, so a
@@ -420,5 +421,5 @@ def _patch_vary(vary: list[str], names: list[str], sources: list[Source], source
 
 def load(path: str, display: str) -> DjangoApp:
     """The model of one settings module (read, never imported)."""
-    parsed, module = read_python(path, display, lambda source: SettingsModule(source, display))
-    return DjangoApp(display, parsed, module)
+    module, errors = read_python(path, display, lambda source: SettingsModule(source, display))
+    return DjangoApp(display, ParsedApp(display, [display], errors), module)

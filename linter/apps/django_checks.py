@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from ..model import Source
 from .base import RejectedAtStartup
-from .pyvalues import is_unknown
+from ..code.values import is_unknown
 
 if TYPE_CHECKING:
     from .django import DjangoApp, Setting

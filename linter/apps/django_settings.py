@@ -19,7 +19,8 @@ from __future__ import annotations
 import ast
 import re
 
-from .pyvalues import Module, Unknown, is_unknown
+from ..code.python import Module
+from ..code.values import Unknown, is_unknown
 
 #: corsheaders/defaults.py (django-cors-headers 4.x)
 DEFAULTS = {

@@ -26,11 +26,11 @@ from ..model import Answer, Request, Scope, Source
 from ..record import field, record
 from .base import AppModel, MiddlewareOrder, ParsedApp, RejectedAtStartup, Route
 from .express_cors import CorsCall
-from .express_js import (UNDEFINED, CallValue, Interpreter, JsFunction, JsRegex, Module, ModuleRef, Return, Stop,
-                         Thrown, parse, unwrap)
+from ..code.javascript import (UNDEFINED, CallValue, Interpreter, JsFunction, JsRegex, Module, ModuleRef, Return,
+                               Stop, Thrown, descendants, parse, unwrap)
 from .express_paths import Matcher, PathError, compile_path, example
 from .express_runtime import Outcome, Response, run_handler
-from .pyvalues import Unknown
+from ..code.values import Unknown
 
 #: methods a browser sends without a preflight (when the headers are simple too)
 SIMPLE = {"GET", "HEAD", "POST"}
@@ -352,7 +352,7 @@ def _written_literals(written: list[Handler], module: Module | None):
     from ..origins import is_origin
 
     for handler in written:
-        for node in _descendants(handler.fn.node):
+        for node in descendants(handler.fn.node):
             if node.type in ("string", "identifier") and module is not None:
                 value = module.binding(node.text.decode()) if node.type == "identifier" else \
                     Interpreter(module).eval(node, module.root)
@@ -366,18 +366,10 @@ def _written_patterns(written: list[Handler], module: Module | None):
     from ..model import OriginPattern
 
     for handler in written:
-        for node in _descendants(handler.fn.node):
+        for node in descendants(handler.fn.node):
             if node.type == "regex" and module is not None:
                 value = Interpreter(module).eval(node, module.root)
                 yield OriginPattern(value.pattern, "i" in value.flags, Source(handler.source.path, value.line))
-
-
-def _descendants(node):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.named_children))
 
 
 # -- reading the file ------------------------------------------------------------------------------------
@@ -396,10 +388,10 @@ class _Reader:
 
     def read(self) -> Router | None:
         root = self.module.tree.root_node
-        for node in _descendants(root):
+        for node in descendants(root):
             if node.type == "variable_declarator":
                 self._declare(node)
-        for node in _descendants(root):
+        for node in descendants(root):
             if node.type == "call_expression":
                 self._registration(node)
         return self.app or next(iter(self.routers.values()), None)

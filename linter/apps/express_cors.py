@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from ..model import OriginPattern, Request, Source
 from ..record import field, record
-from .express_js import UNDEFINED, JsFunction, JsRegex, is_unknown, to_string, truthy
+from ..code.javascript import UNDEFINED, JsFunction, JsRegex, to_string, truthy
 from .express_runtime import Outcome, Req, Response, call_back
-from .pyvalues import Unknown
+from ..code.values import Unknown, is_unknown
 
 DEFAULTS = {"origin": "*", "methods": "GET,HEAD,PUT,PATCH,POST,DELETE", "preflightContinue": False,
             "optionsSuccessStatus": 204}

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from ..model import HeaderLine, Request, Source
 from ..record import record
-from .express_js import (UNDEFINED, Interpreter, JsFunction, Stop, Thrown, is_unknown, to_string)
-from .pyvalues import Unknown
+from ..code.javascript import UNDEFINED, Interpreter, JsFunction, Stop, Thrown, to_string
+from ..code.values import Unknown, is_unknown
 
 
 class Response:

@@ -29,7 +29,7 @@ import re
 from .. import saferegex
 from ..model import HeaderLine, Request, Source
 from ..record import field, record
-from .pyvalues import Unknown, is_unknown
+from ..code.values import Unknown, is_unknown
 
 ALL_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
 DEFAULTS = {

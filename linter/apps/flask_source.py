@@ -41,7 +41,8 @@ from .flask_options import (
     resolve,
     resolve_pattern,
 )
-from .pyvalues import Module, Unknown, call_keywords, is_unknown
+from ..code.python import Module, call_keywords
+from ..code.values import Unknown, is_unknown
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 SHORTCUTS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}

@@ -26,9 +26,8 @@ from .base import (
     RejectedAtStartup,
     Route,
     example_path,
-    read_python,
 )
-from .pyvalues import Module
+from ..code.python import Module, read_python
 from .starlette_cors import PARAMS, CorsLayer
 from .starlette_extract import (
     AppSpec,
@@ -177,7 +176,8 @@ class StarletteModel(AppModel):
 
 
 def load(path: str, display: str) -> StarletteModel:
-    parsed, module = read_python(path, display, lambda source: Module(source, display))
+    module, errors = read_python(path, display, lambda source: Module(source, display))
+    parsed = ParsedApp(display, [display], errors)
     if module is None:
         return StarletteModel(display, parsed, None, [], [], False, [])
     apps = Extractor(module, display).run()

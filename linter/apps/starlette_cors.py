@@ -23,7 +23,7 @@ import re
 
 from .. import saferegex
 from ..model import Answer, HeaderLine, Request, Source
-from .pyvalues import is_unknown
+from ..code.values import is_unknown
 
 PARAMS = ("allow_origins", "allow_methods", "allow_headers", "allow_credentials", "allow_origin_regex",
           "allow_private_network", "expose_headers", "max_age")

@@ -18,7 +18,8 @@ import ast
 
 from ..model import Source
 from ..record import field, record
-from .pyvalues import Module, Unknown, is_unknown
+from ..code.python import Module
+from ..code.values import Unknown, is_unknown
 
 #: FastAPI decorators and the one method each registers
 VERB_DECORATORS = {name: (name.upper(),) for name in ("get", "post", "put", "delete", "patch", "options", "head",

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from .. import saferegex
 from ..record import field, record
-from .pyvalues import Unknown, is_unknown
+from .values import Unknown, is_unknown
 
 #: how deep a value may refer to other values or call functions
 MAX_DEPTH = 40
@@ -49,7 +49,7 @@ class JsRegex:
 
     @property
     def compiled(self) -> re.Pattern | None:
-        return _compile_js_regex(self.pattern, self.flags)
+        return compile_regex(self.pattern, self.flags)
 
     def test(self, value) -> bool | Unknown:
         compiled = self.compiled
@@ -59,7 +59,7 @@ class JsRegex:
 
 
 @lru_cache(maxsize=512)
-def _compile_js_regex(pattern: str, flags: str) -> re.Pattern | None:
+def compile_regex(pattern: str, flags: str) -> re.Pattern | None:
     """The Python equivalent of a JS regex (the syntax origin patterns use)."""
     text = pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!")
     py_flags = (re.IGNORECASE if "i" in flags else 0) | (re.MULTILINE if "m" in flags else 0) | \
@@ -246,6 +246,15 @@ def function_params(node) -> list[str]:
 
 
 FUNCTION_TYPES = {"arrow_function", "function_expression", "function", "function_declaration"}
+
+
+def descendants(node):
+    """Every node of a subtree, in source order (the node itself first)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.named_children))
 
 
 # -- JavaScript semantics of plain values -----------------------------------------------------------
