@@ -70,7 +70,7 @@ def load_model(path: str, kind: str, root: str | None = None):
         import importlib
 
         try:
-            module = importlib.import_module(f"{__package__}.apps.{kind}")
+            module = importlib.import_module(f"{__package__}.apps.{kind}.model")
         except ModuleNotFoundError:
             raise InputError(path, None, f"{kind} applications are not supported yet") from None
         return module.load(path, path)

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 from support import corslint
-from corslint.apps.django import load
+from corslint.apps.django.model import load
 from corslint.config import Settings
 from corslint.engine import lint
 from corslint.model import Request

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from corslint.apps.express import express_version, load
+from corslint.apps.express.model import express_version, load
 from corslint.model import Request
 
 from .model_compare import cors_view

@@ -3,11 +3,11 @@
 The file is parsed, never run.  Every `app.use(...)`, `router.use(...)`,
 `app.METHOD(path, ...)`, `app.route(path).METHOD(...)` becomes a *layer*
 in registration order, exactly as Express stacks them; its handlers are
-`cors(...)` calls (express_cors), small functions the interpreter can follow
-(hand-written CORS or auth middleware, route handlers: express_runtime),
+`cors(...)` calls (express/cors.py), small functions the interpreter can follow
+(hand-written CORS or auth middleware, route handlers: express/runtime.py),
 mounted routers, or opaque middleware (`helmet()`, `passport.authenticate()`).
 `answer` walks the stack the way Express's router does: path match (per
-major version, express_paths), method match, handlers in order until one
+major version, express/paths.py), method match, handlers in order until one
 answers; an unanswered OPTIONS to a known path gets Express's automatic
 200 with `Allow`, anything else finalhandler's 404, and the headers set on
 the way stay on both.  The major version comes from the nearest
@@ -21,16 +21,16 @@ import json
 import os
 import re
 
-from ..diagnostics import InputError
-from ..model import Answer, Request, Scope, Source
-from ..record import field, record
-from .base import AppModel, MiddlewareOrder, ParsedApp, RejectedAtStartup, Route
-from .express_cors import CorsCall
-from ..code.javascript import (UNDEFINED, CallValue, Interpreter, JsFunction, JsRegex, Module, ModuleRef, Return,
+from ...code.javascript import (UNDEFINED, CallValue, Interpreter, JsFunction, JsRegex, Module, ModuleRef, Return,
                                Stop, Thrown, descendants, parse, unwrap)
-from .express_paths import Matcher, PathError, compile_path, example
-from .express_runtime import Outcome, Response, run_handler
-from ..code.values import Unknown
+from ...code.values import Unknown
+from ...diagnostics import InputError
+from ...model import Answer, Request, Scope, Source
+from ...record import field, record
+from ..base import AppModel, MiddlewareOrder, ParsedApp, RejectedAtStartup, Route
+from .cors import CorsCall
+from .paths import Matcher, PathError, compile_path, example
+from .runtime import Outcome, Response, run_handler
 
 #: methods a browser sends without a preflight (when the headers are simple too)
 SIMPLE = {"GET", "HEAD", "POST"}
@@ -349,7 +349,7 @@ def _all_layers(router: Router, prefix: str, seen=None):
 
 def _written_literals(written: list[Handler], module: Module | None):
     """Origins a hand-written CORS middleware spells (inline or in module-level constants)."""
-    from ..origins import is_origin
+    from ...origins import is_origin
 
     for handler in written:
         for node in descendants(handler.fn.node):
@@ -363,7 +363,7 @@ def _written_literals(written: list[Handler], module: Module | None):
 
 def _written_patterns(written: list[Handler], module: Module | None):
     """Regexes a hand-written CORS middleware tests the origin with."""
-    from ..model import OriginPattern
+    from ...model import OriginPattern
 
     for handler in written:
         for node in descendants(handler.fn.node):
@@ -591,7 +591,7 @@ def express_version(path: str) -> tuple[int, str]:
     for _ in range(6):
         candidate = os.path.join(folder, "package.json")
         if os.path.isfile(candidate):
-            from ..files import unreadable
+            from ...files import unreadable
 
             try:
                 if unreadable(candidate):

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from .. import saferegex
-from ..code.javascript import JsRegex, compile_regex
+from ... import saferegex
+from ...code.javascript import JsRegex, compile_regex
 
 
 class PathError(Exception):
@@ -194,7 +194,7 @@ def _v5_alternative(tokens: list) -> str:
 
 def example(pattern) -> str | None:
     """A concrete path for a route pattern of either version, or None for a regex."""
-    from .base import example_path
+    from ..base import example_path
 
     if not isinstance(pattern, str):
         return None

@@ -12,10 +12,10 @@ in a way the linter cannot follow.
 from __future__ import annotations
 
 
-from ..model import HeaderLine, Request, Source
-from ..record import record
-from ..code.javascript import UNDEFINED, Interpreter, JsFunction, Stop, Thrown, to_string
-from ..code.values import Unknown, is_unknown
+from ...code.javascript import UNDEFINED, Interpreter, JsFunction, Stop, Thrown, to_string
+from ...code.values import Unknown, is_unknown
+from ...model import HeaderLine, Request, Source
+from ...record import record
 
 
 class Response:

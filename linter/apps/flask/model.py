@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from ..model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
-from .base import AppModel, ParsedApp, Route
-from .flask_options import Regex, cors_headers
-from .flask_source import FlaskApp, Layer, read_app
-from ..code.python import read_python
-from ..code.values import is_unknown
+from ...code.python import read_python
+from ...code.values import is_unknown
+from ...model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
+from ..base import AppModel, ParsedApp, Route
+from .cors import Regex, cors_headers
+from .source import FlaskApp, Layer, read_app
 
 ACAO = "access-control-allow-origin"
 

@@ -33,13 +33,13 @@ import ast
 import re
 from urllib.parse import urlsplit
 
-from .. import saferegex
-from ..model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
-from ..record import record
-from .base import AppModel, MiddlewareOrder, ParsedApp
-from .django_settings import DEFAULTS, MISSING, SettingsModule
-from ..code.python import read_python
-from ..code.values import Unknown, is_unknown
+from ... import saferegex
+from ...code.python import read_python
+from ...code.values import Unknown, is_unknown
+from ...model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
+from ...record import record
+from ..base import AppModel, MiddlewareOrder, ParsedApp
+from .source import DEFAULTS, MISSING, SettingsModule
 
 CORS_MIDDLEWARE = "corsheaders.middleware.CorsMiddleware"
 #: middleware that can produce or replace a response on its own, so a
@@ -291,7 +291,7 @@ class DjangoApp(AppModel):
     def _scope_path(self, regex) -> str:
         """A path CORS_URLS_REGEX accepts: `/` for the default, else an
         example of the regex (`^/api/.*$` -> `/api/`)."""
-        from ..nginx.regex import example_for
+        from ...nginx.regex import example_for
 
         text = _pattern_text(regex)
         candidates = list(example_for(text)) if isinstance(text, str) else []
@@ -314,7 +314,7 @@ class DjangoApp(AppModel):
             return
         yield from self._order_facts()
         if self._checks_registered():
-            from .django_checks import startup_errors
+            from .checks import startup_errors
 
             yield from startup_errors(self)
 

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..model import Source
-from .base import RejectedAtStartup
-from ..code.values import is_unknown
+from ...code.values import is_unknown
+from ...model import Source
+from ..base import RejectedAtStartup
 
 if TYPE_CHECKING:
-    from .django import DjangoApp, Setting
+    from .model import DjangoApp, Setting
 
 #: the origins the check lets through without a scheme and host
 SPECIAL_ORIGINS = ("null", "file://")
