@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from support import corslint
 
-from corslint.apps.express.model import express_version, load
+from corslint.apps.express.model import load
 from corslint.apps.express.paths import PathError, compile_path
+from corslint.apps.express.source import express_version
 from corslint.model import Request
 
 TRUSTED = "https://app.example.com"

@@ -20,6 +20,7 @@ import re
 from functools import lru_cache
 
 from .. import saferegex
+from ..diagnostics import InputError
 from ..record import field, record
 from .values import Unknown, is_unknown
 
@@ -191,6 +192,28 @@ def parse(source: bytes, path: str):
             continue
         stack.extend(reversed(node.children))
     return tree, sorted(errors)
+
+
+def read_javascript(path: str, display: str) -> tuple[Module | None, list[InputError]]:
+    """(the module, or None when it does not parse; the input errors met).
+    An unreadable file raises InputError."""
+    try:
+        with open(path, "rb") as fh:
+            source = fh.read()
+    except OSError as exc:
+        raise InputError(display, None, f"cannot read this file: {exc}") from None
+    tree, errors = parse(source, path)
+    text = source.decode("utf-8", errors="replace").encode("utf-8")
+    if text != source and not errors:
+        # Node reads sources as UTF-8 and turns invalid bytes into U+FFFD: in a
+        # string or a comment that is no error (outside one, the parse of the
+        # bytes above already failed); the module reads the decoded text
+        source = text
+        tree, errors = parse(source, path)
+    if errors:
+        return None, [InputError(display, line, f"cannot parse this file: {message}", column)
+                      for line, column, message in errors]
+    return Module(tree, source, display), []
 
 
 _WRAPPERS = {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
