@@ -108,18 +108,18 @@ KINDS: dict[str, Kind] = {
         seeds=(("samples/apache", ()), (_CORPUS + "apache-misc", ()), (_CORPUS + "h5bp-server-configs-apache", ()),
                (_CORPUS + "enable-cors-org", (".htaccess",)))),
     "django": Kind(
-        "corslint.apps.django:load", extensions=(".py",),
+        "corslint.apps.django.model:load", extensions=(".py",),
         sniff=(rb"corsheaders|\bCORS_(ALLOWED_ORIGINS|ALLOW_ALL_ORIGINS|ORIGIN_WHITELIST|ORIGIN_ALLOW_ALL|"
                rb"ALLOWED_ORIGIN_REGEXES|ORIGIN_REGEX_WHITELIST)\b"),
         hook_extensions=("py",), seeds=(("samples/django", (".py",)),)),
     "flask": Kind(
-        "corslint.apps.flask:load", extensions=(".py",), sniff=rb"\bflask_cors\b", defer_to=("starlette",),
+        "corslint.apps.flask.model:load", extensions=(".py",), sniff=rb"\bflask_cors\b", defer_to=("starlette",),
         hook_extensions=("py",), seeds=(("samples/flask", (".py",)),)),
     "starlette": Kind(
-        "corslint.apps.starlette:load", extensions=(".py",), sniff=rb"\bCORSMiddleware\b",
+        "corslint.apps.starlette.model:load", extensions=(".py",), sniff=rb"\bCORSMiddleware\b",
         hook_extensions=("py",), seeds=(("samples/starlette", (".py",)),)),
     "express": Kind(
-        "corslint.apps.express:load", extensions=(".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"),
+        "corslint.apps.express.model:load", extensions=(".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"),
         sniff=(rb"""require\(\s*['"]cors['"]\s*\)|from\s+['"]cors['"]|"""
                rb"""(?i:access-control-allow-origin)['"]?\s*[,)]"""),
         hook_extensions=("js", "mjs", "cjs", "ts", "mts", "cts"),

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 from support import corslint
-from corslint.apps.django import load
+from corslint.apps.django.model import load
 from corslint.config import Settings
 from corslint.engine import lint
 from corslint.model import Request
@@ -55,8 +55,8 @@ def test_new_name_wins_over_pre4_alias(tmp_path):
         CORS_ALLOW_ALL_ORIGINS = False
         CORS_ORIGIN_WHITELIST = ["https://old.example"]
     """))
-    assert m.settings["allow_all"].value is False
-    assert m.settings["origins"].name == "CORS_ORIGIN_WHITELIST"
+    assert m.cors.settings["allow_all"].value is False
+    assert m.cors.settings["origins"].name == "CORS_ORIGIN_WHITELIST"
     assert m.answer(get("https://evil.example")).values("access-control-allow-origin") == []
     assert m.answer(get("https://old.example")).values("access-control-allow-origin") == ["https://old.example"]
 

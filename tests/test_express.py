@@ -1,4 +1,4 @@
-"""Unit tests of the Express reader and model (linter/apps/express*.py).
+"""Unit tests of the Express reader and model (linter/apps/express/).
 
 The semantics asserted here were checked against express 4.22.3 / 5.3.0 and
 cors 2.8.6 (tests/live/test_express_live.py compares them on every sample
@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from support import corslint
 
-from corslint.apps.express import express_version, load
-from corslint.apps.express_paths import PathError, compile_path
+from corslint.apps.express.model import load
+from corslint.apps.express.paths import PathError, compile_path
+from corslint.apps.express.source import express_version
 from corslint.model import Request
 
 TRUSTED = "https://app.example.com"

@@ -10,7 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from corslint.apps.flask import load
+from corslint.apps.flask.model import load
 from corslint.config import Settings
 from corslint.engine import lint
 from corslint.model import Request

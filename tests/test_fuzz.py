@@ -231,7 +231,7 @@ def unparseable(kind: str, path: Path) -> str | None:
         errors = [e for entry in payload.get("config", []) for e in entry.get("errors", [])]
         return f"crossplane: {errors[0]}" if errors else None
     if kind == "express":
-        from corslint.apps.express_js import parse
+        from corslint.code.javascript import parse
         _tree, errors = parse(data, str(path))
         return f"tree-sitter: {errors[0]}" if errors else None
     return None

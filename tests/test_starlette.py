@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 from support import corslint
-from corslint.apps.starlette import load
+from corslint.apps.starlette.model import load
 from corslint.model import Request
 
 TRUSTED = "https://app.example.com"

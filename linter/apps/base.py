@@ -62,63 +62,6 @@ class AppModel(ServerModel):
         raise NotImplementedError
 
 
-def read_source(path: str) -> str:
-    """A Python source as the interpreter reads it: UTF-8, a leading BOM
-    skipped (raises OSError or UnicodeDecodeError).  Not `utf-8-sig`: that
-    codec turns a lone truncated BOM (`\\xef` at the end) into nothing."""
-    with open(path, "rb") as fh:
-        data = fh.read()
-    return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-
-
-#: what reading a Python source may raise besides SyntaxError: NUL bytes
-#: (ValueError on 3.11), and deep nesting (CPython's parser and the readers'
-#: tree walks: RecursionError, or MemoryError from the 3.11 parser)
-PARSE_FAILURES = (SyntaxError, ValueError, RecursionError, MemoryError)
-
-
-def read_python(path: str, display: str, parse):
-    """(ParsedApp, parse(source) or None): the shared first step of the
-    Python framework readers.  An unreadable file is an InputError; a
-    source that does not parse is recorded on ParsedApp.errors."""
-    parsed = ParsedApp(display, [display])
-    try:
-        source = read_source(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(display, None, f"cannot read this file: {exc}") from None
-    try:
-        return parsed, parse(source)
-    except PARSE_FAILURES as exc:
-        parsed.errors.append(parse_error(exc, source, display))
-        return parsed, None
-
-
-def parse_error(exc: BaseException, source: str, display: str) -> InputError:
-    """The input error (with its line) for a Python source that cannot be read."""
-    if isinstance(exc, SyntaxError):
-        return InputError(display, exc.lineno, f"Python syntax error: {exc.msg}", exc.offset)
-    if "\0" in source:
-        return InputError(display, source[:source.index("\0")].count("\n") + 1,
-                          "Python syntax error: source code cannot contain null bytes")
-    return InputError(display, _deepest_line(source), "cannot parse this file: it nests too deeply")
-
-
-def _deepest_line(source: str) -> int:
-    """The line where brackets nest deepest (strings not told apart: a hint)."""
-    depth = best = 0
-    line = best_line = 1
-    for ch in source:
-        if ch == "\n":
-            line += 1
-        elif ch in "([{":
-            depth += 1
-            if depth > best:
-                best, best_line = depth, line
-        elif ch in ")]}":
-            depth = max(depth - 1, 0)
-    return best_line
-
-
 def example_path(pattern: str) -> str:
     """A concrete path for a route pattern: `/users/<int:id>` -> `/users/1`,
     `/items/{item_id}` -> `/items/1`, `/files/:name` -> `/files/x`."""

@@ -34,7 +34,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from corslint.apps.django import load
+from corslint.apps.django.model import load
 from corslint.model import Request
 from corslint.origins import HOSTILE, Trust
 from corslint.probes import ProbeContext

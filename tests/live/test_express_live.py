@@ -30,7 +30,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from corslint.apps.express import express_version, load
+from corslint.apps.express.model import load
+from corslint.apps.express.source import express_version
 from corslint.model import Request
 
 from .model_compare import cors_view

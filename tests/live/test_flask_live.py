@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from corslint.apps.flask import load
+from corslint.apps.flask.model import load
 from corslint.model import Request
 from corslint.origins import Trust
 from corslint.probes import ProbeContext

@@ -34,7 +34,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from corslint.apps.starlette import load
+from corslint.apps.starlette.model import load
 from corslint.model import Request
 
 from .model_compare import cors_view

@@ -26,10 +26,12 @@ import ast
 import copy
 import re
 
-from ..model import Source
-from ..record import field, record
-from .base import MiddlewareOrder, RejectedAtStartup, Route, example_path
-from .flask_options import (
+from ...code.python import Module, call_keywords
+from ...code.values import Unknown, is_unknown
+from ...model import Source
+from ...record import field, record
+from ..base import MiddlewareOrder, RejectedAtStartup, Route, example_path
+from .cors import (
     Level,
     Options,
     Regex,
@@ -41,7 +43,6 @@ from .flask_options import (
     resolve,
     resolve_pattern,
 )
-from .pyvalues import Module, Unknown, call_keywords, is_unknown
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 SHORTCUTS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
@@ -169,7 +170,7 @@ class _Reader:
 
     # -- values ---------------------------------------------------------------------
     def value(self, node: ast.AST, env: Module):
-        """A value as flask-cors sees it: pyvalues plus `re.compile(...)` and `timedelta(...)`."""
+        """A value as flask-cors sees it: code.python plus `re.compile(...)` and `timedelta(...)`."""
         if isinstance(node, ast.Name) and node.id in env.bindings and node.id not in ("True", "False", "None"):
             return self.value(env.bindings[node.id], env)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and not any(isinstance(e, ast.Starred) for e in node.elts):

@@ -13,11 +13,11 @@ the `cors(...)` call for a default.
 from __future__ import annotations
 
 
-from ..model import OriginPattern, Request, Source
-from ..record import field, record
-from .express_js import UNDEFINED, JsFunction, JsRegex, is_unknown, to_string, truthy
-from .express_runtime import Outcome, Req, Response, call_back
-from .pyvalues import Unknown
+from ...code.javascript import UNDEFINED, JsFunction, JsRegex, to_string, truthy
+from ...code.values import Unknown, is_unknown
+from ...model import OriginPattern, Request, Source
+from ...record import field, record
+from .runtime import Outcome, Req, Response, call_back
 
 DEFAULTS = {"origin": "*", "methods": "GET,HEAD,PUT,PATCH,POST,DELETE", "preflightContinue": False,
             "optionsSuccessStatus": 204}

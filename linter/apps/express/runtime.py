@@ -12,10 +12,10 @@ in a way the linter cannot follow.
 from __future__ import annotations
 
 
-from ..model import HeaderLine, Request, Source
-from ..record import record
-from .express_js import (UNDEFINED, Interpreter, JsFunction, Stop, Thrown, is_unknown, to_string)
-from .pyvalues import Unknown
+from ...code.javascript import UNDEFINED, Interpreter, JsFunction, Stop, Thrown, to_string
+from ...code.values import Unknown, is_unknown
+from ...model import HeaderLine, Request, Source
+from ...record import record
 
 
 class Response:
@@ -222,38 +222,46 @@ class Res:
         raise Stop
 
 
-class Next:
+class Continuation:
+    """A function the handler is handed and calls to finish (`next`, a `cb`):
+    the call stops the handler and `received` keeps what it meant.  A call
+    under an uncertain branch is not taken as the finish: it returns
+    `undefined` and the handler runs on."""
+
+    def __init__(self, interp: Interpreter):
+        self.interp = interp
+        self.received = None
+
+    def invoke(self, args, node):
+        if self.interp.uncertain:
+            return UNDEFINED
+        self.received = self.meaning(args)
+        raise Stop
+
+    @staticmethod
+    def meaning(args: list):
+        raise NotImplementedError
+
+
+class Next(Continuation):
     """`next`: hand on, hand on with an error, or skip to the next route."""
 
-    def __init__(self, interp: Interpreter):
-        self.interp = interp
-        self.outcome: Outcome | None = None
-
-    def invoke(self, args, node):
-        if self.interp.uncertain:
-            return UNDEFINED
+    @staticmethod
+    def meaning(args: list) -> Outcome:
         arg = args[0] if args else UNDEFINED
         if arg is UNDEFINED or arg is None:
-            self.outcome = Outcome("next")
-        elif arg == "route":
-            self.outcome = Outcome("route")
-        else:
-            self.outcome = Outcome("error", arg)
-        raise Stop
+            return Outcome("next")
+        if arg == "route":
+            return Outcome("route")
+        return Outcome("error", arg)
 
 
-class Callback:
-    """A `cb(err, value)` argument (cors' origin and options callbacks)."""
+class Callback(Continuation):
+    """A `cb(err, value)` argument (cors' origin and options callbacks): (err, value)."""
 
-    def __init__(self, interp: Interpreter):
-        self.interp = interp
-        self.result: tuple | None = None
-
-    def invoke(self, args, node):
-        if self.interp.uncertain:
-            return UNDEFINED
-        self.result = (args[0] if args else UNDEFINED, args[1] if len(args) > 1 else UNDEFINED)
-        raise Stop
+    @staticmethod
+    def meaning(args: list) -> tuple:
+        return args[0] if args else UNDEFINED, args[1] if len(args) > 1 else UNDEFINED
 
 
 def run_handler(module, fn: JsFunction, request: Request, response: Response, path: str, route_path: str,
@@ -265,7 +273,7 @@ def run_handler(module, fn: JsFunction, request: Request, response: Response, pa
     try:
         interp.call_function(fn, [Req(request, route_path), res, nxt])
     except Stop:
-        return nxt.outcome or Outcome("end")
+        return nxt.received or Outcome("end")
     except Thrown as exc:
         return Outcome("error", exc.value)
     if final:        # the response is made in code the linter does not follow (a promise, a callback)
@@ -284,7 +292,7 @@ def call_back(module, fn: JsFunction, args: list, response: Response):
         pass
     except Thrown:
         return None
-    return cb.result
+    return cb.received
 
 
 def make_interpreter(module, response: Response) -> Interpreter:

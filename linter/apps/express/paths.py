@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from .. import saferegex
-from .express_js import JsRegex, _compile_js_regex
+from ... import saferegex
+from ...code.javascript import JsRegex, compile_regex
 
 
 class PathError(Exception):
@@ -49,7 +49,7 @@ def compile_path(pattern, version: int, end: bool) -> Matcher:
         sources = [p.regex.pattern for p in parts if p.regex is not None]
         return Matcher(saferegex.compile("|".join(f"(?:{s})" for s in sources), re.IGNORECASE) if sources else None)
     if isinstance(pattern, JsRegex):
-        return Matcher(_compile_js_regex(pattern.pattern, pattern.flags))
+        return Matcher(compile_regex(pattern.pattern, pattern.flags))
     source = _v4_source(pattern, end) if version == 4 else _v5_source(pattern, end)
     try:
         return Matcher(saferegex.compile(source, re.IGNORECASE))
@@ -108,7 +108,7 @@ def _v4_source(path: str, end: bool) -> str:
 
 
 def _js_to_python(source: str) -> str:
-    compiled = _compile_js_regex(source, "i")
+    compiled = compile_regex(source, "i")
     return compiled.pattern if compiled is not None else source
 
 
@@ -194,7 +194,7 @@ def _v5_alternative(tokens: list) -> str:
 
 def example(pattern) -> str | None:
     """A concrete path for a route pattern of either version, or None for a regex."""
-    from .base import example_path
+    from ..base import example_path
 
     if not isinstance(pattern, str):
         return None

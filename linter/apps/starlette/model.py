@@ -9,8 +9,8 @@ method: 405; a path that differs only by a trailing slash: 307; nothing:
 404) comes back out through every CORSMiddleware, innermost first, each
 adding its headers.  Other middleware is assumed to pass requests on; one
 that visibly answers by itself in front of CORSMiddleware is a CORS501
-fact instead.  The semantics of CORSMiddleware live in `starlette_cors`,
-the reading of the file in `starlette_extract`.
+fact instead.  The semantics of CORSMiddleware live in `cors`, the
+reading of the file in `source`.
 """
 
 from __future__ import annotations
@@ -18,19 +18,18 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
-from ..model import Answer, OriginPattern, Request, Scope
-from .base import (
+from ...code.python import Module, read_python
+from ...model import Answer, OriginPattern, Request, Scope
+from ..base import (
     AppModel,
     MiddlewareOrder,
     ParsedApp,
     RejectedAtStartup,
     Route,
     example_path,
-    read_python,
 )
-from .pyvalues import Module
-from .starlette_cors import PARAMS, CorsLayer
-from .starlette_extract import (
+from .cors import PARAMS, CorsLayer
+from .source import (
     AppSpec,
     Extractor,
     Include,
@@ -177,7 +176,8 @@ class StarletteModel(AppModel):
 
 
 def load(path: str, display: str) -> StarletteModel:
-    parsed, module = read_python(path, display, lambda source: Module(source, display))
+    module, errors = read_python(path, display, lambda source: Module(source, display))
+    parsed = ParsedApp(display, [display], errors)
     if module is None:
         return StarletteModel(display, parsed, None, [], [], False, [])
     apps = Extractor(module, display).run()

@@ -1,6 +1,6 @@
 """Reading a Django settings module the way Django would import it, with `ast` only.
 
-`pyvalues.Module` knows literals and module-level names.  Settings modules
+`code.python.Module` knows literals and module-level names.  Settings modules
 add a few idioms on top, each of which decides a CORS setting's value:
 
 - `from corsheaders.defaults import default_headers, default_methods`
@@ -19,7 +19,8 @@ from __future__ import annotations
 import ast
 import re
 
-from .pyvalues import Module, Unknown, is_unknown
+from ...code.python import Module
+from ...code.values import Unknown, is_unknown
 
 #: corsheaders/defaults.py (django-cors-headers 4.x)
 DEFAULTS = {

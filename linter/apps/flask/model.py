@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from ..model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
-from .base import AppModel, ParsedApp, Route, read_python
-from .flask_options import Regex, cors_headers
-from .flask_source import FlaskApp, Layer, read_app
-from .pyvalues import is_unknown
+from ...code.python import read_python
+from ...code.values import is_unknown
+from ...model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
+from ..base import AppModel, ParsedApp, Route
+from .cors import Regex, cors_headers
+from .source import FlaskApp, Layer, read_app
 
 ACAO = "access-control-allow-origin"
 
@@ -150,5 +151,6 @@ class FlaskModel(AppModel):
 
 def load(path: str, display: str) -> FlaskModel:
     """Read one Flask application file (never imported)."""
-    parsed, app = read_python(path, display, lambda source: read_app(source, display))
+    app, errors = read_python(path, display, lambda source: read_app(source, display))
+    parsed = ParsedApp(display, [display], errors)
     return FlaskModel(display, parsed, app if app is not None else FlaskApp(complete=True))

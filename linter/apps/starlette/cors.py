@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 
-from .. import saferegex
-from ..model import Answer, HeaderLine, Request, Source
-from .pyvalues import is_unknown
+from ... import saferegex
+from ...code.values import is_unknown
+from ...model import Answer, HeaderLine, Request, Source
 
 PARAMS = ("allow_origins", "allow_methods", "allow_headers", "allow_credentials", "allow_origin_regex",
           "allow_private_network", "expose_headers", "max_age")

@@ -5,7 +5,7 @@ CORSMiddleware arguments are recognised by their spelling
 (`app = FastAPI(...)`, `app.add_middleware(CORSMiddleware, ...)`,
 `Middleware(CORSMiddleware, ...)` in `middleware=[...]`, `@app.get(...)`,
 `@router.put(...)` with `APIRouter(prefix=...)`, `Route(...)` / `Mount(...)`
-in `routes=[...]`) and values go through `pyvalues`, so anything computed
+in `routes=[...]`) and values go through `code.python`, so anything computed
 at run time stays Unknown.  Statements are read in source order, including
 the bodies of functions (application factories) and of `if`/`try`
 (marked conditional), because the order of `add_middleware` calls decides
@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import ast
 
-from ..model import Source
-from ..record import field, record
-from .pyvalues import Module, Unknown, is_unknown
+from ...code.python import Module
+from ...code.values import Unknown, is_unknown
+from ...model import Source
+from ...record import field, record
 
 #: FastAPI decorators and the one method each registers
 VERB_DECORATORS = {name: (name.upper(),) for name in ("get", "post", "put", "delete", "patch", "options", "head",

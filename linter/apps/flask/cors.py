@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import re
 
-from .. import saferegex
-from ..model import HeaderLine, Request, Source
-from ..record import field, record
-from .pyvalues import Unknown, is_unknown
+from ... import saferegex
+from ...code.values import Unknown, is_unknown
+from ...model import HeaderLine, Request, Source
+from ...record import field, record
 
 ALL_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
 DEFAULTS = {

@@ -1,6 +1,8 @@
-"""Values of a Python module, read with `ast` only: never imported, never run.
+"""Python source read with `ast` only: never imported, never run.
 
-Settings modules and app files spell their CORS configuration as constants:
+`read_python` reads a file the way the interpreter would (UTF-8, a BOM
+skipped) and turns what cannot be read into input errors.  `Module` gives
+the values its constants spell.  Settings modules and app files spell their CORS configuration as constants:
 `CORS_ALLOWED_ORIGINS = ["https://app.example.com"]`, `ORIGINS = BASE + [...]`,
 `CORS(app, origins=ORIGINS, supports_credentials=True)`.  This module
 evaluates exactly that much: literals, names bound at module level,
@@ -15,27 +17,10 @@ from __future__ import annotations
 import ast
 import warnings
 
+from ..diagnostics import InputError
+from .values import Unknown, is_unknown
+
 MAX_DEPTH = 50
-
-
-class Unknown:
-    """A value the linter cannot know statically."""
-
-    __slots__ = ("reason", "line")
-
-    def __init__(self, reason: str, line: int | None = None):
-        self.reason = reason
-        self.line = line
-
-    def __repr__(self) -> str:
-        return f"Unknown({self.reason!r})"
-
-    def __bool__(self) -> bool:   # an unknown value is never silently truthy or falsy
-        raise TypeError(f"truth value of an unknown value ({self.reason})")
-
-
-def is_unknown(value) -> bool:
-    return isinstance(value, Unknown)
 
 
 class Module:
@@ -161,3 +146,58 @@ def call_keywords(module: Module, call: ast.Call) -> dict[str, object]:
             continue
         out[keyword.arg] = module.value(keyword.value)
     return out
+
+
+def read_source(path: str) -> str:
+    """A Python source as the interpreter reads it: UTF-8, a leading BOM
+    skipped (raises OSError or UnicodeDecodeError).  Not `utf-8-sig`: that
+    codec turns a lone truncated BOM (`\\xef` at the end) into nothing."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+
+
+#: what reading a Python source may raise besides SyntaxError: NUL bytes
+#: (ValueError on 3.11), and deep nesting (CPython's parser and the readers'
+#: tree walks: RecursionError, or MemoryError from the 3.11 parser)
+PARSE_FAILURES = (SyntaxError, ValueError, RecursionError, MemoryError)
+
+
+def read_python(path: str, display: str, parse) -> tuple[object, list[InputError]]:
+    """(parse(source) or None, the input errors met): the shared first step
+    of the Python readers.  An unreadable file raises InputError; a source
+    that does not parse is returned as an error with its line."""
+    try:
+        source = read_source(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(display, None, f"cannot read this file: {exc}") from None
+    try:
+        return parse(source), []
+    except PARSE_FAILURES as exc:
+        return None, [parse_error(exc, source, display)]
+
+
+def parse_error(exc: BaseException, source: str, display: str) -> InputError:
+    """The input error (with its line) for a Python source that cannot be read."""
+    if isinstance(exc, SyntaxError):
+        return InputError(display, exc.lineno, f"Python syntax error: {exc.msg}", exc.offset)
+    if "\0" in source:
+        return InputError(display, source[:source.index("\0")].count("\n") + 1,
+                          "Python syntax error: source code cannot contain null bytes")
+    return InputError(display, _deepest_line(source), "cannot parse this file: it nests too deeply")
+
+
+def _deepest_line(source: str) -> int:
+    """The line where brackets nest deepest (strings not told apart: a hint)."""
+    depth = best = 0
+    line = best_line = 1
+    for ch in source:
+        if ch == "\n":
+            line += 1
+        elif ch in "([{":
+            depth += 1
+            if depth > best:
+                best, best_line = depth, line
+        elif ch in ")]}":
+            depth = max(depth - 1, 0)
+    return best_line

@@ -20,8 +20,9 @@ import re
 from functools import lru_cache
 
 from .. import saferegex
+from ..diagnostics import InputError
 from ..record import field, record
-from .pyvalues import Unknown, is_unknown
+from .values import Unknown, is_unknown
 
 #: how deep a value may refer to other values or call functions
 MAX_DEPTH = 40
@@ -49,7 +50,7 @@ class JsRegex:
 
     @property
     def compiled(self) -> re.Pattern | None:
-        return _compile_js_regex(self.pattern, self.flags)
+        return compile_regex(self.pattern, self.flags)
 
     def test(self, value) -> bool | Unknown:
         compiled = self.compiled
@@ -59,7 +60,7 @@ class JsRegex:
 
 
 @lru_cache(maxsize=512)
-def _compile_js_regex(pattern: str, flags: str) -> re.Pattern | None:
+def compile_regex(pattern: str, flags: str) -> re.Pattern | None:
     """The Python equivalent of a JS regex (the syntax origin patterns use)."""
     text = pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!")
     py_flags = (re.IGNORECASE if "i" in flags else 0) | (re.MULTILINE if "m" in flags else 0) | \
@@ -193,6 +194,28 @@ def parse(source: bytes, path: str):
     return tree, sorted(errors)
 
 
+def read_javascript(path: str, display: str) -> tuple[Module | None, list[InputError]]:
+    """(the module, or None when it does not parse; the input errors met).
+    An unreadable file raises InputError."""
+    try:
+        with open(path, "rb") as fh:
+            source = fh.read()
+    except OSError as exc:
+        raise InputError(display, None, f"cannot read this file: {exc}") from None
+    tree, errors = parse(source, path)
+    text = source.decode("utf-8", errors="replace").encode("utf-8")
+    if text != source and not errors:
+        # Node reads sources as UTF-8 and turns invalid bytes into U+FFFD: in a
+        # string or a comment that is no error (outside one, the parse of the
+        # bytes above already failed); the module reads the decoded text
+        source = text
+        tree, errors = parse(source, path)
+    if errors:
+        return None, [InputError(display, line, f"cannot parse this file: {message}", column)
+                      for line, column, message in errors]
+    return Module(tree, source, display), []
+
+
 _WRAPPERS = {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
              "type_assertion", "await_expression"}
 
@@ -246,6 +269,15 @@ def function_params(node) -> list[str]:
 
 
 FUNCTION_TYPES = {"arrow_function", "function_expression", "function", "function_declaration"}
+
+
+def descendants(node):
+    """Every node of a subtree, in source order (the node itself first)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.named_children))
 
 
 # -- JavaScript semantics of plain values -----------------------------------------------------------
