@@ -17,8 +17,8 @@ import os
 import re
 
 from .. import saferegex
+from ..backend import FileOracle, Upstream
 from ..model import Answer, HeaderLine, Request, Source
-from ..nginx.evaluate import FileOracle, Upstream
 from ..record import replace
 from .conf import ApacheConf, Context, HeaderAction, Require, VirtualHost
 from .expr import HEADER_VARIABLES, Unknown, evaluate_bool, evaluate_string

@@ -290,7 +290,7 @@ class DjangoApp(AppModel):
     def _scope_path(self, regex) -> str:
         """A path CORS_URLS_REGEX accepts: `/` for the default, else an
         example of the regex (`^/api/.*$` -> `/api/`)."""
-        from ..nginx.regex import example_for
+        from ..regexes import example_for
 
         text = _pattern_text(regex)
         candidates = list(example_for(text)) if isinstance(text, str) else []

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
+from ..directive import Directive
 from ..model import Source
-from .parse import Directive
-from .regex import compile_pcre
+from ..regexes import compile_pcre
 from .variables import MapBlock
 
 PROXY_MODULES = ("proxy", "fastcgi", "uwsgi", "scgi", "grpc")

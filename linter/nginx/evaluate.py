@@ -12,12 +12,11 @@ handler), `error_page`, and finally the header filters (headers-more, then
 
 from __future__ import annotations
 
-import os
-
+from ..backend import FileOracle, Upstream
 from ..model import Answer, HeaderLine, Request, Source
+from ..regexes import compile_pcre
 from .conf import ADD_HEADER_STATUSES, DEFAULT_HIDDEN, DEFAULT_TYPES, HttpConf, Level, Location, Server
 from .match import AUTO_REDIRECT, find_location, named_location, select_server
-from .regex import compile_pcre
 from .variables import RequestVars
 
 #: the response headers of the CORS protocol (a wildcard clear names them all)
@@ -26,60 +25,6 @@ CORS_RESPONSE_HEADERS = ("access-control-allow-origin", "access-control-allow-cr
                          "access-control-expose-headers", "access-control-max-age")
 
 MAX_URI_CHANGES = 10
-
-
-class Upstream:
-    """What a proxied backend answers: status None and headers None mean unknown."""
-
-    def __init__(self, status: int | None = None, headers: list[tuple[str, str]] | None = None):
-        self.status = status
-        self.headers = headers
-
-
-UNKNOWN_UPSTREAM = Upstream()
-
-
-class FileOracle:
-    """Whether a static path exists on the server.
-
-    By default a name with an extension is assumed to be a file, a name
-    ending in `/` a directory with an index file, anything else missing
-    (SPA and PHP fallbacks then take over, as they do in production).  With
-    `on_disk=True` the configured root is looked up on this machine.
-
-    `root` and `path` are concatenated as nginx does (`alias /srv/a` +
-    `b.txt` is `/srv/ab.txt`); a relative root is relative to nginx's prefix,
-    which the configuration does not name, so it is never looked up.
-    """
-
-    def __init__(self, on_disk: bool = False):
-        self.on_disk = on_disk
-
-    def _full(self, root: str | None, path: str) -> str | None:
-        if self.on_disk and root and os.path.isabs(root):
-            return root + path
-        return None
-
-    def kind(self, root: str | None, path: str) -> str | None:
-        """'file', 'dir' or None (missing)."""
-        full = self._full(root, path)
-        if full is not None:
-            if os.path.isdir(full):
-                return "dir"
-            if os.path.isfile(full):
-                return "file"
-            return None
-        if path.endswith("/"):
-            return "dir"
-        last = path.rsplit("/", 1)[-1]
-        return "file" if "." in last.strip(".") else None
-
-    def size(self, root: str | None, path: str) -> int | None:
-        """The file's size in bytes, None when not known."""
-        full = self._full(root, path)
-        if full is not None and os.path.isfile(full):
-            return os.path.getsize(full)
-        return None
 
 
 class Body:

@@ -10,8 +10,8 @@ dict, so cost does not grow with the number of locations.
 
 from __future__ import annotations
 
+from ..regexes import compile_pcre
 from .conf import HttpConf, Level, Location, Server
-from .regex import compile_pcre
 
 #: find() results besides a Location
 AUTO_REDIRECT = "auto-redirect"

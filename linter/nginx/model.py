@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from ..backend import DEFAULT_FILES, UNKNOWN_UPSTREAM, FileOracle, Upstream
 from ..model import Answer, OriginPattern, Request, Scope, ServerModel, Source, valid_authority
+from ..regexes import example_for
 from .conf import HttpConf, Level, Location, Server, lower
-from .evaluate import CORS_RESPONSE_HEADERS, UNKNOWN_UPSTREAM, Evaluation, FileOracle, Upstream
+from .evaluate import CORS_RESPONSE_HEADERS, Evaluation
 from .match import find_location, select_server
 from .parse import parse
-from .regex import example_for
 from .variables import variables_in
 
-_DEFAULT_FILES = FileOracle()
 _ORIGIN_VAR = "http_origin"
 
 
@@ -22,7 +22,7 @@ class NginxModel(ServerModel):
         self._scopes: list[Scope] | None = None
 
     # -- answering ---------------------------------------------------------------
-    def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = _DEFAULT_FILES,
+    def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = DEFAULT_FILES,
                client_addr: str | None = None) -> Answer:
         return Evaluation(self.conf, request, upstream, files, client_addr).run()
 

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from functools import partial
 
 from corslint.apache.evaluate import Evaluation
+from corslint.backend import Upstream as ModelUpstream
 from corslint.model import Request
-from corslint.nginx.evaluate import Upstream as ModelUpstream
 
 from . import model_compare
 from .apache_harness import ApacheServer
