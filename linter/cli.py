@@ -174,7 +174,7 @@ def simulate_main(argv: list[str]) -> int:
     from .diagnostics import InputError
     from .engine import load_model
     from .files import classify
-    from .nginx.evaluate import FileOracle, Upstream
+    from .backend import FileOracle, Upstream
     from . import simulate
 
     if is_forbidden_method(args.method):

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 
 from .config import Settings
+from .confine import unreadable
 from .diagnostics import SEVERITY_RANK, Finding, InputError
-from .files import classify, expand, explicit_kind, template_kind, unreadable
+from .files import classify, expand, explicit_kind, template_kind
 from .kinds import KINDS, load_function
 from .record import field, record
 from .saferegex import RegexTimeout

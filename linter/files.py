@@ -121,39 +121,6 @@ def _head(path: str, size: int) -> bytes | None:
         return None
 
 
-#: the largest file corslint reads (configuration files are kilobytes; anything
-#: this big is a mistake, generated, or hostile)
-MAX_FILE_BYTES = 5 * 1024 * 1024
-
-
-def unreadable(path: str) -> str | None:
-    """Why `path` is not read (too large, not a regular file, a symlink
-    loop), or None when it may be read."""
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        if os.path.islink(path):
-            return f"cannot read: broken symbolic link or symlink loop ({exc.strerror})"
-        return f"cannot read: {exc.strerror}"
-    import stat
-
-    if stat.S_ISDIR(info.st_mode):
-        return "is a folder, not a file"
-    if not stat.S_ISREG(info.st_mode):
-        return "not a regular file (a FIFO, socket or device): corslint reads only regular files"
-    if info.st_size > MAX_FILE_BYTES:
-        return (f"file is {info.st_size:,} bytes, larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB corslint "
-                f"reads; it was not linted")
-    return None
-
-
-def inside(path: str, root: str) -> bool:
-    """Whether `path` (resolved, symlinks followed) lies in the folder `root`."""
-    real = os.path.realpath(path)
-    base = os.path.realpath(root)
-    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
-
-
 def expand(paths: list[str]) -> list[tuple[str, bool]]:
     """(path, given explicitly) for every file below the given paths."""
     out: list[tuple[str, bool]] = []

@@ -20,6 +20,7 @@ from collections import namedtuple
 from collections.abc import Iterator
 from functools import cached_property, lru_cache
 
+from .backend import FileOracle, Upstream
 from .cors import ACRH, ACRM, ORIGIN
 from .record import field, record
 from .urls import split as split_url

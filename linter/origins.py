@@ -100,7 +100,7 @@ def hosts_spelled(pattern: str) -> tuple[str, ...]:
 def pattern_examples(pattern: str, ignore_case: bool = False) -> tuple[str, ...]:
     """Origins an allow-list pattern admits, https first: what its real
     front end probably is (`(.*\\.example\\.com)` -> https://a.example.com)."""
-    from .nginx.regex import compile_pcre, example_for
+    from .regexes import compile_pcre, example_for
 
     compiled = compile_pcre(pattern, ignore_case)
     if compiled is None:
@@ -186,7 +186,7 @@ def attack_candidates(pattern: str, ignore_case: bool = False) -> tuple[str, ...
                     add(f"{scheme}://{host[:i]}-{host[i + 1:]}")
                     add(f"{scheme}://a.{host[:i]}x{host[i + 1:]}")
     add(HOSTILE)
-    from .nginx.regex import compile_pcre
+    from .regexes import compile_pcre
 
     compiled = compile_pcre(pattern, ignore_case)
     if compiled is None:

@@ -38,7 +38,7 @@ class Client:
 def _backend_ok():
     """Rules assume a proxied backend answers 200 with headers of its own
     that are unknown: the normal path, without inventing CORS headers."""
-    from .nginx.evaluate import Upstream
+    from .backend import Upstream
 
     return Upstream(200, None)
 
@@ -230,7 +230,7 @@ class ProbeContext:
     def insecure_candidates(self, probe: Probe) -> list[str]:
         """http:// origins the configuration names, and the http:// twin of
         the trusted origin where an allow-list pattern admits it."""
-        from .nginx.regex import compile_pcre
+        from .regexes import compile_pcre
 
         scope = probe.scope
         out = [o for o in scope.literal_origins if o.startswith("http://") and is_origin(o)]

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from corslint.config import Settings
+from corslint.confine import MAX_FILE_BYTES
 from corslint.engine import lint
-from corslint.files import MAX_FILE_BYTES
 
 from support import corslint, time_limit, write
 

@@ -11,8 +11,8 @@ import textwrap
 
 import pytest
 
+from corslint.backend import Upstream
 from corslint.model import Request
-from corslint.nginx.evaluate import Upstream
 from corslint.nginx.model import load
 
 

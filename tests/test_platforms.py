@@ -13,10 +13,10 @@ import re
 from pathlib import Path
 
 import pytest
+from corslint.backend import Upstream
 from corslint.browser import Call
 from corslint.engine import judge, selected_rules
 from corslint.files import template_kind
-from corslint.nginx.evaluate import Upstream
 from corslint.origins import Trust
 from corslint.platforms import load
 from corslint.probes import ProbeContext

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
+from ..directive import Directive
 from ..model import Source
-from ..nginx.parse import Directive
 
 SECTION_KINDS = {"<directory": "directory", "<directorymatch": "directorymatch", "<files": "files",
                  "<filesmatch": "filesmatch", "<location": "location", "<locationmatch": "locationmatch",

@@ -28,8 +28,8 @@ lives in the module named for the httpd module it mirrors:
 
 from __future__ import annotations
 
+from ..backend import FileOracle, Upstream
 from ..model import Answer, HeaderLine, Request, Source
-from ..nginx.evaluate import FileOracle, Upstream
 from . import access, alias, errordocument, headers, proxy, rewrite, sections, setenv, static
 from .conf import ApacheConf, Context, Require, VirtualHost
 from .expr import HEADER_VARIABLES, Unknown, evaluate_bool

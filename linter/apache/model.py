@@ -6,15 +6,13 @@ import os
 import re
 
 from .. import saferegex
+from ..backend import DEFAULT_FILES, UNKNOWN_UPSTREAM, FileOracle, Upstream
 from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, ServerModel, Source, valid_authority
-from ..nginx.evaluate import FileOracle, Upstream
-from ..nginx.regex import example_for
+from ..regexes import example_for
 from .conf import ApacheConf, Context, VirtualHost, lower
 from .evaluate import Evaluation
 from .parse import read
 
-_DEFAULT_FILES = FileOracle()
-_UNKNOWN_UPSTREAM = Upstream()
 _ORIGIN_IN_EXPR = re.compile(r"(?i)(%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}|req(?:_novary)?\(\s*['\"]Origin['\"]\s*\)"
                              r"|http\(\s*['\"]Origin['\"]\s*\)|%\{req:Origin\}|%\{Origin\}i)")
 _ORIGIN_REGEX = re.compile(r"(?i)(?:%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}|req\(\s*'Origin'\s*\)|%\{req:Origin\})\s*"
@@ -41,7 +39,7 @@ class ApacheModel(ServerModel):
         self._scopes = None
         return parsed.errors
 
-    def answer(self, request: Request, upstream: Upstream = _UNKNOWN_UPSTREAM, files: FileOracle = _DEFAULT_FILES,
+    def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = DEFAULT_FILES,
                client_addr: str | None = None) -> Answer:
         return Evaluation(self.conf, request, upstream, files, client_addr, self.htaccess_files).run()
 

@@ -15,11 +15,11 @@ import os
 import re
 from functools import lru_cache
 
+from ..confine import MAX_INCLUDED_FILES, ConfigReading, confined_targets, included_files, unreadable
 from ..diagnostics import InputError
+from ..directive import Directive
 from ..model import Source
-from ..nginx.parse import Directive
 
-MAX_INCLUDE_DEPTH = 32
 #: sections nested deeper than this are refused (httpd has no limit, but no real file comes close)
 MAX_NESTING = 200
 #: the httpd version `<IfVersion>` is evaluated against
@@ -42,29 +42,18 @@ def _parser():
         return Lark(fh.read(), parser="lalr", lexer="contextual", propagate_positions=True)
 
 
-class ApacheParse:
+class ApacheParse(ConfigReading):
     """The directive tree of one root file with its includes spliced in."""
 
     def __init__(self, path: str):
-        self.path = path
+        super().__init__(path)
         self.directives: list[Directive] = []
-        self.errors: list[InputError] = []
-        self.files: list[str] = []
         self.server_root: str | None = None
         self.defines: dict[str, str] = {}
         self.undefined: set[str] = set()
         #: the folder includes may be read from (--root, else the root file's folder, widened
         #: to a ServerRoot that is that folder's parent: /etc/httpd for /etc/httpd/conf/httpd.conf)
         self.confine: str | None = None
-        self.reads = 0
-        self.bytes_read = 0
-        #: includes not read because they lie outside the configuration root (reported, not errors)
-        self.notices: list[InputError] = []
-
-    def error(self, error: InputError) -> None:
-        """Record an error once (a cycle reached by two paths is one problem)."""
-        if all(str(e) != str(error) for e in self.errors):
-            self.errors.append(error)
 
 
 def logical_text(text: str) -> str:
@@ -170,8 +159,6 @@ def read(path: str, display: str | None = None, root: str | None = None) -> Apac
 
 
 def _read_file(path: str, display: str, result: ApacheParse, stack: list[str], into: list[Directive]) -> None:
-    from ..files import unreadable
-
     problem = unreadable(path)
     if problem is not None:
         result.errors.append(InputError(display, None, problem))
@@ -278,18 +265,13 @@ def _widen_confinement(result: ApacheParse, server_root: str, root_file: str) ->
 
 
 def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: str, optional: bool) -> list[Directive]:
-    from ..nginx.parse import MAX_INCLUDED_FILES, MAX_TOTAL_BYTES, confined_targets, refused_message
-
     pattern = d.args[0]
     base = result.server_root or os.path.dirname(os.path.abspath(stack[0]))
     full = pattern if os.path.isabs(pattern) else os.path.join(base, pattern)
     confine = result.confine or os.path.dirname(os.path.abspath(stack[0]))
-    found = confined_targets(pattern, full, confine) or ([], [])
-    targets, refused = found
+    targets, refused = confined_targets(full, confine) or ([], [])
     if refused:
-        notice = InputError(d.path, d.line, refused_message(pattern, refused, confine, d.name))
-        if all(str(n) != str(notice) for n in result.notices):
-            result.notices.append(notice)
+        result.refuse(d, pattern, refused, confine)
     if len(targets) == 1 and os.path.isdir(targets[0]) and not glob.has_magic(full):
         try:
             targets = sorted(os.path.join(targets[0], f) for f in os.listdir(targets[0]))[:MAX_INCLUDED_FILES]
@@ -300,30 +282,9 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
         result.errors.append(InputError(d.path, d.line, f"Include {pattern}: no such file (use IncludeOptional "
                                                         f"for files that may be missing)"))
     out: list[Directive] = []
-    for target in targets:
-        if not os.path.isfile(target):
-            if os.path.islink(target) and not os.path.exists(target):
-                result.error(InputError(d.path, d.line, f"Include {pattern}: {target} is a broken symbolic link "
-                                                        f"or a symlink loop"))
-            continue
-        real = os.path.realpath(target)
-        if real in stack:
-            result.error(InputError(d.path, d.line, f"include cycle: {pattern} includes itself"))
-            continue
-        if len(stack) >= MAX_INCLUDE_DEPTH:
-            result.error(InputError(d.path, d.line, f"includes nested deeper than {MAX_INCLUDE_DEPTH}"))
-            continue
-        if result.reads >= MAX_INCLUDED_FILES or result.bytes_read >= MAX_TOTAL_BYTES:
-            if any("the remaining includes were not read" in e.message for e in result.errors):
-                break    # reported once, where the limit was reached
-            result.error(InputError(d.path, d.line, f"Include {pattern}: more than {MAX_INCLUDED_FILES:,} included "
-                                                    f"files or {MAX_TOTAL_BYTES >> 20} MiB read for {result.path}; "
-                                                    f"the remaining includes were not read"))
-            break
+    for target in included_files(result, d, pattern, targets, stack, "Include"):
         shown = os.path.relpath(target) if not os.path.isabs(display_dir or ".") else target
-        stack.append(real)
         _read_file(target, shown, result, stack, into=out)
-        stack.pop()
     return out
 
 

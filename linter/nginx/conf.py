@@ -11,11 +11,12 @@ directive family.
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from functools import cached_property
 
+from ..directive import Directive
 from ..model import Source
-from .parse import Directive
-from .regex import compile_pcre
+from ..regexes import compile_pcre
 from .variables import MapBlock
 
 PROXY_MODULES = ("proxy", "fastcgi", "uwsgi", "scgi", "grpc")
@@ -41,6 +42,39 @@ STANDARD_TYPES = {ext: mime for mime, exts in (
     ("application/xhtml+xml", "xhtml"), ("application/zip", "zip"), ("application/octet-stream", "bin exe dll"),
     ("audio/mpeg", "mp3"), ("audio/ogg", "ogg"), ("video/mp4", "mp4"), ("video/webm", "webm"),
 ) for ext in exts.split()}
+
+
+# Named records of what the lowering keeps (plain namedtuples: no instance
+# dict, tuples in memory, and fields read by name)
+#: a directive's value as lowered (`auth_basic "realm"`, `gzip on`, `default_type`;
+#: True/False for `proxy_intercept_errors`) and its line
+Setting = namedtuple("Setting", "value source")
+#: a header name a directive names (`proxy_hide_header`, a header headers-more clears), lower-cased
+HeaderName = namedtuple("HeaderName", "name source")
+#: `allow ADDRESS` or `deny ADDRESS` (action "allow" or "deny")
+AccessRule = namedtuple("AccessRule", "action address source")
+#: a content handler: `proxy_pass TARGET` and friends, or "unknown" for a
+#: snippet whose surroundings produce the response
+Handler = namedtuple("Handler", "directive target source")
+#: `root PATH` or `alias PATH` (alias True)
+Root = namedtuple("Root", "path alias source")
+#: `try_files candidate... fallback`
+TryFiles = namedtuple("TryFiles", "args source")
+#: `error_page CODE... [=[OVERRIDE]] TARGET`: override None without `=`, "" for a bare `=`
+ErrorPage = namedtuple("ErrorPage", "codes override target source")
+#: `limit_except METHOD... { inner }`: the methods it lets through (HEAD with
+#: GET) and the level that applies to every other method
+LimitExcept = namedtuple("LimitExcept", "methods inner source")
+#: a `listen` port and whether it is the default server's
+Listen = namedtuple("Listen", "port default")
+#: rewrite-phase code, told apart by type: `set $name value`, `return code
+#: [text]` (`return URL` is code 302), `break`, `if (args) { inner }`,
+#: `rewrite pattern replacement [flag]`
+SetOp = namedtuple("SetOp", "name value source")
+ReturnOp = namedtuple("ReturnOp", "code text source")
+BreakOp = namedtuple("BreakOp", "source")
+IfOp = namedtuple("IfOp", "args inner source")
+RewriteOp = namedtuple("RewriteOp", "pattern replacement flag source")
 
 
 class AddHeader:
@@ -78,34 +112,35 @@ class Level:
         self.source = source
         self.add_headers: list[AddHeader] = []
         self.more_headers: list[MoreHeader] = []
-        self.hide_headers: dict[str, list[tuple[str, Source]]] = {}
-        self.pass_headers: dict[str, list[tuple[str, Source]]] = {}
-        #: proxy_intercept_errors and friends, per module: (on, source)
-        self.intercept_errors: dict[str, tuple[bool, Source]] = {}
-        self.ops: list[tuple] = []                # rewrite-phase code, in order
-        self.access: list[tuple[str, str, Source]] = []   # ("allow"|"deny", address, source)
-        self.auth_basic: tuple[str, Source] | None = None
-        self.auth_request: tuple[str, Source] | None = None
+        self.hide_headers: dict[str, list[HeaderName]] = {}
+        self.pass_headers: dict[str, list[HeaderName]] = {}
+        #: proxy_intercept_errors and friends, per module (value True for on)
+        self.intercept_errors: dict[str, Setting] = {}
+        #: rewrite-phase code, in order: SetOp, ReturnOp, BreakOp, IfOp, RewriteOp (told apart by type)
+        self.ops: list[SetOp | ReturnOp | BreakOp | IfOp | RewriteOp] = []
+        self.access: list[AccessRule] = []
+        self.auth_basic: Setting | None = None
+        self.auth_request: Setting | None = None
         self.satisfy: str | None = None
-        self.handler: tuple[str, str, Source] | None = None   # (directive, target, source)
-        self.root: tuple[str, bool, Source] | None = None      # (path, is_alias, source)
-        self.try_files: tuple[list[str], Source] | None = None
+        self.handler: Handler | None = None
+        self.root: Root | None = None
+        self.try_files: TryFiles | None = None
         self.index: list[str] | None = None
-        self.error_pages: list[tuple[frozenset[int], str | None, str, Source]] = []
+        self.error_pages: list[ErrorPage] = []
         self.internal = False
-        self.limit_except: tuple[frozenset[str], "Level", Source] | None = None
+        self.limit_except: LimitExcept | None = None
         self.locations: list["Location"] = []
         self.unknown_include = False
         #: `types {}` (extension -> MIME type); None when this level has none
         self.types: dict[str, str] | None = None
-        self.default_type: tuple[str, Source] | None = None
-        #: gzip, gzip_vary: ("on"|"off", source); gzip_types: MIME types; gzip_min_length: bytes
-        self.gzip: tuple[str, Source] | None = None
-        self.gzip_vary: tuple[str, Source] | None = None
+        self.default_type: Setting | None = None
+        #: gzip, gzip_vary: "on"|"off"; gzip_types: MIME types; gzip_min_length: bytes
+        self.gzip: Setting | None = None
+        self.gzip_vary: Setting | None = None
         self.gzip_types: list[str] | None = None
         self.gzip_min_length: int | None = None
-        #: autoindex: ("on"|"off", source)
-        self.autoindex: tuple[str, Source] | None = None
+        #: autoindex: "on"|"off"
+        self.autoindex: Setting | None = None
         self._memo: dict = {}
         self._inherited: dict = {}
 
@@ -142,11 +177,11 @@ class Level:
             self._memo[key] = out
         return self._memo[key]
 
-    def effective_hidden(self, module: str) -> tuple[list[tuple[str, Source]], list[tuple[str, Source]]]:
+    def effective_hidden(self, module: str) -> tuple[list[HeaderName], list[HeaderName]]:
         """(hidden, passed) upstream header names for a proxy module: like
         add_header, a level with its own list replaces the inherited one."""
-        hidden: list[tuple[str, Source]] = []
-        passed: list[tuple[str, Source]] = []
+        hidden: list[HeaderName] = []
+        passed: list[HeaderName] = []
         for level in self.chain():
             if module in level.hide_headers:
                 hidden = level.hide_headers[module]
@@ -167,7 +202,7 @@ class Level:
                                                  None)
             return value
 
-    def intercepts_errors(self, module: str) -> tuple[bool, Source] | None:
+    def intercepts_errors(self, module: str) -> Setting | None:
         """`proxy_intercept_errors` (or fastcgi_..., ...) in force here."""
         return next((lv.intercept_errors[module] for lv in self.chain() if module in lv.intercept_errors), None)
 
@@ -175,10 +210,10 @@ class Level:
         """Like `inherited`, for values that may be set and empty (`types {}`)."""
         return next((getattr(lv, attr) for lv in self.chain() if getattr(lv, attr) is not None), None)
 
-    def effective_access(self) -> list[tuple[str, str, Source]]:
+    def effective_access(self) -> list[AccessRule]:
         return self.inherited("access") or []
 
-    def effective_error_pages(self):
+    def effective_error_pages(self) -> list[ErrorPage]:
         return self.inherited("error_pages") or []
 
     def location(self) -> "Location | None":
@@ -232,7 +267,7 @@ class Location(Level):
 class Server(Level):
     def __init__(self, parent: Level, source: Source, implicit: bool = False):
         super().__init__("server", parent, source)
-        self.listen: list[tuple[int, bool]] = []     # (port, default_server)
+        self.listen: list[Listen] = []
         self.ssl_ports: set[int] = set()
         self.names: list[str] = []
         self.implicit = implicit
@@ -277,7 +312,7 @@ def lower(directives: list[Directive], path: str) -> HttpConf:
             _lower_block(conf, server, directives)
         else:
             loc = Location(server, "", "/", root_source)
-            loc.handler = ("unknown", "", root_source)
+            loc.handler = Handler("unknown", "", root_source)
             server.locations.append(loc)
             _lower_block(conf, loc, directives)
     return conf
@@ -289,13 +324,13 @@ def _lower_block(conf: HttpConf, level: Level, block: list[Directive]) -> None:
         if handler is not None:
             handler(conf, level, d)
         elif d.name in CONTENT_HANDLERS and level.kind in ("location", "if"):
-            level.handler = (d.name, d.args[0] if d.args else "", d.source)
+            level.handler = Handler(d.name, d.args[0] if d.args else "", d.source)
         elif d.name.endswith("_hide_header") and d.name[:-12] in PROXY_MODULES and d.args:
-            level.hide_headers.setdefault(d.name[:-12], []).append((d.args[0].lower(), d.source))
+            level.hide_headers.setdefault(d.name[:-12], []).append(HeaderName(d.args[0].lower(), d.source))
         elif d.name.endswith("_pass_header") and d.name[:-12] in PROXY_MODULES and d.args:
-            level.pass_headers.setdefault(d.name[:-12], []).append((d.args[0].lower(), d.source))
+            level.pass_headers.setdefault(d.name[:-12], []).append(HeaderName(d.args[0].lower(), d.source))
         elif d.name.endswith("_intercept_errors") and d.name[:-17] in PROXY_MODULES and d.args:
-            level.intercept_errors[d.name[:-17]] = (d.args[0].lower() == "on", d.source)
+            level.intercept_errors[d.name[:-17]] = Setting(d.args[0].lower() == "on", d.source)
 
 
 def _server(conf: HttpConf, level: Level, d: Directive) -> None:
@@ -305,7 +340,7 @@ def _server(conf: HttpConf, level: Level, d: Directive) -> None:
     conf.servers.append(server)
     _lower_block(conf, server, d.block)
     if not server.listen:
-        server.listen.append((80, False))
+        server.listen.append(Listen(80, False))
 
 
 def _listen(conf: HttpConf, level: Level, d: Directive) -> None:
@@ -319,7 +354,7 @@ def _listen(conf: HttpConf, level: Level, d: Directive) -> None:
         port_text = addr.rsplit("]:", 1)[-1]
     port = int(port_text) if port_text.isdigit() else 80
     server_default = "default_server" in d.args or "default" in d.args
-    level.listen.append((port, server_default))
+    level.listen.append(Listen(port, server_default))
     if "ssl" in d.args[1:]:
         level.ssl_ports.add(port)
 
@@ -388,14 +423,14 @@ def _if(conf: HttpConf, level: Level, d: Directive) -> None:
         return
     inner = Level("if", level, d.source)
     _lower_block(conf, inner, d.block)
-    level.ops.append(("if", list(d.args), inner, d.source))   # crossplane already drops the ( )
+    level.ops.append(IfOp(list(d.args), inner, d.source))   # crossplane already drops the ( )
 
 
 def _set(conf: HttpConf, level: Level, d: Directive) -> None:
     if len(d.args) >= 2:
         conf.declared.add(d.args[0].lstrip("$"))
     if len(d.args) >= 2 and level.kind in ("server", "location", "if"):
-        level.ops.append(("set", d.args[0].lstrip("$"), d.args[1], d.source))
+        level.ops.append(SetOp(d.args[0].lstrip("$"), d.args[1], d.source))
 
 
 def _return(conf: HttpConf, level: Level, d: Directive) -> None:
@@ -403,35 +438,35 @@ def _return(conf: HttpConf, level: Level, d: Directive) -> None:
         return
     first = d.args[0]
     if first.isdigit():
-        level.ops.append(("return", int(first), d.args[1] if len(d.args) > 1 else "", d.source))
+        level.ops.append(ReturnOp(int(first), d.args[1] if len(d.args) > 1 else "", d.source))
     else:
-        level.ops.append(("return", 302, first, d.source))
+        level.ops.append(ReturnOp(302, first, d.source))
 
 
 def _rewrite(conf: HttpConf, level: Level, d: Directive) -> None:
     if len(d.args) >= 2 and level.kind in ("server", "location", "if"):
         flag = d.args[2] if len(d.args) > 2 else ""
-        level.ops.append(("rewrite", d.args[0], d.args[1], flag, d.source))
+        level.ops.append(RewriteOp(d.args[0], d.args[1], flag, d.source))
 
 
 def _break(conf: HttpConf, level: Level, d: Directive) -> None:
     if level.kind in ("server", "location", "if"):
-        level.ops.append(("break", d.source))
+        level.ops.append(BreakOp(d.source))
 
 
 def _access(conf: HttpConf, level: Level, d: Directive) -> None:
     if d.args:
-        level.access.append((d.name, d.args[0], d.source))
+        level.access.append(AccessRule(d.name, d.args[0], d.source))
 
 
 def _auth_basic(conf: HttpConf, level: Level, d: Directive) -> None:
     if d.args:
-        level.auth_basic = (d.args[0], d.source)
+        level.auth_basic = Setting(d.args[0], d.source)
 
 
 def _auth_request(conf: HttpConf, level: Level, d: Directive) -> None:
     if d.args:
-        level.auth_request = (d.args[0], d.source)
+        level.auth_request = Setting(d.args[0], d.source)
 
 
 def _satisfy(conf: HttpConf, level: Level, d: Directive) -> None:
@@ -441,12 +476,12 @@ def _satisfy(conf: HttpConf, level: Level, d: Directive) -> None:
 
 def _root(conf: HttpConf, level: Level, d: Directive) -> None:
     if d.args:
-        level.root = (d.args[0], d.name == "alias", d.source)
+        level.root = Root(d.args[0], d.name == "alias", d.source)
 
 
 def _try_files(conf: HttpConf, level: Level, d: Directive) -> None:
     if d.args:
-        level.try_files = (list(d.args), d.source)
+        level.try_files = TryFiles(list(d.args), d.source)
 
 
 def _index(conf: HttpConf, level: Level, d: Directive) -> None:
@@ -462,7 +497,7 @@ def _error_page(conf: HttpConf, level: Level, d: Directive) -> None:
     if args and args[-1].startswith("="):
         override = args.pop()[1:]
     codes = frozenset(int(a) for a in args if a.isdigit())
-    level.error_pages.append((codes, override, target, d.source))
+    level.error_pages.append(ErrorPage(codes, override, target, d.source))
 
 
 def _include(conf: HttpConf, level: Level, d: Directive) -> None:
@@ -487,13 +522,13 @@ def _types(conf: HttpConf, level: Level, d: Directive) -> None:
 
 def _default_type(conf: HttpConf, level: Level, d: Directive) -> None:
     if d.args:
-        level.default_type = (d.args[0].lower(), d.source)
+        level.default_type = Setting(d.args[0].lower(), d.source)
 
 
 def _gzip_flag(conf: HttpConf, level: Level, d: Directive) -> None:
     """gzip, gzip_vary, autoindex: an on/off flag kept with its line."""
     if d.args:
-        setattr(level, d.name, (d.args[0].lower(), d.source))
+        setattr(level, d.name, Setting(d.args[0].lower(), d.source))
 
 
 def _gzip_types(conf: HttpConf, level: Level, d: Directive) -> None:
@@ -525,7 +560,7 @@ def _limit_except(conf: HttpConf, level: Level, d: Directive) -> None:
         methods.add("HEAD")
     inner = Level("limit_except", level, d.source)
     _lower_block(conf, inner, d.block)
-    level.limit_except = (frozenset(methods), inner, d.source)
+    level.limit_except = LimitExcept(frozenset(methods), inner, d.source)
 
 
 def _map(conf: HttpConf, level: Level, d: Directive) -> None:

@@ -12,12 +12,12 @@ handler), `error_page`, and finally the header filters (headers-more, then
 
 from __future__ import annotations
 
-import os
-
+from ..backend import FileOracle, Upstream
 from ..model import Answer, HeaderLine, Request, Source
-from .conf import ADD_HEADER_STATUSES, DEFAULT_HIDDEN, DEFAULT_TYPES, HttpConf, Level, Location, Server
+from ..regexes import compile_pcre
+from .conf import (ADD_HEADER_STATUSES, DEFAULT_HIDDEN, DEFAULT_TYPES, BreakOp, Handler, HeaderName, HttpConf, IfOp,
+                   Level, Location, ReturnOp, RewriteOp, Root, Server, SetOp)
 from .match import AUTO_REDIRECT, find_location, named_location, select_server
-from .regex import compile_pcre
 from .variables import RequestVars
 
 #: the response headers of the CORS protocol (a wildcard clear names them all)
@@ -26,60 +26,6 @@ CORS_RESPONSE_HEADERS = ("access-control-allow-origin", "access-control-allow-cr
                          "access-control-expose-headers", "access-control-max-age")
 
 MAX_URI_CHANGES = 10
-
-
-class Upstream:
-    """What a proxied backend answers: status None and headers None mean unknown."""
-
-    def __init__(self, status: int | None = None, headers: list[tuple[str, str]] | None = None):
-        self.status = status
-        self.headers = headers
-
-
-UNKNOWN_UPSTREAM = Upstream()
-
-
-class FileOracle:
-    """Whether a static path exists on the server.
-
-    By default a name with an extension is assumed to be a file, a name
-    ending in `/` a directory with an index file, anything else missing
-    (SPA and PHP fallbacks then take over, as they do in production).  With
-    `on_disk=True` the configured root is looked up on this machine.
-
-    `root` and `path` are concatenated as nginx does (`alias /srv/a` +
-    `b.txt` is `/srv/ab.txt`); a relative root is relative to nginx's prefix,
-    which the configuration does not name, so it is never looked up.
-    """
-
-    def __init__(self, on_disk: bool = False):
-        self.on_disk = on_disk
-
-    def _full(self, root: str | None, path: str) -> str | None:
-        if self.on_disk and root and os.path.isabs(root):
-            return root + path
-        return None
-
-    def kind(self, root: str | None, path: str) -> str | None:
-        """'file', 'dir' or None (missing)."""
-        full = self._full(root, path)
-        if full is not None:
-            if os.path.isdir(full):
-                return "dir"
-            if os.path.isfile(full):
-                return "file"
-            return None
-        if path.endswith("/"):
-            return "dir"
-        last = path.rsplit("/", 1)[-1]
-        return "file" if "." in last.strip(".") else None
-
-    def size(self, root: str | None, path: str) -> int | None:
-        """The file's size in bytes, None when not known."""
-        full = self._full(root, path)
-        if full is not None and os.path.isfile(full):
-            return os.path.getsize(full)
-        return None
 
 
 class Body:
@@ -147,7 +93,7 @@ class Evaluation:
         self.server: Server | None = None
         self.level: Level | None = None
         #: upstream header names the proxy module hides here, with the hiding line
-        self.hidden: list[tuple[str, Source]] = []
+        self.hidden: list[HeaderName] = []
         self.vars: RequestVars | None = None
         #: after an internal redirect (error_page, try_files, index) `internal` locations answer
         self.internal = False
@@ -155,7 +101,7 @@ class Evaluation:
         #: nginx's r->valid_location: cleared by `rewrite ... break`
         self.alias_ok = True
         #: the content handler nginx picked (see content_handler)
-        self.chosen_handler: tuple[str, str, Source] | None = None
+        self.chosen_handler: Handler | None = None
 
     # -- entry point -----------------------------------------------------------
     def run(self) -> Answer:
@@ -210,11 +156,11 @@ class Evaluation:
             if not self.internal and loc.internal_in_chain:
                 self.note("the location is `internal`: external requests get 404", loc.source)
                 raise _Done(404, loc.source, "internal")
-            if loc.limit_except is not None and self.method not in loc.limit_except[0]:
-                methods, inner, source = loc.limit_except
-                self.level = inner
-                self.note(f"limit_except {' '.join(sorted(methods - {'HEAD'}))} (line {source.line}) applies to "
-                          f"{self.method}: the location's if/return do not run", source)
+            limit = loc.limit_except
+            if limit is not None and self.method not in limit.methods:
+                self.level = limit.inner
+                self.note(f"limit_except {' '.join(sorted(limit.methods - {'HEAD'}))} (line {limit.source.line}) "
+                          f"applies to {self.method}: the location's if/return do not run", limit.source)
                 return
             outcome = self.run_ops(loc.ops, loc)
             if outcome != "rewritten":
@@ -245,7 +191,7 @@ class Evaluation:
             self.note("rewrite or internal redirection cycle: 500", source)
             raise _Done(500, source, "rewrite-cycle", error_page_ok=False, special=True)
 
-    def run_ops(self, ops: list[tuple], level: Level, decided_by: tuple[Source, ...] = ()) -> str | None:
+    def run_ops(self, ops: list, level: Level, decided_by: tuple[Source, ...] = ()) -> str | None:
         """Run rewrite-phase code.  Returns "rewritten" when the URI changed
         and locations must be searched again, "break" after `break`/`rewrite
         ... break`, None otherwise; raises _Done for `return`/redirects.
@@ -254,17 +200,17 @@ class Evaluation:
         assert self.vars is not None
         rewritten = None
         for op in ops:
-            kind = op[0]
-            if kind == "set":
-                value, via = self.vars.evaluate_with_via(op[2])
-                self.vars.user[op[1]] = value
-                self.vars.via[op[1]] = decided_by + via
-            elif kind == "return":
-                self.do_return(op[1], op[2], op[3])
-            elif kind == "break":
+            kind = type(op)
+            if kind is SetOp:
+                value, via = self.vars.evaluate_with_via(op.value)
+                self.vars.user[op.name] = value
+                self.vars.via[op.name] = decided_by + via
+            elif kind is ReturnOp:
+                self.do_return(op)
+            elif kind is BreakOp:
                 return "break"
-            elif kind == "if":
-                _, args, inner, source = op
+            elif kind is IfOp:
+                args, inner, source = op.args, op.inner, op.source
                 self.vars.map_hits = []
                 verdict = self.vars.condition(args)
                 condition_via = tuple(self.vars.map_hits) + (source,)
@@ -284,7 +230,7 @@ class Evaluation:
                     return "break"
                 if result in ("rewritten", "last"):
                     return "rewritten"
-            elif kind == "rewrite":
+            elif kind is RewriteOp:
                 result = self.do_rewrite(op)
                 if result == "last":
                     return "rewritten"
@@ -294,12 +240,13 @@ class Evaluation:
                     rewritten = "rewritten"
         return rewritten
 
-    def do_return(self, code: int, text: str, source: Source) -> None:
+    def do_return(self, op: ReturnOp) -> None:
         """ngx_http_rewrite's return: a redirect code with a URL and any code
         >= 400 without text finalize the request (a special response); any
         other code sends a response whose body is the text (maybe empty),
         typed by the URI's extension."""
         assert self.vars is not None
+        code, text, source = op.code, op.text, op.source
         self.note(f"return {code}{' ' + text if text else ''} (line {source.line})", source)
         if code in (301, 302, 303, 307, 308):
             location = self.vars.evaluate(text) if text else ""
@@ -313,9 +260,9 @@ class Evaluation:
                     known=body_text is not None)
         raise _Done(code, source, "return", error_page_ok=False, body=body)
 
-    def do_rewrite(self, op: tuple) -> str | None:
+    def do_rewrite(self, op: RewriteOp) -> str | None:
         assert self.vars is not None
-        _, pattern, replacement, flag, source = op
+        pattern, replacement, flag, source = op.pattern, op.replacement, op.flag, op.source
         compiled = compile_pcre(pattern, False)
         if compiled is None:
             self.certain = False
@@ -393,38 +340,38 @@ class Evaluation:
 
     def check_address(self, level: Level) -> tuple[bool | None, Source | None]:
         rules = level.effective_access()
-        for action, address, source in rules:
-            if address == "all":
-                return action == "allow", source
+        for rule in rules:
+            if rule.address == "all":
+                return rule.action == "allow", rule.source
             if self.client_addr is None:
                 self.certain = False
-                self.note(f"{action} {address} depends on the client address", source)
-                return None, source
+                self.note(f"{rule.action} {rule.address} depends on the client address", rule.source)
+                return None, rule.source
             import ipaddress   # only configurations with address rules pay for it
 
             try:
-                if ipaddress.ip_address(self.client_addr) in ipaddress.ip_network(address, strict=False):
-                    return action == "allow", source
+                if ipaddress.ip_address(self.client_addr) in ipaddress.ip_network(rule.address, strict=False):
+                    return rule.action == "allow", rule.source
             except ValueError:
                 continue
         return True, None
 
     def check_auth(self, level: Level) -> _Done | None:
         basic = level.inherited("auth_basic")
-        if basic and basic[0] != "off" and self.request.header("authorization") is None:
-            realm = self.vars.evaluate(basic[0]) if self.vars else basic[0]
-            self.note(f"auth_basic (line {basic[1].line}) requires credentials: 401", basic[1])
-            return _Done(401, basic[1], "auth_basic",
-                         [HeaderLine("www-authenticate", f'Basic realm="{realm}"', basic[1])])
+        if basic and basic.value != "off" and self.request.header("authorization") is None:
+            realm = self.vars.evaluate(basic.value) if self.vars else basic.value
+            self.note(f"auth_basic (line {basic.source.line}) requires credentials: 401", basic.source)
+            return _Done(401, basic.source, "auth_basic",
+                         [HeaderLine("www-authenticate", f'Basic realm="{realm}"', basic.source)])
         request_auth = level.inherited("auth_request")
-        if request_auth and request_auth[0] != "off":
+        if request_auth and request_auth.value != "off":
             self.certain = False
-            self.note(f"auth_request (line {request_auth[1].line}) asks an auth service; a request without "
-                      "credentials is assumed to be refused with 401", request_auth[1])
-            return _Done(401, request_auth[1], "auth_request")
+            self.note(f"auth_request (line {request_auth.source.line}) asks an auth service; a request without "
+                      "credentials is assumed to be refused with 401", request_auth.source)
+            return _Done(401, request_auth.source, "auth_request")
         return None
 
-    def content_handler(self) -> tuple[str, str, Source] | None:
+    def content_handler(self) -> Handler | None:
         """r->content_handler: set from the location (or its limit_except
         block, which inherits the location's proxy_pass) when it is chosen,
         and replaced only by a matching `if` that has a handler of its own;
@@ -437,11 +384,11 @@ class Evaluation:
         and named locations do not inherit proxy_pass)."""
         level = self.level
         assert level is not None
-        if level.handler is not None and level.handler[0] == directive:
+        if level.handler is not None and level.handler.directive == directive:
             return True
         if level.kind in ("if", "limit_except") and isinstance(level.parent, Location):
             parent = level.parent.handler
-            return parent is not None and parent[0] == directive
+            return parent is not None and parent.directive == directive
         return False
 
     def content_phase(self) -> None:
@@ -450,10 +397,10 @@ class Evaluation:
         # try_files has no merge function in nginx: it is not inherited by
         # nested locations, `if` blocks or `limit_except` blocks.
         if level.kind in ("location", "server") and level.try_files is not None:
-            self.try_files(*level.try_files)
+            self.try_files(level.try_files.args, level.try_files.source)
         handler = self.content_handler()
         if handler is not None:
-            directive, target, source = handler
+            directive, target, source = handler.directive, handler.target, handler.source
             if directive == "unknown":
                 # a snippet on its own: whatever includes it produces the
                 # response, which behaves like an undescribed backend
@@ -538,7 +485,7 @@ class Evaluation:
             self.find_and_rewrite()
         self.phases_after_rewrite()
 
-    def root_level(self) -> tuple[tuple[str, bool, Source] | None, Level | None]:
+    def root_level(self) -> tuple[Root | None, Level | None]:
         """The root/alias directive in force and the level that holds it."""
         assert self.level is not None
         for level in self.level.chain():
@@ -556,15 +503,16 @@ class Evaluation:
         root, level = self.root_level()
         if root is None:
             return "html", uri
-        path = self.vars.evaluate(root[0])
+        path = self.vars.evaluate(root.path)
         if path is None:
             self.certain = False
             return None, uri
-        if not root[1]:
+        if not root.alias:
             return path, uri
         if not self.alias_ok:
-            self.note(f"alias (line {root[2].line}) cannot map a URI that `rewrite ... break` changed: 500", root[2])
-            raise _Done(500, root[2], "alias", special=True)
+            self.note(f"alias (line {root.source.line}) cannot map a URI that `rewrite ... break` changed: 500",
+                      root.source)
+            raise _Done(500, root.source, "alias", special=True)
         loc = level.location() if level is not None else None
         if loc is None or loc.modifier not in ("", "^~", "="):
             return path, ""
@@ -585,7 +533,7 @@ class Evaluation:
         if ext and ext in types:
             return types[ext]
         default = self.level.inherited("default_type")
-        return default[0] if default else "text/plain"
+        return default.value if default else "text/plain"
 
     def proxy(self, directive: str, target: str, source: Source) -> None:
         assert self.level is not None
@@ -594,12 +542,13 @@ class Evaluation:
         self.note(f"{directive} {target} (line {source.line}): the backend answers", source)
         headers: list[HeaderLine] = []
         hidden, passed = self.level.effective_hidden(module)
-        self.hidden = [(name, src) for name, src in hidden if name not in {p for p, _ in passed}]
+        passed_names = {p.name for p in passed}
+        self.hidden = [h for h in hidden if h.name not in passed_names]
         if up.headers is None:
             self.upstream_headers_unknown = True
             body = UNKNOWN_BODY
         else:
-            hidden_names = {name for name, _ in self.hidden} | (DEFAULT_HIDDEN - {name for name, _ in passed})
+            hidden_names = {h.name for h in self.hidden} | (DEFAULT_HIDDEN - passed_names)
             for name, value in up.headers:
                 if name.lower() in hidden_names:
                     continue
@@ -609,13 +558,13 @@ class Evaluation:
             body = Body(sent.get("content-type"), int(length) if length.isdigit() else None,
                         encoded=bool(sent.get("content-encoding")))
         intercept = self.level.intercepts_errors(module)
-        if intercept and intercept[0] and up.status is not None and up.status >= 300 and any(
-                up.status in codes for codes, *_ in self.level.effective_error_pages()):
+        if intercept and intercept.value and up.status is not None and up.status >= 300 and any(
+                up.status in page.codes for page in self.level.effective_error_pages()):
             # ngx_http_upstream_intercept_errors: only a status some error_page
             # names is intercepted; the backend's answer is dropped
-            self.note(f"{module}_intercept_errors (line {intercept[1].line}): the backend's {up.status} goes to "
-                      "error_page", intercept[1])
-            raise _Done(up.status, intercept[1], "proxy", special=True, error_page_ok=True)
+            self.note(f"{module}_intercept_errors (line {intercept.source.line}): the backend's {up.status} goes to "
+                      "error_page", intercept.source)
+            raise _Done(up.status, intercept.source, "proxy", special=True, error_page_ok=True)
         raise _Done(up.status, source, "proxy", headers, error_page_ok=False, body=body)
 
     def static(self) -> None:
@@ -625,7 +574,7 @@ class Evaluation:
         assert self.level is not None and self.vars is not None
         level = self.level
         root_directive, _ = self.root_level()
-        source = root_directive[2] if root_directive else level.source
+        source = root_directive.source if root_directive else level.source
         uri = self.vars.uri
         if self.method not in ("GET", "HEAD", "POST"):
             self.note(f"static files answer {self.method} with 405", source)
@@ -645,9 +594,9 @@ class Evaluation:
                     self.internal_redirect(target, None, source)
             kind = self.files.kind(base, rel)
             autoindex = level.inherited("autoindex")
-            if kind == "dir" and autoindex and autoindex[0] == "on" and self.method in ("GET", "HEAD"):
-                self.note(f"autoindex (line {autoindex[1].line}) lists the directory", autoindex[1])
-                raise _Done(200, autoindex[1], "autoindex", error_page_ok=False, body=Body("text/html", None))
+            if kind == "dir" and autoindex and autoindex.value == "on" and self.method in ("GET", "HEAD"):
+                self.note(f"autoindex (line {autoindex.source.line}) lists the directory", autoindex.source)
+                raise _Done(200, autoindex.source, "autoindex", error_page_ok=False, body=Body("text/html", None))
             raise _Done(403 if kind == "dir" else 404, source, "static")
         kind = self.files.kind(base, rel)
         if kind is None:
@@ -678,9 +627,10 @@ class Evaluation:
         pages do not chain (recursive_error_pages off)."""
         level = self.level
         assert level is not None and self.server is not None and self.vars is not None
-        for codes, override, target, source in level.effective_error_pages():
-            if done.status not in codes:
+        for page in level.effective_error_pages():
+            if done.status not in page.codes:
                 continue
+            override, target, source = page.override, page.target, page.source
             self.note(f"error_page {done.status} (line {source.line}) -> {target}", source)
             if target.startswith(("http://", "https://")) or target.startswith("$scheme"):
                 code = int(override) if override and override.isdigit() else 302
@@ -724,7 +674,7 @@ class Evaluation:
         level = self.level
         assert level is not None
         gzip, vary = level.inherited("gzip"), level.inherited("gzip_vary")
-        if not gzip or gzip[0] != "on" or not vary or vary[0] != "on":
+        if not gzip or gzip.value != "on" or not vary or vary.value != "on":
             return False
         if done.status is None:
             self.certain = False
@@ -768,7 +718,7 @@ class Evaluation:
             if more.clear:
                 cleared = [n for n in CORS_RESPONSE_HEADERS if n.startswith(name[:-1])] if name.endswith("*") \
                     else [name]
-                stripped.extend((n, more.source) for n in cleared)
+                stripped.extend(HeaderName(n, more.source) for n in cleared)
             headers = kept
             if not more.clear and more.value is not None:
                 value, via = self.value_of(more.value)
@@ -788,7 +738,7 @@ class Evaluation:
         if self.gzip_vary(done):
             # not a header_out line: headers-more cannot touch it
             gzip_vary = level.inherited("gzip_vary")
-            headers.insert(0, HeaderLine("vary", "Accept-Encoding", gzip_vary[1] if gzip_vary else None))
+            headers.insert(0, HeaderLine("vary", "Accept-Encoding", gzip_vary.source if gzip_vary else None))
         if level.chain_has_unknown_include():
             self.certain = False
             self.note("an include here could not be read: it may add headers", None)

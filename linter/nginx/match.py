@@ -10,8 +10,10 @@ dict, so cost does not grow with the number of locations.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
+from ..regexes import compile_pcre
 from .conf import HttpConf, Level, Location, Server
-from .regex import compile_pcre
 
 #: find() results besides a Location
 AUTO_REDIRECT = "auto-redirect"
@@ -99,6 +101,10 @@ def named_location(server: Server, name: str) -> Location | None:
     return index_of(server).named.get(name)
 
 
+#: the servers that listen on one port, in order, and their exact names
+PortServers = namedtuple("PortServers", "servers names")
+
+
 def select_server(conf: HttpConf, host: str, port: int) -> Server | None:
     cache = conf.__dict__.setdefault("_server_cache", {})
     key = (host, port)
@@ -115,12 +121,12 @@ def _select_server(conf: HttpConf, host: str, port: int) -> Server | None:
     if index is None:
         index = {}
         for server in conf.servers:
-            for listen_port, _default in server.listen:
-                servers, exact = index.setdefault(listen_port, ([], {}))
-                if server not in servers:
-                    servers.append(server)
+            for listen in server.listen:
+                entry = index.setdefault(listen.port, PortServers([], {}))
+                if server not in entry.servers:
+                    entry.servers.append(server)
                     for name in server.names:
-                        exact.setdefault(name, server)
+                        entry.names.setdefault(name, server)
         conf._server_index = index  # type: ignore[attr-defined]
     host = host.lower().rstrip(".")
     entry = index.get(port)
@@ -129,19 +135,21 @@ def _select_server(conf: HttpConf, host: str, port: int) -> Server | None:
         if not candidates:
             return None
     else:
-        candidates = entry[0]
-        exact_hit = entry[1].get(host)
+        candidates = entry.servers
+        exact_hit = entry.names.get(host)
         if exact_hit is not None:
             return exact_hit
-    best: tuple[int, Server] | None = None
+    # the longest leading wildcard name
+    best: Server | None = None
+    best_length = 0
     for server in candidates:
         for name in server.names:
             if name.startswith("*.") and host.endswith(name[1:]) or name.startswith(".") and (
                     host == name[1:] or host.endswith(name)):
-                if best is None or len(name) > best[0]:
-                    best = (len(name), server)
-    if best:
-        return best[1]
+                if best is None or len(name) > best_length:
+                    best, best_length = server, len(name)
+    if best is not None:
+        return best
     for server in candidates:
         for name in server.names:
             if name.endswith(".*") and host.startswith(name[:-1]):
@@ -153,6 +161,6 @@ def _select_server(conf: HttpConf, host: str, port: int) -> Server | None:
                 if compiled is not None and compiled.search(host):
                     return server
     for server in candidates:
-        if any(p == port and default for p, default in server.listen):
+        if any(listen.port == port and listen.default for listen in server.listen):
             return server
     return candidates[0]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from ..backend import DEFAULT_FILES, UNKNOWN_UPSTREAM, FileOracle, Upstream
 from ..model import Answer, DroppedHeaders, OriginPattern, Request, Scope, ServerModel, Source, valid_authority
-from .conf import HttpConf, Level, Location, Server, lower
-from .evaluate import CORS_RESPONSE_HEADERS, UNKNOWN_UPSTREAM, Evaluation, FileOracle, Upstream
+from ..regexes import example_for
+from .conf import HeaderName, HttpConf, IfOp, Level, Location, ReturnOp, Server, SetOp, lower
+from .evaluate import CORS_RESPONSE_HEADERS, Evaluation
 from .match import find_location, select_server
 from .parse import parse
-from .regex import example_for
 from .variables import variables_in
 
-_DEFAULT_FILES = FileOracle()
 _ORIGIN_VAR = "http_origin"
 
 
@@ -22,7 +22,7 @@ class NginxModel(ServerModel):
         self._scopes: list[Scope] | None = None
 
     # -- answering ---------------------------------------------------------------
-    def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = _DEFAULT_FILES,
+    def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = DEFAULT_FILES,
                client_addr: str | None = None) -> Answer:
         return Evaluation(self.conf, request, upstream, files, client_addr).run()
 
@@ -39,7 +39,7 @@ class NginxModel(ServerModel):
         scheme, host, port = address
         default_port = 443 if scheme == "https" else 80
         base = f"{scheme}://{host}" + ("" if port == default_port else f":{port}")
-        error_pages = {target for level in _levels(server) for _codes, _o, target, _s in level.error_pages}
+        error_pages = {page.target for level in _levels(server) for page in level.error_pages}
         out = []
         locations = list(_walk(server))
         for loc in locations:
@@ -67,7 +67,7 @@ class NginxModel(ServerModel):
             elif name.startswith("~"):
                 hosts.extend(h.strip("^$") for h in example_for(name[1:]) if h and "/" not in h)
         hosts.append("localhost")
-        ports = [port for port, _default in server.listen] or [80]
+        ports = [listen.port for listen in server.listen] or [80]
         for port in ports:
             for host in hosts:
                 if not valid_authority(host, port):
@@ -102,12 +102,12 @@ class NginxModel(ServerModel):
         handler = level.handler if isinstance(level, Location) else None
         methods: tuple[str, ...] = ()
         if isinstance(level, Location) and level.limit_except is not None:
-            methods = tuple(sorted(level.limit_except[0] - {"HEAD"}))
+            methods = tuple(sorted(level.limit_except.methods - {"HEAD"}))
         patterns, literals, entries, sensitive = self._origin_facts(server, level)
         authenticates = bool(_auth(level))
         return Scope(name=name if server.implicit else f"{server.label} {name}".strip(), url=url,
                      source=level.source,
-                     proxied=handler is not None and handler[0] != "unknown",
+                     proxied=handler is not None and handler.directive != "unknown",
                      static=handler is None and not _returns_everything(level),
                      authenticates=authenticates, served_methods=methods,
                      origin_patterns=tuple(patterns), literal_origins=tuple(literals), origin_entries=tuple(entries),
@@ -127,19 +127,19 @@ class NginxModel(ServerModel):
         levels = [lv for lv in level.chain() if lv.kind != "http"]
         for lv in levels:
             for op in _all_ops(lv.ops):
-                if op[0] == "if":
-                    args = op[1]
+                if isinstance(op, IfOp):
+                    args = op.args
                     texts.append(args[0] if args else "")
                     if len(args) == 3 and _ORIGIN_VAR in variables_in(args[0]):
                         if args[1] in ("~", "~*"):
-                            patterns.append(OriginPattern(args[2], args[1] == "~*", op[3]))
+                            patterns.append(OriginPattern(args[2], args[1] == "~*", op.source))
                         elif args[1] == "=":
                             literals.append(args[2])
-                            entries.append((args[2], op[3]))
-                    for inner in op[2].add_headers:
+                            entries.append((args[2], op.source))
+                    for inner in op.inner.add_headers:
                         texts.append(inner.value)
-                elif op[0] == "set":
-                    texts.append(op[2])
+                elif isinstance(op, SetOp):
+                    texts.append(op.value)
         for lv in level.chain():
             texts.extend(add.value for add in lv.add_headers)
             texts.extend(m.value or "" for m in lv.more_headers)
@@ -153,14 +153,14 @@ class NginxModel(ServerModel):
                 continue
             seen_maps.add(name)
             pending.extend(variables_in(block.source_value))
-            for value, _src in list(block.exact.values()) + [block.default]:
-                pending.extend(variables_in(value))
+            for entry in list(block.exact.values()) + [block.default]:
+                pending.extend(variables_in(entry.value))
             if _ORIGIN_VAR in variables_in(block.source_value):
-                for pattern, icase, value, src in block.regexes:
-                    patterns.append(OriginPattern(pattern, icase, src))
-                    pending.extend(variables_in(value))
+                for regex in block.regexes:
+                    patterns.append(OriginPattern(regex.pattern, regex.icase, regex.source))
+                    pending.extend(variables_in(regex.value))
                 literals.extend(block.exact.keys())
-                entries.extend((key, src) for key, (value, src) in block.exact.items() if value)
+                entries.extend((key, entry.source) for key, entry in block.exact.items() if entry.value)
         for lv in level.chain():
             for add in lv.add_headers:
                 if add.name.lower() == "access-control-allow-origin" and "$" not in add.value:
@@ -189,8 +189,8 @@ def _levels(level: Level):
     """Every location and location-level `if` below a server (and the server)."""
     yield level
     for op in level.ops:
-        if op[0] == "if" and level.kind != "server":
-            yield op[2]
+        if isinstance(op, IfOp) and level.kind != "server":
+            yield op.inner
     for loc in level.locations:
         yield from _levels(loc)
 
@@ -203,7 +203,7 @@ def _dropped(level: Level) -> DroppedHeaders | None:
     watched = set(CORS_RESPONSE_HEADERS)
     if level.kind == "if":   # a preflight branch needs neither of these
         watched -= {"access-control-expose-headers", "access-control-max-age"}
-    lost = [(add.name.lower(), add.source) for add in inherited
+    lost = [HeaderName(add.name.lower(), add.source) for add in inherited
             if add.name.lower() in watched and add.name.lower() not in own]
     if not lost:
         return None
@@ -218,7 +218,7 @@ def _emits_cors(level: Level) -> bool:
         yield from (a.name for a in lv.add_headers)
         yield from (m.name for m in lv.more_headers if not m.clear)
     levels = list(level.chain())
-    levels += [op[2] for lv in list(levels) for op in _all_ops(lv.ops) if op[0] == "if"]
+    levels += [op.inner for lv in list(levels) for op in _all_ops(lv.ops) if isinstance(op, IfOp)]
     return any(n.lower().startswith("access-control-") for lv in levels for n in names(lv))
 
 
@@ -227,7 +227,7 @@ def _serves_files_only(loc: Location) -> bool:
     directory URL is never served."""
     if loc.handler is not None or loc.try_files is None:
         return False
-    candidates = loc.try_files[0][:-1]
+    candidates = loc.try_files.args[:-1]
     return bool(candidates) and not any(c.endswith("/") for c in candidates)
 
 
@@ -240,22 +240,22 @@ def _walk(level: Level):
 def _all_ops(ops):
     for op in ops:
         yield op
-        if op[0] == "if":
-            yield from _all_ops(op[2].ops)
+        if isinstance(op, IfOp):
+            yield from _all_ops(op.inner.ops)
 
 
 def _auth(level: Level):
     basic = level.inherited("auth_basic")
-    if basic and basic[0] != "off":
+    if basic and basic.value != "off":
         return basic
     request = level.inherited("auth_request")
-    if request and request[0] != "off":
+    if request and request.value != "off":
         return request
     return None
 
 
 def _returns_everything(level: Level) -> bool:
-    return any(op[0] == "return" for op in level.ops)
+    return any(isinstance(op, ReturnOp) for op in level.ops)
 
 
 def load(path: str, display: str | None = None, root: str | None = None) -> NginxModel:

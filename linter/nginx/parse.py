@@ -9,62 +9,23 @@ missing files are reported.
 
 from __future__ import annotations
 
-import glob
 import os
 
+from ..confine import ConfigReading, confined_targets, included_files, unreadable
 from ..diagnostics import InputError
-from ..model import Source
+from ..directive import Directive
 
-MAX_INCLUDE_DEPTH = 32
 #: blocks nested deeper than this are refused (real files nest a handful of levels;
 #: crossplane and the lowering recurse once per level)
 MAX_NESTING = 100
-#: files read for one root file, includes counted each time they are read
-#: (an include "diamond" nested deep would otherwise read 2**depth files)
-MAX_INCLUDED_FILES = 10_000
-#: bytes read for one root file and its includes
-MAX_TOTAL_BYTES = 64 * 1024 * 1024
 
 
-class Directive:
-    """One directive: `name args...;` or `name args... { block }`."""
-
-    __slots__ = ("name", "args", "line", "path", "block")
-
-    def __init__(self, name: str, args: list[str], line: int, path: str, block: list["Directive"] | None):
-        self.name = name
-        self.args = args
-        self.line = line
-        self.path = path
-        self.block = block
-
-    @property
-    def source(self) -> Source:
-        return Source(self.path, self.line)
-
-    def __repr__(self) -> str:
-        return f"<{self.name} {' '.join(self.args)} @{self.path}:{self.line}>"
-
-
-class ParsedConfig:
+class ParsedConfig(ConfigReading):
     """The directive tree of one root file with its includes spliced in."""
 
     def __init__(self, path: str):
-        self.path = path
+        super().__init__(path)
         self.directives: list[Directive] = []
-        self.errors: list[InputError] = []
-        self.files: list[str] = []          # every file read, root first
-        self.missing_includes: list[tuple[Directive, str]] = []
-        self.reads = 0                      # files read, includes counted each time
-        self.bytes_read = 0
-        #: includes not read because they lie outside the configuration root: reported,
-        #: and the level they are in holds something unknown (as for a missing include)
-        self.notices: list[InputError] = []
-
-    def error(self, error: InputError) -> None:
-        """Record an error once (a cycle reached by two paths is one problem)."""
-        if all(str(e) != str(error) for e in self.errors):
-            self.errors.append(error)
 
 
 def _convert(items: list[dict], path: str) -> list[Directive]:
@@ -78,8 +39,6 @@ def _convert(items: list[dict], path: str) -> list[Directive]:
 
 def _parse_file(path: str, display: str) -> tuple[list[Directive], list[InputError]]:
     import crossplane
-
-    from ..files import unreadable
 
     problem = unreadable(path)
     if problem is not None:
@@ -223,85 +182,24 @@ def _size(path: str) -> int:
         return 0
 
 
-def confined_targets(pattern: str, full: str, root: str) -> tuple[list[str], list[str]] | None:
-    """(targets inside `root`, targets refused because they lie outside it)
-    for an include path or glob, or None when it names no existing file.
-    A glob whose fixed part lies outside the root is refused without being
-    expanded (`/*/*/*/*/x` would walk the whole file system); at most
-    MAX_INCLUDED_FILES matches are taken."""
-    import itertools
-
-    from ..files import inside
-
-    if "\0" in full:
-        return None     # no file has a NUL byte in its name (the OS calls would raise ValueError)
-    full = os.path.normpath(full)
-    if not glob.has_magic(full):
-        if not inside(full, root):
-            return [], [full]    # whether it exists is not told either
-        return ([full], []) if os.path.lexists(full) else None
-    fixed = full
-    while glob.has_magic(fixed):
-        fixed = os.path.dirname(fixed)
-    if not inside(fixed, root):
-        return [], [full]
-    try:
-        matches = sorted(itertools.islice(glob.iglob(full), MAX_INCLUDED_FILES))
-    except (OSError, RecursionError, ValueError):
-        return None
-    allowed = [m for m in matches if inside(m, root)]
-    refused = [m for m in matches if not inside(m, root)]
-    return (allowed, refused) if matches else None
-
-
-def refused_message(pattern: str, refused: list[str], root: str, directive: str = "include") -> str:
-    what = refused[0] + (f" and {len(refused) - 1} more" if len(refused) > 1 else "")
-    return (f"{directive} {pattern}: not read: {what} is outside the configuration root {root} "
-            f"(includes are read only below the folder of the file given; --root DIR allows more)")
-
-
 def _include(d: Directive, config: ParsedConfig, root: str, display_dir: str,
              stack: list[str]) -> list[Directive]:
     pattern = d.args[0]
     full = pattern if os.path.isabs(pattern) else os.path.join(root, pattern)
-    found = confined_targets(pattern, full, root)
+    found = confined_targets(full, root)
     if found is None:
-        config.missing_includes.append((d, pattern))
         return [d]   # kept so the lowering knows this level holds something unknown
     targets, refused = found
     out: list[Directive] = []
     if refused:
-        notice = InputError(d.path, d.line, refused_message(pattern, refused, root))
-        if all(str(n) != str(notice) for n in config.notices):
-            config.notices.append(notice)
+        config.refuse(d, pattern, refused, root)
         out.append(d)   # what it would bring in is unknown, as for a missing include
-    for target in targets:
-        real = os.path.realpath(target)
+    for target in included_files(config, d, pattern, targets, stack, "include"):
         shown = _display_for(target, root, display_dir)
-        if real in stack:
-            config.error(InputError(d.path, d.line, f"include cycle: {pattern} includes itself"))
-            continue
-        if len(stack) >= MAX_INCLUDE_DEPTH:
-            config.error(InputError(d.path, d.line, f"includes nested deeper than {MAX_INCLUDE_DEPTH}"))
-            continue
-        if not os.path.isfile(target):
-            if os.path.islink(target) and not os.path.exists(target):
-                config.error(InputError(d.path, d.line, f"include {pattern}: {target} is a broken symbolic link "
-                                                        f"or a symlink loop"))
-            continue
-        if config.reads >= MAX_INCLUDED_FILES or config.bytes_read >= MAX_TOTAL_BYTES:
-            if any("the remaining includes were not read" in e.message for e in config.errors):
-                break    # reported once, where the limit was reached
-            config.error(InputError(d.path, d.line, f"include {pattern}: more than {MAX_INCLUDED_FILES:,} "
-                                                    f"included files or {MAX_TOTAL_BYTES >> 20} MiB read for "
-                                                    f"{config.path}; the remaining includes were not read"))
-            break
         config.reads += 1
         config.bytes_read += _size(target)
         directives, errors = _parse_file(target, shown)
         config.errors.extend(errors)
         config.files.append(shown)
-        stack.append(real)
         out.extend(_splice(directives, config, root, display_dir, stack))
-        stack.pop()
     return out

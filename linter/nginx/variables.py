@@ -8,9 +8,10 @@ describe) evaluates to None: *unknown*, never a guess.
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from functools import lru_cache
 
-from .regex import compile_pcre
+from ..regexes import compile_pcre
 
 _VAR = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
 
@@ -35,6 +36,14 @@ def variables_in(text: str) -> tuple[str, ...]:
     return tuple(name for is_var, name in split_value(text) if is_var)
 
 
+#: a `map` entry's result template (exact key or default) and its line
+MapEntry = namedtuple("MapEntry", "value source")
+#: a `map` entry whose key is a regex (`~`, or `~*`: icase)
+MapRegex = namedtuple("MapRegex", "pattern icase value source")
+#: a `hostnames` map entry with a wildcard key (`*.example.com`, `mail.*`)
+MapMask = namedtuple("MapMask", "mask value source")
+
+
 class MapBlock:
     """`map SOURCE $var { ... }` with nginx's matching order: exact string
     (case-insensitive), then regexes in order of appearance, then default."""
@@ -44,36 +53,36 @@ class MapBlock:
         self.variable = variable
         self.source = src
         self.hostnames = hostnames
-        self.default: tuple[str, object] = ("", src)
-        self.exact: dict[str, tuple[str, object]] = {}
-        self.regexes: list[tuple[str, bool, str, object]] = []   # pattern, icase, value, source
-        self.masks: list[tuple[str, str, object]] = []            # hostnames: *.example.com / mail.*
+        self.default = MapEntry("", src)
+        self.exact: dict[str, MapEntry] = {}
+        self.regexes: list[MapRegex] = []
+        self.masks: list[MapMask] = []
         #: `volatile`: evaluated on every use instead of once per request
         self.volatile = False
 
     def add(self, key: str, value: str, src) -> None:
         if key == "default":
-            self.default = (value, src)
+            self.default = MapEntry(value, src)
         elif key.startswith("~*"):
-            self.regexes.append((key[2:], True, value, src))
+            self.regexes.append(MapRegex(key[2:], True, value, src))
         elif key.startswith("~"):
-            self.regexes.append((key[1:], False, value, src))
+            self.regexes.append(MapRegex(key[1:], False, value, src))
         else:
             if key.startswith("\\"):
                 key = key[1:]
             if self.hostnames and (key.startswith("*.") or key.startswith(".") or key.endswith(".*")):
-                self.masks.append((key.lower(), value, src))
+                self.masks.append(MapMask(key.lower(), value, src))
             else:
-                self.exact.setdefault(key.lower(), (value, src))
+                self.exact.setdefault(key.lower(), MapEntry(value, src))
 
     def lookup_match(self, value: str) -> tuple[str, object, list[str], dict[str, str]]:
         """`lookup` plus the named captures of a matching regex entry."""
         template, src, captures = self.lookup(value)
         named: dict[str, str] = {}
         if captures:
-            for pattern, icase, _result, entry_src in self.regexes:
-                if entry_src is src:
-                    compiled = compile_pcre(pattern, icase)
+            for entry in self.regexes:
+                if entry.source is src:
+                    compiled = compile_pcre(entry.pattern, entry.icase)
                     m = compiled.search(value) if compiled is not None else None
                     if m is not None:
                         named = {k: v or "" for k, v in m.groupdict().items()}
@@ -84,23 +93,23 @@ class MapBlock:
         """(result template, source line, regex captures) for a source value."""
         hit = self.exact.get(value.lower())
         if hit is not None:
-            return hit[0], hit[1], []
+            return hit.value, hit.source, []
         if self.hostnames:
             host = value.lower().rstrip(".")
             best = None
-            for mask, result, src in self.masks:
-                if _mask_matches(mask, host) and (best is None or len(mask) > len(best[0])):
-                    best = (mask, result, src)
+            for entry in self.masks:
+                if _mask_matches(entry.mask, host) and (best is None or len(entry.mask) > len(best.mask)):
+                    best = entry
             if best is not None:
-                return best[1], best[2], []
-        for pattern, icase, result, src in self.regexes:
-            compiled = compile_pcre(pattern, icase)
+                return best.value, best.source, []
+        for entry in self.regexes:
+            compiled = compile_pcre(entry.pattern, entry.icase)
             if compiled is None:
                 continue
             m = compiled.search(value)
             if m:
-                return result, src, [m.group(0)] + [g or "" for g in m.groups()]
-        return self.default[0], self.default[1], []
+                return entry.value, entry.source, [m.group(0)] + [g or "" for g in m.groups()]
+        return self.default.value, self.default.source, []
 
 
 def _mask_matches(mask: str, host: str) -> bool:
@@ -182,8 +191,9 @@ class RequestVars:
         $1.. (and named captures) for whatever is evaluated after it."""
         cached = self.map_cache.get(block.variable)
         if cached is not None:
-            self.map_hits.append(cached[1])
-            return cached[0]
+            value, entry = cached
+            self.map_hits.append(entry)
+            return value
         if self.depth > 20:   # a map that feeds on itself: nginx would loop too
             return None
         self.depth += 1

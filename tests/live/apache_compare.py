@@ -19,8 +19,8 @@ from functools import partial
 
 from corslint.apache import alias, sections
 from corslint.apache.evaluate import Evaluation
+from corslint.backend import Upstream as ModelUpstream
 from corslint.model import Request
-from corslint.nginx.evaluate import Upstream as ModelUpstream
 
 from . import model_compare
 from .apache_harness import ApacheServer

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from corslint import simulate
+from corslint.backend import FileOracle
+from corslint.backend import Upstream as ModelUpstream
 from corslint.browser import Call, actual_request, preflight_request
-from corslint.nginx.evaluate import FileOracle
-from corslint.nginx.evaluate import Upstream as ModelUpstream
-from corslint.nginx.regex import example_for
+from corslint.regexes import example_for
 
 from .server_process import LoopbackServer
 

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from corslint.apache.model import load
-from corslint.nginx.evaluate import Upstream as ModelUpstream
+from corslint.backend import Upstream as ModelUpstream
 
 from .apache_compare import HOSTILE, NULL, differences
 from .apache_harness import ApacheError, ApacheServer, Upstream, require_apache

@@ -38,7 +38,7 @@ import random
 from dataclasses import dataclass, field
 
 import pytest
-from corslint.nginx.evaluate import Upstream as ModelUpstream
+from corslint.backend import Upstream as ModelUpstream
 from corslint.nginx.model import load
 
 from .model_compare import HOSTILE, NULL, differences

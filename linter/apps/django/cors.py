@@ -187,7 +187,7 @@ class CorsMiddleware:
     def covered_path(self) -> str:
         """A path CORS_URLS_REGEX accepts: `/` for the default, else an
         example of the regex (`^/api/.*$` -> `/api/`)."""
-        from ...nginx.regex import example_for
+        from ...regexes import example_for
 
         text = pattern_text(self.settings["urls"].value)
         candidates = list(example_for(text)) if isinstance(text, str) else []

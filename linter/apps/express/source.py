@@ -312,7 +312,7 @@ def express_version(path: str) -> tuple[int, str]:
     for _ in range(6):
         candidate = os.path.join(folder, "package.json")
         if os.path.isfile(candidate):
-            from ...files import unreadable
+            from ...confine import unreadable
 
             try:
                 if unreadable(candidate):

@@ -1,9 +1,13 @@
-"""nginx (PCRE) regular expressions in Python's `re` dialect.
+"""PCRE regular expressions in Python's `re` dialect, and strings they match.
 
 nginx compiles `location ~`, `if (... ~ ...)`, `map` and `rewrite` patterns
-with PCRE.  The common syntax is shared with Python; the differences that
-appear in real configs are named groups (`(?<name>...)`) and possessive or
-atomic constructs, which are rewritten or rejected with a clear message.
+with PCRE, Apache its `RewriteRule`, `<LocationMatch>` and `SetEnvIf`
+patterns, and framework allow-lists are regexes too.  The common syntax is
+shared with Python; the differences that appear in real configs are named
+groups (`(?<name>...)`) and possessive or atomic constructs, which are
+rewritten or rejected with a clear message.  `example_for` renders a few
+strings a pattern matches: how a probe reaches a regex location or an
+allow-listed origin.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ def to_python(pattern: str) -> str:
 def compile_pcre(pattern: str, ignore_case: bool) -> re.Pattern | None:
     """The compiled pattern (time-bounded when it can backtrack badly:
     saferegex), or None when Python cannot compile it."""
-    from ..saferegex import compile as compile_bounded
+    from .saferegex import compile as compile_bounded
 
     try:
         return compile_bounded(to_python(pattern), re.IGNORECASE if ignore_case else 0)
