@@ -275,6 +275,9 @@ class ServerModel:
     #: (index, count): this process judges only that share of the model's
     #: independent units (nginx servers), see engine.judge
     share: tuple[int, int] = (0, 1)
+    #: True when `scopes()` and `facts()` hold only the current share's part
+    #: and the shares never share an answer (then the model is judged in batches)
+    shares_independent = False
 
     def size(self) -> int:
         """How many scopes the model has (decides whether judging it is worth splitting)."""

@@ -138,6 +138,13 @@ class ProbeContext:
         self._authorizing: set[str] | None = None
         self._facts: dict[str, list] | None = None
 
+    def close(self) -> None:
+        """Drop the cached answers and probes once the rules are done: each
+        Probe refers back to this context, a cycle that only the cyclic
+        collector (disabled for a lint run) would free."""
+        self._answers.clear()
+        self._probes = None
+
     @property
     def scopes(self) -> list[Scope]:
         return self.model.scopes()

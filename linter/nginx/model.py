@@ -15,11 +15,14 @@ _ORIGIN_VAR = "http_origin"
 
 
 class NginxModel(ServerModel):
+    shares_independent = True   # a probe selects exactly one server: servers are the shares
+
     def __init__(self, path: str, conf: HttpConf, parsed):
         self.path = path
         self.conf = conf
         self.parsed = parsed
-        self._scopes: list[Scope] | None = None
+        #: the scopes of one share, and which share
+        self._scopes: tuple[tuple[int, int], list[Scope]] | None = None
 
     # -- answering ---------------------------------------------------------------
     def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = _DEFAULT_FILES,
@@ -28,9 +31,9 @@ class NginxModel(ServerModel):
 
     # -- scopes --------------------------------------------------------------------
     def scopes(self) -> list[Scope]:
-        if self._scopes is None:
-            self._scopes = [scope for server in self.servers() for scope in self._server_scopes(server)]
-        return self._scopes
+        if self._scopes is None or self._scopes[0] != self.share:
+            self._scopes = (self.share, [scope for server in self.servers() for scope in self._server_scopes(server)])
+        return self._scopes[1]
 
     def _server_scopes(self, server: Server) -> list[Scope]:
         address = self._address_of(server)
