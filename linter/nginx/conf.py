@@ -72,6 +72,14 @@ class MoreHeader:
 class Level:
     """One configuration context; values set here or inherited from `parent`."""
 
+    #: a large configuration has tens of thousands of levels: slots save a dict
+    #: each (Location and Server keep a __dict__ for their own fields and caches)
+    __slots__ = ("kind", "parent", "source", "add_headers", "more_headers", "hide_headers", "pass_headers",
+                 "intercept_errors", "ops", "access", "auth_basic", "auth_request", "satisfy", "handler",
+                 "root", "try_files", "index", "error_pages", "internal", "limit_except", "locations",
+                 "unknown_include", "types", "default_type", "gzip", "gzip_vary", "gzip_types",
+                 "gzip_min_length", "autoindex", "_memo", "_inherited")
+
     def __init__(self, kind: str, parent: "Level | None", source: Source):
         self.kind = kind
         self.parent = parent
