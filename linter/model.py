@@ -180,6 +180,10 @@ class Answer:
     #: headers a directive removed on the way out (name, the removing line)
     stripped: list[tuple[str, Source]] = field(default_factory=list)
     _by_name: tuple | None = field(default=None, repr=False, compare=False)
+    #: False when answering never read the request's Origin header, so the
+    #: answer is the same for every origin (probes can share it); models
+    #: that do not tell keep True
+    reads_origin: bool = field(default=True, repr=False, compare=False)
 
     def values(self, name: str) -> list[str | None]:
         return [h.value for h in self.lines(name)]

@@ -27,7 +27,11 @@ class NginxModel(ServerModel):
     # -- answering ---------------------------------------------------------------
     def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = _DEFAULT_FILES,
                client_addr: str | None = None) -> Answer:
-        return Evaluation(self.conf, request, upstream, files, client_addr).run()
+        evaluation = Evaluation(self.conf, request, upstream, files, client_addr)
+        answer = evaluation.run()
+        # nginx reads a request header only through its $http_ variable
+        answer.reads_origin = evaluation.vars is not None and evaluation.vars.origin_read
+        return answer
 
     # -- scopes --------------------------------------------------------------------
     def scopes(self) -> list[Scope]:
