@@ -148,8 +148,12 @@ def _judge_batches(model, rules, make_context, index: int, workers: int) -> tupl
     """Judge share `index` of `workers`.  A large model that honours shares
     is judged in batches (finer shares, each with a context of its own), so
     each batch's answers are freed before the next batch is asked: shares
-    are independent, as for the processes."""
-    batches = max(1, model.size() // (workers * BATCH_SCOPES)) if model.shares_independent else 1
+    are independent, as for the processes.  Only a model large enough to be
+    split between processes is batched (a smaller one is judged as before)."""
+    size = model.size()
+    batches = 1
+    if model.shares_independent and size >= PARALLEL_MIN_SCOPES:
+        batches = max(1, size // (workers * BATCH_SCOPES))
     findings: list[Finding] = []
     errors: list[InputError] = []
     try:
