@@ -167,12 +167,13 @@ class Level:
 
     def inherited(self, attr: str):
         """The nearest level's non-empty value (memoized: levels do not
-        change once lowered, and every request asks again)."""
+        change once lowered, and every request asks again; a level's own
+        value, else its parent's memoized one)."""
         try:
             return self._inherited[attr]
         except KeyError:
-            value = self._inherited[attr] = next((getattr(lv, attr) for lv in self.chain() if getattr(lv, attr)),
-                                                 None)
+            value = getattr(self, attr) or (self.parent.inherited(attr) if self.parent is not None else None)
+            self._inherited[attr] = value
             return value
 
     def intercepts_errors(self, module: str) -> tuple[bool, Source] | None:
