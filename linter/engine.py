@@ -65,6 +65,10 @@ def load_model(path: str, kind: str, root: str | None = None):
 PARALLEL_MIN_SCOPES = 1500
 #: at most this many processes judge one model
 MAX_WORKERS = 4
+#: a process judges a model that honours shares this many scopes at a time,
+#: so the answers of one batch are freed before the next (they are most of
+#: a large run's memory)
+BATCH_SCOPES = 500
 
 
 def _workers(model) -> int:
@@ -84,7 +88,7 @@ def judge(model, rules, make_context) -> tuple[list[Finding], list[InputError]]:
     representative per line and code whatever the split)."""
     workers = _workers(model)
     if workers == 1:
-        return _judge_share(model, rules, make_context)
+        return _judge_batches(model, rules, make_context, 0, 1)
     import pickle
 
     children = []
@@ -94,8 +98,7 @@ def judge(model, rules, make_context) -> tuple[list[Finding], list[InputError]]:
         if pid == 0:   # a child judges its share and sends the results back
             os.close(read_end)
             try:
-                model.share = (index, workers)
-                payload = pickle.dumps(_judge_share(model, rules, make_context))
+                payload = pickle.dumps(_judge_batches(model, rules, make_context, index, workers))
             except BaseException as exc:  # the parent reports it; the child must never return into the caller
                 payload = pickle.dumps(([], [InputError(model.path, None, f"internal error: {exc!r}")]))
             with os.fdopen(write_end, "wb") as pipe:
@@ -103,16 +106,14 @@ def judge(model, rules, make_context) -> tuple[list[Finding], list[InputError]]:
             os._exit(0)
         os.close(write_end)
         children.append((pid, read_end))
-    model.share = (0, workers)
     try:
-        findings, errors = _judge_share(model, rules, make_context)
+        findings, errors = _judge_batches(model, rules, make_context, 0, workers)
     finally:
         results = []
         for pid, read_end in children:
             with os.fdopen(read_end, "rb") as pipe:
                 results.append(pipe.read())
             os.waitpid(pid, 0)
-        model.share = (0, 1)
     seen = {str(e) for e in errors}     # several shares may meet the same slow regex
     for data in results:
         if not data:
@@ -125,10 +126,41 @@ def judge(model, rules, make_context) -> tuple[list[Finding], list[InputError]]:
     return findings, errors
 
 
+def _judge_batches(model, rules, make_context, index: int, workers: int) -> tuple[list[Finding], list[InputError]]:
+    """Judge share `index` of `workers`.  A large model that honours shares
+    is judged in batches (finer shares, each with a context of its own), so
+    each batch's answers are freed before the next batch is asked: shares
+    are independent, as for the processes.  Only a model large enough to be
+    split between processes is batched (a smaller one is judged as before)."""
+    size = model.size()
+    batches = 1
+    if model.shares_independent and size >= PARALLEL_MIN_SCOPES:
+        batches = max(1, size // (workers * BATCH_SCOPES))
+    findings: list[Finding] = []
+    errors: list[InputError] = []
+    try:
+        for batch in range(batches):
+            model.share = (index + workers * batch, workers * batches)
+            batch_findings, batch_errors = _judge_share(model, rules, make_context)
+            findings += batch_findings
+            errors += [e for e in batch_errors if all(str(e) != str(known) for known in errors)]
+    finally:
+        model.share = (0, 1)
+    return findings, errors
+
+
 def _judge_share(model, rules, make_context) -> tuple[list[Finding], list[InputError]]:
     ctx = make_context(model)
     findings: list[Finding] = []
     errors: list[InputError] = []
+    try:
+        _run_rules(model, rules, ctx, findings, errors)
+    finally:
+        ctx.close()
+    return findings, errors
+
+
+def _run_rules(model, rules, ctx, findings: list[Finding], errors: list[InputError]) -> None:
     for rule in rules:
         try:
             for hit in rule.check(ctx):
@@ -141,7 +173,6 @@ def _judge_share(model, rules, make_context) -> tuple[list[Finding], list[InputE
         except Exception as exc:  # a bug must not hide the other files' results
             errors.append(InputError(model.path, None, f"internal error in {rule.CODE} "
                                      f"({type(exc).__name__}: {exc}); please report it"))
-    return findings, errors
 
 
 def _line_of(path: str, text: str) -> int | None:

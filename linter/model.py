@@ -233,31 +233,41 @@ class Answer:
     #: headers a directive removed on the way out (name, the removing line)
     stripped: list[tuple[str, Source]] = field(default_factory=list)
     _by_name: tuple | None = field(default=None, repr=False, compare=False)
+    #: False when answering never read the request's Origin header, so the
+    #: answer is the same for every origin (probes can share it); models
+    #: that do not tell keep True
+    reads_origin: bool = field(default=True, repr=False, compare=False)
 
     def values(self, name: str) -> list[str | None]:
         return [h.value for h in self.lines(name)]
 
     def lines(self, name: str) -> list[HeaderLine]:
         """The lines of one header, in the order sent."""
-        return self._index()[0].get(name.lower(), [])
-
-    def config_lines(self, name: str) -> list[HeaderLine]:
-        """The lines of one header that a configuration directive produced."""
-        return self._index()[1].get(name.lower(), [])
-
-    def _index(self) -> tuple[dict, dict]:
-        """Lines grouped by name (all, and configuration-made), rebuilt if
-        the header list changed since."""
         index = self._by_name
         if index is None or index[0] != len(self.headers):
-            every: dict[str, list[HeaderLine]] = {}
-            configured: dict[str, list[HeaderLine]] = {}
-            for h in self.headers:
-                every.setdefault(h.name, []).append(h)
-                if h.source is not None:
-                    configured.setdefault(h.name, []).append(h)
-            index = self._by_name = (len(self.headers), every, configured)
-        return index[1], index[2]
+            index = self._index()
+        return index[1].get(name.lower(), [])
+
+    def config_lines(self, name: str) -> list[HeaderLine]:
+        """The lines of one header that a configuration directive produced.
+        (Rules ask this hundreds of thousands of times in a large run: the
+        index check is written out here rather than called.)"""
+        index = self._by_name
+        if index is None or index[0] != len(self.headers):
+            index = self._index()
+        return index[2].get(name.lower(), [])
+
+    def _index(self) -> tuple[int, dict, dict]:
+        """(header count, lines grouped by name, configuration-made lines
+        grouped by name), built again when the header list changed."""
+        every: dict[str, list[HeaderLine]] = {}
+        configured: dict[str, list[HeaderLine]] = {}
+        for h in self.headers:
+            every.setdefault(h.name, []).append(h)
+            if h.source is not None:
+                configured.setdefault(h.name, []).append(h)
+        index = self._by_name = (len(self.headers), every, configured)
+        return index
 
     def get(self, name: str) -> str | None:
         """The combined value as a browser reads it (lines joined by ', '),
@@ -348,6 +358,9 @@ class ServerModel(ABC):
     #: (index, count): this process judges only that share of the model's
     #: independent units (nginx servers), see engine.judge
     share: tuple[int, int] = (0, 1)
+    #: True when `scopes()` and `facts()` hold only the current share's part
+    #: and the shares never share an answer (then the model is judged in batches)
+    shares_independent = False
 
     @abstractmethod
     def scopes(self) -> list[Scope]:

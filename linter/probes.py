@@ -144,6 +144,13 @@ class ProbeContext:
         self._authorizing: set[str] | None = None
         self._facts: dict[type, list] | None = None
 
+    def close(self) -> None:
+        """Drop the cached answers and probes once the rules are done: each
+        Probe refers back to this context, a cycle that only the cyclic
+        collector (disabled for a lint run) would free."""
+        self._answers.clear()
+        self._probes = None
+
     @property
     def scopes(self) -> list[Scope]:
         return self.model.scopes()
@@ -162,14 +169,20 @@ class ProbeContext:
     # -- raw questions --------------------------------------------------------
     def ask(self, scope: Scope, method: str, origin: str | None, extra: tuple[tuple[str, str], ...] = ()) -> Answer:
         """The model's answer, shared between origins where the scope never
-        reads the Origin header."""
+        reads the Origin header, or where answering this request did not
+        read it (a GET past an `if ($request_method = OPTIONS)` that alone
+        looks at the origin)."""
         key = (id(scope), method, origin if scope.origin_sensitive or origin is None else "<any origin>", extra)
         answer = self._answers.get(key)
+        if answer is None and origin is not None:
+            answer = self._answers.get((id(scope), method, "<origin not read>", extra))
         if answer is None:
             headers = ((ORIGIN, origin),) if origin is not None else ()
             answer = self.model.answer(Request(method, scope.url, headers + extra), upstream=self._backend)
             answer.scope = scope
             self._answers[key] = answer
+            if origin is not None and not answer.reads_origin:
+                self._answers[(id(scope), method, "<origin not read>", extra)] = answer
         return answer
 
     def actual(self, scope: Scope, origin: str, method: str | None = None) -> Answer:

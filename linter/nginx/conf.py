@@ -106,6 +106,14 @@ class MoreHeader:
 class Level:
     """One configuration context; values set here or inherited from `parent`."""
 
+    #: a large configuration has tens of thousands of levels: slots save a dict
+    #: each (Location and Server keep a __dict__ for their own fields and caches)
+    __slots__ = ("kind", "parent", "source", "add_headers", "more_headers", "hide_headers", "pass_headers",
+                 "intercept_errors", "ops", "access", "auth_basic", "auth_request", "satisfy", "handler",
+                 "root", "try_files", "index", "error_pages", "internal", "limit_except", "locations",
+                 "unknown_include", "types", "default_type", "gzip", "gzip_vary", "gzip_types",
+                 "gzip_min_length", "autoindex", "_memo", "_inherited")
+
     def __init__(self, kind: str, parent: "Level | None", source: Source):
         self.kind = kind
         self.parent = parent
@@ -194,12 +202,13 @@ class Level:
 
     def inherited(self, attr: str):
         """The nearest level's non-empty value (memoized: levels do not
-        change once lowered, and every request asks again)."""
+        change once lowered, and every request asks again; a level's own
+        value, else its parent's memoized one)."""
         try:
             return self._inherited[attr]
         except KeyError:
-            value = self._inherited[attr] = next((getattr(lv, attr) for lv in self.chain() if getattr(lv, attr)),
-                                                 None)
+            value = getattr(self, attr) or (self.parent.inherited(attr) if self.parent is not None else None)
+            self._inherited[attr] = value
             return value
 
     def intercepts_errors(self, module: str) -> Setting | None:

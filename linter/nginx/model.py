@@ -15,22 +15,29 @@ _ORIGIN_VAR = "http_origin"
 
 
 class NginxModel(ServerModel):
+    shares_independent = True   # a probe selects exactly one server: servers are the shares
+
     def __init__(self, path: str, conf: HttpConf, parsed):
         self.path = path
         self.conf = conf
         self.parsed = parsed
-        self._scopes: list[Scope] | None = None
+        #: the scopes of one share, and which share
+        self._scopes: tuple[tuple[int, int], list[Scope]] | None = None
 
     # -- answering ---------------------------------------------------------------
     def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = DEFAULT_FILES,
                client_addr: str | None = None) -> Answer:
-        return Evaluation(self.conf, request, upstream, files, client_addr).run()
+        evaluation = Evaluation(self.conf, request, upstream, files, client_addr)
+        answer = evaluation.run()
+        # nginx reads a request header only through its $http_ variable
+        answer.reads_origin = evaluation.vars is not None and evaluation.vars.origin_read
+        return answer
 
     # -- scopes --------------------------------------------------------------------
     def scopes(self) -> list[Scope]:
-        if self._scopes is None:
-            self._scopes = [scope for server in self.servers() for scope in self._server_scopes(server)]
-        return self._scopes
+        if self._scopes is None or self._scopes[0] != self.share:
+            self._scopes = (self.share, [scope for server in self.servers() for scope in self._server_scopes(server)])
+        return self._scopes[1]
 
     def _server_scopes(self, server: Server) -> list[Scope]:
         address = self._address_of(server)
@@ -262,4 +269,5 @@ def load(path: str, display: str | None = None, root: str | None = None) -> Ngin
     """Parse and lower one root file (errors are kept on `model.parsed.errors`)."""
     parsed = parse(path, display, root)
     conf = lower(parsed.directives, parsed.path)
+    parsed.directives = []   # lowered: nothing reads the tree again, and it is a large file's biggest object
     return NginxModel(parsed.path, conf, parsed)

@@ -170,6 +170,8 @@ class RequestVars:
         self.method: str | None = None
         #: variables some `set` declares (HttpConf.declared): empty until set
         self.declared: frozenset[str] | set[str] = frozenset()
+        #: $http_origin was read: the request's Origin header decided something
+        self.origin_read = False
 
     def get(self, name: str) -> str | None:
         if name.isdigit():
@@ -216,7 +218,10 @@ class RequestVars:
     def _builtin(self, name: str) -> str | None:
         req = self.request
         if name.startswith("http_"):
-            value = req.header(name[5:].replace("_", "-"))
+            header = name[5:].replace("_", "-")
+            if header.lower() == "origin":
+                self.origin_read = True
+            value = req.header(header)
             return value if value is not None else ""
         if name == "request_method":
             return self.method or req.method

@@ -3,28 +3,35 @@
 
 corslint runs as a pre-commit hook, i.e. on every commit, so it must cost
 about as much as reading the configuration and no more, and that cost must
-grow linearly with the size of the input.  This script checks three budgets
+grow linearly with the size of the input.  This script checks these budgets
 in one run:
 
-* corslint(big)  <= 2 x crossplane(big)
+* time corslint(big) <= 2 x crossplane(big), and the same for dense
     Linting a ~68,000-line nginx config may cost at most twice a bare
     crossplane parse of the same file.  Both run in a fresh subprocess, so
     both pay the same interpreter start-up and the comparison is fair.
-* corslint(big)  <= 8 x corslint(small)
+* memory corslint(big) <= 3 x crossplane(big), and the same for dense
+    Peak resident memory (ru_maxrss of the process and its forked workers).
+* time corslint(big) <= 8 x corslint(small)
     Linear growth: 68,000 / 10,000 lines = 6.8, plus some slack.  Anything
     quadratic (rescanning every server per location, say) blows this.
-* corslint(tiny) <= 3 x `python -c pass`
+* time corslint(tiny) <= 3 x `python -c pass`
     Start-up: linting one 10-line server block must not be dominated by
     imports.  `python -c pass` runs on the same interpreter (sys.executable).
 
 The configurations are generated deterministically (seeded random) into a
-temporary folder: an `http {}` with `map $http_origin` blocks (exact and
-regex entries), upstreams, and many `server` blocks with locations of every
-kind, CORS `add_header`s, preflight `if` blocks, `limit_except`,
-`auth_basic`, `proxy_pass`, static files, `error_page` and comments.
+temporary folder.  *big* and *small*: an `http {}` with `map $http_origin`
+blocks (exact and regex entries), upstreams, and many `server` blocks with
+locations of every kind, CORS `add_header`s, preflight `if` blocks,
+`limit_except`, `auth_basic`, `proxy_pass`, static files, `error_page` and
+comments.  *dense*: about 2,000 servers that all answer CORS, each with a
+`map` allow-list variable as Allow-Origin at server level and five proxied
+locations with a preflight `if`, `proxy_hide_header
+Access-Control-Allow-Origin` and an add_header of their own.
 
-Each measurement is the best wall time of --repeat runs.  corslint exiting
-with 1 (findings) is normal; exit status 2 or a traceback is an error.
+Each figure is the best of --repeat runs; the commands take turns, so a
+compared pair meets the same load.  corslint exiting with 1 (findings) is
+normal; exit status 2 or a traceback is an error.
 
 Exit status: 0 all budgets hold, 1 a budget is exceeded, 2 error.
 
@@ -35,6 +42,8 @@ Exit status: 0 all budgets hold, 1 a budget is exceeded, 2 error.
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import random
 import shlex
 import shutil
@@ -348,6 +357,60 @@ def generate_config(n_lines: int, seed: int = SEED) -> str:
     return "\n".join(w.lines) + "\n"
 
 
+def emit_dense_map(w: Writer, rng: random.Random, name: str) -> None:
+    """An Origin allow-list: exact origins and one regex, else empty."""
+    w.open(f"map $http_origin ${name}")
+    w.line('default "";')
+    for _ in range(rng.randint(2, 4)):
+        w.line(f'"{origin(rng)}" $http_origin;')
+    dom = f"{rng.choice(WORDS)}.{rng.choice(TLDS)}".replace(".", r"\.")
+    w.line(f'"~^https://[a-z0-9-]+\\.{dom}$" $http_origin;')
+    w.close()
+
+
+def emit_dense_server(w: Writer, rng: random.Random, index: int, maps: list[str]) -> None:
+    """A map allow-list variable as Allow-Origin at server level and five
+    proxied locations, each with a preflight `if`, a `proxy_hide_header
+    Access-Control-Allow-Origin` and an add_header of its own (which, by
+    nginx's inheritance, drops the server's Allow-Origin there)."""
+    variable = rng.choice(maps)
+    w.open("server")
+    w.line("listen 80;" if index else "listen 80 default_server;")
+    w.line(f"server_name {rng.choice(WORDS)}{index}.{rng.choice(TLDS)};")
+    w.line(f"add_header Access-Control-Allow-Origin ${variable} always;")
+    for path in sample(rng, WORDS, 5, 5):
+        w.open(f"location /{path}/")
+        w.line(f"if ($request_method = OPTIONS) {{ add_header Access-Control-Allow-Origin ${variable}; "
+               f'add_header Access-Control-Allow-Methods "{", ".join(sample(rng, METHODS, 2, 4))}"; return 204; }}')
+        w.line("proxy_hide_header Access-Control-Allow-Origin;")
+        w.line(f"add_header X-Served-By {path};")
+        w.line(f"proxy_pass http://backend_{index % 8};")
+        w.close()
+    w.close()
+
+
+def generate_dense_config(n_lines: int, seed: int = SEED) -> str:
+    """A deterministic CORS-dense nginx.conf of about `n_lines` lines (about
+    2,000 servers at 68,000 lines), every server answering CORS through a
+    shared `map` allow-list (see emit_dense_server)."""
+    rng = random.Random(seed)
+    maps = [f"cors_allow_{i}" for i in range(max(1, n_lines // 340))]
+    w = Writer()
+    w.open("events")
+    w.close()
+    w.open("http")
+    for i in range(8):
+        w.line(f"upstream backend_{i} {{ server 10.0.{i}.2:8080; }}")
+    for name in maps:
+        emit_dense_map(w, rng, name)
+    index = 0
+    while len(w) < n_lines - 2:
+        emit_dense_server(w, rng, index, maps)
+        index += 1
+    w.close()
+    return "\n".join(w.lines) + "\n"
+
+
 TINY = """\
 # one small site, as in sites-enabled/
 server {
@@ -380,24 +443,62 @@ CRASH_MARKERS = (
 )
 
 
-def run_once(cmd: list[str], ok: tuple[int, ...]) -> float:
-    start = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
-    except OSError as exc:
-        raise BenchError(f"{shlex.join(cmd)}: {exc}") from exc
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in ok or any(m in proc.stderr for m in CRASH_MARKERS):
+@dataclass
+class Run:
+    """One command's best figures over several runs."""
+    seconds: float     # wall time
+    cpu: float         # user + system time of the process and its children
+    rss_mb: float      # peak resident memory of the process or any of its children
+
+    def best(self, other: "Run") -> "Run":
+        return Run(min(self.seconds, other.seconds), min(self.cpu, other.cpu), min(self.rss_mb, other.rss_mb))
+
+
+#: Runs a command and writes its wall time, CPU time, peak RSS and exit
+#: status to a file.  The figures must come from a small process: Linux
+#: counts in a child's ru_maxrss the memory of the process it was spawned
+#: from (this script, holding the generated configurations).
+MEASURE = """\
+import os, sys, time
+start = time.perf_counter()
+pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
+_pid, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
+with open(sys.argv[1], "w") as report:
+    report.write(f"{elapsed} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
+def run_once(cmd: list[str], ok: tuple[int, ...]) -> Run:
+    """Run `cmd` in a fresh process, under MEASURE."""
+    with tempfile.NamedTemporaryFile("r") as report:
+        try:
+            proc = subprocess.run([sys.executable, "-I", "-S", "-c", MEASURE, report.name, *cmd],
+                                  capture_output=True, text=True, cwd=REPO)
+            elapsed, cpu, maxrss, status = report.read().split()
+        except (OSError, ValueError) as exc:
+            raise BenchError(f"{shlex.join(cmd)}: {exc}\n{proc.stderr if 'proc' in locals() else ''}") from exc
+    if int(status) not in ok or any(m in proc.stderr for m in CRASH_MARKERS):
         hint = ""
         if "No module named corslint" in proc.stderr:
             hint = "\n(install the checkout first: pip install -e .)"
-        raise BenchError(f"{shlex.join(cmd)} exited with {proc.returncode}\n"
+        raise BenchError(f"{shlex.join(cmd)} exited with {status}\n"
                          f"--- stderr ---\n{proc.stderr.rstrip()}{hint}")
-    return elapsed
+    # Linux reports ru_maxrss in KiB, macOS in bytes
+    rss = int(maxrss) / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+    return Run(float(elapsed), float(cpu), rss)
 
 
-def best_of(cmd: list[str], repeat: int, ok: tuple[int, ...] = (0,)) -> float:
-    return min(run_once(cmd, ok) for _ in range(repeat))
+def best_of(commands: dict[str, tuple[list[str], tuple[int, ...]]], repeat: int) -> dict[str, Run]:
+    """The best run of each command over `repeat` rounds.  The commands take
+    turns within a round, so a compared pair (crossplane, then corslint on
+    the same file) meets the same load on a busy machine."""
+    best: dict[str, Run] = {}
+    for _ in range(repeat):
+        for label, (cmd, ok) in commands.items():
+            run = run_once(cmd, ok)
+            best[label] = best[label].best(run) if label in best else run
+    return best
 
 
 # --------------------------------------------------------------------------
@@ -416,11 +517,17 @@ class Budget:
         return self.actual <= self.limit
 
 
-def print_table(rows: list[tuple[str, float]]) -> None:
-    width = max(len(label) for label, _ in rows)
-    print(f"{'measurement':<{width}}  {'best':>9}")
-    for label, seconds in rows:
-        print(f"{label:<{width}}  {seconds * 1000:>7.0f}ms")
+def machine() -> str:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (f"{cores} usable cores ({os.cpu_count()} in all), {platform.machine()} {platform.system()}, "
+            f"Python {platform.python_version()} ({platform.python_implementation()})")
+
+
+def print_table(runs: dict[str, Run]) -> None:
+    width = max(len(label) for label in runs)
+    print(f"{'measurement':<{width}}  {'wall':>8}  {'cpu':>8}  {'peak RSS':>9}")
+    for label, run in runs.items():
+        print(f"{label:<{width}}  {run.seconds * 1000:>6.0f}ms  {run.cpu * 1000:>6.0f}ms  {run.rss_mb:>6.1f} MB")
     print()
 
 
@@ -436,11 +543,12 @@ def count_lines(path: Path) -> int:
     return path.read_text().count("\n")
 
 
-def write_inputs(folder: Path, big: int, small: int) -> tuple[Path, Path, Path]:
-    paths = folder / "big.conf", folder / "small.conf", folder / "tiny.conf"
+def write_inputs(folder: Path, big: int, small: int) -> tuple[Path, Path, Path, Path]:
+    paths = folder / "big.conf", folder / "dense.conf", folder / "small.conf", folder / "tiny.conf"
     paths[0].write_text(generate_config(big))
-    paths[1].write_text(generate_config(small))
-    paths[2].write_text(TINY)
+    paths[1].write_text(generate_dense_config(big))
+    paths[2].write_text(generate_config(small))
+    paths[3].write_text(TINY)
     return paths
 
 
@@ -451,38 +559,52 @@ def default_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "corslint"]
 
 
+def crossplane_command(path: Path) -> list[str]:
+    return [sys.executable, "-c", "import crossplane; crossplane.parse(%r, single=True, "
+            "check_ctx=False, check_args=False)" % str(path)]
+
+
 def measure(folder: Path, args: argparse.Namespace) -> list[Budget]:
-    big, small, tiny = write_inputs(folder, args.lines, args.small)
+    big, dense, small, tiny = write_inputs(folder, args.lines, args.small)
     corslint = shlex.split(args.corslint) if args.corslint else default_command()
-    parse = ("import crossplane; crossplane.parse(%r, single=True, "
-             "check_ctx=False, check_args=False)" % str(big))
     findings_ok = (0, 1)
-    n_big, n_small = count_lines(big), count_lines(small)
+    n_big, n_dense, n_small = count_lines(big), count_lines(dense), count_lines(small)
+    labels = {
+        "parse_big": f"crossplane.parse big ({n_big:,} lines)",
+        "big": f"corslint big ({n_big:,} lines)",
+        "parse_dense": f"crossplane.parse dense ({n_dense:,} lines)",
+        "dense": f"corslint dense ({n_dense:,} lines)",
+        "small": f"corslint small ({n_small:,} lines)",
+        "tiny": f"corslint tiny ({count_lines(tiny)} lines)",
+        "pass": "python -c pass",
+    }
+    runs = best_of({
+        labels["parse_big"]: (crossplane_command(big), (0,)),
+        labels["big"]: (corslint + [str(big)], findings_ok),
+        labels["parse_dense"]: (crossplane_command(dense), (0,)),
+        labels["dense"]: (corslint + [str(dense)], findings_ok),
+        labels["small"]: (corslint + [str(small)], findings_ok),
+        labels["tiny"]: (corslint + [str(tiny)], findings_ok),
+        labels["pass"]: ([sys.executable, "-c", "pass"], (0,)),
+    }, args.repeat)
+    run = {key: runs[label] for key, label in labels.items()}
 
-    t_parse = best_of([sys.executable, "-c", parse], args.repeat)
-    t_big = best_of(corslint + [str(big)], args.repeat, findings_ok)
-    t_small = best_of(corslint + [str(small)], args.repeat, findings_ok)
-    t_tiny = best_of(corslint + [str(tiny)], args.repeat, findings_ok)
-    t_pass = best_of([sys.executable, "-c", "pass"], args.repeat)
-
+    print(f"machine: {machine()}")
     print(f"corslint command: {shlex.join(corslint)}   (best of {args.repeat})\n")
-    print_table([
-        (f"crossplane.parse big ({n_big:,} lines)", t_parse),
-        (f"corslint big ({n_big:,} lines)", t_big),
-        (f"corslint small ({n_small:,} lines)", t_small),
-        (f"corslint tiny ({count_lines(tiny)} lines)", t_tiny),
-        ("python -c pass", t_pass),
-    ])
+    print_table(runs)
     return [
-        Budget("corslint(big) / crossplane(big)", t_big / t_parse, 2.0),
-        Budget("corslint(big) / corslint(small)", t_big / t_small, 8.0),
-        Budget("corslint(tiny) / python -c pass", t_tiny / t_pass, 3.0),
+        Budget("time corslint(big) / crossplane(big)", run["big"].seconds / run["parse_big"].seconds, 2.0),
+        Budget("time corslint(dense) / crossplane(dense)", run["dense"].seconds / run["parse_dense"].seconds, 2.0),
+        Budget("memory corslint(big) / crossplane(big)", run["big"].rss_mb / run["parse_big"].rss_mb, 3.0),
+        Budget("memory corslint(dense) / crossplane(dense)", run["dense"].rss_mb / run["parse_dense"].rss_mb, 3.0),
+        Budget("time corslint(big) / corslint(small)", run["big"].seconds / run["small"].seconds, 8.0),
+        Budget("time corslint(tiny) / python -c pass", run["tiny"].seconds / run["pass"].seconds, 3.0),
     ]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--lines", type=int, default=68_000, help="size of the big config")
+    p.add_argument("--lines", type=int, default=68_000, help="size of the big and dense configs")
     p.add_argument("--small", type=int, default=10_000, help="size of the small config")
     p.add_argument("--repeat", type=int, default=5, help="runs per measurement (best kept)")
     p.add_argument("--corslint", metavar="CMD",
