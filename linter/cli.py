@@ -126,10 +126,10 @@ def lint_main(argv: list[str]) -> int:
 
 
 def _check_codes(codes: list[str]) -> None:
-    from corslint.rules import all_rules
+    from corslint.rules import RULES
 
     for code in codes:
-        if not any(r.CODE.upper().startswith(code.upper()) or r.NAME == code.lower() for r in all_rules()):
+        if not any(r.code.upper().startswith(code.upper()) or r.name == code.lower() for r in RULES):
             raise UsageError(f"corslint: unknown rule code or slug {code!r} (see `corslint rules`)")
 
 
@@ -221,10 +221,10 @@ def _header(text: str) -> tuple[str, str]:
 
 def rules_main(argv: list[str]) -> int:
     Command("corslint rules", "List every rule.").parse(argv)
-    from corslint.rules import all_rules
+    from corslint.rules import RULES
 
-    for rule in all_rules():
-        print(f"{rule.CODE}  {rule.NAME:<36} {rule.SEVERITY:<8} {rule.SUMMARY}")
+    for rule in RULES:
+        print(f"{rule.code}  {rule.name:<36} {rule.severity:<8} {rule.summary}")
     return 0
 
 
@@ -236,10 +236,8 @@ def explain_main(argv: list[str]) -> int:
     rule = find(args.rule)
     if rule is None:
         raise UsageError(f"corslint explain: unknown rule {args.rule!r} (see `corslint rules`)")
-    from .ruledocs import fix_section
-
-    print(f"{rule.CODE} ({rule.NAME}, {rule.SEVERITY})\n")
-    print((rule.__doc__ or "").strip() + fix_section(rule))
+    print(f"{rule.code} ({rule.name}, {rule.severity})\n")
+    print(rule.doc.strip())
     return 0
 
 
@@ -249,10 +247,10 @@ def docs_main(argv: list[str]) -> int:
         Opt("--output", "folder to write (docs/rules)", metavar="DIR", default="docs/rules"),
         Opt("--check", "write nothing; exit 1 if a page is missing or stale", action="flag"),
     ).parse(argv)
-    from corslint.rules import all_rules
+    from corslint.rules import RULES
     from . import ruledocs
 
-    changed = ruledocs.write(args.output, all_rules(), check=args.check)
+    changed = ruledocs.write(args.output, RULES, check=args.check)
     for path in changed:
         print(f"{path}: {'out of date' if args.check else 'written'}")
     if args.check and changed:

@@ -45,10 +45,15 @@ def matches(code: str, name: str, patterns: list[str]) -> bool:
 
 
 def selected_rules(select: list[str], ignore: list[str]):
-    from corslint.rules import all_rules
+    """The rules a lint runs, their modules imported now: once, before the
+    judges of a large model fork."""
+    from corslint.rules import RULES
 
-    return [rule for rule in all_rules() if hasattr(rule, "check")
-            and matches(rule.CODE, rule.NAME, select) and not matches(rule.CODE, rule.NAME, ignore)]
+    rules = [rule for rule in RULES
+             if matches(rule.code, rule.name, select) and not matches(rule.code, rule.name, ignore)]
+    for rule in rules:
+        rule.load()
+    return rules
 
 
 def load_model(path: str, kind: str, root: str | None = None):
@@ -164,14 +169,14 @@ def _run_rules(model, rules, ctx, findings: list[Finding], errors: list[InputErr
     for rule in rules:
         try:
             for hit in rule.check(ctx):
-                findings.append(Finding(rule.CODE, rule.NAME, rule.SEVERITY, hit.source.path, hit.source.line,
+                findings.append(Finding(rule.code, rule.name, rule.severity, hit.source.path, hit.source.line,
                                         hit.message, hit.request, related=hit.related, fix=hit.fix, edits=hit.edits))
         except RegexTimeout as exc:   # a configured regex backtracks without end: report it once
             error = regex_error(model, exc)
             if all(str(e) != str(error) for e in errors):
                 errors.append(error)
         except Exception as exc:  # a bug must not hide the other files' results
-            errors.append(InputError(model.path, None, f"internal error in {rule.CODE} "
+            errors.append(InputError(model.path, None, f"internal error in {rule.code} "
                                      f"({type(exc).__name__}: {exc}); please report it"))
 
 

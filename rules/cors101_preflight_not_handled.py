@@ -98,11 +98,6 @@ from corslint.cors import ACAO
 from corslint.diagnostics import Hit
 from corslint.model import Handler
 
-CODE = "CORS101"
-NAME = "preflight-not-handled"
-SEVERITY = "error"
-SUMMARY = "CORS headers are sent, but no CORS-aware handler answers the preflight"
-
 
 #: handlers that answer a preflight without knowing CORS, and how to name them
 FALLS_THROUGH = {Handler.STATIC: "static files", Handler.TRY_FILES: "static files",

@@ -101,11 +101,6 @@ from __future__ import annotations
 from corslint.diagnostics import Hit
 from corslint.model import Handler
 
-CODE = "CORS102"
-NAME = "preflight-not-ok"
-SEVERITY = "error"
-SUMMARY = "The preflight is answered with a non-2xx status"
-
 
 #: statuses other rules explain better (CORS101, CORS105) or that a backend decides
 OTHER_CAUSES = frozenset({Handler.STATIC, Handler.TRY_FILES, Handler.PROXY, Handler.UNKNOWN, Handler.AUTO_OPTIONS,

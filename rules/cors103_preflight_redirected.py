@@ -76,11 +76,6 @@ from __future__ import annotations
 
 from corslint.diagnostics import Hit
 
-CODE = "CORS103"
-NAME = "preflight-redirected"
-SEVERITY = "error"
-SUMMARY = "The preflight is answered with a redirect"
-
 
 def check(ctx):
     """A CORS-aware scope answers the preflight with a redirect."""

@@ -98,11 +98,6 @@ from corslint.cors import ACAO
 from corslint.diagnostics import Hit
 from corslint.model import Handler
 
-CODE = "CORS104"
-NAME = "preflight-missing-allow-origin"
-SEVERITY = "error"
-SUMMARY = "The preflight is answered 2xx but without Access-Control-Allow-Origin"
-
 
 def check(ctx):
     """A successful preflight answer without Access-Control-Allow-Origin in a CORS-aware scope."""

@@ -97,11 +97,6 @@ from __future__ import annotations
 from corslint.diagnostics import Hit
 from corslint.model import Handler
 
-CODE = "CORS105"
-NAME = "preflight-auth-required"
-SEVERITY = "error"
-SUMMARY = "Authentication applies to the preflight, which never carries credentials"
-
 
 def check(ctx):
     """Authentication applies to the preflight of a CORS-aware scope."""

@@ -87,11 +87,6 @@ from corslint.cors import ACAC, ACAO
 from corslint.diagnostics import Hit, Related
 from corslint.probes import credentials_allowed
 
-CODE = "CORS201"
-NAME = "wildcard-with-credentials"
-SEVERITY = "error"
-SUMMARY = "Access-Control-Allow-Origin: * is sent with Access-Control-Allow-Credentials: true"
-
 
 def check(ctx):
     """`Access-Control-Allow-Origin: *` sent together with `Access-Control-Allow-Credentials: true`."""

@@ -92,11 +92,6 @@ from __future__ import annotations
 
 from corslint.probes import reflected
 
-CODE = "CORS202"
-NAME = "origin-reflected-with-credentials"
-SEVERITY = "error"
-SUMMARY = "The request Origin is reflected without validation while credentials are allowed"
-
 
 def check(ctx):
     """Any Origin is echoed back while credentials are allowed."""

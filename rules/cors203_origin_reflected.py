@@ -62,11 +62,6 @@ from __future__ import annotations
 
 from corslint.probes import reflected
 
-CODE = "CORS203"
-NAME = "origin-reflected"
-SEVERITY = "warning"
-SUMMARY = "The request Origin is reflected without validation"
-
 
 def check(ctx):
     """Any Origin is echoed back (credentials not allowed)."""

@@ -73,11 +73,6 @@ from __future__ import annotations
 from corslint.diagnostics import Hit
 from corslint.probes import credentials_allowed, decided_by
 
-CODE = "CORS204"
-NAME = "null-origin-allowed"
-SEVERITY = "error"
-SUMMARY = "The origin null is allowed"
-
 
 def check(ctx):
     """The origin `null` is allowed while arbitrary origins are not."""

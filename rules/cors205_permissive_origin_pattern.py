@@ -72,11 +72,6 @@ from __future__ import annotations
 from corslint.diagnostics import Hit
 from corslint.origins import HOSTILE, attack_candidates
 
-CODE = "CORS205"
-NAME = "permissive-origin-pattern"
-SEVERITY = "error"
-SUMMARY = "An origin allow-list pattern matches origins outside the intended domains"
-
 
 def check(ctx):
     """An origin allow-list pattern admits a foreign origin (and echoes it back)."""

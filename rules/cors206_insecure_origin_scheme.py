@@ -82,11 +82,6 @@ from __future__ import annotations
 from corslint.diagnostics import Hit
 from corslint.probes import credentials_allowed, decided_by
 
-CODE = "CORS206"
-NAME = "insecure-origin-scheme"
-SEVERITY = "warning"
-SUMMARY = "An http:// origin is trusted while credentials are allowed"
-
 
 def check(ctx):
     """An http:// origin is allowed while credentials are allowed."""

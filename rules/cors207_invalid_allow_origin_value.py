@@ -111,11 +111,6 @@ from corslint.diagnostics import Hit
 from corslint.origins import is_origin
 from corslint.probes import admits
 
-CODE = "CORS207"
-NAME = "invalid-allow-origin-value"
-SEVERITY = "error"
-SUMMARY = "The Access-Control-Allow-Origin value can never match a request origin"
-
 
 def check(ctx):
     """An Access-Control-Allow-Origin value, or an allow-list entry, that can never match an origin."""

@@ -57,20 +57,15 @@ location /api/ {
 - [Fetch standard: HTTP new-header syntax](https://fetch.spec.whatwg.org/#http-new-header-syntax)
 - [MDN: Access-Control-Allow-Credentials](https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Access-Control-Allow-Credentials)
 - [Chromium: `cors.cc` (`CheckAccess`)](https://source.chromium.org/chromium/chromium/src/+/main:services/network/public/cpp/cors/cors.cc)
+
+## Automatic fix
+`corslint --fix` (preview: `--diff`): `True`, `TRUE` and other spellings of `true` become `true` (nginx `add_header`, Apache `Header`); `false`, `1` or `yes` are left for a person to decide.
 """
 
 from __future__ import annotations
 
 from corslint.cors import ACAC
 from corslint.diagnostics import Hit
-
-CODE = "CORS208"
-NAME = "invalid-allow-credentials-value"
-SEVERITY = "error"
-SUMMARY = "Access-Control-Allow-Credentials is anything but the exact string true"
-#: what `corslint --fix` does for this rule (rendered in the rule docs)
-FIX = ('`True`, `TRUE` and other spellings of `true` become `true` (nginx `add_header`, Apache `Header`); '
-       '`false`, `1` or `yes` are left for a person to decide.')
 
 
 def check(ctx):

@@ -80,11 +80,6 @@ from corslint.cors import ACAH, ACAM, ACEH
 from corslint.diagnostics import Hit
 from corslint.probes import credentials_allowed, split_list
 
-CODE = "CORS209"
-NAME = "wildcard-ignored-with-credentials"
-SEVERITY = "warning"
-SUMMARY = "A * in Allow-Methods, Allow-Headers or Expose-Headers is ignored with credentials"
-
 
 def check(ctx):
     """`*` in Allow-Methods/Allow-Headers/Expose-Headers while credentials are allowed."""

@@ -101,11 +101,6 @@ from corslint.cors import ACAH, ACAM, SAFELISTED_METHODS
 from corslint.diagnostics import Hit
 from corslint.probes import allow_list, wildcard_applies
 
-CODE = "CORS301"
-NAME = "methods-not-allowed"
-SEVERITY = "error"
-SUMMARY = "A method that clients need is missing from Access-Control-Allow-Methods"
-
 
 def check(ctx):
     """Preflights for methods the clients need fail."""

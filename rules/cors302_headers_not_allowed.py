@@ -96,11 +96,6 @@ from corslint.cors import ACAH, ACAM
 from corslint.diagnostics import Hit
 from corslint.probes import PROBE_HEADERS, allow_list, split_list, wildcard_applies
 
-CODE = "CORS302"
-NAME = "headers-not-allowed"
-SEVERITY = "error"
-SUMMARY = "A request header that clients send is missing from Access-Control-Allow-Headers"
-
 
 def check(ctx):
     """Request headers the clients send are missing from Access-Control-Allow-Headers."""

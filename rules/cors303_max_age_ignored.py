@@ -82,6 +82,9 @@ RewriteRule ^/api/ - [R=204,L]
 - [MDN: Access-Control-Max-Age](https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Access-Control-Max-Age)
 - [Chromium: `preflight_result.cc`](https://source.chromium.org/chromium/chromium/src/+/main:services/network/cors/preflight_result.cc)
 - [Firefox: `nsCORSListenerProxy.cpp`](https://searchfox.org/mozilla-central/source/netwerk/protocol/http/nsCORSListenerProxy.cpp)
+
+## Automatic fix
+`corslint --fix` (preview: `--diff`): a value above 7200 becomes 7200 (nginx `add_header`, Apache `Header`); negative and non-numeric values are left for a person to decide.
 """
 
 from __future__ import annotations
@@ -96,13 +99,6 @@ from corslint.cors import (
 )
 from corslint.diagnostics import Hit
 
-CODE = "CORS303"
-NAME = "max-age-ignored"
-SEVERITY = "info"
-SUMMARY = "Access-Control-Max-Age is negative, not a number, or above what browsers honour"
-#: what `corslint --fix` does for this rule (rendered in the rule docs)
-FIX = ('a value above 7200 becomes 7200 (nginx `add_header`, Apache `Header`); negative and non-numeric '
-       'values are left for a person to decide.')
 
 def check(ctx):
     """Access-Control-Max-Age that browsers ignore or cap."""

@@ -74,11 +74,6 @@ from __future__ import annotations
 from corslint.cors import ACAC, ACAH, ACAM, ACAO, ACEH, MAX_AGE
 from corslint.diagnostics import Hit
 
-CODE = "CORS401"
-NAME = "cors-header-stripped"
-SEVERITY = "error"
-SUMMARY = "A CORS header is removed on its way out and nothing adds it back"
-
 
 #: the CORS headers each kind of response needs
 NEEDED = {

@@ -81,11 +81,6 @@ from __future__ import annotations
 from corslint.cors import CORS_HEADERS
 from corslint.diagnostics import Hit, Related
 
-CODE = "CORS402"
-NAME = "duplicate-cors-header"
-SEVERITY = "error"
-SUMMARY = "A response can carry the same CORS header twice"
-
 
 def check(ctx):
     """A response carries a CORS header twice: reported at the directive

@@ -69,11 +69,6 @@ from __future__ import annotations
 from corslint.diagnostics import Hit, Related
 from corslint.model import DroppedHeaders
 
-CODE = "CORS403"
-NAME = "inherited-cors-headers-dropped"
-SEVERITY = "error"
-SUMMARY = "A nested nginx level with its own add_header drops the inherited CORS headers"
-
 
 def check(ctx):
     """A nested level's own add_header drops the inherited CORS headers."""

@@ -63,6 +63,9 @@ location /api/ {
 - [nginx: `add_header` (`always`)](https://nginx.org/en/docs/http/ngx_http_headers_module.html#add_header)
 - [Apache: `Header` (`always` and `onsuccess`)](https://httpd.apache.org/docs/2.4/mod/mod_headers.html#header)
 - [MDN: CORSMissingAllowOrigin](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSMissingAllowOrigin)
+
+## Automatic fix
+`corslint --fix` (preview: `--diff`): nginx: `always` is added to every CORS `add_header` line of the block (only when each of them is a one-line `add_header`). Apache is left alone: `Header always set` works on another table than `Header set` (the one sent with every status), so a header a proxied backend also sends could end up twice.
 """
 
 from __future__ import annotations
@@ -70,16 +73,6 @@ from __future__ import annotations
 from corslint.cors import ACAO, CORS_PREFIX, VARY
 from corslint.diagnostics import Hit
 from corslint.probes import credentials_allowed
-
-CODE = "CORS404"
-NAME = "cors-headers-missing-on-errors"
-SEVERITY = "warning"
-SUMMARY = "CORS headers are only sent on success statuses, so errors are unreadable"
-#: what `corslint --fix` does for this rule (rendered in the rule docs)
-FIX = ('nginx: `always` is added to every CORS `add_header` line of the block (only when each of them is a '
-       'one-line `add_header`). Apache is left alone: `Header always set` works on another table than '
-       '`Header set` (the one sent with every status), so a header a proxied backend also sends could end up'
-       ' twice.')
 
 
 def check(ctx):

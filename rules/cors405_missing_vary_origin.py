@@ -79,6 +79,9 @@ SetEnvIf Origin "^(https://(app|admin)\.example\.com)$" CORS_ORIGIN=$1
 - [Fetch standard: CORS protocol and HTTP caches](https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches)
 - [RFC 9110, section 12.5.5: Vary](https://www.rfc-editor.org/rfc/rfc9110#section-12.5.5)
 - [MDN: Vary](https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Vary)
+
+## Automatic fix
+`corslint --fix` (preview: `--diff`): nginx: `add_header Vary Origin always;` is inserted after the `add_header Access-Control-Allow-Origin` line, in the same block (which already has `add_header` lines, so no inherited header is dropped); Apache: `Header always merge Vary Origin` after the `Header` line.
 """
 
 from __future__ import annotations
@@ -86,15 +89,6 @@ from __future__ import annotations
 from corslint.cors import ACAO, ORIGIN, VARY
 from corslint.diagnostics import Hit
 from corslint.probes import split_list
-
-CODE = "CORS405"
-NAME = "missing-vary-origin"
-SEVERITY = "warning"
-SUMMARY = "Access-Control-Allow-Origin depends on the request Origin but Vary: Origin is not sent"
-#: what `corslint --fix` does for this rule (rendered in the rule docs)
-FIX = ('nginx: `add_header Vary Origin always;` is inserted after the `add_header Access-Control-Allow-'
-       'Origin` line, in the same block (which already has `add_header` lines, so no inherited header is '
-       'dropped); Apache: `Header always merge Vary Origin` after the `Header` line.')
 
 
 def check(ctx):

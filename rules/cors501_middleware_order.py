@@ -62,11 +62,6 @@ from __future__ import annotations
 from corslint.model import MiddlewareOrder
 from corslint.probes import fact_hits
 
-CODE = "CORS501"
-NAME = "middleware-order"
-SEVERITY = "error"
-SUMMARY = "The CORS middleware runs after a middleware that can answer first"
-
 
 def check(ctx):
     """The CORS middleware runs after a middleware that can answer first: reported from the model's `MiddlewareOrder` facts."""

@@ -58,11 +58,6 @@ from __future__ import annotations
 from corslint.model import RejectedAtStartup
 from corslint.probes import fact_hits
 
-CODE = "CORS502"
-NAME = "config-rejected-at-startup"
-SEVERITY = "error"
-SUMMARY = "The framework refuses this CORS configuration when the application starts"
-
 
 def check(ctx):
     """The framework refuses this CORS configuration when the app starts: reported from the model's `RejectedAtStartup` facts."""

@@ -84,11 +84,6 @@ from __future__ import annotations
 from corslint.model import RiskyDefault
 from corslint.probes import fact_hits
 
-CODE = "CORS503"
-NAME = "risky-platform-default"
-SEVERITY = "warning"
-SUMMARY = "A platform default silently creates a CORS problem"
-
 
 def check(ctx):
     """A platform default or silent fallback that creates a CORS problem: reported from the model's `RiskyDefault` facts."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from corslint import ruledocs
-from corslint.rules import all_rules
+from corslint.rules import RULES, find
 from support import corslint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,20 +22,19 @@ def test_generation_writes_one_page_per_rule_and_an_index(tmp_path):
     result = corslint("docs", "--output", str(tmp_path / "rules"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in (tmp_path / "rules").iterdir())
-    assert names == sorted([f"{r.CODE}.md" for r in all_rules()] + ["README.md"])
-    for rule in all_rules():
-        page = (tmp_path / "rules" / f"{rule.CODE}.md").read_text()
+    assert names == sorted([f"{r.code}.md" for r in RULES] + ["README.md"])
+    for rule in RULES:
+        page = (tmp_path / "rules" / f"{rule.code}.md").read_text()
         assert page.startswith(ruledocs.GENERATED)
-        assert f"# {rule.CODE}: {rule.NAME}" in page
+        assert f"# {rule.code}: {rule.name}" in page
         for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References"):
-            assert section in page, (rule.CODE, section)
+            assert section in page, (rule.code, section)
         assert ruledocs.body(rule) in page          # the doc itself, verbatim
-        assert ("## Automatic fix" in page) == hasattr(rule, "FIX")
     index = (tmp_path / "rules" / "README.md").read_text()
-    assert all(f"[{r.CODE}]({r.CODE}.md)" in index for r in all_rules())
+    assert all(f"[{r.code}]({r.code}.md)" in index for r in RULES)
     # the same text `corslint explain` prints
     explain = corslint("explain", "CORS405", cwd=tmp_path).stdout
-    assert ruledocs.body(all_rules()[[r.CODE for r in all_rules()].index("CORS405")]) in explain
+    assert ruledocs.body(find("CORS405")) in explain
     assert "## Automatic fix" in explain
 
 
@@ -51,3 +50,14 @@ def test_check_reports_stale_and_leftover_pages(tmp_path):
     assert corslint("docs", "--output", str(out), cwd=tmp_path).returncode == 0
     assert not (out / "CORS999.md").exists()
     assert corslint("docs", "--output", str(out), "--check", cwd=tmp_path).returncode == 0
+
+
+def test_every_rule_doc_has_the_sections_in_order():
+    """The shape `corslint explain` and the pages rely on: the five sections,
+    then, for a rule `corslint --fix` repairs, what the fix does."""
+    shape = ["What it does", "Why is this bad?", "Example", "Use instead", "References"]
+    for rule in RULES:
+        sections = ruledocs.sections(rule)
+        assert list(sections) in (shape, [*shape, "Automatic fix"]), rule.code
+        if "Automatic fix" in sections:
+            assert sections["Automatic fix"].startswith("`corslint --fix` (preview: `--diff`): "), rule.code

@@ -85,18 +85,18 @@ def _rule(rule) -> dict:
     from .. import ruledocs
 
     descriptor = {
-        "id": rule.CODE,
-        "name": rule.NAME,
-        "shortDescription": {"text": rule.SUMMARY},
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": ruledocs.what_it_does(rule)},
-        "help": {"text": ruledocs.text(rule) + ruledocs.fix_section(rule), "markdown": ruledocs.markdown(rule)},
-        "defaultConfiguration": {"level": LEVELS[rule.SEVERITY]},
-        "properties": {"tags": ["cors", "security"] if rule.CODE[:5] == "CORS2" else ["cors"],
+        "help": {"text": ruledocs.text(rule), "markdown": ruledocs.markdown(rule)},
+        "defaultConfiguration": {"level": LEVELS[rule.severity]},
+        "properties": {"tags": ["cors", "security"] if rule.code[:5] == "CORS2" else ["cors"],
                        "precision": "high"},
     }
     base = os.environ.get("CORSLINT_DOCS_URL") or DOCS_URL
     if base:
-        descriptor["helpUri"] = f"{base.rstrip('/')}/{rule.CODE}.md"
+        descriptor["helpUri"] = f"{base.rstrip('/')}/{rule.code}.md"
     return descriptor
 
 
@@ -146,11 +146,10 @@ def _notification(error, cwd: str) -> dict:
 
 
 def render(report, cwd: str | None = None) -> str:
-    from corslint.rules import all_rules
+    from corslint.rules import RULES
 
     cwd = os.path.abspath(cwd or os.getcwd())
-    rules = list(all_rules())
-    index = {rule.CODE: n for n, rule in enumerate(rules)}
+    index = {rule.code: n for n, rule in enumerate(RULES)}
     seen: dict[str, int] = {}
     invocation = {"executionSuccessful": not report.errors,
                   "workingDirectory": {"uri": _file_uri(cwd).rstrip("/") + "/"}}
@@ -168,7 +167,7 @@ def render(report, cwd: str | None = None) -> str:
              "locations": [_physical(s.path, cwd, s.line)]} for s in report.unused_suppressions]
     run = {
         "tool": {"driver": {"name": "corslint", "version": __version__, "semanticVersion": __version__,
-                            "rules": [_rule(r) for r in rules]}},
+                            "rules": [_rule(r) for r in RULES]}},
         "invocations": [invocation],
         "originalUriBaseIds": {"%SRCROOT%": {"uri": _file_uri(cwd).rstrip("/") + "/"}},
         "columnKind": "unicodeCodePoints",
