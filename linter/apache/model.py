@@ -39,9 +39,10 @@ class ApacheModel(ServerModel):
         self._scopes = None
         return parsed.errors
 
-    def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = DEFAULT_FILES,
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
                client_addr: str | None = None) -> Answer:
-        return Evaluation(self.conf, request, upstream, files, client_addr, self.htaccess_files).run()
+        return Evaluation(self.conf, request, UNKNOWN_UPSTREAM if upstream is None else upstream,
+                          DEFAULT_FILES if files is None else files, client_addr, self.htaccess_files).run()
 
     def facts(self):
         """RejectedAtStartup (CORS502): directives httpd refuses to load."""

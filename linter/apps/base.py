@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import InputError
-from ..model import Answer, MiddlewareOrder, Parsed, RejectedAtStartup, Request, Scope, ServerModel, Source
+from ..model import MiddlewareOrder, Parsed, RejectedAtStartup, Scope, ServerModel, Source
 from ..record import field, record
 
 __all__ = ["AppModel", "MiddlewareOrder", "ParsedApp", "RejectedAtStartup", "Route", "example_path"]
@@ -57,9 +57,6 @@ class AppModel(ServerModel):
         return Scope(name=f"route {route.pattern}", url=self.base_url + route.example, source=route.source,
                      proxied=False, static=False,
                      served_methods=tuple(m for m in (route.methods or ()) if m not in ("HEAD", "OPTIONS")))
-
-    def answer(self, request: Request, **_kwargs) -> Answer:
-        raise NotImplementedError
 
 
 def example_path(pattern: str) -> str:

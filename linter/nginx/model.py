@@ -22,9 +22,10 @@ class NginxModel(ServerModel):
         self._scopes: list[Scope] | None = None
 
     # -- answering ---------------------------------------------------------------
-    def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = DEFAULT_FILES,
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
                client_addr: str | None = None) -> Answer:
-        return Evaluation(self.conf, request, upstream, files, client_addr).run()
+        return Evaluation(self.conf, request, UNKNOWN_UPSTREAM if upstream is None else upstream,
+                          DEFAULT_FILES if files is None else files, client_addr).run()
 
     # -- scopes --------------------------------------------------------------------
     def scopes(self) -> list[Scope]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
+from ..backend import FileOracle, Upstream
 from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, Source
 from .base import Gate, as_list, as_text, backend, local, put, scope_url
 from .source import Intrinsic, LMap
@@ -46,7 +47,8 @@ class MockGate(Gate):
         self.scope, self.headers, self.reflect, self.status_source, self.tool = \
             scope, headers, reflect, status_source, tool
 
-    def answer(self, request: Request, upstream) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         if request.method != "OPTIONS":
             return backend(upstream, "API Gateway passes the request to the Lambda integration, which must add its "
                                      "own CORS headers", self.scope.source)
@@ -76,7 +78,8 @@ class HttpApiGate(Gate):
                 return entry
         return None
 
-    def answer(self, request: Request, upstream) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         origin = request.header("origin")
         entry = self.allowed(origin) if origin else None
         acrm = request.header("access-control-request-method")

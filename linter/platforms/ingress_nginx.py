@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from ..backend import FileOracle, Upstream
 from ..model import Answer, OriginPattern, RejectedAtStartup, Request, RiskyDefault, Scope, Source
 from ..record import field, record
 from .base import Gate, backend, local, put, scope_url
@@ -208,7 +209,8 @@ class IngressGate(Gate):
             return False
         return self.regex is None or bool(self.regex.search(origin))
 
-    def answer(self, request: Request, upstream) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         config = self.config
         origin = request.header("origin") or ""
         if not self.admits(origin):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
+from ..backend import FileOracle, Upstream
 from ..model import Answer, OriginPattern, Request, Scope, Source
 from .base import Gate, as_list, as_text, backend, local, put, scope_url
 from .source import LList, LMap
@@ -86,7 +87,8 @@ class EnvoyGate(Gate):
     def allowed(self, origin: str) -> Matcher | None:
         return next((m for m in self.matchers if m.match("*") or m.match(origin)), None)
 
-    def answer(self, request: Request, upstream) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         origin = request.header("origin") or ""
         matcher = self.allowed(origin) if origin else None
         preflight = request.method == "OPTIONS" and origin and request.header("access-control-request-method")

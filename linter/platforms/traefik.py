@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
+from ..backend import FileOracle, Upstream
 from ..model import Answer, MiddlewareOrder, OriginPattern, Request, RiskyDefault, Scope, Source
 from .base import Gate, as_list, as_text, backend, local, put, scope_url
 from .source import LList, LMap
@@ -113,7 +114,8 @@ class TraefikGate(Gate):
                 return origin, source
         return None
 
-    def answer(self, request: Request, upstream) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         h = self.h
         origin = request.header("origin")
         acrm = request.header("access-control-request-method")

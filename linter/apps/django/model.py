@@ -16,6 +16,7 @@ import re
 
 from ...code.python import read_python
 from ...code.values import Unknown, is_unknown
+from ...backend import FileOracle, Upstream
 from ...model import Answer, HeaderLine, Request, Scope, Source
 from ..base import AppModel, MiddlewareOrder, ParsedApp
 from .checks import checks_registered, startup_errors
@@ -98,7 +99,8 @@ class DjangoApp(AppModel):
         return self.middleware[:i], self.middleware[i + 1:]
 
     # -- the answer ------------------------------------------------------------------
-    def answer(self, request: Request, upstream=None, files=None, client_addr=None) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         answer = Answer(200, handler="app", certain=self.module is not None)
         if self.module is None:
             return answer

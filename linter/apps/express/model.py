@@ -17,6 +17,7 @@ messages say so.
 from __future__ import annotations
 
 from ...code.javascript import Interpreter, Module, descendants, read_javascript
+from ...backend import FileOracle, Upstream
 from ...model import Answer, Request, Scope, Source
 from ..base import AppModel, MiddlewareOrder, ParsedApp, RejectedAtStartup, Route
 from .cors import CorsCall
@@ -40,7 +41,8 @@ class ExpressModel(AppModel):
         super().__init__(path, parsed, self._routes())
 
     # -- answers ---------------------------------------------------------------------------------
-    def answer(self, request: Request, **_kwargs) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         rejected = next(self._rejected(), None)
         if rejected is not None:
             return Answer(None, handler="unknown", certain=False,

@@ -21,6 +21,7 @@ from urllib.parse import unquote
 
 from ...code.python import read_python
 from ...code.values import is_unknown
+from ...backend import FileOracle, Upstream
 from ...model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
 from ..base import AppModel, ParsedApp, Route
 from .cors import Regex, cors_headers
@@ -78,7 +79,8 @@ class FlaskModel(AppModel):
         return [(layer, layer.resources) for layer in first + own[::-1] + app_layers[::-1]]
 
     # -- answers ------------------------------------------------------------------------
-    def answer(self, request: Request, upstream=None, files=None, client_addr=None) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         path = unquote(request.path)
         route, answer = self.route(path, request.method)
         for layer, spec in self.hooks(route, answer):

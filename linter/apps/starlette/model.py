@@ -19,6 +19,7 @@ import re
 from functools import cached_property
 
 from ...code.python import Module, read_python
+from ...backend import FileOracle, Upstream
 from ...model import Answer, OriginPattern, Request, Scope
 from ..base import (
     AppModel,
@@ -131,7 +132,8 @@ class StarletteModel(AppModel):
                         [(outer.spec.source, f"{outer.spec.name} is added here")])
 
     # -- answers -----------------------------------------------------------------
-    def answer(self, request: Request, upstream=None, files=None, client_addr=None) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         if self.rejected:
             return Answer(None, handler="unknown", certain=False,
                           trace=[("the app does not start: " + self.rejected[0].message, self.rejected[0].source)])
