@@ -29,7 +29,7 @@ lives in the module named for the httpd module it mirrors:
 from __future__ import annotations
 
 from ..backend import FileOracle, Upstream
-from ..model import Answer, HeaderLine, Request, Source
+from ..model import Answer, Handler, HeaderLine, Request, Source
 from . import access, alias, errordocument, headers, proxy, rewrite, sections, setenv, static
 from .conf import ApacheConf, Context, Require, VirtualHost
 from .expr import HEADER_VARIABLES, Unknown, evaluate_bool
@@ -173,7 +173,7 @@ class Evaluation:
         """Process the URI through its internal redirects; raises Done."""
         for _ in range(MAX_INTERNAL_REDIRECTS):
             self.uri = self.process()   # a new URI, or Done once answered
-        raise Done(500, None, "internal-redirects", True)
+        raise Done(500, None, Handler.INTERNAL_REDIRECTS, True)
 
     def process(self) -> str:
         """Run the phases; returns a new URI for an internal redirect.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
-from ..model import Answer, HeaderLine, Source
+from ..model import Answer, Handler, HeaderLine, Source
 from ..record import replace
 from .conf import HeaderAction
 from .expr import evaluate_string
@@ -40,7 +40,7 @@ def answer(ev, done: Done) -> Answer:
     ev.vary_sink = None
     own = [HeaderLine(n, v, done.source) for n, v in done.headers]
     headers = _merge_vary(always + (own + out if done.error_path else out + own))
-    if done.upstream is None and done.handler == "proxy":
+    if done.upstream is None and done.handler == Handler.PROXY:
         ev.upstream_headers_unknown = True
     return Answer(done.status, headers, done.source, done.handler, ev.upstream_headers_unknown,
                   ev.trace, ev.certain, stripped=stripped)
@@ -51,7 +51,7 @@ def headers_out(ev, done: Done) -> list[HeaderLine]:
     header block replaces it (the Vary ap_expr/mod_rewrite put there
     before is lost); an error response starts a new one, except for 204
     and 304, which Apache sends without swapping the tables."""
-    if done.handler == "proxy":
+    if done.handler == Handler.PROXY:
         return [HeaderLine(n.lower(), v, None, from_upstream=True) for n, v in (done.upstream or [])]
     if done.error_path and done.status not in (204, 304):
         return []

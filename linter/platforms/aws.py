@@ -24,7 +24,7 @@ import re
 
 from .. import saferegex
 from ..backend import FileOracle, Upstream
-from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, Source
+from ..model import Answer, Handler, OriginPattern, RejectedAtStartup, Request, Scope, Source
 from .base import Gate, as_list, as_text, backend, local, put, scope_url
 from .source import Intrinsic, LMap
 
@@ -98,7 +98,7 @@ class HttpApiGate(Gate):
         if credentials and credentials.value == "true":
             put(answer, "access-control-allow-credentials", "true", credentials.source)
         keys = (("AllowMethods", "access-control-allow-methods"), ("AllowHeaders", "access-control-allow-headers"),
-                ("MaxAge", "access-control-max-age")) if answer.handler == "middleware" else \
+                ("MaxAge", "access-control-max-age")) if answer.handler == Handler.MIDDLEWARE else \
             (("ExposeHeaders", "access-control-expose-headers"),)
         for key, name in keys:
             if key in self.config and self.config[key].value:

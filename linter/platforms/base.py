@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from ..apps.base import ParsedApp
 from ..backend import UNKNOWN_UPSTREAM, FileOracle, Upstream
-from ..model import Answer, HeaderLine, Request, Scope, ServerModel, Source
+from ..model import Answer, Handler, HeaderLine, Request, Scope, ServerModel, Source
 
 SYNTHETIC_HOST = "https://service.example"
 
@@ -65,7 +65,8 @@ class PlatformModel(ServerModel):
                client_addr: str | None = None) -> Answer:
         ranked = [(m, i) for i, gate in enumerate(self.gates) if (m := gate.matches(request)) is not None]
         if not ranked:
-            return Answer(404, handler="not-found", trace=[("no rule of this manifest matches the request", None)])
+            return Answer(404, handler=Handler.NOT_FOUND,
+                          trace=[("no rule of this manifest matches the request", None)])
         gate = self.gates[max(ranked, key=lambda item: (item[0], -item[1]))[1]]
         answer = gate.answer(request, upstream=upstream, files=files, client_addr=client_addr)
         answer.scope = gate.scope
@@ -78,7 +79,7 @@ def backend(upstream: Upstream | None, why: str, source: Source | None) -> Answe
     if upstream is None:
         upstream = UNKNOWN_UPSTREAM
     status, headers = upstream.status, upstream.headers
-    answer = Answer(status, handler="proxy", status_source=source, upstream_headers_unknown=headers is None,
+    answer = Answer(status, handler=Handler.PROXY, status_source=source, upstream_headers_unknown=headers is None,
                     trace=[(why, source)])
     for name, value in headers or ():
         answer.headers.append(HeaderLine(name.lower(), value, from_upstream=True))
@@ -95,7 +96,7 @@ def put(answer: Answer, name: str, value: str | None, source: Source | None, rep
 
 def local(status: int, why: str, source: Source | None) -> Answer:
     """An answer the gateway's CORS layer sends itself (the preflight)."""
-    return Answer(status, handler="middleware", status_source=source, trace=[(why, source)])
+    return Answer(status, handler=Handler.MIDDLEWARE, status_source=source, trace=[(why, source)])
 
 
 def scope_url(host: str | None, path: str | None) -> str:

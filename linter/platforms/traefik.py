@@ -26,7 +26,7 @@ import re
 
 from .. import saferegex
 from ..backend import FileOracle, Upstream
-from ..model import Answer, MiddlewareOrder, OriginPattern, Request, RiskyDefault, Scope, Source
+from ..model import Answer, Handler, MiddlewareOrder, OriginPattern, Request, RiskyDefault, Scope, Source
 from .base import Gate, as_list, as_text, backend, local, put, scope_url
 from .source import LList, LMap
 
@@ -123,7 +123,7 @@ class TraefikGate(Gate):
         preflight = h.active and request.method == "OPTIONS" and origin and acrm
         if self.auth is not None and request.method == "OPTIONS":
             kind, source = self.auth
-            answer = Answer(401, handler="auth", status_source=source, certain=kind == "basicauth",
+            answer = Answer(401, handler=Handler.AUTH, status_source=source, certain=kind == "basicauth",
                             trace=[((f"the {kind} middleware runs before {h.name} and rejects the preflight, "
                                      f"which carries no credentials"), source)])
             return answer

@@ -17,7 +17,7 @@ import re
 from ...code.python import read_python
 from ...code.values import Unknown, is_unknown
 from ...backend import FileOracle, Upstream
-from ...model import Answer, HeaderLine, Request, Scope, Source
+from ...model import Answer, Handler, HeaderLine, Request, Scope, Source
 from ..base import AppModel, MiddlewareOrder, ParsedApp
 from .checks import checks_registered, startup_errors
 from .cors import CORS_MIDDLEWARE, CorsMiddleware, pattern_text, read_settings
@@ -101,7 +101,7 @@ class DjangoApp(AppModel):
     # -- the answer ------------------------------------------------------------------
     def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
                client_addr: str | None = None) -> Answer:
-        answer = Answer(200, handler="app", certain=self.module is not None)
+        answer = Answer(200, handler=Handler.APP, certain=self.module is not None)
         if self.module is None:
             return answer
         above, below = self._around_cors()
@@ -114,7 +114,7 @@ class DjangoApp(AppModel):
         preflight = (enabled is not False and request.method == "OPTIONS"
                      and request.header("access-control-request-method") is not None)
         if preflight:
-            answer.handler, answer.status_source = "middleware", self.anchor
+            answer.handler, answer.status_source = Handler.MIDDLEWARE, self.anchor
             answer.trace.append(("CorsMiddleware answers the preflight itself (200, empty body)", self.anchor))
         else:
             answer.trace.append(("the application's view answers (unknown code: assumed 200)", None))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ...code.javascript import UNDEFINED, JsFunction, JsRegex, to_string, truthy
 from ...code.values import Unknown, is_unknown
-from ...model import OriginPattern, Request, Source
+from ...model import Handler, OriginPattern, Request, Source
 from ...record import field, record
 from .runtime import Outcome, Req, Response, call_back
 
@@ -109,7 +109,7 @@ class CorsCall:
             return Outcome("next")
         status = merged["optionsSuccessStatus"]
         response.end(status if isinstance(status, int) else None, self.line_of("optionsSuccessStatus"),
-                     "middleware")
+                     Handler.MIDDLEWARE)
         response.set("content-length", ["0"], self.source)
         return Outcome("end")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ...code.javascript import UNDEFINED, Interpreter, JsFunction, Stop, Thrown, to_string
 from ...code.values import Unknown, is_unknown
-from ...model import HeaderLine, Request, Source
+from ...model import Handler, HeaderLine, Request, Source
 from ...record import record
 
 
@@ -180,7 +180,7 @@ class Res:
             self._set("location", [target], source)
             if not self.interp.uncertain:    # res.redirect answers through res.format: Vary: Accept
                 self.response.vary("Accept", source)
-            self._finish(status, source, "redirect")
+            self._finish(status, source, Handler.REDIRECT)
         elif name == "writeHead":
             if len(args) > 1 and isinstance(args[-1], dict):
                 for key, value in args[-1].items():
@@ -269,7 +269,7 @@ def run_handler(module, fn: JsFunction, request: Request, response: Response, pa
     """Run a hand-written middleware (or the last handler of a route, `final`)."""
     interp = make_interpreter(module, response)
     nxt = Next(interp)
-    res = Res(response, interp, path, "app" if final else "middleware")
+    res = Res(response, interp, path, Handler.APP if final else Handler.MIDDLEWARE)
     try:
         interp.call_function(fn, [Req(request, route_path), res, nxt])
     except Stop:

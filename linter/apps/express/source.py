@@ -4,7 +4,7 @@ Every `app.use(...)`, `router.use(...)`, `app.METHOD(path, ...)` and
 `app.route(path).METHOD(...)` becomes a `Layer` of its `Router`, in
 registration order, exactly as Express stacks them.  A layer's handlers are
 `cors(...)` calls (`CorsCall`, with the lines of their options), functions
-written in the file (`Handler`), mounted routers, or middleware the linter
+written in the file (`WrittenHandler`), mounted routers, or middleware the linter
 cannot see into (`Opaque`: `helmet()`, `passport.authenticate()`).  The
 Express major version, which decides how paths match, comes from the
 nearest package.json.
@@ -46,7 +46,7 @@ class Opaque:
 
 
 @record
-class Handler:
+class WrittenHandler:
     """A function written in the file (hand-written middleware or a route handler)."""
 
     fn: JsFunction
@@ -230,7 +230,7 @@ class _Reader:
             source = self._source(node)
             if isinstance(value, JsFunction):
                 if len(value.params) < 4:     # 4 parameters: an error handler, skipped on the normal path
-                    out.append(Handler(value, Source(self.path, value.line) if node.type == "identifier"
+                    out.append(WrittenHandler(value, Source(self.path, value.line) if node.type == "identifier"
                                        else source))
             elif node.type == "identifier" and node.text.decode() in self.routers:
                 out.append(self.routers[node.text.decode()])

@@ -23,7 +23,7 @@ import re
 
 from ... import saferegex
 from ...code.values import is_unknown
-from ...model import Answer, HeaderLine, Request, Source
+from ...model import Answer, Handler, HeaderLine, Request, Source
 
 PARAMS = ("allow_origins", "allow_methods", "allow_headers", "allow_credentials", "allow_origin_regex",
           "allow_private_network", "expose_headers", "max_age")
@@ -160,7 +160,7 @@ class CorsLayer:
         method = first_header(request, "access-control-request-method")
         requested = first_header(request, "access-control-request-headers")
         private = first_header(request, "access-control-request-private-network")
-        answer = Answer(status=None, handler="middleware")
+        answer = Answer(status=None, handler=Handler.MIDDLEWARE)
         out = Headers(answer.headers)
         line = self.line
         out.set("vary", PREFLIGHT_VARY, self.source)

@@ -20,7 +20,7 @@ from functools import cached_property
 
 from ...code.python import Module, read_python
 from ...backend import FileOracle, Upstream
-from ...model import Answer, OriginPattern, Request, Scope
+from ...model import Answer, Handler, OriginPattern, Request, Scope
 from ..base import (
     AppModel,
     MiddlewareOrder,
@@ -79,7 +79,7 @@ class StarletteModel(AppModel):
     def __init__(self, path: str, parsed: ParsedApp, app: AppSpec | None, layers: list[Layer],
                  routes: list[tuple[RouteSpec, re.Pattern]], unseen_routes: bool, rejected: list[RejectedAtStartup]):
         scoped = [Route(spec.pattern, spec.methods, spec.source, route_example(spec),
-                        extra={"authenticates": spec.authenticates, "static": spec.handler == "static"})
+                        extra={"authenticates": spec.authenticates, "static": spec.handler == Handler.STATIC})
                   for spec, _ in routes if not spec.builtin]
         super().__init__(path, parsed, scoped)
         self.app = app
@@ -135,7 +135,7 @@ class StarletteModel(AppModel):
     def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
                client_addr: str | None = None) -> Answer:
         if self.rejected:
-            return Answer(None, handler="unknown", certain=False,
+            return Answer(None, handler=Handler.UNKNOWN, certain=False,
                           trace=[("the app does not start: " + self.rejected[0].message, self.rejected[0].source)])
         uncertain = False
         for layer in self.layers:
@@ -164,17 +164,17 @@ class StarletteModel(AppModel):
                                   trace=[(f"route {spec.pattern} handles {request.method}", spec.source)])
                 partial = partial or spec
         if partial is not None:
-            return Answer(405, handler="not-found", status_source=partial.source,
+            return Answer(405, handler=Handler.NOT_FOUND, status_source=partial.source,
                           trace=[(f"route {partial.pattern} does not serve {request.method}: 405", partial.source)])
         if self.unseen_routes:
-            return Answer(None, handler="unknown", certain=False,
+            return Answer(None, handler=Handler.UNKNOWN, certain=False,
                           trace=[("no route in this file matches; included routers from elsewhere may", None)])
         redirect = self.app is not None and self.app.redirect_slashes and path != "/"
         other = path.rstrip("/") if path.endswith("/") else path + "/"
         if redirect and any(regex.match(other) for _, regex in self.table):
-            return Answer(307, handler="redirect", status_source=self.app.source,
+            return Answer(307, handler=Handler.REDIRECT, status_source=self.app.source,
                           trace=[(f"redirect_slashes: 307 to {other}", self.app.source)])
-        return Answer(404, handler="not-found", trace=[("no route matches: 404", None)])
+        return Answer(404, handler=Handler.NOT_FOUND, trace=[("no route matches: 404", None)])
 
 
 def load(path: str, display: str) -> StarletteModel:
