@@ -29,6 +29,7 @@ lives in the module named for the httpd module it mirrors:
 from __future__ import annotations
 
 from ..backend import FileOracle, Upstream
+from ..cors import VARY
 from ..model import Answer, Handler, HeaderLine, Request, Source
 from . import access, alias, errordocument, headers, proxy, rewrite, sections, setenv, static
 from .conf import ApacheConf, Context, Require, VirtualHost
@@ -122,7 +123,7 @@ class Evaluation:
         headers are built it is the table being built (`vary_sink`)."""
         if names:
             table = self.early_out if self.vary_sink is None else self.vary_sink
-            headers.table_merge(table, HeaderLine("vary", ", ".join(names), None))
+            headers.table_merge(table, HeaderLine(VARY, ", ".join(names), None))
 
     def server_contexts(self) -> list[Context]:
         """The server's context and, inside a <VirtualHost>, the vhost's: merged

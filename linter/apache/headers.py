@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
+from ..cors import CORS_PREFIX, VARY
 from ..model import Answer, Handler, HeaderLine, Source
 from ..record import replace
 from .conf import HeaderAction
@@ -66,7 +67,7 @@ def apply(ev, action: HeaderAction, table: list[HeaderLine], stripped, seq: int)
     name = action.name.lower()
     verb = action.action
     if verb == "unset":
-        if name.startswith("access-control-"):
+        if name.startswith(CORS_PREFIX):
             stripped.append((name, action.source))
         table[:] = [h for h in table if h.name != name]
         return
@@ -178,7 +179,7 @@ def table_merge(table: list[HeaderLine], line: HeaderLine) -> None:
 def _merge_vary(headers: list[HeaderLine]) -> list[HeaderLine]:
     """Apache sends every Vary value of both tables as one line, each name
     once (case-insensitively), joined by "," without a space."""
-    lines = [h for h in headers if h.name == "vary"]
+    lines = [h for h in headers if h.name == VARY]
     if len(lines) < 2 and not (lines and lines[0].value and "," in lines[0].value):
         return headers
     names: list[str] = []
@@ -192,11 +193,11 @@ def _merge_vary(headers: list[HeaderLine]) -> list[HeaderLine]:
             if item and item.lower() not in (n.lower() for n in names):
                 names.append(item)
     first = lines[0]
-    merged = HeaderLine("vary", None if unknown else ",".join(names), first.source, first.from_upstream,
+    merged = HeaderLine(VARY, None if unknown else ",".join(names), first.source, first.from_upstream,
                         first.on_errors, tuple(v for line in lines for v in line.via))
     out = []
     for h in headers:
-        if h.name != "vary":
+        if h.name != VARY:
             out.append(h)
         elif h is first:
             out.append(merged)

@@ -7,6 +7,7 @@ import re
 
 from .. import saferegex
 from ..backend import DEFAULT_FILES, UNKNOWN_UPSTREAM, FileOracle, Upstream
+from ..cors import ACAO, CORS_PREFIX, ORIGIN
 from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, ServerModel, Source, valid_authority
 from ..regexes import example_for
 from .conf import ApacheConf, Context, VirtualHost, lower
@@ -160,7 +161,7 @@ class ApacheModel(ServerModel):
         methods: set[str] = set()
         for ctx in contexts:
             for rule in ctx.setenv:
-                if rule.attribute.lower() == "origin":
+                if rule.attribute.lower() == ORIGIN:
                     sensitive = True
                     patterns.append(OriginPattern(rule.pattern, rule.ignore_case, rule.source))
                 if rule.expr and _ORIGIN_IN_EXPR.search(rule.expr):
@@ -179,12 +180,12 @@ class ApacheModel(ServerModel):
                         patterns.append(OriginPattern(pattern.lstrip("!"), "NC" in flags, source))
             for action in ctx.headers:
                 name = action.name.lower()
-                if name.startswith("access-control-"):
+                if name.startswith(CORS_PREFIX):
                     cors = True
                 value = action.value or ""
                 if _ORIGIN_IN_EXPR.search(value) or (action.condition and _ORIGIN_IN_EXPR.search(action.condition[1])):
                     sensitive = True
-                if name == "access-control-allow-origin" and "%" not in value and not value.startswith("expr="):
+                if name == ACAO and "%" not in value and not value.startswith("expr="):
                     literals.append(value)
             for require in ctx.require:
                 if require.words and require.words[0].lower() in ("valid-user", "user", "group"):

@@ -13,17 +13,13 @@ handler), `error_page`, and finally the header filters (headers-more, then
 from __future__ import annotations
 
 from ..backend import FileOracle, Upstream
+from ..cors import CORS_HEADERS, VARY
 from ..model import Answer, Handler, HeaderLine, Request, Source
 from ..regexes import compile_pcre
 from .conf import (ADD_HEADER_STATUSES, DEFAULT_HIDDEN, DEFAULT_TYPES, BreakOp, ContentHandler, HeaderName, HttpConf,
                    IfOp, Level, Location, ReturnOp, RewriteOp, Root, Server, SetOp)
 from .match import AUTO_REDIRECT, find_location, named_location, select_server
 from .variables import RequestVars
-
-#: the response headers of the CORS protocol (a wildcard clear names them all)
-CORS_RESPONSE_HEADERS = ("access-control-allow-origin", "access-control-allow-credentials",
-                         "access-control-allow-methods", "access-control-allow-headers",
-                         "access-control-expose-headers", "access-control-max-age")
 
 MAX_URI_CHANGES = 10
 
@@ -717,7 +713,7 @@ class Evaluation:
             name = more.name.lower()
             kept = [h for h in headers if not (h.name.startswith(name[:-1]) if name.endswith("*") else h.name == name)]
             if more.clear:
-                cleared = [n for n in CORS_RESPONSE_HEADERS if n.startswith(name[:-1])] if name.endswith("*") \
+                cleared = [n for n in CORS_HEADERS if n.startswith(name[:-1])] if name.endswith("*") \
                     else [name]
                 stripped.extend(HeaderName(n, more.source) for n in cleared)
             headers = kept
@@ -739,7 +735,7 @@ class Evaluation:
         if self.gzip_vary(done):
             # not a header_out line: headers-more cannot touch it
             gzip_vary = level.inherited("gzip_vary")
-            headers.insert(0, HeaderLine("vary", "Accept-Encoding", gzip_vary.source if gzip_vary else None))
+            headers.insert(0, HeaderLine(VARY, "Accept-Encoding", gzip_vary.source if gzip_vary else None))
         if level.chain_has_unknown_include():
             self.certain = False
             self.note("an include here could not be read: it may add headers", None)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from ..backend import DEFAULT_FILES, UNKNOWN_UPSTREAM, FileOracle, Upstream
+from ..cors import ACAO, ACEH, CORS_HEADERS, CORS_PREFIX, MAX_AGE
 from ..model import Answer, DroppedHeaders, OriginPattern, Request, Scope, ServerModel, Source, valid_authority
 from ..regexes import example_for
 from .conf import HeaderName, HttpConf, IfOp, Level, Location, ReturnOp, Server, SetOp, lower
-from .evaluate import CORS_RESPONSE_HEADERS, Evaluation
+from .evaluate import Evaluation
 from .match import find_location, select_server
 from .parse import parse
 from .variables import variables_in
@@ -164,7 +165,7 @@ class NginxModel(ServerModel):
                 entries.extend((key, entry.source) for key, entry in block.exact.items() if entry.value)
         for lv in level.chain():
             for add in lv.add_headers:
-                if add.name.lower() == "access-control-allow-origin" and "$" not in add.value:
+                if add.name.lower() == ACAO and "$" not in add.value:
                     literals.append(add.value)
         return patterns, literals, entries, sensitive
 
@@ -201,9 +202,9 @@ def _dropped(level: Level) -> DroppedHeaders | None:
         return None
     own = {add.name.lower() for add in level.add_headers}
     inherited = level.parent.effective_add_headers()
-    watched = set(CORS_RESPONSE_HEADERS)
+    watched = set(CORS_HEADERS)
     if level.kind == "if":   # a preflight branch needs neither of these
-        watched -= {"access-control-expose-headers", "access-control-max-age"}
+        watched -= {ACEH, MAX_AGE}
     lost = [HeaderName(add.name.lower(), add.source) for add in inherited
             if add.name.lower() in watched and add.name.lower() not in own]
     if not lost:
@@ -220,7 +221,7 @@ def _emits_cors(level: Level) -> bool:
         yield from (m.name for m in lv.more_headers if not m.clear)
     levels = list(level.chain())
     levels += [op.inner for lv in list(levels) for op in _all_ops(lv.ops) if isinstance(op, IfOp)]
-    return any(n.lower().startswith("access-control-") for lv in levels for n in names(lv))
+    return any(n.lower().startswith(CORS_PREFIX) for lv in levels for n in names(lv))
 
 
 def _serves_files_only(loc: Location) -> bool:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import ast
 import re
 
+from ...backend import FileOracle, Upstream
 from ...code.python import read_python
 from ...code.values import Unknown, is_unknown
-from ...backend import FileOracle, Upstream
+from ...cors import ACRM, VARY
 from ...model import Answer, Handler, HeaderLine, Request, Scope, Source
 from ..base import AppModel, MiddlewareOrder, ParsedApp
 from .checks import checks_registered, startup_errors
@@ -112,7 +113,7 @@ class DjangoApp(AppModel):
         vary: list[str] = []
         vary_source: list[Source] = []
         preflight = (enabled is not False and request.method == "OPTIONS"
-                     and request.header("access-control-request-method") is not None)
+                     and request.header(ACRM) is not None)
         if preflight:
             answer.handler, answer.status_source = Handler.MIDDLEWARE, self.anchor
             answer.trace.append(("CorsMiddleware answers the preflight itself (200, empty body)", self.anchor))
@@ -124,7 +125,7 @@ class DjangoApp(AppModel):
             self.cors.add_response_headers(request, answer)
         self._vary_from(above, vary, vary_source)
         if vary:
-            answer.headers.insert(0, HeaderLine("vary", ", ".join(vary), vary_source[-1]))
+            answer.headers.insert(0, HeaderLine(VARY, ", ".join(vary), vary_source[-1]))
         return answer
 
     def _vary_from(self, chain, vary: list[str], sources: list[Source]) -> None:

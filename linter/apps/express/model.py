@@ -16,8 +16,8 @@ messages say so.
 
 from __future__ import annotations
 
-from ...code.javascript import Interpreter, Module, descendants, read_javascript
 from ...backend import FileOracle, Upstream
+from ...code.javascript import Interpreter, Module, descendants, read_javascript
 from ...model import Answer, Handler, Request, Scope, Source
 from ..base import AppModel, MiddlewareOrder, ParsedApp, RejectedAtStartup, Route
 from .cors import CorsCall

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ...code.javascript import UNDEFINED, Interpreter, JsFunction, Stop, Thrown, to_string
 from ...code.values import Unknown, is_unknown
+from ...cors import VARY
 from ...model import Handler, HeaderLine, Request, Source
 from ...record import record
 
@@ -45,10 +46,10 @@ class Response:
 
     def vary(self, field_name, source: Source | None) -> None:
         """The `vary` package: append the field to one combined Vary line."""
-        lines = self.headers.get("vary", [])
+        lines = self.headers.get(VARY, [])
         first = lines[0].source if lines else source
         if is_unknown(field_name) or any(h.value is None for h in lines):
-            self.set("vary", [None], first)
+            self.set(VARY, [None], first)
             return
         header = ", ".join(h.value for h in lines)
         fields = [f.strip() for f in to_string(field_name).split(",") if f.strip()]
@@ -62,7 +63,7 @@ class Response:
                     present.append(f.lower())
                     value = f"{value}, {f}" if value else f
         if value:
-            self.set("vary", [value], first)
+            self.set(VARY, [value], first)
 
     def end(self, status, source: Source | None, handler: str) -> None:
         if status is not None:

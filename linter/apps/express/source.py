@@ -19,6 +19,7 @@ import re
 from ...code.javascript import (UNDEFINED, CallValue, Interpreter, JsFunction, JsRegex, Module, ModuleRef, Return,
                                 Stop, Thrown, descendants, unwrap)
 from ...code.values import Unknown
+from ...cors import CORS_PREFIX
 from ...model import Source
 from ...record import field, record
 from .cors import CorsCall
@@ -30,7 +31,7 @@ PASSTHROUGH = {"express": ("json", "urlencoded", "raw", "text", "static"), "body
                "helmet": None, "compression": None, "cookie-parser": None, "express-session": None,
                "express-rate-limit": None, "hpp": None, "response-time": None}
 _AUTH = re.compile(r"auth|jwt|passport|login|guard|protect|verify.?token|require.?user|session.?required", re.I)
-_CORS_TEXT = re.compile(r"access-control-", re.I)
+_CORS_TEXT = re.compile(CORS_PREFIX, re.I)
 _ORIGIN_TEXT = re.compile(r"""\borigin\b""", re.I)
 
 

@@ -19,16 +19,14 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from ...backend import FileOracle, Upstream
 from ...code.python import read_python
 from ...code.values import is_unknown
-from ...backend import FileOracle, Upstream
+from ...cors import ACAO
 from ...model import Answer, Handler, HeaderLine, OriginPattern, Request, Scope, Source
 from ..base import AppModel, ParsedApp, Route
 from .cors import Regex, cors_headers
 from .source import FlaskApp, Layer, read_app
-
-ACAO = "access-control-allow-origin"
-
 
 class FlaskModel(AppModel):
     """Routes plus flask-cors layers, answering like the running app."""

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
-from ...code.python import Module, read_python
 from ...backend import FileOracle, Upstream
+from ...code.python import Module, read_python
 from ...model import Answer, Handler, OriginPattern, Request, Scope
 from ..base import (
     AppModel,
