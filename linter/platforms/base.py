@@ -16,9 +16,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from ..apps.base import ParsedApp
 from ..backend import UNKNOWN_UPSTREAM, FileOracle, Upstream
-from ..model import Answer, Handler, HeaderLine, Request, Scope, ServerModel, Source
+from ..model import Answer, Handler, HeaderLine, Parsed, Request, Scope, ServerModel, Source
 
 SYNTHETIC_HOST = "https://service.example"
 
@@ -49,7 +48,7 @@ class Gate:
 class PlatformModel(ServerModel):
     """The gates of one manifest file and its facts."""
 
-    def __init__(self, path: str, parsed: ParsedApp, gates: list[Gate], facts: list):
+    def __init__(self, path: str, parsed: Parsed, gates: list[Gate], facts: list):
         self.path = path
         self.parsed = parsed
         self.gates = gates

@@ -18,8 +18,8 @@ from ...backend import FileOracle, Upstream
 from ...code.python import read_python
 from ...code.values import Unknown, is_unknown
 from ...cors import ACRM, VARY
-from ...model import Answer, Handler, HeaderLine, Request, Scope, Source
-from ..base import AppModel, MiddlewareOrder, ParsedApp
+from ...model import Answer, Handler, HeaderLine, MiddlewareOrder, Parsed, Request, Scope, Source
+from ..base import AppModel
 from .checks import checks_registered, startup_errors
 from .cors import CORS_MIDDLEWARE, CorsMiddleware, pattern_text, read_settings
 from .source import MISSING, SettingsModule
@@ -45,7 +45,7 @@ class DjangoApp(AppModel):
 
     base_url = "https://app.example"
 
-    def __init__(self, path: str, parsed: ParsedApp, module: SettingsModule | None):
+    def __init__(self, path: str, parsed: Parsed, module: SettingsModule | None):
         super().__init__(path, parsed, [])
         self.module = module
         self.middleware: list[tuple[str, int]] | Unknown | None = None
@@ -182,4 +182,4 @@ def _patch_vary(vary: list[str], names: list[str], sources: list[Source], source
 def load(path: str, display: str) -> DjangoApp:
     """The model of one settings module (read, never imported)."""
     module, errors = read_python(path, display, lambda source: SettingsModule(source, display))
-    return DjangoApp(display, ParsedApp(display, [display], errors), module)
+    return DjangoApp(display, Parsed(display, [display], errors), module)

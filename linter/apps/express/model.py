@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from ...backend import FileOracle, Upstream
 from ...code.javascript import Interpreter, Module, descendants, read_javascript
-from ...model import Answer, Handler, Request, Scope, Source
-from ..base import AppModel, MiddlewareOrder, ParsedApp, RejectedAtStartup, Route
+from ...model import Answer, Handler, MiddlewareOrder, Parsed, RejectedAtStartup, Request, Scope, Source
+from ..base import AppModel, Route
 from .cors import CorsCall
 from .paths import example
 from .runtime import Outcome, Response, run_handler
@@ -32,7 +32,7 @@ SIMPLE = {"GET", "HEAD", "POST"}
 class ExpressModel(AppModel):
     """The app as Express + cors would run it."""
 
-    def __init__(self, path: str, parsed: ParsedApp, module: Module | None, app: Router | None, version: int,
+    def __init__(self, path: str, parsed: Parsed, module: Module | None, app: Router | None, version: int,
                  version_note: str):
         self.module = module
         self.app = app or Router("app")
@@ -302,4 +302,4 @@ def load(path: str, display: str) -> ExpressModel:
     module, errors = read_javascript(path, display)
     version, note = express_version(path)
     app = read_app(module, display, version) if module is not None else None
-    return ExpressModel(display, ParsedApp(display, [display], errors), module, app, version, note)
+    return ExpressModel(display, Parsed(display, [display], errors), module, app, version, note)

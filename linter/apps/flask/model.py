@@ -23,15 +23,15 @@ from ...backend import FileOracle, Upstream
 from ...code.python import read_python
 from ...code.values import is_unknown
 from ...cors import ACAO
-from ...model import Answer, Handler, HeaderLine, OriginPattern, Request, Scope, Source
-from ..base import AppModel, ParsedApp, Route
+from ...model import Answer, Handler, HeaderLine, OriginPattern, Parsed, Request, Scope, Source
+from ..base import AppModel, Route
 from .cors import Regex, cors_headers
 from .source import FlaskApp, Layer, read_app
 
 class FlaskModel(AppModel):
     """Routes plus flask-cors layers, answering like the running app."""
 
-    def __init__(self, path: str, parsed: ParsedApp, app: FlaskApp):
+    def __init__(self, path: str, parsed: Parsed, app: FlaskApp):
         super().__init__(path, parsed, app.routes)
         self.app = app
 
@@ -152,5 +152,5 @@ class FlaskModel(AppModel):
 def load(path: str, display: str) -> FlaskModel:
     """Read one Flask application file (never imported)."""
     app, errors = read_python(path, display, lambda source: read_app(source, display))
-    parsed = ParsedApp(display, [display], errors)
+    parsed = Parsed(display, [display], errors)
     return FlaskModel(display, parsed, app if app is not None else FlaskApp(complete=True))

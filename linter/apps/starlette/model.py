@@ -20,15 +20,8 @@ from functools import cached_property
 
 from ...backend import FileOracle, Upstream
 from ...code.python import Module, read_python
-from ...model import Answer, Handler, OriginPattern, Request, Scope
-from ..base import (
-    AppModel,
-    MiddlewareOrder,
-    ParsedApp,
-    RejectedAtStartup,
-    Route,
-    example_path,
-)
+from ...model import Answer, Handler, MiddlewareOrder, OriginPattern, Parsed, RejectedAtStartup, Request, Scope
+from ..base import AppModel, Route, example_path
 from .cors import PARAMS, CorsLayer
 from .source import (
     AppSpec,
@@ -76,7 +69,7 @@ class Layer:
 class StarletteModel(AppModel):
     """A Starlette or FastAPI app: its middleware stack and its routes."""
 
-    def __init__(self, path: str, parsed: ParsedApp, app: AppSpec | None, layers: list[Layer],
+    def __init__(self, path: str, parsed: Parsed, app: AppSpec | None, layers: list[Layer],
                  routes: list[tuple[RouteSpec, re.Pattern]], unseen_routes: bool, rejected: list[RejectedAtStartup]):
         scoped = [Route(spec.pattern, spec.methods, spec.source, route_example(spec),
                         extra={"authenticates": spec.authenticates, "static": spec.handler == Handler.STATIC})
@@ -179,7 +172,7 @@ class StarletteModel(AppModel):
 
 def load(path: str, display: str) -> StarletteModel:
     module, errors = read_python(path, display, lambda source: Module(source, display))
-    parsed = ParsedApp(display, [display], errors)
+    parsed = Parsed(display, [display], errors)
     if module is None:
         return StarletteModel(display, parsed, None, [], [], False, [])
     apps = Extractor(module, display).run()
