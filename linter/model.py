@@ -92,6 +92,13 @@ class Request:
         return 443 if parts.scheme == "https" else 80
 
     @property
+    def site(self) -> str:
+        """`scheme://host`, with `:port` unless it is the scheme's default:
+        what a server puts before the path of an absolute URL it makes."""
+        port = self.port
+        return f"{self.scheme}://{self.host}" + ("" if port == (443 if self.scheme == "https" else 80) else f":{port}")
+
+    @property
     def path(self) -> str:
         """Path without the query string."""
         return self.parts.path or "/"

@@ -150,10 +150,7 @@ class Evaluation:
         """A Location value made absolute with the request's scheme, Host and port."""
         if location is None or "://" in location:
             return location
-        req = self.request
-        default = 443 if req.scheme == "https" else 80
-        port = "" if req.port == default else f":{req.port}"
-        return f"{req.scheme}://{req.host}{port}{location if location.startswith('/') else '/' + location}"
+        return self.request.site + (location if location.startswith("/") else "/" + location)
 
     # -- the request cycle ------------------------------------------------------------------
     def run(self) -> Answer:

@@ -6,13 +6,14 @@ import os
 import re
 
 from .. import saferegex
-from ..backend import DEFAULT_FILES, UNKNOWN_UPSTREAM, FileOracle, Upstream
+from ..backend import FileOracle, Upstream
+from ..configmodel import ConfigModel
 from ..cors import ACAO, CORS_PREFIX, ORIGIN
-from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, ServerModel, Source, valid_authority
+from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, Source, valid_authority
 from ..regexes import example_for
 from .conf import ApacheConf, Context, VirtualHost, lower
 from .evaluate import Evaluation
-from .parse import read
+from .parse import ApacheParse, read
 
 _ORIGIN_IN_EXPR = re.compile(r"(?i)(%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}|req(?:_novary)?\(\s*['\"]Origin['\"]\s*\)"
                              r"|http\(\s*['\"]Origin['\"]\s*\)|%\{req:Origin\}|%\{Origin\}i)")
@@ -20,12 +21,14 @@ _ORIGIN_REGEX = re.compile(r"(?i)(?:%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}|req\(\s*'O
                            r"(?:=~|!~)\s*(?:m(.)(.*?)\1|/((?:[^/\\]|\\.)*)/)(i?)")
 
 
-class ApacheModel(ServerModel):
-    def __init__(self, path: str, conf: ApacheConf, parsed):
-        self.path = path
-        self.conf = conf
-        self.parsed = parsed
-        self._scopes: list[Scope] | None = None
+class ApacheModel(ConfigModel):
+    """An Apache configuration (or a lone .htaccess file) with the .htaccess
+    files it is told about, answering as httpd does."""
+
+    conf: ApacheConf
+
+    def __init__(self, path: str, conf: ApacheConf, parsed: ApacheParse):
+        super().__init__(path, conf, parsed)
         self.htaccess_files: dict[str, tuple[str, Context]] = {}
 
     def add_htaccess(self, directory: str, path: str, display: str | None = None) -> list:
@@ -40,10 +43,8 @@ class ApacheModel(ServerModel):
         self._scopes = None
         return parsed.errors
 
-    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
-               client_addr: str | None = None) -> Answer:
-        return Evaluation(self.conf, request, UNKNOWN_UPSTREAM if upstream is None else upstream,
-                          DEFAULT_FILES if files is None else files, client_addr, self.htaccess_files).run()
+    def evaluate(self, request: Request, upstream: Upstream, files: FileOracle, client_addr: str | None) -> Answer:
+        return Evaluation(self.conf, request, upstream, files, client_addr, self.htaccess_files).run()
 
     def facts(self):
         """RejectedAtStartup (CORS502): directives httpd refuses to load."""

@@ -302,10 +302,7 @@ class Evaluation:
         """nginx makes relative redirects absolute (absolute_redirect on)."""
         if location is None or "://" in location or not location.startswith("/"):
             return location
-        req = self.request
-        default = 443 if req.scheme == "https" else 80
-        port = "" if req.port == default else f":{req.port}"
-        return f"{req.scheme}://{self.request.host}{port}{location}"
+        return self.request.site + location
 
     # -- access, precontent, content -------------------------------------------
     def phases_after_rewrite(self) -> None:

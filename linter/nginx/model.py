@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ..backend import DEFAULT_FILES, UNKNOWN_UPSTREAM, FileOracle, Upstream
+from ..backend import FileOracle, Upstream
+from ..configmodel import ConfigModel
 from ..cors import ACAO, ACEH, CORS_HEADERS, CORS_PREFIX, MAX_AGE
-from ..model import Answer, DroppedHeaders, OriginPattern, Request, Scope, ServerModel, Source, valid_authority
+from ..model import Answer, DroppedHeaders, OriginPattern, Request, Scope, Source, valid_authority
 from ..regexes import example_for
 from .conf import HeaderName, HttpConf, IfOp, Level, Location, ReturnOp, Server, SetOp, lower
 from .evaluate import Evaluation
@@ -15,18 +16,14 @@ from .variables import variables_in
 _ORIGIN_VAR = "http_origin"
 
 
-class NginxModel(ServerModel):
-    def __init__(self, path: str, conf: HttpConf, parsed):
-        self.path = path
-        self.conf = conf
-        self.parsed = parsed
-        self._scopes: list[Scope] | None = None
+class NginxModel(ConfigModel):
+    """An nginx configuration: its servers, answering as nginx does."""
+
+    conf: HttpConf
 
     # -- answering ---------------------------------------------------------------
-    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
-               client_addr: str | None = None) -> Answer:
-        return Evaluation(self.conf, request, UNKNOWN_UPSTREAM if upstream is None else upstream,
-                          DEFAULT_FILES if files is None else files, client_addr).run()
+    def evaluate(self, request: Request, upstream: Upstream, files: FileOracle, client_addr: str | None) -> Answer:
+        return Evaluation(self.conf, request, upstream, files, client_addr).run()
 
     # -- scopes --------------------------------------------------------------------
     def scopes(self) -> list[Scope]:
