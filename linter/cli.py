@@ -200,7 +200,8 @@ def simulate_main(argv: list[str]) -> int:
     from .saferegex import RegexTimeout
 
     try:
-        sim = simulate.run(model, call, upstream, FileOracle(on_disk=args.check_files), args.client_ip)
+        sim = simulate.run(model, call, upstream=upstream, files=FileOracle(on_disk=args.check_files),
+                           client_addr=args.client_ip)
     except RegexTimeout as exc:
         print(f"corslint simulate: {exc}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ import glob
 import os
 
 from .diagnostics import InputError
+from .model import Parsed
 
 #: the largest file corslint reads (configuration files are kilobytes; anything
 #: this big is a mistake, generated, or hostile)
@@ -85,21 +86,18 @@ def confined_targets(full: str, root: str) -> tuple[list[str], list[str]] | None
     return (allowed, refused) if matches else None
 
 
-class ConfigReading:
+class ConfigReading(Parsed):
     """What reading one root file and its includes produced besides the
-    directives: the files read (root first), errors, notices of includes
-    refused for lying outside the root, and the tally the limits apply to
-    (files read, includes counted each time they are read, and bytes)."""
+    directives: the model's `Parsed` (files read, root first; errors;
+    notices of includes refused for lying outside the root, after which the
+    level they are in holds something unknown, as for a missing include)
+    and the tally the limits apply to (files read, includes counted each
+    time they are read, and bytes)."""
 
     def __init__(self, path: str):
-        self.path = path
-        self.errors: list[InputError] = []
-        self.files: list[str] = []
+        super().__init__(path, notices=[])
         self.reads = 0
         self.bytes_read = 0
-        #: includes not read because they lie outside the configuration root: reported,
-        #: and the level they are in holds something unknown (as for a missing include)
-        self.notices: list[InputError] = []
 
     def error(self, error: InputError) -> None:
         """Record an error once (a cycle reached by two paths is one problem)."""

@@ -92,6 +92,13 @@ class Request:
         return 443 if parts.scheme == "https" else 80
 
     @property
+    def site(self) -> str:
+        """`scheme://host`, with `:port` unless it is the scheme's default:
+        what a server puts before the path of an absolute URL it makes."""
+        port = self.port
+        return f"{self.scheme}://{self.host}" + ("" if port == (443 if self.scheme == "https" else 80) else f":{port}")
+
+    @property
     def path(self) -> str:
         """Path without the query string."""
         return self.parts.path or "/"
@@ -330,18 +337,20 @@ class Scope:
     emits_cors: bool = True
 
 
+@record
 class Parsed:
     """What reading a model's input gave, as the engine reports it.  Every
-    lowering's parse result offers these (nginx `ParsedConfig`, Apache
-    `ApacheParse`, the apps' and platforms' `ParsedApp`)."""
+    lowering's parse result is one: the framework and platform readers
+    build it as it is, nginx `ParsedConfig` and Apache `ApacheParse` extend
+    it with what following includes needs (`confine.ConfigReading`)."""
 
     #: the root file, as shown in findings
     path: str
     #: every file read, root first: each is scanned for suppressions, and a
     #: root another root includes is linted in that root's context
-    files: list[str]
+    files: list[str] = field(default_factory=list)
     #: what could not be read or parsed (reported; the run exits 2)
-    errors: list
+    errors: list = field(default_factory=list)
     #: inputs deliberately left unread (an include outside the configuration
     #: root), reported as skipped: none unless a reader keeps its own list
     notices: list | tuple = ()

@@ -22,7 +22,8 @@ from .browser import (
     unsafe_header_names,
 )
 from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, SAFELISTED_METHODS
-from .model import Answer, Handler, Request
+from .backend import FileOracle, Upstream
+from .model import Answer, Handler, Request, ServerModel
 from .record import field, record
 
 
@@ -36,27 +37,27 @@ class Simulation:
     hops: list[tuple[Request, Answer]] = field(default_factory=list)
 
 
-def run(model, call: Call, upstream=None, files=None, client_addr: str | None = None) -> Simulation:
-    kwargs = {}
-    if upstream is not None:
-        kwargs["upstream"] = upstream
-    if files is not None:
-        kwargs["files"] = files
-    if client_addr is not None:
-        kwargs["client_addr"] = client_addr
+def run(model: ServerModel, call: Call, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+        client_addr: str | None = None) -> Simulation:
+    """Ask the model for the preflight (when the call needs one) and the
+    actual request, and let the browser judge them.  `upstream`, `files` and
+    `client_addr` go to every `ServerModel.answer` as they are (None: unknown)."""
     hops: list[tuple[Request, Answer]] = []
+
+    def ask(request: Request) -> Answer:
+        return model.answer(request, upstream=upstream, files=files, client_addr=client_addr)
 
     def follow(request: Request) -> Answer | None:
         """Redirects are followed only to the server that was asked: the
         configuration says nothing about another scheme, host or port."""
         if _authority(request.url) != _authority(call.url):
             return None
-        answer = model.answer(request, **kwargs)
+        answer = ask(request)
         hops.append((request, answer))
         return answer
 
-    preflight = model.answer(preflight_request(call), **kwargs) if needs_preflight(call) else None
-    response = model.answer(actual_request(call), **kwargs)
+    preflight = ask(preflight_request(call)) if needs_preflight(call) else None
+    response = ask(actual_request(call))
     verdict = evaluate(call, preflight, response, follow)
     return Simulation(call, preflight, response, verdict, hops)
 

@@ -712,7 +712,7 @@ class FakeModel:
     def __init__(self, table):
         self.table, self.asked = table, []
 
-    def answer(self, request, **kwargs):
+    def answer(self, request, *, upstream=None, files=None, client_addr=None):
         self.asked.append(request.url)
         return self.table[("OPTIONS" if request.method == "OPTIONS" else "*", request.path)]
 

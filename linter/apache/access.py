@@ -5,6 +5,7 @@ answers.  Functions take `ev`, the request's `Evaluation` (evaluate.py).
 
 from __future__ import annotations
 
+from ..model import Handler
 from .conf import Require
 from .outcome import Done
 
@@ -38,11 +39,11 @@ def check(ev) -> None:
         headers = [("www-authenticate", f'Basic realm="{realm or ""}"')] if basic else []
         user_source = next((r.source for r in reversed(ev.decisive) if needs_user(r)), section.source)
         ev.note(f"Require (line {user_source.line}) needs a user: 401", user_source)
-        raise Done(401, user_source, "auth_basic" if basic else "auth", True, headers)
+        raise Done(401, user_source, Handler.AUTH_BASIC if basic else Handler.AUTH, True, headers)
     denier = ev.decisive[-1] if ev.decisive else None
     cause = (denier.container or denier.source) if denier else section.source
     ev.note(f"Require (line {cause.line}) denies {ev.method}: 403", cause)
-    raise Done(403, cause, "deny", True)
+    raise Done(403, cause, Handler.DENY, True)
 
 
 def authz_result(ev, node, parent_all: bool) -> str:

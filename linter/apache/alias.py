@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
+from ..model import Handler
 from .outcome import Done
 
 
@@ -28,7 +29,7 @@ def redirect(ev, kind, status, pattern, target, source) -> None:
     code = int(status) if status.isdigit() else 302
     ev.note(f"Redirect (line {source.line}) answers {code}", source)
     headers = [("location", ev.absolute(location))] if 300 <= code < 400 and location else []
-    raise Done(code, source, "redirect", True, headers)
+    raise Done(code, source, Handler.REDIRECT, True, headers)
 
 
 def map_to_file(ev) -> str:

@@ -5,7 +5,7 @@ status >= 400 is replaced by the configured document.  Functions take
 
 from __future__ import annotations
 
-from ..model import Source
+from ..model import Handler, Source
 from .outcome import Done
 
 
@@ -20,7 +20,7 @@ def error_document(ev, done: Done) -> Done:
     target, source = document
     if target.startswith(("http://", "https://")):
         ev.note(f"ErrorDocument (line {source.line}) redirects to {target}", source)
-        return Done(302, source, "errordocument", True, [("location", target)])
+        return Done(302, source, Handler.ERRORDOCUMENT, True, [("location", target)])
     if target.startswith("/"):
         ev.note(f"ErrorDocument (line {source.line}) serves {target}", source)
         return internal_redirect(ev, target, done, source)
@@ -39,5 +39,5 @@ def internal_redirect(ev, target: str, done: Done, source: Source) -> Done:
     except Done as served:
         if served.error_path:
             return done
-        return Done(done.status, source, "errordocument", False, done.headers)
+        return Done(done.status, source, Handler.ERRORDOCUMENT, False, done.headers)
     raise AssertionError("follow always decides")  # pragma: no cover

@@ -29,7 +29,8 @@ lives in the module named for the httpd module it mirrors:
 from __future__ import annotations
 
 from ..backend import FileOracle, Upstream
-from ..model import Answer, HeaderLine, Request, Source
+from ..cors import VARY
+from ..model import Answer, Handler, HeaderLine, Request, Source
 from . import access, alias, errordocument, headers, proxy, rewrite, sections, setenv, static
 from .conf import ApacheConf, Context, Require, VirtualHost
 from .expr import HEADER_VARIABLES, Unknown, evaluate_bool
@@ -122,7 +123,7 @@ class Evaluation:
         headers are built it is the table being built (`vary_sink`)."""
         if names:
             table = self.early_out if self.vary_sink is None else self.vary_sink
-            headers.table_merge(table, HeaderLine("vary", ", ".join(names), None))
+            headers.table_merge(table, HeaderLine(VARY, ", ".join(names), None))
 
     def server_contexts(self) -> list[Context]:
         """The server's context and, inside a <VirtualHost>, the vhost's: merged
@@ -149,10 +150,7 @@ class Evaluation:
         """A Location value made absolute with the request's scheme, Host and port."""
         if location is None or "://" in location:
             return location
-        req = self.request
-        default = 443 if req.scheme == "https" else 80
-        port = "" if req.port == default else f":{req.port}"
-        return f"{req.scheme}://{req.host}{port}{location if location.startswith('/') else '/' + location}"
+        return self.request.site + (location if location.startswith("/") else "/" + location)
 
     # -- the request cycle ------------------------------------------------------------------
     def run(self) -> Answer:
@@ -173,7 +171,7 @@ class Evaluation:
         """Process the URI through its internal redirects; raises Done."""
         for _ in range(MAX_INTERNAL_REDIRECTS):
             self.uri = self.process()   # a new URI, or Done once answered
-        raise Done(500, None, "internal-redirects", True)
+        raise Done(500, None, Handler.INTERNAL_REDIRECTS, True)
 
     def process(self) -> str:
         """Run the phases; returns a new URI for an internal redirect.

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
-from ..model import Answer, HeaderLine, Source
+from ..cors import CORS_PREFIX, VARY
+from ..model import Answer, Handler, HeaderLine, Source
 from ..record import replace
 from .conf import HeaderAction
 from .expr import evaluate_string
@@ -40,7 +41,7 @@ def answer(ev, done: Done) -> Answer:
     ev.vary_sink = None
     own = [HeaderLine(n, v, done.source) for n, v in done.headers]
     headers = _merge_vary(always + (own + out if done.error_path else out + own))
-    if done.upstream is None and done.handler == "proxy":
+    if done.upstream is None and done.handler == Handler.PROXY:
         ev.upstream_headers_unknown = True
     return Answer(done.status, headers, done.source, done.handler, ev.upstream_headers_unknown,
                   ev.trace, ev.certain, stripped=stripped)
@@ -51,7 +52,7 @@ def headers_out(ev, done: Done) -> list[HeaderLine]:
     header block replaces it (the Vary ap_expr/mod_rewrite put there
     before is lost); an error response starts a new one, except for 204
     and 304, which Apache sends without swapping the tables."""
-    if done.handler == "proxy":
+    if done.handler == Handler.PROXY:
         return [HeaderLine(n.lower(), v, None, from_upstream=True) for n, v in (done.upstream or [])]
     if done.error_path and done.status not in (204, 304):
         return []
@@ -66,7 +67,7 @@ def apply(ev, action: HeaderAction, table: list[HeaderLine], stripped, seq: int)
     name = action.name.lower()
     verb = action.action
     if verb == "unset":
-        if name.startswith("access-control-"):
+        if name.startswith(CORS_PREFIX):
             stripped.append((name, action.source))
         table[:] = [h for h in table if h.name != name]
         return
@@ -178,7 +179,7 @@ def table_merge(table: list[HeaderLine], line: HeaderLine) -> None:
 def _merge_vary(headers: list[HeaderLine]) -> list[HeaderLine]:
     """Apache sends every Vary value of both tables as one line, each name
     once (case-insensitively), joined by "," without a space."""
-    lines = [h for h in headers if h.name == "vary"]
+    lines = [h for h in headers if h.name == VARY]
     if len(lines) < 2 and not (lines and lines[0].value and "," in lines[0].value):
         return headers
     names: list[str] = []
@@ -192,11 +193,11 @@ def _merge_vary(headers: list[HeaderLine]) -> list[HeaderLine]:
             if item and item.lower() not in (n.lower() for n in names):
                 names.append(item)
     first = lines[0]
-    merged = HeaderLine("vary", None if unknown else ",".join(names), first.source, first.from_upstream,
+    merged = HeaderLine(VARY, None if unknown else ",".join(names), first.source, first.from_upstream,
                         first.on_errors, tuple(v for line in lines for v in line.via))
     out = []
     for h in headers:
-        if h.name != "vary":
+        if h.name != VARY:
             out.append(h)
         elif h is first:
             out.append(merged)

@@ -8,6 +8,7 @@ Functions take `ev`, the request's `Evaluation` (evaluate.py).
 
 from __future__ import annotations
 
+from ..model import Handler
 from .conf import Context
 from .outcome import Done
 
@@ -49,7 +50,7 @@ def check_overrides(ev, htaccess: Context, override: set[str]) -> None:
             continue
         ev.note(f"{name.lstrip('<')} (line {source.line}) is not allowed here by AllowOverride: 500", source)
         ev.contexts = ev.server_contexts()
-        raise Done(500, source, "htaccess", True)
+        raise Done(500, source, Handler.HTACCESS, True)
 
 
 def _all_directive_names(ctx: Context):

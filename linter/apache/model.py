@@ -6,12 +6,14 @@ import os
 import re
 
 from .. import saferegex
-from ..backend import DEFAULT_FILES, UNKNOWN_UPSTREAM, FileOracle, Upstream
-from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, ServerModel, Source, valid_authority
+from ..backend import FileOracle, Upstream
+from ..configmodel import ConfigModel
+from ..cors import ACAO, CORS_PREFIX, ORIGIN
+from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, Source, valid_authority
 from ..regexes import example_for
 from .conf import ApacheConf, Context, VirtualHost, lower
 from .evaluate import Evaluation
-from .parse import read
+from .parse import ApacheParse, read
 
 _ORIGIN_IN_EXPR = re.compile(r"(?i)(%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}|req(?:_novary)?\(\s*['\"]Origin['\"]\s*\)"
                              r"|http\(\s*['\"]Origin['\"]\s*\)|%\{req:Origin\}|%\{Origin\}i)")
@@ -19,12 +21,14 @@ _ORIGIN_REGEX = re.compile(r"(?i)(?:%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}|req\(\s*'O
                            r"(?:=~|!~)\s*(?:m(.)(.*?)\1|/((?:[^/\\]|\\.)*)/)(i?)")
 
 
-class ApacheModel(ServerModel):
-    def __init__(self, path: str, conf: ApacheConf, parsed):
-        self.path = path
-        self.conf = conf
-        self.parsed = parsed
-        self._scopes: list[Scope] | None = None
+class ApacheModel(ConfigModel):
+    """An Apache configuration (or a lone .htaccess file) with the .htaccess
+    files it is told about, answering as httpd does."""
+
+    conf: ApacheConf
+
+    def __init__(self, path: str, conf: ApacheConf, parsed: ApacheParse):
+        super().__init__(path, conf, parsed)
         self.htaccess_files: dict[str, tuple[str, Context]] = {}
 
     def add_htaccess(self, directory: str, path: str, display: str | None = None) -> list:
@@ -39,8 +43,7 @@ class ApacheModel(ServerModel):
         self._scopes = None
         return parsed.errors
 
-    def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = DEFAULT_FILES,
-               client_addr: str | None = None) -> Answer:
+    def evaluate(self, request: Request, upstream: Upstream, files: FileOracle, client_addr: str | None) -> Answer:
         return Evaluation(self.conf, request, upstream, files, client_addr, self.htaccess_files).run()
 
     def facts(self):
@@ -159,7 +162,7 @@ class ApacheModel(ServerModel):
         methods: set[str] = set()
         for ctx in contexts:
             for rule in ctx.setenv:
-                if rule.attribute.lower() == "origin":
+                if rule.attribute.lower() == ORIGIN:
                     sensitive = True
                     patterns.append(OriginPattern(rule.pattern, rule.ignore_case, rule.source))
                 if rule.expr and _ORIGIN_IN_EXPR.search(rule.expr):
@@ -178,12 +181,12 @@ class ApacheModel(ServerModel):
                         patterns.append(OriginPattern(pattern.lstrip("!"), "NC" in flags, source))
             for action in ctx.headers:
                 name = action.name.lower()
-                if name.startswith("access-control-"):
+                if name.startswith(CORS_PREFIX):
                     cors = True
                 value = action.value or ""
                 if _ORIGIN_IN_EXPR.search(value) or (action.condition and _ORIGIN_IN_EXPR.search(action.condition[1])):
                     sensitive = True
-                if name == "access-control-allow-origin" and "%" not in value and not value.startswith("expr="):
+                if name == ACAO and "%" not in value and not value.startswith("expr="):
                     literals.append(value)
             for require in ctx.require:
                 if require.words and require.words[0].lower() in ("valid-user", "user", "group"):

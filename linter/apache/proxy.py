@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
+from ..model import Handler
 from .alias import prefix_match
 from .outcome import Done
 
@@ -38,4 +39,4 @@ def handler(ev, proxied) -> None:
     up = ev.upstream
     if up.headers is None:
         ev.upstream_headers_unknown = True
-    raise Done(up.status, source, "proxy", False, upstream=list(up.headers or []))
+    raise Done(up.status, source, Handler.PROXY, False, upstream=list(up.headers or []))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
+from ..model import Handler
 from .expr import HEADER_VARIABLES, Unknown
 from .outcome import Done
 
@@ -91,10 +92,10 @@ def apply_rules(ev, rules, subject: str, per_dir: str | None) -> str | None:
             ev.env_via[key] = (rule.source,)
         if "F" in flags:
             ev.note(f"RewriteRule (line {rule.source.line}) [F]: 403", rule.source)
-            raise Done(403, rule.source, "rewrite", True)
+            raise Done(403, rule.source, Handler.REWRITE, True)
         if "G" in flags:
             ev.note(f"RewriteRule (line {rule.source.line}) [G]: 410", rule.source)
-            raise Done(410, rule.source, "rewrite", True)
+            raise Done(410, rule.source, Handler.REWRITE, True)
         substitution = rule.substitution
         target = None if substitution == "-" else substitute(ev, substitution, captures, cond_captures)
         if "P" in flags and target is not None:
@@ -110,12 +111,12 @@ def apply_rules(ev, rules, subject: str, per_dir: str | None) -> str | None:
                 if per_dir is not None and location is not None and not location.startswith(("/", "http")):
                     location = per_dir + location
                 ev.note(f"RewriteRule (line {rule.source.line}) redirects with {code}", rule.source)
-                raise Done(code, rule.source, "rewrite", True, [("location", ev.absolute(location))])
+                raise Done(code, rule.source, Handler.REWRITE, True, [("location", ev.absolute(location))])
             # a status outside 3xx: the substitution is dropped and Apache
             # answers through its error path, with only `always` headers
             ev.note(f"RewriteRule (line {rule.source.line}) [R={code}]: answered on the error path",
                     rule.source)
-            raise Done(code, rule.source, "rewrite", True)
+            raise Done(code, rule.source, Handler.REWRITE, True)
         if target is not None:
             if per_dir is not None and not target.startswith("/"):
                 target = per_dir + target

@@ -6,6 +6,7 @@ Functions take `ev`, the request's `Evaluation` (evaluate.py).
 
 from __future__ import annotations
 
+from ..model import Handler
 from . import access, alias, headers, sections
 from .outcome import Done
 
@@ -25,7 +26,7 @@ def handler(ev) -> str | None:
     if kind == "dir" and not ev.uri.endswith("/") and ev.merged("directory_slash") is not False:
         location = ev.uri + "/" + ("?" + ev.request.query if ev.request.query else "")
         ev.note("DirectorySlash: a directory without its slash is redirected", source)
-        raise Done(301, source, "static", True, [("location", ev.absolute(location))])
+        raise Done(301, source, Handler.STATIC, True, [("location", ev.absolute(location))])
     if kind == "dir" and ev.uri.endswith("/"):
         index = directory_index(ev, path)
         if index is not None:
@@ -37,21 +38,21 @@ def handler(ev) -> str | None:
             return ev.uri + index
     if ev.method == "OPTIONS":
         ev.note("the static handler answers OPTIONS itself: 200 with Allow", source)
-        raise Done(200, source, "static", False, [("allow", DEFAULT_METHODS_ALLOWED)])
+        raise Done(200, source, Handler.STATIC, False, [("allow", DEFAULT_METHODS_ALLOWED)])
     if ev.method not in ("GET", "HEAD", "POST"):
         ev.note(f"the static handler refuses {ev.method}: 405", source)
-        raise Done(405, source, "static", True, [("allow", DEFAULT_METHODS_ALLOWED)])
+        raise Done(405, source, Handler.STATIC, True, [("allow", DEFAULT_METHODS_ALLOWED)])
     if kind == "dir":
         if ev.method == "POST":
-            raise Done(404, source, "static", True)
+            raise Done(404, source, Handler.STATIC, True)
         if ev.merged("indexes"):
-            raise Done(200, source, "autoindex", False)
-        raise Done(403, source, "static", True)
+            raise Done(200, source, Handler.AUTOINDEX, False)
+        raise Done(403, source, Handler.STATIC, True)
     if kind is None:
         ev.note(f"{path} does not exist: 404", source)
-        raise Done(404, source, "static", True)
+        raise Done(404, source, Handler.STATIC, True)
     ev.note(f"static file {path}", source)
-    raise Done(200, source, "static", False)
+    raise Done(200, source, Handler.STATIC, False)
 
 
 def directory_index(ev, directory: str) -> str | None:

@@ -1,14 +1,11 @@
-"""What every framework model shares: routes, parse results, scopes."""
+"""What every framework model shares: routes and their scopes."""
 
 from __future__ import annotations
 
 import re
 
-from ..diagnostics import InputError
-from ..model import Answer, MiddlewareOrder, Parsed, RejectedAtStartup, Request, Scope, ServerModel, Source
+from ..model import Parsed, Scope, ServerModel, Source
 from ..record import field, record
-
-__all__ = ["AppModel", "MiddlewareOrder", "ParsedApp", "RejectedAtStartup", "Route", "example_path"]
 
 
 @record
@@ -25,15 +22,6 @@ class Route:
     extra: dict = field(default_factory=dict)
 
 
-@record
-class ParsedApp(Parsed):
-    """Mirrors nginx/Apache parse results so the engine treats every model alike."""
-
-    path: str
-    files: list[str] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
-
-
 class AppModel(ServerModel):
     """An application with a CORS layer.  Subclasses implement `answer` with
     their framework's semantics; `scopes` are the routes (plus `/` when the
@@ -41,7 +29,7 @@ class AppModel(ServerModel):
 
     base_url = "http://app.example"
 
-    def __init__(self, path: str, parsed: ParsedApp, routes: list[Route]):
+    def __init__(self, path: str, parsed: Parsed, routes: list[Route]):
         self.path = path
         self.parsed = parsed
         self.routes = routes
@@ -57,9 +45,6 @@ class AppModel(ServerModel):
         return Scope(name=f"route {route.pattern}", url=self.base_url + route.example, source=route.source,
                      proxied=False, static=False,
                      served_methods=tuple(m for m in (route.methods or ()) if m not in ("HEAD", "OPTIONS")))
-
-    def answer(self, request: Request, **_kwargs) -> Answer:
-        raise NotImplementedError
 
 
 def example_path(pattern: str) -> str:

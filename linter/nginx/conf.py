@@ -55,7 +55,7 @@ HeaderName = namedtuple("HeaderName", "name source")
 AccessRule = namedtuple("AccessRule", "action address source")
 #: a content handler: `proxy_pass TARGET` and friends, or "unknown" for a
 #: snippet whose surroundings produce the response
-Handler = namedtuple("Handler", "directive target source")
+ContentHandler = namedtuple("ContentHandler", "directive target source")
 #: `root PATH` or `alias PATH` (alias True)
 Root = namedtuple("Root", "path alias source")
 #: `try_files candidate... fallback`
@@ -130,7 +130,7 @@ class Level:
         self.auth_basic: Setting | None = None
         self.auth_request: Setting | None = None
         self.satisfy: str | None = None
-        self.handler: Handler | None = None
+        self.handler: ContentHandler | None = None
         self.root: Root | None = None
         self.try_files: TryFiles | None = None
         self.index: list[str] | None = None
@@ -321,7 +321,7 @@ def lower(directives: list[Directive], path: str) -> HttpConf:
             _lower_block(conf, server, directives)
         else:
             loc = Location(server, "", "/", root_source)
-            loc.handler = Handler("unknown", "", root_source)
+            loc.handler = ContentHandler("unknown", "", root_source)
             server.locations.append(loc)
             _lower_block(conf, loc, directives)
     return conf
@@ -333,7 +333,7 @@ def _lower_block(conf: HttpConf, level: Level, block: list[Directive]) -> None:
         if handler is not None:
             handler(conf, level, d)
         elif d.name in CONTENT_HANDLERS and level.kind in ("location", "if"):
-            level.handler = Handler(d.name, d.args[0] if d.args else "", d.source)
+            level.handler = ContentHandler(d.name, d.args[0] if d.args else "", d.source)
         elif d.name.endswith("_hide_header") and d.name[:-12] in PROXY_MODULES and d.args:
             level.hide_headers.setdefault(d.name[:-12], []).append(HeaderName(d.args[0].lower(), d.source))
         elif d.name.endswith("_pass_header") and d.name[:-12] in PROXY_MODULES and d.args:

@@ -13,17 +13,13 @@ handler), `error_page`, and finally the header filters (headers-more, then
 from __future__ import annotations
 
 from ..backend import FileOracle, Upstream
-from ..model import Answer, HeaderLine, Request, Source
+from ..cors import CORS_HEADERS, VARY
+from ..model import Answer, Handler, HeaderLine, Request, Source
 from ..regexes import compile_pcre
-from .conf import (ADD_HEADER_STATUSES, DEFAULT_HIDDEN, DEFAULT_TYPES, BreakOp, Handler, HeaderName, HttpConf, IfOp,
-                   Level, Location, ReturnOp, RewriteOp, Root, Server, SetOp)
+from .conf import (ADD_HEADER_STATUSES, DEFAULT_HIDDEN, DEFAULT_TYPES, BreakOp, ContentHandler, HeaderName, HttpConf,
+                   IfOp, Level, Location, ReturnOp, RewriteOp, Root, Server, SetOp)
 from .match import AUTO_REDIRECT, find_location, named_location, select_server
 from .variables import RequestVars
-
-#: the response headers of the CORS protocol (a wildcard clear names them all)
-CORS_RESPONSE_HEADERS = ("access-control-allow-origin", "access-control-allow-credentials",
-                         "access-control-allow-methods", "access-control-allow-headers",
-                         "access-control-expose-headers", "access-control-max-age")
 
 MAX_URI_CHANGES = 10
 
@@ -101,14 +97,15 @@ class Evaluation:
         #: nginx's r->valid_location: cleared by `rewrite ... break`
         self.alias_ok = True
         #: the content handler nginx picked (see content_handler)
-        self.chosen_handler: Handler | None = None
+        self.chosen_handler: ContentHandler | None = None
 
     # -- entry point -----------------------------------------------------------
     def run(self) -> Answer:
         req = self.request
         server = select_server(self.conf, req.host, req.port)
         if server is None:
-            return Answer(None, trace=[("no server block answers this host and port", None)], certain=False)
+            return Answer(None, handler=Handler.UNKNOWN, certain=False,
+                          trace=[("no server block answers this host and port", None)])
         self.server = server
         self.level = server
         self.vars = RequestVars(req, self.conf.maps, server.names[0] if server.names else "",
@@ -142,7 +139,7 @@ class Evaluation:
                 self.level = slashed if isinstance(slashed, Level) else self.server
                 self.note(f"{self.vars.uri} redirects to {self.vars.uri}/ (prefix location with a proxy handler)",
                           self.level.source)
-                raise _Done(301, self.level.source, "redirect",
+                raise _Done(301, self.level.source, Handler.REDIRECT,
                             [HeaderLine("location", self.absolute(target), self.level.source)])
             if loc is None:
                 self.level = self.server
@@ -155,7 +152,7 @@ class Evaluation:
             self.location_captures(loc)
             if not self.internal and loc.internal_in_chain:
                 self.note("the location is `internal`: external requests get 404", loc.source)
-                raise _Done(404, loc.source, "internal")
+                raise _Done(404, loc.source, Handler.INTERNAL)
             limit = loc.limit_except
             if limit is not None and self.method not in limit.methods:
                 self.level = limit.inner
@@ -189,7 +186,7 @@ class Evaluation:
         self.uri_changes += 1
         if self.uri_changes > MAX_URI_CHANGES:
             self.note("rewrite or internal redirection cycle: 500", source)
-            raise _Done(500, source, "rewrite-cycle", error_page_ok=False, special=True)
+            raise _Done(500, source, Handler.REWRITE_CYCLE, error_page_ok=False, special=True)
 
     def run_ops(self, ops: list, level: Level, decided_by: tuple[Source, ...] = ()) -> str | None:
         """Run rewrite-phase code.  Returns "rewritten" when the URI changed
@@ -250,15 +247,15 @@ class Evaluation:
         self.note(f"return {code}{' ' + text if text else ''} (line {source.line})", source)
         if code in (301, 302, 303, 307, 308):
             location = self.vars.evaluate(text) if text else ""
-            raise _Done(code, source, "return",
+            raise _Done(code, source, Handler.RETURN,
                         [HeaderLine("location", self.absolute(location) if location else None, source)]
                         if text else [])
         if code >= 400 and not text:
-            raise _Done(code, source, "return")
+            raise _Done(code, source, Handler.RETURN)
         body_text = self.vars.evaluate(text) if text else ""
         body = Body(self.content_type(), len(body_text.encode()) if body_text is not None else None,
                     known=body_text is not None)
-        raise _Done(code, source, "return", error_page_ok=False, body=body)
+        raise _Done(code, source, Handler.RETURN, error_page_ok=False, body=body)
 
     def do_rewrite(self, op: RewriteOp) -> str | None:
         assert self.vars is not None
@@ -286,7 +283,7 @@ class Evaluation:
             if keep_args and self.vars.args and "?" not in new:
                 new += "?" + self.vars.args
             self.note(f"rewrite {pattern} {replacement} {flag} (line {source.line}) redirects", source)
-            raise _Done(code, source, "rewrite", [HeaderLine("location", self.absolute(new), source)])
+            raise _Done(code, source, Handler.REWRITE, [HeaderLine("location", self.absolute(new), source)])
         path, _, args = new.partition("?")
         self.vars.uri = path
         if args or not keep_args:
@@ -305,10 +302,7 @@ class Evaluation:
         """nginx makes relative redirects absolute (absolute_redirect on)."""
         if location is None or "://" in location or not location.startswith("/"):
             return location
-        req = self.request
-        default = 443 if req.scheme == "https" else 80
-        port = "" if req.port == default else f":{req.port}"
-        return f"{req.scheme}://{self.request.host}{port}{location}"
+        return self.request.site + location
 
     # -- access, precontent, content -------------------------------------------
     def phases_after_rewrite(self) -> None:
@@ -329,12 +323,12 @@ class Evaluation:
                 return
             if auth is not None:
                 raise auth
-            raise _Done(403, address_source, "deny")
+            raise _Done(403, address_source, Handler.DENY)
         if address_ok is False:
             if level.kind == "limit_except":
                 address_source = level.source   # the limit_except line is what users see as the cause
             self.note(f"access denied (line {address_source.line if address_source else '?'}): 403", address_source)
-            raise _Done(403, address_source, "deny")
+            raise _Done(403, address_source, Handler.DENY)
         if auth is not None:
             raise auth
 
@@ -361,17 +355,17 @@ class Evaluation:
         if basic and basic.value != "off" and self.request.header("authorization") is None:
             realm = self.vars.evaluate(basic.value) if self.vars else basic.value
             self.note(f"auth_basic (line {basic.source.line}) requires credentials: 401", basic.source)
-            return _Done(401, basic.source, "auth_basic",
+            return _Done(401, basic.source, Handler.AUTH_BASIC,
                          [HeaderLine("www-authenticate", f'Basic realm="{realm}"', basic.source)])
         request_auth = level.inherited("auth_request")
         if request_auth and request_auth.value != "off":
             self.certain = False
             self.note(f"auth_request (line {request_auth.source.line}) asks an auth service; a request without "
                       "credentials is assumed to be refused with 401", request_auth.source)
-            return _Done(401, request_auth.source, "auth_request")
+            return _Done(401, request_auth.source, Handler.AUTH_REQUEST)
         return None
 
-    def content_handler(self) -> Handler | None:
+    def content_handler(self) -> ContentHandler | None:
         """r->content_handler: set from the location (or its limit_except
         block, which inherits the location's proxy_pass) when it is chosen,
         and replaced only by a matching `if` that has a handler of its own;
@@ -406,13 +400,13 @@ class Evaluation:
                 # response, which behaves like an undescribed backend
                 self.note("the snippet's surroundings produce the response (like a backend)", source)
                 self.upstream_headers_unknown = True
-                raise _Done(self.upstream.status, source, "unknown", error_page_ok=False)
+                raise _Done(self.upstream.status, source, Handler.UNKNOWN, error_page_ok=False)
             if not self.upstream_here(directive):
                 # an earlier `if` set the handler, a later matching `if` without
                 # it holds the module configuration: "no upstream configuration"
                 self.note(f"{directive} (line {source.line}) was chosen by an earlier `if`; the `if` in force "
                           "has no upstream: 500", source)
-                raise _Done(500, source, "proxy", special=True)
+                raise _Done(500, source, Handler.PROXY, special=True)
             self.proxy(directive, target, source)
         self.static()
 
@@ -441,18 +435,18 @@ class Evaluation:
         if last.startswith("="):
             code = int(last[1:]) if last[1:].isdigit() else 404
             self.note(f"try_files (line {source.line}) finds no file: {code}", source)
-            raise _Done(code, source, "try_files")
+            raise _Done(code, source, Handler.TRY_FILES)
         if last.startswith("@"):
             assert self.server is not None
             named = named_location(self.server, last)
             if named is None:
-                raise _Done(500, source, "try_files")
+                raise _Done(500, source, Handler.TRY_FILES)
             self.note(f"try_files (line {source.line}) falls back to {last}", source)
             self.named_location(named)
         target = self.vars.evaluate(last)
         if target is None:
             self.certain = False
-            raise _Done(None, source, "try_files")
+            raise _Done(None, source, Handler.TRY_FILES)
         self.note(f"try_files (line {source.line}) falls back to {target}", source)
         path, _, args_part = target.partition("?")
         self.internal_redirect(path, args_part, source)   # without `?` the arguments are dropped
@@ -512,7 +506,7 @@ class Evaluation:
         if not self.alias_ok:
             self.note(f"alias (line {root.source.line}) cannot map a URI that `rewrite ... break` changed: 500",
                       root.source)
-            raise _Done(500, root.source, "alias", special=True)
+            raise _Done(500, root.source, Handler.ALIAS, special=True)
         loc = level.location() if level is not None else None
         if loc is None or loc.modifier not in ("", "^~", "="):
             return path, ""
@@ -564,8 +558,8 @@ class Evaluation:
             # names is intercepted; the backend's answer is dropped
             self.note(f"{module}_intercept_errors (line {intercept.source.line}): the backend's {up.status} goes to "
                       "error_page", intercept.source)
-            raise _Done(up.status, intercept.source, "proxy", special=True, error_page_ok=True)
-        raise _Done(up.status, source, "proxy", headers, error_page_ok=False, body=body)
+            raise _Done(up.status, intercept.source, Handler.PROXY, special=True, error_page_ok=True)
+        raise _Done(up.status, source, Handler.PROXY, headers, error_page_ok=False, body=body)
 
     def static(self) -> None:
         """The index and static modules: only GET, HEAD and POST (405
@@ -578,7 +572,7 @@ class Evaluation:
         uri = self.vars.uri
         if self.method not in ("GET", "HEAD", "POST"):
             self.note(f"static files answer {self.method} with 405", source)
-            raise _Done(405, source, "static")
+            raise _Done(405, source, Handler.STATIC)
         base, rel = self.map_uri(uri)
         if uri.endswith("/"):
             index_names = level.inherited("index") or ["index.html"]
@@ -596,19 +590,19 @@ class Evaluation:
             autoindex = level.inherited("autoindex")
             if kind == "dir" and autoindex and autoindex.value == "on" and self.method in ("GET", "HEAD"):
                 self.note(f"autoindex (line {autoindex.source.line}) lists the directory", autoindex.source)
-                raise _Done(200, autoindex.source, "autoindex", error_page_ok=False, body=Body("text/html", None))
-            raise _Done(403 if kind == "dir" else 404, source, "static")
+                raise _Done(200, autoindex.source, Handler.AUTOINDEX, error_page_ok=False, body=Body("text/html", None))
+            raise _Done(403 if kind == "dir" else 404, source, Handler.STATIC)
         kind = self.files.kind(base, rel)
         if kind is None:
             self.note(f"static file {uri} not found: 404", source)
-            raise _Done(404, source, "static")
+            raise _Done(404, source, Handler.STATIC)
         if kind == "dir":
             location = uri + "/" + ("?" + self.vars.args if self.vars.args else "")
-            raise _Done(301, source, "static", [HeaderLine("location", self.absolute(location), source)])
+            raise _Done(301, source, Handler.STATIC, [HeaderLine("location", self.absolute(location), source)])
         if self.method == "POST":
-            raise _Done(405, source, "static")
+            raise _Done(405, source, Handler.STATIC)
         self.note(f"static file {uri}", source)
-        raise _Done(200, source, "static", error_page_ok=False,
+        raise _Done(200, source, Handler.STATIC, error_page_ok=False,
                     body=Body(self.content_type(), self.files.size(base, rel)))
 
     # -- error pages and header filters ------------------------------------------
@@ -637,7 +631,7 @@ class Evaluation:
                 if code not in (301, 302, 303, 307, 308):
                     code = 302
                 # sent as a special response: the redirect's text/html page
-                return _Done(code, source, "error_page",
+                return _Done(code, source, Handler.ERROR_PAGE,
                              [HeaderLine("location", self.vars.evaluate(target), source)], error_page_ok=False,
                              body=SPECIAL_PAGE)
             status = done.status if override is None else (int(override) if override.isdigit() else None)
@@ -645,7 +639,7 @@ class Evaluation:
                 loc = named_location(self.server, target)
                 if loc is None:   # nginx -t accepts it; at run time: "could not find named location"
                     self.note(f"no location {target}: 500", source)
-                    return _Done(500, source, "error_page", error_page_ok=False, special=True)
+                    return _Done(500, source, Handler.ERROR_PAGE, error_page_ok=False, special=True)
                 inner = self.nested(self.named_location, loc)
             else:
                 if self.method != "HEAD":
@@ -653,7 +647,7 @@ class Evaluation:
                 path, _, args = (self.vars.evaluate(target) or target).partition("?")
                 inner = self.nested(self.internal_redirect, path, args, source)
             own = override == "" or inner.special
-            return _Done(inner.status if own else status, inner.source if own else source, "error_page",
+            return _Done(inner.status if own else status, inner.source if own else source, Handler.ERROR_PAGE,
                          inner.headers, error_page_ok=False, body=inner.body, special=False)
         return None
 
@@ -716,7 +710,7 @@ class Evaluation:
             name = more.name.lower()
             kept = [h for h in headers if not (h.name.startswith(name[:-1]) if name.endswith("*") else h.name == name)]
             if more.clear:
-                cleared = [n for n in CORS_RESPONSE_HEADERS if n.startswith(name[:-1])] if name.endswith("*") \
+                cleared = [n for n in CORS_HEADERS if n.startswith(name[:-1])] if name.endswith("*") \
                     else [name]
                 stripped.extend(HeaderName(n, more.source) for n in cleared)
             headers = kept
@@ -738,7 +732,7 @@ class Evaluation:
         if self.gzip_vary(done):
             # not a header_out line: headers-more cannot touch it
             gzip_vary = level.inherited("gzip_vary")
-            headers.insert(0, HeaderLine("vary", "Accept-Encoding", gzip_vary.source if gzip_vary else None))
+            headers.insert(0, HeaderLine(VARY, "Accept-Encoding", gzip_vary.source if gzip_vary else None))
         if level.chain_has_unknown_include():
             self.certain = False
             self.note("an include here could not be read: it may add headers", None)

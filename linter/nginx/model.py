@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from ..backend import DEFAULT_FILES, UNKNOWN_UPSTREAM, FileOracle, Upstream
-from ..model import Answer, DroppedHeaders, OriginPattern, Request, Scope, ServerModel, Source, valid_authority
+from ..backend import FileOracle, Upstream
+from ..configmodel import ConfigModel
+from ..cors import ACAO, ACEH, CORS_HEADERS, CORS_PREFIX, MAX_AGE
+from ..model import Answer, DroppedHeaders, OriginPattern, Request, Scope, Source, valid_authority
 from ..regexes import example_for
 from .conf import HeaderName, HttpConf, IfOp, Level, Location, ReturnOp, Server, SetOp, lower
-from .evaluate import CORS_RESPONSE_HEADERS, Evaluation
+from .evaluate import Evaluation
 from .match import find_location, select_server
 from .parse import parse
 from .variables import variables_in
@@ -14,19 +16,16 @@ from .variables import variables_in
 _ORIGIN_VAR = "http_origin"
 
 
-class NginxModel(ServerModel):
-    shares_independent = True   # a probe selects exactly one server: servers are the shares
+class NginxModel(ConfigModel):
+    """An nginx configuration: its servers, answering as nginx does."""
 
-    def __init__(self, path: str, conf: HttpConf, parsed):
-        self.path = path
-        self.conf = conf
-        self.parsed = parsed
-        #: the scopes of one share, and which share
-        self._scopes: tuple[tuple[int, int], list[Scope]] | None = None
+    conf: HttpConf
+    shares_independent = True   # a probe selects exactly one server: servers are the shares
+    #: which share `_scopes` holds
+    _scopes_share: tuple[int, int] | None = None
 
     # -- answering ---------------------------------------------------------------
-    def answer(self, request: Request, upstream: Upstream = UNKNOWN_UPSTREAM, files: FileOracle = DEFAULT_FILES,
-               client_addr: str | None = None) -> Answer:
+    def evaluate(self, request: Request, upstream: Upstream, files: FileOracle, client_addr: str | None) -> Answer:
         evaluation = Evaluation(self.conf, request, upstream, files, client_addr)
         answer = evaluation.run()
         # nginx reads a request header only through its $http_ variable
@@ -35,9 +34,10 @@ class NginxModel(ServerModel):
 
     # -- scopes --------------------------------------------------------------------
     def scopes(self) -> list[Scope]:
-        if self._scopes is None or self._scopes[0] != self.share:
-            self._scopes = (self.share, [scope for server in self.servers() for scope in self._server_scopes(server)])
-        return self._scopes[1]
+        if self._scopes is None or self._scopes_share != self.share:
+            self._scopes_share = self.share
+            self._scopes = [scope for server in self.servers() for scope in self._server_scopes(server)]
+        return self._scopes
 
     def _server_scopes(self, server: Server) -> list[Scope]:
         address = self._address_of(server)
@@ -170,7 +170,7 @@ class NginxModel(ServerModel):
                 entries.extend((key, entry.source) for key, entry in block.exact.items() if entry.value)
         for lv in level.chain():
             for add in lv.add_headers:
-                if add.name.lower() == "access-control-allow-origin" and "$" not in add.value:
+                if add.name.lower() == ACAO and "$" not in add.value:
                     literals.append(add.value)
         return patterns, literals, entries, sensitive
 
@@ -207,9 +207,9 @@ def _dropped(level: Level) -> DroppedHeaders | None:
         return None
     own = {add.name.lower() for add in level.add_headers}
     inherited = level.parent.effective_add_headers()
-    watched = set(CORS_RESPONSE_HEADERS)
+    watched = set(CORS_HEADERS)
     if level.kind == "if":   # a preflight branch needs neither of these
-        watched -= {"access-control-expose-headers", "access-control-max-age"}
+        watched -= {ACEH, MAX_AGE}
     lost = [HeaderName(add.name.lower(), add.source) for add in inherited
             if add.name.lower() in watched and add.name.lower() not in own]
     if not lost:
@@ -226,7 +226,7 @@ def _emits_cors(level: Level) -> bool:
         yield from (m.name for m in lv.more_headers if not m.clear)
     levels = list(level.chain())
     levels += [op.inner for lv in list(levels) for op in _all_ops(lv.ops) if isinstance(op, IfOp)]
-    return any(n.lower().startswith("access-control-") for lv in levels for n in names(lv))
+    return any(n.lower().startswith(CORS_PREFIX) for lv in levels for n in names(lv))
 
 
 def _serves_files_only(loc: Location) -> bool:

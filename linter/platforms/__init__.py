@@ -13,9 +13,8 @@ skipped template.
 
 from __future__ import annotations
 
-from ..apps.base import ParsedApp
 from ..diagnostics import InputError
-from ..model import Source
+from ..model import Parsed, Source
 from . import aws, ingress_nginx, istio, traefik
 from .base import PlatformModel, as_list, as_text
 from .source import LList, LMap, SourceError, load_toml, load_yaml, strings_with
@@ -24,7 +23,7 @@ __all__ = ["PlatformModel", "load"]
 
 
 def load(path: str, display: str, traefik_version: str | None = None) -> PlatformModel:
-    parsed = ParsedApp(display, [display])
+    parsed = Parsed(display, [display])
     try:
         with open(path, "rb") as fh:
             text = fh.read().removeprefix(b"\xef\xbb\xbf").decode("utf-8")   # a BOM is allowed (YAML 1.2 5.2)
@@ -41,7 +40,7 @@ def load(path: str, display: str, traefik_version: str | None = None) -> Platfor
 class Lowering:
     """Walks the documents of one file and collects gates and facts."""
 
-    def __init__(self, path: str, parsed: ParsedApp, traefik_version: str | None):
+    def __init__(self, path: str, parsed: Parsed, traefik_version: str | None):
         self.path = path
         self.parsed = parsed
         self.version = traefik.parse_version(traefik_version) or traefik.NEWEST

@@ -23,7 +23,9 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
-from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, Source
+from ..backend import FileOracle, Upstream
+from ..cors import ACAC, ACAH, ACAM, ACAO, ACEH, ACRM, CORS_PREFIX, MAX_AGE, ORIGIN
+from ..model import Answer, Handler, OriginPattern, RejectedAtStartup, Request, Scope, Source
 from .base import Gate, as_list, as_text, backend, local, put, scope_url
 from .source import Intrinsic, LMap
 
@@ -46,18 +48,19 @@ class MockGate(Gate):
         self.scope, self.headers, self.reflect, self.status_source, self.tool = \
             scope, headers, reflect, status_source, tool
 
-    def answer(self, request: Request, upstream) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         if request.method != "OPTIONS":
             return backend(upstream, "API Gateway passes the request to the Lambda integration, which must add its "
                                      "own CORS headers", self.scope.source)
         answer = local(200, f"the OPTIONS MOCK integration {self.tool} generates answers 200 with static headers",
                        self.status_source)
-        origin = request.header("origin") or ""
+        origin = request.header(ORIGIN) or ""
         for name, value in self.headers:
             put(answer, name, value.value, value.source)
         for regex, source in self.reflect:
             if origin and regex.fullmatch(origin):     # `$context.responseOverride` replaces the static value
-                for line in answer.lines("access-control-allow-origin"):
+                for line in answer.lines(ACAO):
                     line.value, line.source = origin, source
                 break
         return answer
@@ -76,27 +79,28 @@ class HttpApiGate(Gate):
                 return entry
         return None
 
-    def answer(self, request: Request, upstream) -> Answer:
-        origin = request.header("origin")
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
+        origin = request.header(ORIGIN)
         entry = self.allowed(origin) if origin else None
-        acrm = request.header("access-control-request-method")
+        acrm = request.header(ACRM)
         if request.method == "OPTIONS" and origin and acrm:
             answer = local(204, "API Gateway answers the preflight itself (HTTP API CORS)", self.scope.source)
         else:
             answer = backend(upstream, "API Gateway passes the request to the integration and adds the configured "
                                        "CORS headers (it ignores the integration's own)", self.scope.source)
-            answer.headers = [h for h in answer.headers if not h.name.startswith("access-control-")]
+            answer.headers = [h for h in answer.headers if not h.name.startswith(CORS_PREFIX)]
         answer.certain = False
         if entry is None:
             return answer
         credentials = self.config.get("AllowCredentials")
         value = "*" if entry.value == "*" and not (credentials and credentials.value == "true") else origin
-        put(answer, "access-control-allow-origin", value, entry.source)
+        put(answer, ACAO, value, entry.source)
         if credentials and credentials.value == "true":
-            put(answer, "access-control-allow-credentials", "true", credentials.source)
-        keys = (("AllowMethods", "access-control-allow-methods"), ("AllowHeaders", "access-control-allow-headers"),
-                ("MaxAge", "access-control-max-age")) if answer.handler == "middleware" else \
-            (("ExposeHeaders", "access-control-expose-headers"),)
+            put(answer, ACAC, "true", credentials.source)
+        keys = (("AllowMethods", ACAM), ("AllowHeaders", ACAH),
+                ("MaxAge", MAX_AGE)) if answer.handler == Handler.MIDDLEWARE else \
+            (("ExposeHeaders", ACEH),)
         for key, name in keys:
             if key in self.config and self.config[key].value:
                 put(answer, name, self.config[key].value, self.config[key].source)
@@ -184,17 +188,16 @@ def _sam_rest(scope: Scope, cors, source: Source, path: str, methods: list[str],
     names = set(every) if "ANY" in methods else {m for m in methods} | {"OPTIONS"}
     allowed = _mapping_expression(props["AllowMethods"], line("AllowMethods"), "AllowMethods", facts) \
         if "AllowMethods" in props else Value(",".join(sorted(names)), line("AllowOrigin"))
-    headers = [("access-control-allow-origin", origin)]
+    headers = [(ACAO, origin)]
     if "AllowHeaders" in props:
-        headers.append(("access-control-allow-headers",
-                        _mapping_expression(props["AllowHeaders"], line("AllowHeaders"), "AllowHeaders", facts)))
-    headers.append(("access-control-allow-methods", allowed))
+        headers.append((ACAH, _mapping_expression(props["AllowHeaders"], line("AllowHeaders"), "AllowHeaders", facts)))
+    headers.append((ACAM, allowed))
     if "MaxAge" in props:
         age = props["MaxAge"]
-        headers.append(("access-control-max-age", Value(str(age), line("MaxAge")) if isinstance(age, int) else
+        headers.append((MAX_AGE, Value(str(age), line("MaxAge")) if isinstance(age, int) else
                         _mapping_expression(age, line("MaxAge"), "MaxAge", facts)))
     if credentials:
-        headers.append(("access-control-allow-credentials", Value("true", line("AllowCredentials"))))
+        headers.append((ACAC, Value("true", line("AllowCredentials"))))
     scope.emits_cors = True
     scope.origin_sensitive = False
     scope.literal_origins = (origin.value,) if origin.value else ()
@@ -265,18 +268,15 @@ def serverless(doc: LMap, path: str, facts: list) -> list[Gate]:
         if origins:
             origin = origins[0]
         unknown = (lambda v: None if v is None or "${" in v else v)
-        headers = [("access-control-allow-origin", Value(unknown(origin), origin_line)),
-                   ("access-control-allow-headers",
-                    Value(unknown(",".join(str(h) for h in as_list(props.get("headers")))) if "headers" in props
+        headers = [(ACAO, Value(unknown(origin), origin_line)),
+                   (ACAH, Value(unknown(",".join(str(h) for h in as_list(props.get("headers")))) if "headers" in props
                           else ",".join(SERVERLESS_HEADERS), at("headers"))),
-                   ("access-control-allow-methods",
-                    Value(",".join(str(m) for m in as_list(props.get("methods"))) if "methods" in props
+                   (ACAM, Value(",".join(str(m) for m in as_list(props.get("methods"))) if "methods" in props
                           else ",".join(entry["methods"]), at("methods")))]
         if props.get("allowCredentials"):
-            headers.append(("access-control-allow-credentials", Value(as_text(props["allowCredentials"]),
-                                                                      at("allowCredentials"))))
+            headers.append((ACAC, Value(as_text(props["allowCredentials"]), at("allowCredentials"))))
         if props.get("maxAge"):
-            headers.append(("access-control-max-age", Value(as_text(props["maxAge"]), at("maxAge"))))
+            headers.append((MAX_AGE, Value(as_text(props["maxAge"]), at("maxAge"))))
         reflect = [(compiled, origin_line) for compiled in map(_origin_regex, origins) if compiled is not None]
         scope = Scope(f"http {route}", scope_url(None, re.sub(r"\{[^}]+\}", "1", route)), line, proxied=True,
                       served_methods=tuple(m for m in entry["methods"] if m not in ("OPTIONS", "ANY")))

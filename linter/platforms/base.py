@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from ..apps.base import ParsedApp
-from ..model import Answer, HeaderLine, Request, Scope, ServerModel, Source
+from ..backend import UNKNOWN_UPSTREAM, FileOracle, Upstream
+from ..model import Answer, Handler, HeaderLine, Parsed, Request, Scope, ServerModel, Source
 
 SYNTHETIC_HOST = "https://service.example"
 
@@ -28,7 +28,8 @@ class Gate:
 
     scope: Scope
 
-    def answer(self, request: Request, upstream) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         raise NotImplementedError
 
     def matches(self, request: Request) -> tuple[int, int] | None:
@@ -47,7 +48,7 @@ class Gate:
 class PlatformModel(ServerModel):
     """The gates of one manifest file and its facts."""
 
-    def __init__(self, path: str, parsed: ParsedApp, gates: list[Gate], facts: list):
+    def __init__(self, path: str, parsed: Parsed, gates: list[Gate], facts: list):
         self.path = path
         self.parsed = parsed
         self.gates = gates
@@ -59,22 +60,25 @@ class PlatformModel(ServerModel):
     def facts(self):
         return iter(self._facts)
 
-    def answer(self, request: Request, upstream=None, files=None, client_addr=None) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         ranked = [(m, i) for i, gate in enumerate(self.gates) if (m := gate.matches(request)) is not None]
         if not ranked:
-            return Answer(404, handler="not-found", trace=[("no rule of this manifest matches the request", None)])
+            return Answer(404, handler=Handler.NOT_FOUND,
+                          trace=[("no rule of this manifest matches the request", None)])
         gate = self.gates[max(ranked, key=lambda item: (item[0], -item[1]))[1]]
-        answer = gate.answer(request, upstream)
+        answer = gate.answer(request, upstream=upstream, files=files, client_addr=client_addr)
         answer.scope = gate.scope
         return answer
 
 
-def backend(upstream, why: str, source: Source | None) -> Answer:
+def backend(upstream: Upstream | None, why: str, source: Source | None) -> Answer:
     """The backend's answer as the gateway passes it on: status and headers
     from `upstream` (unknown when not given)."""
-    status = getattr(upstream, "status", None)
-    headers = getattr(upstream, "headers", None)
-    answer = Answer(status, handler="proxy", status_source=source, upstream_headers_unknown=headers is None,
+    if upstream is None:
+        upstream = UNKNOWN_UPSTREAM
+    status, headers = upstream.status, upstream.headers
+    answer = Answer(status, handler=Handler.PROXY, status_source=source, upstream_headers_unknown=headers is None,
                     trace=[(why, source)])
     for name, value in headers or ():
         answer.headers.append(HeaderLine(name.lower(), value, from_upstream=True))
@@ -91,7 +95,7 @@ def put(answer: Answer, name: str, value: str | None, source: Source | None, rep
 
 def local(status: int, why: str, source: Source | None) -> Answer:
     """An answer the gateway's CORS layer sends itself (the preflight)."""
-    return Answer(status, handler="middleware", status_source=source, trace=[(why, source)])
+    return Answer(status, handler=Handler.MIDDLEWARE, status_source=source, trace=[(why, source)])
 
 
 def scope_url(host: str | None, path: str | None) -> str:

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 
+from ..backend import FileOracle, Upstream
+from ..cors import ACAC, ACAH, ACAM, ACAO, ACEH, MAX_AGE, ORIGIN
 from ..model import Answer, OriginPattern, RejectedAtStartup, Request, RiskyDefault, Scope, Source
 from ..record import field, record
 from .base import Gate, backend, local, put, scope_url
@@ -208,9 +210,10 @@ class IngressGate(Gate):
             return False
         return self.regex is None or bool(self.regex.search(origin))
 
-    def answer(self, request: Request, upstream) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         config = self.config
-        origin = request.header("origin") or ""
+        origin = request.header(ORIGIN) or ""
         if not self.admits(origin):
             answer = backend(upstream, "ingress-nginx proxies the request to the service", self.scope.source)
             if config is not None and request.method == "OPTIONS":
@@ -226,14 +229,14 @@ class IngressGate(Gate):
         wildcard = self.regex is None
         value = "*" if wildcard else origin
         if value:
-            put(answer, "access-control-allow-origin", value, config.line("cors-allow-origin"))
+            put(answer, ACAO, value, config.line("cors-allow-origin"))
         if config.credentials:
-            put(answer, "access-control-allow-credentials", "true", config.line("cors-allow-credentials"))
-        put(answer, "access-control-allow-methods", config.methods, config.line("cors-allow-methods"))
-        put(answer, "access-control-allow-headers", config.headers, config.line("cors-allow-headers"))
+            put(answer, ACAC, "true", config.line("cors-allow-credentials"))
+        put(answer, ACAM, config.methods, config.line("cors-allow-methods"))
+        put(answer, ACAH, config.headers, config.line("cors-allow-headers"))
         if config.expose:
-            put(answer, "access-control-expose-headers", config.expose, config.line("cors-expose-headers"))
-        put(answer, "access-control-max-age", config.max_age, config.line("cors-max-age"))
+            put(answer, ACEH, config.expose, config.line("cors-expose-headers"))
+        put(answer, MAX_AGE, config.max_age, config.line("cors-max-age"))
         if request.method == "OPTIONS":
             put(answer, "content-type", "text/plain charset=UTF-8", config.enable_line)
             put(answer, "content-length", "0", config.enable_line)

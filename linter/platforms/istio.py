@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
+from ..backend import FileOracle, Upstream
+from ..cors import ACAC, ACAH, ACAM, ACAO, ACEH, ACRH, ACRM, MAX_AGE, ORIGIN
 from ..model import Answer, OriginPattern, Request, Scope, Source
 from .base import Gate, as_list, as_text, backend, local, put, scope_url
 from .source import LList, LMap
@@ -86,24 +88,24 @@ class EnvoyGate(Gate):
     def allowed(self, origin: str) -> Matcher | None:
         return next((m for m in self.matchers if m.match("*") or m.match(origin)), None)
 
-    def answer(self, request: Request, upstream) -> Answer:
-        origin = request.header("origin") or ""
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
+        origin = request.header(ORIGIN) or ""
         matcher = self.allowed(origin) if origin else None
-        preflight = request.method == "OPTIONS" and origin and request.header("access-control-request-method")
+        preflight = request.method == "OPTIONS" and origin and request.header(ACRM)
         policy_line = Source(self.path, self.policy.line)
         if preflight and (matcher is not None or not self.forward):
             answer = local(200, "Envoy's CORS filter answers the preflight itself", policy_line)
             if matcher is not None:
-                put(answer, "access-control-allow-origin", origin, matcher.source)
+                put(answer, ACAO, origin, matcher.source)
             if self.credentials:
-                put(answer, "access-control-allow-credentials", "true", self.line("allowCredentials"))
+                put(answer, ACAC, "true", self.line("allowCredentials"))
             for value, name, key, requested in (
-                    (self.methods, "access-control-allow-methods", "allowMethods", "access-control-request-method"),
-                    (self.headers, "access-control-allow-headers", "allowHeaders", "access-control-request-headers")):
+                    (self.methods, ACAM, "allowMethods", ACRM), (self.headers, ACAH, "allowHeaders", ACRH)):
                 if value:
                     put(answer, name, request.header(requested) or "" if value == "*" else value, self.line(key))
             if self.max_age:
-                put(answer, "access-control-max-age", self.max_age, self.line("maxAge"))
+                put(answer, MAX_AGE, self.max_age, self.line("maxAge"))
             return answer
         answer = backend(upstream, "Envoy routes the request to the destination", self.scope.source)
         for action in ("set", "add"):   # the route's `headers.response`, applied before the CORS filter's
@@ -112,11 +114,11 @@ class EnvoyGate(Gate):
                 put(answer, str(name).lower(), as_text(value), Source(self.path, block.line_of(name)),
                     replace=action == "set")
         if matcher is not None:
-            put(answer, "access-control-allow-origin", origin, matcher.source)
+            put(answer, ACAO, origin, matcher.source)
             if self.credentials:
-                put(answer, "access-control-allow-credentials", "true", self.line("allowCredentials"))
+                put(answer, ACAC, "true", self.line("allowCredentials"))
             if self.expose:
-                put(answer, "access-control-expose-headers", self.expose, self.line("exposeHeaders"))
+                put(answer, ACEH, self.expose, self.line("exposeHeaders"))
         return answer
 
 

@@ -25,7 +25,9 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
-from ..model import Answer, MiddlewareOrder, OriginPattern, Request, RiskyDefault, Scope, Source
+from ..backend import FileOracle, Upstream
+from ..cors import ACAC, ACAH, ACAM, ACAO, ACEH, ACRH, ACRM, CORS_PREFIX, MAX_AGE, ORIGIN, VARY
+from ..model import Answer, Handler, MiddlewareOrder, OriginPattern, Request, RiskyDefault, Scope, Source
 from .base import Gate, as_list, as_text, backend, local, put, scope_url
 from .source import LList, LMap
 
@@ -113,31 +115,31 @@ class TraefikGate(Gate):
                 return origin, source
         return None
 
-    def answer(self, request: Request, upstream) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         h = self.h
-        origin = request.header("origin")
-        acrm = request.header("access-control-request-method")
+        origin = request.header(ORIGIN)
+        acrm = request.header(ACRM)
         creds = h.flag("accessControlAllowCredentials")
         preflight = h.active and request.method == "OPTIONS" and origin and acrm
         if self.auth is not None and request.method == "OPTIONS":
             kind, source = self.auth
-            answer = Answer(401, handler="auth", status_source=source, certain=kind == "basicauth",
+            answer = Answer(401, handler=Handler.AUTH, status_source=source, certain=kind == "basicauth",
                             trace=[((f"the {kind} middleware runs before {h.name} and rejects the preflight, "
                                      f"which carries no credentials"), source)])
             return answer
         if preflight:
             answer = local(200, f"Traefik ({describe(self.version)}) answers the preflight itself", h.source)
             if creds:
-                put(answer, "access-control-allow-credentials", "true", h.line("accessControlAllowCredentials"))
-            self._listed(answer, "accessControlAllowHeaders", "access-control-allow-headers",
-                         request.header("access-control-request-headers"))
-            self._listed(answer, "accessControlAllowMethods", "access-control-allow-methods", acrm)
+                put(answer, ACAC, "true", h.line("accessControlAllowCredentials"))
+            self._listed(answer, "accessControlAllowHeaders", ACAH, request.header(ACRH))
+            self._listed(answer, "accessControlAllowMethods", ACAM, acrm)
             matched = self.match(origin)
             if matched:
-                put(answer, "access-control-allow-origin", matched[0], matched[1])
+                put(answer, ACAO, matched[0], matched[1])
             max_age = as_text(h.values.get("accessControlMaxAge"))
             if max_age is not None or not self.fixed:
-                put(answer, "access-control-max-age", str(int(max_age or 0)) if (max_age or "0").lstrip("-").isdigit()
+                put(answer, MAX_AGE, str(int(max_age or 0)) if (max_age or "0").lstrip("-").isdigit()
                     else max_age, h.line("accessControlMaxAge"))
             if self.version[0] >= 3:
                 self._expose(answer, creds)
@@ -152,14 +154,14 @@ class TraefikGate(Gate):
                     answer.headers = [x for x in answer.headers if x.name != name]
             matched = self.match(origin or "") if h.active else None
             if matched:
-                put(answer, "access-control-allow-origin", matched[0], matched[1])
+                put(answer, ACAO, matched[0], matched[1])
             if creds:
-                put(answer, "access-control-allow-credentials", "true", h.line("accessControlAllowCredentials"))
+                put(answer, ACAC, "true", h.line("accessControlAllowCredentials"))
             self._expose(answer, creds)
             if h.flag("addVaryHeader"):
-                known = [x.value for x in answer.lines("vary") if x.value]
+                known = [x.value for x in answer.lines(VARY) if x.value]
                 value = "Origin" if known in ([], ["Origin"]) else ",".join(known) + ",Origin"
-                put(answer, "vary", value, h.line("addVaryHeader"))
+                put(answer, VARY, value, h.line("addVaryHeader"))
         answer.headers.sort(key=lambda x: x.name)
         return answer
 
@@ -174,7 +176,7 @@ class TraefikGate(Gate):
     def _expose(self, answer: Answer, creds: bool) -> None:
         items = self.h.list("accessControlExposeHeaders")
         if items and not ("*" in items and creds and self.fixed):
-            put(answer, "access-control-expose-headers", ",".join(items), self.h.line("accessControlExposeHeaders"))
+            put(answer, ACEH, ",".join(items), self.h.line("accessControlExposeHeaders"))
 
 
 def headers_from_map(name: str, parent: LMap, path: str) -> Headers:
@@ -190,7 +192,7 @@ def headers_from_map(name: str, parent: LMap, path: str) -> Headers:
                 items[canonical] = [Source(path, block[key].line_of(i)) for i in range(len(block[key]))]
         elif str(key).lower() == "customresponseheaders" and isinstance(block[key], LMap):
             for header, value in block[key].items():
-                if str(header).lower().startswith("access-control-") or str(header).lower() == "vary":
+                if str(header).lower().startswith(CORS_PREFIX) or str(header).lower() == VARY:
                     custom[str(header).lower()] = (as_text(value) or "", Source(path, block[key].line_of(header)))
     return Headers(name, values, lines, items, Source(path, parent.line_ci("headers")), custom)
 

@@ -66,7 +66,7 @@ def compare(server: LoopbackServer, model, url: str, origin: str, kind: tuple, u
     stage, method, headers = kind
     call = Call(url, origin, method, headers)
     request = preflight_request(call) if stage == "preflight" else actual_request(call)
-    sim = simulate.run(model, call, upstream_for(request.method), ON_DISK, CLIENT_ADDR)
+    sim = simulate.run(model, call, upstream=upstream_for(request.method), files=ON_DISK, client_addr=CLIENT_ADDR)
     answer = sim.preflight if stage == "preflight" else sim.response
     if answer is None:
         return f"{label} {method} {url}: simulate predicts no {stage} request"

@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from ...code.values import is_unknown
-from ...model import Source
-from ..base import RejectedAtStartup
+from ...model import RejectedAtStartup, Source
 from .cors import CorsMiddleware, Setting
 from .source import MISSING, SettingsModule
 

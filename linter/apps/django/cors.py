@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from ... import saferegex
 from ...code.values import is_unknown
+from ...cors import ACAC, ACAH, ACAM, ACAO, ACEH, MAX_AGE, ORIGIN
 from ...model import Answer, HeaderLine, OriginPattern, Request, Source
 from ...record import record
 from .source import DEFAULTS, MISSING, SettingsModule
@@ -103,7 +104,7 @@ class CorsMiddleware:
 
     def add_response_headers(self, request: Request, answer: Answer) -> None:
         """CorsMiddleware.add_response_headers, after its Vary patch."""
-        origin = request.header("origin")
+        origin = request.header(ORIGIN)
         if not origin:
             return
         try:
@@ -130,20 +131,19 @@ class CorsMiddleware:
         known = allowed is True
         answer.trace.append((f"origin {origin} is allowed" if known else f"origin {origin} may be allowed", source))
         add = answer.headers.append
-        add(HeaderLine("access-control-allow-origin", value if known else None, source))
+        add(HeaderLine(ACAO, value if known else None, source))
         if credentials is not False:
-            add(HeaderLine("access-control-allow-credentials", "true" if known and credentials else None,
-                           self.source(s["credentials"])))
+            add(HeaderLine(ACAC, "true" if known and credentials else None, self.source(s["credentials"])))
         expose = s["expose"]
         if _length(expose.value) != 0:
-            add(HeaderLine("access-control-expose-headers", _joined(expose) if known else None, self.source(expose)))
+            add(HeaderLine(ACEH, _joined(expose) if known else None, self.source(expose)))
         if request.method == "OPTIONS":
-            for key, name in (("headers", "access-control-allow-headers"), ("methods", "access-control-allow-methods")):
+            for key, name in (("headers", ACAH), ("methods", ACAM)):
                 add(HeaderLine(name, _joined(s[key]) if known else None, self.source(s[key])))
             max_age = s["max_age"]
             if _truth(max_age.value) is not False:
                 text = None if is_unknown(max_age.value) or not known else str(max_age.value)
-                add(HeaderLine("access-control-max-age", text, self.source(max_age), default=max_age.line is None))
+                add(HeaderLine(MAX_AGE, text, self.source(max_age), default=max_age.line is None))
         private = _truth(s["private_network"].value)
         if private is not False and request.header("access-control-request-private-network") == "true":
             add(HeaderLine("access-control-allow-private-network", "true" if known and private else None,

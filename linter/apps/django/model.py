@@ -14,10 +14,12 @@ from __future__ import annotations
 import ast
 import re
 
+from ...backend import FileOracle, Upstream
 from ...code.python import read_python
 from ...code.values import Unknown, is_unknown
-from ...model import Answer, HeaderLine, Request, Scope, Source
-from ..base import AppModel, MiddlewareOrder, ParsedApp
+from ...cors import ACRM, VARY
+from ...model import Answer, Handler, HeaderLine, MiddlewareOrder, Parsed, Request, Scope, Source
+from ..base import AppModel
 from .checks import checks_registered, startup_errors
 from .cors import CORS_MIDDLEWARE, CorsMiddleware, pattern_text, read_settings
 from .source import MISSING, SettingsModule
@@ -43,7 +45,7 @@ class DjangoApp(AppModel):
 
     base_url = "https://app.example"
 
-    def __init__(self, path: str, parsed: ParsedApp, module: SettingsModule | None):
+    def __init__(self, path: str, parsed: Parsed, module: SettingsModule | None):
         super().__init__(path, parsed, [])
         self.module = module
         self.middleware: list[tuple[str, int]] | Unknown | None = None
@@ -98,8 +100,9 @@ class DjangoApp(AppModel):
         return self.middleware[:i], self.middleware[i + 1:]
 
     # -- the answer ------------------------------------------------------------------
-    def answer(self, request: Request, upstream=None, files=None, client_addr=None) -> Answer:
-        answer = Answer(200, handler="app", certain=self.module is not None)
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
+        answer = Answer(200, handler=Handler.APP, certain=self.module is not None)
         if self.module is None:
             return answer
         above, below = self._around_cors()
@@ -110,9 +113,9 @@ class DjangoApp(AppModel):
         vary: list[str] = []
         vary_source: list[Source] = []
         preflight = (enabled is not False and request.method == "OPTIONS"
-                     and request.header("access-control-request-method") is not None)
+                     and request.header(ACRM) is not None)
         if preflight:
-            answer.handler, answer.status_source = "middleware", self.anchor
+            answer.handler, answer.status_source = Handler.MIDDLEWARE, self.anchor
             answer.trace.append(("CorsMiddleware answers the preflight itself (200, empty body)", self.anchor))
         else:
             answer.trace.append(("the application's view answers (unknown code: assumed 200)", None))
@@ -122,7 +125,7 @@ class DjangoApp(AppModel):
             self.cors.add_response_headers(request, answer)
         self._vary_from(above, vary, vary_source)
         if vary:
-            answer.headers.insert(0, HeaderLine("vary", ", ".join(vary), vary_source[-1]))
+            answer.headers.insert(0, HeaderLine(VARY, ", ".join(vary), vary_source[-1]))
         return answer
 
     def _vary_from(self, chain, vary: list[str], sources: list[Source]) -> None:
@@ -179,4 +182,4 @@ def _patch_vary(vary: list[str], names: list[str], sources: list[Source], source
 def load(path: str, display: str) -> DjangoApp:
     """The model of one settings module (read, never imported)."""
     module, errors = read_python(path, display, lambda source: SettingsModule(source, display))
-    return DjangoApp(display, ParsedApp(display, [display], errors), module)
+    return DjangoApp(display, Parsed(display, [display], errors), module)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from ...code.javascript import UNDEFINED, JsFunction, JsRegex, to_string, truthy
 from ...code.values import Unknown, is_unknown
-from ...model import OriginPattern, Request, Source
+from ...cors import ACAC, ACAH, ACAM, ACAO, ACEH, ACRH, MAX_AGE, ORIGIN
+from ...model import Handler, OriginPattern, Request, Source
 from ...record import field, record
 from .runtime import Outcome, Req, Response, call_back
 
@@ -84,7 +85,7 @@ class CorsCall:
         merged = dict(DEFAULTS, **options)
         origin = merged["origin"]
         if isinstance(origin, JsFunction):
-            result = call_back(module, origin, [request.header("origin") or UNDEFINED], response)
+            result = call_back(module, origin, [request.header(ORIGIN) or UNDEFINED], response)
             if result is None:
                 return self._unknown(response, "the origin callback cannot be followed")
             err, origin = result
@@ -101,7 +102,7 @@ class CorsCall:
         if request.method.upper() != "OPTIONS":
             self._exposed(merged, response)
             return Outcome("next")
-        self._set(response, "access-control-allow-methods", _joined(merged["methods"]), "methods")
+        self._set(response, ACAM, _joined(merged["methods"]), "methods")
         self._allowed_headers(merged, request, response)
         self._max_age(merged, response)
         self._exposed(merged, response)
@@ -109,14 +110,14 @@ class CorsCall:
             return Outcome("next")
         status = merged["optionsSuccessStatus"]
         response.end(status if isinstance(status, int) else None, self.line_of("optionsSuccessStatus"),
-                     "middleware")
+                     Handler.MIDDLEWARE)
         response.set("content-length", ["0"], self.source)
         return Outcome("end")
 
     def _unknown(self, response: Response, why: str) -> Outcome:
         response.certain = False
         response.trace.append((f"cors: {why}", self.source))
-        response.set("access-control-allow-origin", [None], self.line_of("origin"))
+        response.set(ACAO, [None], self.line_of("origin"))
         return Outcome("unknown")
 
     def _set(self, response: Response, name: str, value, option: str) -> None:
@@ -130,63 +131,61 @@ class CorsCall:
         """`configureOrigin`: '*', a fixed string, or the request's origin if allowed."""
         source = self.line_of("origin")
         if is_unknown(origin):
-            response.set("access-control-allow-origin", [None], source)
+            response.set(ACAO, [None], source)
             response.vary("Origin", self.source)
             return
         if origin == "*":
-            response.set("access-control-allow-origin", ["*"], source)
+            response.set(ACAO, ["*"], source)
             return
         if isinstance(origin, str):
-            response.set("access-control-allow-origin", [origin], source)
+            response.set(ACAO, [origin], source)
             response.vary("Origin", self.source)
             return
-        request_origin = request.header("origin")
+        request_origin = request.header(ORIGIN)
         entry = _allowed(request_origin, origin)
         if is_unknown(entry):
             response.certain = False
-            response.set("access-control-allow-origin", [None], source)
+            response.set(ACAO, [None], source)
         elif entry is not False and request_origin:
-            response.set("access-control-allow-origin", [request_origin], source)
+            response.set(ACAO, [request_origin], source)
             if type(entry) is int and entry < len(self.entry_lines):
-                response.headers["access-control-allow-origin"][0].via = (
-                    Source(self.source.path, self.entry_lines[entry]),)
+                response.headers[ACAO][0].via = (Source(self.source.path, self.entry_lines[entry]),)
         response.vary("Origin", self.source)
 
     def _credentials(self, merged: dict, response: Response) -> None:
         credentials = merged.get("credentials", UNDEFINED)
         if is_unknown(credentials):
             response.certain = False
-            response.set("access-control-allow-credentials", [None], self.line_of("credentials"))
+            response.set(ACAC, [None], self.line_of("credentials"))
         elif credentials is True:
-            response.set("access-control-allow-credentials", ["true"], self.line_of("credentials"))
+            response.set(ACAC, ["true"], self.line_of("credentials"))
 
     def _allowed_headers(self, merged: dict, request: Request, response: Response) -> None:
         option, value = "allowedHeaders", merged.get("allowedHeaders", UNDEFINED)
         if truthy(value) is False:      # `options.allowedHeaders || options.headers`
             option, value = "headers", merged.get("headers", UNDEFINED)
         if is_unknown(value):
-            self._set(response, "access-control-allow-headers", value, option)
+            self._set(response, ACAH, value, option)
             return
         if not truthy(value):     # reflect the request's Access-Control-Request-Headers
             response.vary("Access-Control-Request-Headers", self.source)
-            requested = request.header("access-control-request-headers")
+            requested = request.header(ACRH)
             if requested:
-                response.set("access-control-allow-headers", [requested], self.source)
+                response.set(ACAH, [requested], self.source)
             return
-        self._set(response, "access-control-allow-headers", _joined(value), option)
+        self._set(response, ACAH, _joined(value), option)
 
     def _max_age(self, merged: dict, response: Response) -> None:
         value = merged.get("maxAge", UNDEFINED)
         if isinstance(value, (int, float)) and not isinstance(value, bool) or is_unknown(value):
-            self._set(response, "access-control-max-age", value if is_unknown(value) else to_string(value),
-                      "maxAge")
+            self._set(response, MAX_AGE, value if is_unknown(value) else to_string(value), "maxAge")
         elif truthy(value) is True:
-            self._set(response, "access-control-max-age", to_string(value), "maxAge")
+            self._set(response, MAX_AGE, to_string(value), "maxAge")
 
     def _exposed(self, merged: dict, response: Response) -> None:
         value = merged.get("exposedHeaders", UNDEFINED)
         if is_unknown(value) or truthy(value):
-            self._set(response, "access-control-expose-headers", _joined(value), "exposedHeaders")
+            self._set(response, ACEH, _joined(value), "exposedHeaders")
 
 
 def _joined(value):

@@ -16,13 +16,14 @@ messages say so.
 
 from __future__ import annotations
 
+from ...backend import FileOracle, Upstream
 from ...code.javascript import Interpreter, Module, descendants, read_javascript
-from ...model import Answer, Request, Scope, Source
-from ..base import AppModel, MiddlewareOrder, ParsedApp, RejectedAtStartup, Route
+from ...model import Answer, Handler, MiddlewareOrder, Parsed, RejectedAtStartup, Request, Scope, Source
+from ..base import AppModel, Route
 from .cors import CorsCall
 from .paths import example
 from .runtime import Outcome, Response, run_handler
-from .source import Handler, Layer, Opaque, Router, express_version, read_app
+from .source import Layer, Opaque, Router, WrittenHandler, express_version, read_app
 
 #: methods a browser sends without a preflight (when the headers are simple too)
 SIMPLE = {"GET", "HEAD", "POST"}
@@ -31,7 +32,7 @@ SIMPLE = {"GET", "HEAD", "POST"}
 class ExpressModel(AppModel):
     """The app as Express + cors would run it."""
 
-    def __init__(self, path: str, parsed: ParsedApp, module: Module | None, app: Router | None, version: int,
+    def __init__(self, path: str, parsed: Parsed, module: Module | None, app: Router | None, version: int,
                  version_note: str):
         self.module = module
         self.app = app or Router("app")
@@ -40,21 +41,22 @@ class ExpressModel(AppModel):
         super().__init__(path, parsed, self._routes())
 
     # -- answers ---------------------------------------------------------------------------------
-    def answer(self, request: Request, **_kwargs) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         rejected = next(self._rejected(), None)
         if rejected is not None:
-            return Answer(None, handler="unknown", certain=False,
+            return Answer(None, handler=Handler.UNKNOWN, certain=False,
                           trace=[("the application never starts: " + rejected.message, rejected.source)])
         response = Response()
         outcome = self._dispatch(self.app, request, request.path, response)
         if outcome.kind == "next":
-            response.end(404, None, "not-found")
+            response.end(404, None, Handler.NOT_FOUND)
             response.trace.append(("no layer answers: finalhandler's 404", None))
         elif outcome.kind == "error":
-            response.end(500, response.status_source, response.handler or "middleware")
+            response.end(500, response.status_source, response.handler or Handler.MIDDLEWARE)
             response.trace.append((f"an error reaches finalhandler: 500 ({outcome.value})", None))
         elif outcome.kind == "unknown":
-            response.status, response.handler, response.certain = None, "unknown", False
+            response.status, response.handler, response.certain = None, Handler.UNKNOWN, False
         return Answer(response.status, response.lines(), response.status_source, response.handler,
                       trace=response.trace, certain=response.certain)
 
@@ -75,7 +77,7 @@ class ExpressModel(AppModel):
                 return outcome
         if method == "OPTIONS" and allow:
             response.set("allow", [(", " if self.version == 5 else ",").join(allow)], None)
-            response.end(200, None, "auto-options")
+            response.end(200, None, Handler.AUTO_OPTIONS)
             response.trace.append(("Express answers OPTIONS itself (no handler for it): 200 with Allow", None))
             return Outcome("end")
         return Outcome("next")
@@ -85,11 +87,11 @@ class ExpressModel(AppModel):
             final = layer.kind == "route" and i == len(layer.handlers) - 1
             if isinstance(handler, CorsCall):
                 outcome = handler.apply(self.module, request, response, path)
-            elif isinstance(handler, Handler):
+            elif isinstance(handler, WrittenHandler):
                 outcome = run_handler(self.module, handler.fn, request, response, self.path, path, final)
-                if outcome.kind == "end" and response.handler == "middleware" and response.status in (401, 403) \
+                if outcome.kind == "end" and response.handler == Handler.MIDDLEWARE and response.status in (401, 403) \
                         and handler.auth:
-                    response.handler = "auth"
+                    response.handler = Handler.AUTH
             elif isinstance(handler, Router):
                 rest = path[len(matched):] if layer.kind == "use" else path
                 outcome = self._dispatch(handler, request, rest if rest.startswith("/") else "/" + rest, response)
@@ -104,12 +106,12 @@ class ExpressModel(AppModel):
     @staticmethod
     def _opaque(handler: Opaque, request: Request, response: Response, final: bool) -> Outcome:
         if final:
-            response.end(200, handler.source, "app")
+            response.end(200, handler.source, Handler.APP)
             return Outcome("end")
         if handler.auth:
             response.certain = False
             if request.header("authorization") is None and request.header("cookie") is None:
-                response.end(401, handler.source, "auth")
+                response.end(401, handler.source, Handler.AUTH)
                 response.trace.append((f"{handler.name} is authentication: a request without credentials "
                                        f"gets 401 (assumed)", handler.source))
                 return Outcome("end")
@@ -150,7 +152,7 @@ class ExpressModel(AppModel):
         scope = super().scope_for(route)
         handlers = list(self._handlers_on(self.app, route.example))
         cors_calls = [h for h in handlers if isinstance(h, CorsCall)]
-        written = [h for h in handlers if isinstance(h, Handler) and h.emits_cors]
+        written = [h for h in handlers if isinstance(h, WrittenHandler) and h.emits_cors]
         scope.emits_cors = bool(cors_calls or written) or any(isinstance(h, Opaque) and not h.known
                                                               for h in handlers)
         scope.origin_sensitive = any(c.origin_sensitive() for c in cors_calls) or any(h.reads_origin
@@ -160,7 +162,7 @@ class ExpressModel(AppModel):
         scope.literal_origins = tuple(o for c in cors_calls for o in c.literal_origins()) + tuple(
             _written_literals(written, self.module))
         scope.origin_entries = tuple(entry for c in cors_calls for entry in c.origin_entries())
-        scope.authenticates = any((isinstance(h, Opaque) and h.auth) or (isinstance(h, Handler) and h.auth
+        scope.authenticates = any((isinstance(h, Opaque) and h.auth) or (isinstance(h, WrittenHandler) and h.auth
                                                                          and not h.emits_cors) for h in handlers)
         return scope
 
@@ -213,7 +215,7 @@ class ExpressModel(AppModel):
             before = [h for lay in earlier if lay.kind == "use" and _covers(lay, layer) for h in lay.handlers]
             before += layer.handlers[:layer.handlers.index(cors)]
             auth = next((h for h in before if (isinstance(h, Opaque) and h.auth)
-                         or (isinstance(h, Handler) and h.auth and not h.emits_cors)), None)
+                         or (isinstance(h, WrittenHandler) and h.auth and not h.emits_cors)), None)
             if auth is not None:
                 yield MiddlewareOrder(cors.source, "the CORS middleware runs after authentication "
                                                    f"({_name(auth)}): preflights never carry credentials, so they "
@@ -234,7 +236,7 @@ def _allow(methods: list[str] | None) -> list[str]:
 
 
 def _emits(handler) -> bool:
-    return isinstance(handler, CorsCall) or (isinstance(handler, Handler) and handler.emits_cors)
+    return isinstance(handler, CorsCall) or (isinstance(handler, WrittenHandler) and handler.emits_cors)
 
 
 def _name(handler) -> str:
@@ -270,7 +272,7 @@ def _all_layers(router: Router, prefix: str, seen=None):
                 yield from _all_layers(handler, sub, seen)
 
 
-def _written_literals(written: list[Handler], module: Module | None):
+def _written_literals(written: list[WrittenHandler], module: Module | None):
     """Origins a hand-written CORS middleware spells (inline or in module-level constants)."""
     from ...origins import is_origin
 
@@ -284,7 +286,7 @@ def _written_literals(written: list[Handler], module: Module | None):
                         yield item
 
 
-def _written_patterns(written: list[Handler], module: Module | None):
+def _written_patterns(written: list[WrittenHandler], module: Module | None):
     """Regexes a hand-written CORS middleware tests the origin with."""
     from ...model import OriginPattern
 
@@ -300,4 +302,4 @@ def load(path: str, display: str) -> ExpressModel:
     module, errors = read_javascript(path, display)
     version, note = express_version(path)
     app = read_app(module, display, version) if module is not None else None
-    return ExpressModel(display, ParsedApp(display, [display], errors), module, app, version, note)
+    return ExpressModel(display, Parsed(display, [display], errors), module, app, version, note)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from ...code.javascript import UNDEFINED, Interpreter, JsFunction, Stop, Thrown, to_string
 from ...code.values import Unknown, is_unknown
-from ...model import HeaderLine, Request, Source
+from ...cors import VARY
+from ...model import Handler, HeaderLine, Request, Source
 from ...record import record
 
 
@@ -45,10 +46,10 @@ class Response:
 
     def vary(self, field_name, source: Source | None) -> None:
         """The `vary` package: append the field to one combined Vary line."""
-        lines = self.headers.get("vary", [])
+        lines = self.headers.get(VARY, [])
         first = lines[0].source if lines else source
         if is_unknown(field_name) or any(h.value is None for h in lines):
-            self.set("vary", [None], first)
+            self.set(VARY, [None], first)
             return
         header = ", ".join(h.value for h in lines)
         fields = [f.strip() for f in to_string(field_name).split(",") if f.strip()]
@@ -62,7 +63,7 @@ class Response:
                     present.append(f.lower())
                     value = f"{value}, {f}" if value else f
         if value:
-            self.set("vary", [value], first)
+            self.set(VARY, [value], first)
 
     def end(self, status, source: Source | None, handler: str) -> None:
         if status is not None:
@@ -180,7 +181,7 @@ class Res:
             self._set("location", [target], source)
             if not self.interp.uncertain:    # res.redirect answers through res.format: Vary: Accept
                 self.response.vary("Accept", source)
-            self._finish(status, source, "redirect")
+            self._finish(status, source, Handler.REDIRECT)
         elif name == "writeHead":
             if len(args) > 1 and isinstance(args[-1], dict):
                 for key, value in args[-1].items():
@@ -269,7 +270,7 @@ def run_handler(module, fn: JsFunction, request: Request, response: Response, pa
     """Run a hand-written middleware (or the last handler of a route, `final`)."""
     interp = make_interpreter(module, response)
     nxt = Next(interp)
-    res = Res(response, interp, path, "app" if final else "middleware")
+    res = Res(response, interp, path, Handler.APP if final else Handler.MIDDLEWARE)
     try:
         interp.call_function(fn, [Req(request, route_path), res, nxt])
     except Stop:

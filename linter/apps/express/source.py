@@ -4,7 +4,7 @@ Every `app.use(...)`, `router.use(...)`, `app.METHOD(path, ...)` and
 `app.route(path).METHOD(...)` becomes a `Layer` of its `Router`, in
 registration order, exactly as Express stacks them.  A layer's handlers are
 `cors(...)` calls (`CorsCall`, with the lines of their options), functions
-written in the file (`Handler`), mounted routers, or middleware the linter
+written in the file (`WrittenHandler`), mounted routers, or middleware the linter
 cannot see into (`Opaque`: `helmet()`, `passport.authenticate()`).  The
 Express major version, which decides how paths match, comes from the
 nearest package.json.
@@ -19,6 +19,7 @@ import re
 from ...code.javascript import (UNDEFINED, CallValue, Interpreter, JsFunction, JsRegex, Module, ModuleRef, Return,
                                 Stop, Thrown, descendants, unwrap)
 from ...code.values import Unknown
+from ...cors import CORS_PREFIX
 from ...model import Source
 from ...record import field, record
 from .cors import CorsCall
@@ -30,7 +31,7 @@ PASSTHROUGH = {"express": ("json", "urlencoded", "raw", "text", "static"), "body
                "helmet": None, "compression": None, "cookie-parser": None, "express-session": None,
                "express-rate-limit": None, "hpp": None, "response-time": None}
 _AUTH = re.compile(r"auth|jwt|passport|login|guard|protect|verify.?token|require.?user|session.?required", re.I)
-_CORS_TEXT = re.compile(r"access-control-", re.I)
+_CORS_TEXT = re.compile(CORS_PREFIX, re.I)
 _ORIGIN_TEXT = re.compile(r"""\borigin\b""", re.I)
 
 
@@ -46,7 +47,7 @@ class Opaque:
 
 
 @record
-class Handler:
+class WrittenHandler:
     """A function written in the file (hand-written middleware or a route handler)."""
 
     fn: JsFunction
@@ -230,7 +231,7 @@ class _Reader:
             source = self._source(node)
             if isinstance(value, JsFunction):
                 if len(value.params) < 4:     # 4 parameters: an error handler, skipped on the normal path
-                    out.append(Handler(value, Source(self.path, value.line) if node.type == "identifier"
+                    out.append(WrittenHandler(value, Source(self.path, value.line) if node.type == "identifier"
                                        else source))
             elif node.type == "identifier" and node.text.decode() in self.routers:
                 out.append(self.routers[node.text.decode()])

@@ -28,6 +28,7 @@ import re
 
 from ... import saferegex
 from ...code.values import Unknown, is_unknown
+from ...cors import ACAC, ACAH, ACAM, ACAO, ACEH, ACRH, ACRM, MAX_AGE, ORIGIN
 from ...model import HeaderLine, Request, Source
 from ...record import field, record
 
@@ -240,7 +241,7 @@ def _allowed_origins(opts: Options, origin: str | None):
 def cors_headers(opts: Options, request: Request) -> tuple[list[HeaderLine], bool]:
     """flask-cors `get_cors_headers`: (lines in the order sent, certain)."""
     certain = True
-    found = _allowed_origins(opts, request.header("origin"))
+    found = _allowed_origins(opts, request.header(ORIGIN))
     if found is None:
         return [], True
     out: list[tuple[str, object, Source]] = []
@@ -253,32 +254,30 @@ def cors_headers(opts: Options, request: Request) -> tuple[list[HeaderLine], boo
         elif value:   # flask-cors drops empty values (max_age=0, no matching header)
             out.append((name, str(value), source))
 
-    put("access-control-allow-origin", found if is_unknown(found) else found[0], opts.src("origins"))
-    put("access-control-expose-headers", opts.expose_headers, opts.src("expose_headers"))
+    put(ACAO, found if is_unknown(found) else found[0], opts.src("origins"))
+    put(ACEH, opts.expose_headers, opts.src("expose_headers"))
     if is_unknown(opts.credentials) or opts.credentials:
-        put("access-control-allow-credentials", opts.credentials if is_unknown(opts.credentials) else "true",
-            opts.src("supports_credentials"))
+        put(ACAC, opts.credentials if is_unknown(opts.credentials) else "true", opts.src("supports_credentials"))
     if request.header("access-control-request-private-network") == "true":
         network = opts.private_network
         put("access-control-allow-private-network", network if is_unknown(network) else str(network).lower(),
             opts.src("allow_private_network"))
     if request.method == "OPTIONS":
-        asked = (request.header("access-control-request-method") or "").upper()
+        asked = (request.header(ACRM) or "").upper()
         methods = opts.methods
         allowed = methods if is_unknown(methods) else bool(asked and methods and asked in methods)
         if is_unknown(allowed) or allowed:
             sure = not is_unknown(allowed)
-            put("access-control-allow-headers", _allow_headers(opts, request) if sure else allowed,
-                opts.src("allow_headers"))
-            put("access-control-max-age", opts.max_age if sure else allowed, opts.src("max_age"))
-            put("access-control-allow-methods", methods, opts.src("methods"))
+            put(ACAH, _allow_headers(opts, request) if sure else allowed, opts.src("allow_headers"))
+            put(MAX_AGE, opts.max_age if sure else allowed, opts.src("max_age"))
+            put(ACAM, methods, opts.src("methods"))
     put("vary", _vary(opts, found), opts.src("vary_header") if opts.vary_header is False else opts.src("origins"))
     lines = [HeaderLine(name, value, source) for name, value, source in out]
     return lines, certain and not is_unknown(found)
 
 
 def _allow_headers(opts: Options, request: Request):
-    asked = request.header("access-control-request-headers")
+    asked = request.header(ACRH)
     if not asked:
         return None
     if is_unknown(opts.allow_headers):

@@ -19,20 +19,19 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from ...backend import FileOracle, Upstream
 from ...code.python import read_python
 from ...code.values import is_unknown
-from ...model import Answer, HeaderLine, OriginPattern, Request, Scope, Source
-from ..base import AppModel, ParsedApp, Route
+from ...cors import ACAO
+from ...model import Answer, Handler, HeaderLine, OriginPattern, Parsed, Request, Scope, Source
+from ..base import AppModel, Route
 from .cors import Regex, cors_headers
 from .source import FlaskApp, Layer, read_app
-
-ACAO = "access-control-allow-origin"
-
 
 class FlaskModel(AppModel):
     """Routes plus flask-cors layers, answering like the running app."""
 
-    def __init__(self, path: str, parsed: ParsedApp, app: FlaskApp):
+    def __init__(self, path: str, parsed: Parsed, app: FlaskApp):
         super().__init__(path, parsed, app.routes)
         self.app = app
 
@@ -46,28 +45,28 @@ class FlaskModel(AppModel):
                             and r.extra["regex"].fullmatch(path + "/")), None)
             if slashed is not None:
                 location = HeaderLine("location", self.base_url + path + "/", slashed.source)
-                return None, Answer(308, [location], slashed.source, "redirect")
+                return None, Answer(308, [location], slashed.source, Handler.REDIRECT)
             if not self.app.complete:    # a route the file does not show may serve it
-                handler = "auto-options" if method == "OPTIONS" else "app"
+                handler = Handler.AUTO_OPTIONS if method == "OPTIONS" else Handler.APP
                 return None, Answer(200, [], None, handler, certain=False)
-            return None, Answer(404, [], None, "not-found")
+            return None, Answer(404, [], None, Handler.NOT_FOUND)
         chosen = next((r for r in matching if method in r.methods), None)
         if chosen is None:
-            return None, Answer(405, [], matching[0].source, "deny")
+            return None, Answer(405, [], matching[0].source, Handler.DENY)
         if method == "OPTIONS" and chosen.extra["auto_options"]:
-            return chosen, Answer(200, [], chosen.source, "auto-options")
+            return chosen, Answer(200, [], chosen.source, Handler.AUTO_OPTIONS)
         view = chosen.extra["view"]
         if view is not None and view.error is not None:
-            return None, Answer(500, [], view.source, "app")
+            return None, Answer(500, [], view.source, Handler.APP)
         if method == "OPTIONS" and view is not None and view.options.automatic_options is True:
-            return chosen, Answer(200, [], view.source, "middleware")
-        return chosen, Answer(200, [], chosen.source, "app")
+            return chosen, Answer(200, [], view.source, Handler.MIDDLEWARE)
+        return chosen, Answer(200, [], chosen.source, Handler.APP)
 
     def hooks(self, route: Route | None, answer: Answer) -> list[tuple[Layer | None, object]]:
         """(layer, resources) in the order flask-cors runs them for this answer;
         (None, view) when `@cross_origin` wraps the view that answers (it
         marks the response evaluated, so no layer runs after it)."""
-        if route is not None and route.extra["view"] is not None and answer.handler != "auto-options":
+        if route is not None and route.extra["view"] is not None and answer.handler != Handler.AUTO_OPTIONS:
             return [(None, route.extra["view"])]
         app_layers = [layer for layer in self.app.layers if layer.blueprint is None]
         first: list[Layer] = []
@@ -78,7 +77,8 @@ class FlaskModel(AppModel):
         return [(layer, layer.resources) for layer in first + own[::-1] + app_layers[::-1]]
 
     # -- answers ------------------------------------------------------------------------
-    def answer(self, request: Request, upstream=None, files=None, client_addr=None) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         path = unquote(request.path)
         route, answer = self.route(path, request.method)
         for layer, spec in self.hooks(route, answer):
@@ -139,7 +139,7 @@ class FlaskModel(AppModel):
     def options_for(self, route: Route) -> list:
         """The options of every flask-cors hook that can add headers for this route's path."""
         out = []
-        for layer, spec in self.hooks(route if route.extra.get("regex") else None, Answer(200, handler="app")):
+        for layer, spec in self.hooks(route if route.extra.get("regex") else None, Answer(200, handler=Handler.APP)):
             options = spec.options if layer is None else self.resource(spec, route.example)
             if options is not None:
                 out.append(options)
@@ -152,5 +152,5 @@ class FlaskModel(AppModel):
 def load(path: str, display: str) -> FlaskModel:
     """Read one Flask application file (never imported)."""
     app, errors = read_python(path, display, lambda source: read_app(source, display))
-    parsed = ParsedApp(display, [display], errors)
+    parsed = Parsed(display, [display], errors)
     return FlaskModel(display, parsed, app if app is not None else FlaskApp(complete=True))

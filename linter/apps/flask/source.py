@@ -28,9 +28,9 @@ import re
 
 from ...code.python import Module, call_keywords
 from ...code.values import Unknown, is_unknown
-from ...model import Source
+from ...model import MiddlewareOrder, RejectedAtStartup, Source
 from ...record import field, record
-from ..base import MiddlewareOrder, RejectedAtStartup, Route, example_path
+from ..base import Route, example_path
 from .cors import (
     Level,
     Options,

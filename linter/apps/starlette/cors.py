@@ -23,7 +23,8 @@ import re
 
 from ... import saferegex
 from ...code.values import is_unknown
-from ...model import Answer, HeaderLine, Request, Source
+from ...cors import ACAC, ACAH, ACAM, ACAO, ACEH, ACRH, ACRM, MAX_AGE, ORIGIN, VARY
+from ...model import Answer, Handler, HeaderLine, Request, Source
 
 PARAMS = ("allow_origins", "allow_methods", "allow_headers", "allow_credentials", "allow_origin_regex",
           "allow_private_network", "expose_headers", "max_age")
@@ -64,8 +65,8 @@ class Headers:
         self.lines[:] = [h for h in self.lines if h.name != name or h is same[0]]
 
     def add_vary_origin(self, source: Source) -> None:
-        values = [h.value for h in self.lines if h.name == "vary"]
-        self.set("vary", ", ".join([*(v or "" for v in values), "Origin"]), source)
+        values = [h.value for h in self.lines if h.name == VARY]
+        self.set(VARY, ", ".join([*(v or "" for v in values), "Origin"]), source)
 
 
 class CorsLayer:
@@ -151,36 +152,34 @@ class CorsLayer:
     # -- requests ---------------------------------------------------------------
     @staticmethod
     def is_preflight(request: Request) -> bool:
-        return (request.method == "OPTIONS" and first_header(request, "origin") is not None
-                and first_header(request, "access-control-request-method") is not None)
+        return (request.method == "OPTIONS" and first_header(request, ORIGIN) is not None
+                and first_header(request, ACRM) is not None)
 
     def preflight(self, request: Request) -> Answer:
         """`CORSMiddleware.preflight_response`."""
-        origin = first_header(request, "origin")
-        method = first_header(request, "access-control-request-method")
-        requested = first_header(request, "access-control-request-headers")
+        origin = first_header(request, ORIGIN)
+        method = first_header(request, ACRM)
+        requested = first_header(request, ACRH)
         private = first_header(request, "access-control-request-private-network")
-        answer = Answer(status=None, handler="middleware")
+        answer = Answer(status=None, handler=Handler.MIDDLEWARE)
         out = Headers(answer.headers)
         line = self.line
-        out.set("vary", PREFLIGHT_VARY, self.source)
+        out.set(VARY, PREFLIGHT_VARY, self.source)
         if self.explicit is not True:
-            out.set("access-control-allow-origin", "*" if self.explicit is False else None, line["allow_origins"])
-        out.set("access-control-allow-methods", _text(self.acam), line["allow_methods"])
-        out.set("access-control-max-age", _text(self.max_age), line["max_age"])
+            out.set(ACAO, "*" if self.explicit is False else None, line["allow_origins"])
+        out.set(ACAM, _text(self.acam), line["allow_methods"])
+        out.set(MAX_AGE, _text(self.max_age), line["max_age"])
         if self.all_headers is not True:
-            out.set("access-control-allow-headers", _text(self.acah), line["allow_headers"])
+            out.set(ACAH, _text(self.acah), line["allow_headers"])
         if self.credentials is not False:
-            out.set("access-control-allow-credentials", "true" if self.credentials is True else None,
-                    line["allow_credentials"])
+            out.set(ACAC, "true" if self.credentials is True else None, line["allow_credentials"])
         failures: list[tuple[str, Source]] = []
         unsure: list[str] = []
         allowed, decided, via = self.is_allowed(origin)
         if allowed is False:
             failures.append(("origin", decided))
         elif self.explicit is not False:
-            out.set("access-control-allow-origin", origin if allowed and self.explicit is True else None,
-                    decided, via)
+            out.set(ACAO, origin if allowed and self.explicit is True else None, decided, via)
             if allowed is None:
                 unsure.append("origin")
         if is_unknown(self.methods):
@@ -212,38 +211,35 @@ class CorsLayer:
     def _check_headers(self, requested: str, out: Headers, failures: list, unsure: list) -> None:
         source = self.line["allow_headers"]
         if self.all_headers is True:
-            out.set("access-control-allow-headers", requested, source)
+            out.set(ACAH, requested, source)
         elif is_unknown(self.all_headers):
-            out.set("access-control-allow-headers", None, source)
+            out.set(ACAH, None, source)
             unsure.append("headers")
         elif any(h.strip() not in self.allowed_headers for h in requested.lower().split(",")):
             failures.append(("headers", source))
 
     def decorate(self, answer: Answer, request: Request) -> None:
         """`CORSMiddleware.send`: the headers added to the app's response."""
-        origin = first_header(request, "origin")
+        origin = first_header(request, ORIGIN)
         out = Headers(answer.headers)
         line = self.line
         if origin is not None:
             if self.allow_all is not False:
-                out.set("access-control-allow-origin", "*" if self.allow_all is True else None,
-                        line["allow_origins"], self._entry_lines("*"))
+                out.set(ACAO, "*" if self.allow_all is True else None, line["allow_origins"], self._entry_lines("*"))
             if self.credentials is not False:
-                out.set("access-control-allow-credentials", "true" if self.credentials is True else None,
-                        line["allow_credentials"])
+                out.set(ACAC, "true" if self.credentials is True else None, line["allow_credentials"])
             if is_unknown(self.expose) or self.expose:
-                out.set("access-control-expose-headers", _text(self.expose), line["expose_headers"])
+                out.set(ACEH, _text(self.expose), line["expose_headers"])
             if self.allow_all is True and self.credentials is True:
-                out.set("access-control-allow-origin", origin, line["allow_origins"],
-                        self._entry_lines("*") + (line["allow_credentials"],))
+                out.set(ACAO, origin, line["allow_origins"], self._entry_lines("*") + (line["allow_credentials"],))
                 answer.trace.append(("allow-all with credentials: the request Origin is echoed back",
                                      line["allow_origins"]))
             elif self.allow_all is True and is_unknown(self.credentials):
-                out.set("access-control-allow-origin", None, line["allow_origins"])
+                out.set(ACAO, None, line["allow_origins"])
             elif self.allow_all is False:
                 allowed, decided, via = self.is_allowed(origin)
                 if allowed is not False:
-                    out.set("access-control-allow-origin", origin if allowed else None, decided, via)
+                    out.set(ACAO, origin if allowed else None, decided, via)
         out.add_vary_origin(self.source)
         answer.certain = answer.certain and _settled(answer)
 

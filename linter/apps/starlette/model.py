@@ -18,16 +18,10 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
+from ...backend import FileOracle, Upstream
 from ...code.python import Module, read_python
-from ...model import Answer, OriginPattern, Request, Scope
-from ..base import (
-    AppModel,
-    MiddlewareOrder,
-    ParsedApp,
-    RejectedAtStartup,
-    Route,
-    example_path,
-)
+from ...model import Answer, Handler, MiddlewareOrder, OriginPattern, Parsed, RejectedAtStartup, Request, Scope
+from ..base import AppModel, Route, example_path
 from .cors import PARAMS, CorsLayer
 from .source import (
     AppSpec,
@@ -75,10 +69,10 @@ class Layer:
 class StarletteModel(AppModel):
     """A Starlette or FastAPI app: its middleware stack and its routes."""
 
-    def __init__(self, path: str, parsed: ParsedApp, app: AppSpec | None, layers: list[Layer],
+    def __init__(self, path: str, parsed: Parsed, app: AppSpec | None, layers: list[Layer],
                  routes: list[tuple[RouteSpec, re.Pattern]], unseen_routes: bool, rejected: list[RejectedAtStartup]):
         scoped = [Route(spec.pattern, spec.methods, spec.source, route_example(spec),
-                        extra={"authenticates": spec.authenticates, "static": spec.handler == "static"})
+                        extra={"authenticates": spec.authenticates, "static": spec.handler == Handler.STATIC})
                   for spec, _ in routes if not spec.builtin]
         super().__init__(path, parsed, scoped)
         self.app = app
@@ -131,9 +125,10 @@ class StarletteModel(AppModel):
                         [(outer.spec.source, f"{outer.spec.name} is added here")])
 
     # -- answers -----------------------------------------------------------------
-    def answer(self, request: Request, upstream=None, files=None, client_addr=None) -> Answer:
+    def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
+               client_addr: str | None = None) -> Answer:
         if self.rejected:
-            return Answer(None, handler="unknown", certain=False,
+            return Answer(None, handler=Handler.UNKNOWN, certain=False,
                           trace=[("the app does not start: " + self.rejected[0].message, self.rejected[0].source)])
         uncertain = False
         for layer in self.layers:
@@ -162,22 +157,22 @@ class StarletteModel(AppModel):
                                   trace=[(f"route {spec.pattern} handles {request.method}", spec.source)])
                 partial = partial or spec
         if partial is not None:
-            return Answer(405, handler="not-found", status_source=partial.source,
+            return Answer(405, handler=Handler.NOT_FOUND, status_source=partial.source,
                           trace=[(f"route {partial.pattern} does not serve {request.method}: 405", partial.source)])
         if self.unseen_routes:
-            return Answer(None, handler="unknown", certain=False,
+            return Answer(None, handler=Handler.UNKNOWN, certain=False,
                           trace=[("no route in this file matches; included routers from elsewhere may", None)])
         redirect = self.app is not None and self.app.redirect_slashes and path != "/"
         other = path.rstrip("/") if path.endswith("/") else path + "/"
         if redirect and any(regex.match(other) for _, regex in self.table):
-            return Answer(307, handler="redirect", status_source=self.app.source,
+            return Answer(307, handler=Handler.REDIRECT, status_source=self.app.source,
                           trace=[(f"redirect_slashes: 307 to {other}", self.app.source)])
-        return Answer(404, handler="not-found", trace=[("no route matches: 404", None)])
+        return Answer(404, handler=Handler.NOT_FOUND, trace=[("no route matches: 404", None)])
 
 
 def load(path: str, display: str) -> StarletteModel:
     module, errors = read_python(path, display, lambda source: Module(source, display))
-    parsed = ParsedApp(display, [display], errors)
+    parsed = Parsed(display, [display], errors)
     if module is None:
         return StarletteModel(display, parsed, None, [], [], False, [])
     apps = Extractor(module, display).run()

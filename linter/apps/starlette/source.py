@@ -18,7 +18,7 @@ import ast
 
 from ...code.python import Module
 from ...code.values import Unknown, is_unknown
-from ...model import Source
+from ...model import Handler, Source
 from ...record import field, record
 
 #: FastAPI decorators and the one method each registers
@@ -57,7 +57,7 @@ class RouteSpec:
     pattern: str
     methods: tuple[str, ...] | None
     source: Source
-    handler: str = "app"
+    handler: str = Handler.APP
     authenticates: bool = False
     #: a catch-all for a mounted application (`Mount("/x", app=...)`)
     prefix_only: bool = False
@@ -387,7 +387,8 @@ class Extractor:
         target = self.resolve(target)
         static = isinstance(target, ast.Call) and self.name_of(target.func) == "StaticFiles"
         router.entries.append(RouteSpec(inner + "/{path:path}", ("GET", "HEAD") if static else None,
-                                        self.src(call), handler="static" if static else "app", prefix_only=True))
+                                        self.src(call), handler=Handler.STATIC if static else Handler.APP,
+                                        prefix_only=True))
 
     # -- authentication ------------------------------------------------------------
     def _endpoint_authenticates(self, func, depth: int = 0) -> bool:
