@@ -65,16 +65,23 @@ def apply(ev, contexts: list[Context], fixup: bool = False) -> None:
                 ev.env_via[name] = (rule.source,)
 
 
+#: SetEnvIf's request attributes that are not headers: mod_setenvif reads
+#: them from the request (None: unknown before the request reaches a server)
+_REQUEST_ATTRIBUTES = {
+    "request_method": lambda ev: ev.method,
+    "request_uri": lambda ev: ev.uri,
+    "remote_addr": lambda ev: ev.client_addr,
+    "remote_host": lambda ev: ev.client_addr,
+    "server_addr": lambda ev: None,
+}
+
+
 def setenv_attribute(ev, attribute: str) -> str | None:
+    """The value SetEnvIf matches for `attribute`: a request attribute, an
+    environment variable set earlier, else the request header (empty when absent)."""
     lower = attribute.lower()
-    if lower == "request_method":
-        return ev.method
-    if lower == "request_uri":
-        return ev.uri
-    if lower in ("remote_addr", "remote_host"):
-        return ev.client_addr
-    if lower == "server_addr":
-        return None
+    if lower in _REQUEST_ATTRIBUTES:
+        return _REQUEST_ATTRIBUTES[lower](ev)
     if lower in ev.env:
         return ev.env[lower]
     return ev.header(attribute) or ""

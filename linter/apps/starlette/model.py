@@ -16,7 +16,6 @@ reading of the file in `source`.
 from __future__ import annotations
 
 import re
-from functools import cached_property
 
 from ...backend import FileOracle, Upstream
 from ...code.python import Module, read_python
@@ -80,11 +79,9 @@ class StarletteModel(AppModel):
         self.table = routes
         self.unseen_routes = unseen_routes
         self.rejected = rejected
-
-    @cached_property
-    def cors_layers(self) -> list[CorsLayer]:
-        """The working CORSMiddleware layers (one that cannot be built is a CORS502 fact)."""
-        return [layer.cors for layer in self.layers if layer.cors is not None and layer.cors.error is None]
+        #: the working CORSMiddleware layers (one that cannot be built is a CORS502 fact)
+        self.cors_layers: list[CorsLayer] = [layer.cors for layer in layers
+                                             if layer.cors is not None and layer.cors.error is None]
 
     # -- scopes ------------------------------------------------------------------
     def scopes(self) -> list[Scope]:
