@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from .config import Settings
-from .confine import unreadable
+from .confine import new_run, unreadable
 from .diagnostics import SEVERITY_RANK, Finding, InputError
 from .files import classify, expand, explicit_kind, template_kind
 from .kinds import KINDS, load_function
@@ -234,7 +234,11 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     clients = [Client(c["origin"], c.get("methods", ()), c.get("headers", ()), bool(c.get("credentials", False)))
                for c in settings.clients]
     models = []
-    for path, explicit in expand(paths):
+    new_run()
+    for path, explicit, refused in expand(paths, root):
+        if refused is not None:     # a link out of the folder walked
+            report.skipped.append((path, refused))
+            continue
         if explicit and not os.path.exists(path) and not os.path.islink(path):
             report.errors.append(InputError(path, None, "no such file or directory"))
             continue
