@@ -132,7 +132,8 @@ def _not_writable(real: str, st: os.stat_result) -> str | None:
     """Why the user may not rewrite the file (read-only, even for root; or
     another user's, which only root may rewrite keeping its owner), or None."""
     if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(real, os.W_OK):
-        return f"it is read-only (mode {stat.S_IMODE(st.st_mode):04o}); corslint does not replace a file you may not write"
+        return (f"it is read-only (mode {stat.S_IMODE(st.st_mode):04o}); corslint does not replace a file you may "
+                f"not write")
     if os.geteuid() not in (0, st.st_uid):
         return f"it belongs to another user (uid {st.st_uid}); replacing it would change its owner"
     return None
