@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from . import display
 from .browser import (
     Call,
     Verdict,
@@ -137,7 +138,9 @@ def to_text(sim: Simulation) -> str:
         lines += [f"Caused by: {cause}" for cause in _causes(verdict, answer, elsewhere)]
         lines.append(f"Fix: {_fix(call, verdict, answer)}")
         lines.append(console_line(call, verdict))  # last, verbatim: what people paste into searches
-    return "\n".join(lines) + "\n"
+    # each entry is one line; what the configuration or the arguments put in
+    # it is escaped (display.py), a line break of its own included
+    return "\n".join(display.line(text) for text in lines) + "\n"
 
 
 def _why_preflight(call: Call) -> str:
