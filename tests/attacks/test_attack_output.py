@@ -214,3 +214,31 @@ def test_defect_15_non_utf8_name(tmp_path, fmt):
         assert {f["path"] for f in json.loads(out)["findings"]} == {"sub/ok.conf", "sub/n\udcff\udcfe.conf"}
     else:
         assert "n\\xff\\xfe.conf" in out and "sub/ok.conf" in out
+
+
+@pytest.mark.parametrize("setting, key", [
+    ("clients = 5", "clients"),
+    ("clients = [5]", "clients"),
+    ('[[tool.corslint.clients]]\norigin = 5', "clients"),
+    ('[[tool.corslint.clients]]\norigin = "https://a.example"\nmethods = "GET"', "clients"),
+    ('[[tool.corslint.clients]]\norigin = "https://a.example"\ncredentials = "yes"', "clients"),
+    ("trusted-origins = 5", "trusted-origins"),
+    ("trusted-origins = [[1]]", "trusted-origins"),
+    ("per-file-ignores = 5", "per-file-ignores"),
+    ("fail-on = []", "fail-on"),
+    ("select = " + "[" * 100_000 + "]" * 100_000, None),
+    ("per-file-ignores = " + "{a=" * 2000 + "1" + "}" * 2000, None),
+])
+def test_defect_20_ill_typed_config(tmp_path, setting, key):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "site.conf").write_text(FLAGGED)
+    (repo / "pyproject.toml").write_text(f"[tool.corslint]\n{setting}\n")
+    done = run("site.conf", cwd=repo)
+    assert done.returncode == 2, done
+    assert "internal error" not in done.stderr, done
+    assert done.stderr.startswith(f"corslint: {repo / 'pyproject.toml'}"), done
+    if key:
+        assert key in done.stderr, done
+    else:
+        assert "nested too deeply" in done.stderr, done
