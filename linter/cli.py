@@ -182,6 +182,9 @@ def simulate_main(argv: list[str]) -> int:
     from .backend import FileOracle, Upstream
     from . import simulate
 
+    problem = simulate.url_problem(args.url)
+    if problem:
+        raise UsageError(f"corslint simulate: --url {args.url!r}: {problem}")
     if is_forbidden_method(args.method):
         raise UsageError(f"corslint simulate: browsers refuse to send {args.method.upper()} at all")
     headers = tuple(_header(h) for h in args.header)

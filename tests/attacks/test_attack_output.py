@@ -242,3 +242,27 @@ def test_defect_20_ill_typed_config(tmp_path, setting, key):
         assert key in done.stderr, done
     else:
         assert "nested too deeply" in done.stderr, done
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[::1]:70000/", "http://a.example:99999/",
+                                 "http://a.example:x/", "http://a.example:-1/", "not a url", "ftp://a.example/",
+                                 "http:///path", ""])
+def test_defect_22_simulate_bad_url(tmp_path, url):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "site.conf").write_text(FLAGGED)
+    done = run("simulate", "site.conf", "--url", url, cwd=repo)
+    assert done.returncode == 2, done
+    assert done.stdout == ""
+    assert done.stderr.startswith("corslint simulate: --url"), done
+    assert "internal error" not in done.stderr, done
+
+
+def test_defect_22_simulate_good_urls_still_work(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "site.conf").write_text(FLAGGED)
+    for url in ("http://[::1]:8080/x", "https://a.example/", "http://a.example:80/p?q=1"):
+        done = run("simulate", "site.conf", "--url", url, cwd=repo)
+        assert done.returncode == 0, done
+        assert done.stdout.startswith("Request: GET "), done
