@@ -16,8 +16,15 @@ from __future__ import annotations
 
 import sys
 
+from . import display
 from .args import Command, Opt, Pos, UsageError
 from .kinds import DEFAULT_KIND, KINDS
+
+
+def _say(message: object) -> None:
+    """One message on stderr, escaped (display.py): messages quote paths,
+    arguments and configuration values, and many begin with a path."""
+    print(display.line(str(message)), file=sys.stderr)
 
 
 def _split_codes(values: list[str] | None) -> list[str] | None:
@@ -66,7 +73,7 @@ def lint_main(argv: list[str]) -> int:
     try:
         settings = load(args.config)
     except InputError as exc:
-        print(f"corslint: {exc}", file=sys.stderr)
+        _say(f"corslint: {exc}")
         return 2
     if args.select:
         # the command line is a layer above the file (as in ruff): its
@@ -85,19 +92,17 @@ def lint_main(argv: list[str]) -> int:
         result = fixes.run(report, lambda: lint(paths, settings, args.type, args.root, args.strict),
                            write=not args.diff)
         for message in result.messages:
-            print(f"corslint: {message}", file=sys.stderr)
+            _say(f"corslint: {message}")
         changed = sum(1 for c in result.changes.values() if c.before != c.after)
         n = len(result.fixed)
         if args.diff:
-            _write(result.diff, args.output)
-            print(f"corslint: {n} finding{'s' if n != 1 else ''} can be fixed in {changed} "
-                  f"file{'s' if changed != 1 else ''} (`corslint --fix`)" if n else "corslint: nothing to fix",
-                  file=sys.stderr)
+            _write(result.diff if args.output else display.fenced(result.diff), args.output)
+            _say(f"corslint: {n} finding{'s' if n != 1 else ''} can be fixed in {changed} "
+                 f"file{'s' if changed != 1 else ''} (`corslint --fix`)" if n else "corslint: nothing to fix")
             for error in report.errors:
-                print(f"{error}", file=sys.stderr)
+                _say(error)
             return 2 if report.errors else (1 if changed else 0)
-        print(f"corslint: fixed {n} finding{'s' if n != 1 else ''} in {changed} file{'s' if changed != 1 else ''}",
-              file=sys.stderr)
+        _say(f"corslint: fixed {n} finding{'s' if n != 1 else ''} in {changed} file{'s' if changed != 1 else ''}")
         report = result.report
     if args.format == "json":
         from .report.json import render
@@ -117,7 +122,7 @@ def lint_main(argv: list[str]) -> int:
                      f"`--diff`).\n")
     _write(text, args.output)
     for error in report.errors:
-        print(f"{error}", file=sys.stderr)
+        _say(error)
     if report.errors:
         return 2
     if args.strict and report.unused_suppressions:
@@ -177,6 +182,9 @@ def simulate_main(argv: list[str]) -> int:
     from .backend import FileOracle, Upstream
     from . import simulate
 
+    problem = simulate.url_problem(args.url)
+    if problem:
+        raise UsageError(f"corslint simulate: --url {args.url!r}: {problem}")
     if is_forbidden_method(args.method):
         raise UsageError(f"corslint simulate: browsers refuse to send {args.method.upper()} at all")
     headers = tuple(_header(h) for h in args.header)
@@ -184,12 +192,12 @@ def simulate_main(argv: list[str]) -> int:
     try:
         model = load_model(args.path, args.type or classify(args.path) or DEFAULT_KIND, args.root)
     except (InputError, OSError) as exc:
-        print(f"{exc}", file=sys.stderr)
+        _say(exc)
         return 2
     errors = model.parsed.errors
     if errors:
         for error in errors:
-            print(f"{error}", file=sys.stderr)
+            _say(error)
         return 2
     call = Call(url=args.url, origin=args.origin.rstrip("/"), method=args.method, headers=headers,
                 credentials=args.credentials, initiator=args.initiator)
@@ -203,11 +211,11 @@ def simulate_main(argv: list[str]) -> int:
         sim = simulate.run(model, call, upstream=upstream, files=FileOracle(on_disk=args.check_files),
                            client_addr=args.client_ip)
     except RegexTimeout as exc:
-        print(f"corslint simulate: {exc}", file=sys.stderr)
+        _say(f"corslint simulate: {exc}")
         return 2
     if args.format == "json":
         import json
-        sys.stdout.write(json.dumps(simulate.to_json(sim), indent=2) + "\n")
+        sys.stdout.write(display.json_text(json.dumps(simulate.to_json(sim), indent=2)) + "\n")
     else:
         sys.stdout.write(simulate.to_text(sim))
     return 0
@@ -253,10 +261,9 @@ def docs_main(argv: list[str]) -> int:
 
     changed = ruledocs.write(args.output, RULES, check=args.check)
     for path in changed:
-        print(f"{path}: {'out of date' if args.check else 'written'}")
+        print(f"{display.line(path)}: {'out of date' if args.check else 'written'}")
     if args.check and changed:
-        print(f"corslint docs: {len(changed)} page(s) out of date; run `corslint docs --output {args.output}`",
-              file=sys.stderr)
+        _say(f"corslint docs: {len(changed)} page(s) out of date; run `corslint docs --output {args.output}`")
         return 1
     return 0
 
@@ -274,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             return commands[argv[0]](argv[1:])
         return lint_main(argv)
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        _say(exc)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -285,8 +292,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if os.environ.get("CORSLINT_DEBUG"):
             raise
-        print(f"corslint: internal error: {type(exc).__name__}: {exc} (please report it; "
-              f"CORSLINT_DEBUG=1 shows the traceback)", file=sys.stderr)
+        _say(f"corslint: internal error: {type(exc).__name__}: {exc} (please report it; "
+             f"CORSLINT_DEBUG=1 shows the traceback)")
         return 2
 
 
