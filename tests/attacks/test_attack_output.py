@@ -228,7 +228,7 @@ def test_defect_15_non_utf8_name(tmp_path, fmt):
     ("fail-on = []", "fail-on"),
     ("select = " + "[" * 100_000 + "]" * 100_000, None),
     ("per-file-ignores = " + "{a=" * 2000 + "1" + "}" * 2000, None),
-])
+], ids=lambda value: value if value is None or len(value) < 40 else value[:30] + "...")
 def test_defect_20_ill_typed_config(tmp_path, setting, key):
     repo = tmp_path / "repo"
     repo.mkdir()
