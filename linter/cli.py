@@ -16,8 +16,15 @@ from __future__ import annotations
 
 import sys
 
+from . import display
 from .args import Command, Opt, Pos, UsageError
 from .kinds import DEFAULT_KIND, KINDS
+
+
+def _say(message: object) -> None:
+    """One message on stderr, escaped (display.py): messages quote paths,
+    arguments and configuration values, and many begin with a path."""
+    print(display.line(str(message)), file=sys.stderr)
 
 
 def _split_codes(values: list[str] | None) -> list[str] | None:
@@ -66,7 +73,7 @@ def lint_main(argv: list[str]) -> int:
     try:
         settings = load(args.config)
     except InputError as exc:
-        print(f"corslint: {exc}", file=sys.stderr)
+        _say(f"corslint: {exc}")
         return 2
     if args.select:
         # the command line is a layer above the file (as in ruff): its
@@ -83,7 +90,7 @@ def lint_main(argv: list[str]) -> int:
 
         refused = output_refusal(args.output)
         if refused is not None:     # said before any work (or --fix) is done
-            print(f"corslint: --output {args.output}: {refused}", file=sys.stderr)
+            _say(f"corslint: --output {args.output}: {refused}")
             return 2
     report = lint(paths, settings, args.type, args.root, args.strict)
     if args.fix or args.diff:
@@ -92,20 +99,18 @@ def lint_main(argv: list[str]) -> int:
         result = fixes.run(report, lambda: lint(paths, settings, args.type, args.root, args.strict),
                            write=not args.diff)
         for message in result.messages:
-            print(f"corslint: {message}", file=sys.stderr)
+            _say(f"corslint: {message}")
         changed = sum(1 for c in result.changes.values() if c.before != c.after)
         n = len(result.fixed)
         if args.diff:
-            if not _write(result.diff, args.output):
+            if not _write(result.diff if args.output else display.fenced(result.diff), args.output):
                 return 2
-            print(f"corslint: {n} finding{'s' if n != 1 else ''} can be fixed in {changed} "
-                  f"file{'s' if changed != 1 else ''} (`corslint --fix`)" if n else "corslint: nothing to fix",
-                  file=sys.stderr)
+            _say(f"corslint: {n} finding{'s' if n != 1 else ''} can be fixed in {changed} "
+                 f"file{'s' if changed != 1 else ''} (`corslint --fix`)" if n else "corslint: nothing to fix")
             for error in report.errors:
-                print(f"{error}", file=sys.stderr)
+                _say(error)
             return 2 if report.errors else (1 if changed else 0)
-        print(f"corslint: fixed {n} finding{'s' if n != 1 else ''} in {changed} file{'s' if changed != 1 else ''}",
-              file=sys.stderr)
+        _say(f"corslint: fixed {n} finding{'s' if n != 1 else ''} in {changed} file{'s' if changed != 1 else ''}")
         report = result.report
     if args.format == "json":
         from .report.json import render
@@ -126,7 +131,7 @@ def lint_main(argv: list[str]) -> int:
     if not _write(text, args.output):
         return 2
     for error in report.errors:
-        print(f"{error}", file=sys.stderr)
+        _say(error)
     if report.errors:
         return 2
     if args.strict and report.unused_suppressions:
@@ -154,7 +159,7 @@ def _write(text: str, output: str | None) -> bool:
     try:
         write_output(output, text.encode("utf-8"))
     except OSError as exc:
-        print(f"corslint: --output {output}: {exc.strerror or exc}", file=sys.stderr)
+        _say(f"corslint: --output {output}: {exc.strerror or exc}")
         return False
     return True
 
@@ -195,6 +200,9 @@ def simulate_main(argv: list[str]) -> int:
     from .backend import FileOracle, Upstream
     from . import simulate
 
+    problem = simulate.url_problem(args.url)
+    if problem:
+        raise UsageError(f"corslint simulate: --url {args.url!r}: {problem}")
     if is_forbidden_method(args.method):
         raise UsageError(f"corslint simulate: browsers refuse to send {args.method.upper()} at all")
     headers = tuple(_header(h) for h in args.header)
@@ -202,12 +210,12 @@ def simulate_main(argv: list[str]) -> int:
     try:
         model = load_model(args.path, args.type or classify(args.path) or DEFAULT_KIND, args.root)
     except (InputError, OSError) as exc:
-        print(f"{exc}", file=sys.stderr)
+        _say(exc)
         return 2
     errors = model.parsed.errors
     if errors:
         for error in errors:
-            print(f"{error}", file=sys.stderr)
+            _say(error)
         return 2
     call = Call(url=args.url, origin=args.origin.rstrip("/"), method=args.method, headers=headers,
                 credentials=args.credentials, initiator=args.initiator)
@@ -221,11 +229,11 @@ def simulate_main(argv: list[str]) -> int:
         sim = simulate.run(model, call, upstream=upstream, files=FileOracle(on_disk=args.check_files),
                            client_addr=args.client_ip)
     except RegexTimeout as exc:
-        print(f"corslint simulate: {exc}", file=sys.stderr)
+        _say(f"corslint simulate: {exc}")
         return 2
     if args.format == "json":
         import json
-        sys.stdout.write(json.dumps(simulate.to_json(sim), indent=2) + "\n")
+        sys.stdout.write(display.json_text(json.dumps(simulate.to_json(sim), indent=2)) + "\n")
     else:
         sys.stdout.write(simulate.to_text(sim))
     return 0
@@ -271,10 +279,9 @@ def docs_main(argv: list[str]) -> int:
 
     changed = ruledocs.write(args.output, RULES, check=args.check)
     for path in changed:
-        print(f"{path}: {'out of date' if args.check else 'written'}")
+        print(f"{display.line(path)}: {'out of date' if args.check else 'written'}")
     if args.check and changed:
-        print(f"corslint docs: {len(changed)} page(s) out of date; run `corslint docs --output {args.output}`",
-              file=sys.stderr)
+        _say(f"corslint docs: {len(changed)} page(s) out of date; run `corslint docs --output {args.output}`")
         return 1
     return 0
 
@@ -292,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
             return commands[argv[0]](argv[1:])
         return lint_main(argv)
     except UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        _say(exc)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -303,8 +310,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if os.environ.get("CORSLINT_DEBUG"):
             raise
-        print(f"corslint: internal error: {type(exc).__name__}: {exc} (please report it; "
-              f"CORSLINT_DEBUG=1 shows the traceback)", file=sys.stderr)
+        _say(f"corslint: internal error: {type(exc).__name__}: {exc} (please report it; "
+             f"CORSLINT_DEBUG=1 shows the traceback)")
         return 2
 
 

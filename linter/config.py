@@ -96,7 +96,12 @@ def _read(path: str) -> dict | None:
         raise InputError(path, None, f"invalid TOML: not UTF-8 ({exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, getattr(exc, "lineno", None), f"invalid TOML: {exc}") from None
-    return table.get("tool", {}).get("corslint") if pyproject else table
+    except RecursionError:      # tomllib descends once per level of arrays and inline tables
+        raise InputError(path, None, "invalid TOML: arrays or tables nested too deeply") from None
+    if not pyproject:
+        return table
+    tool = table.get("tool")
+    return tool.get("corslint") if isinstance(tool, dict) else None
 
 
 def load(explicit: str | None = None) -> Settings:
@@ -109,33 +114,62 @@ def load(explicit: str | None = None) -> Settings:
     return _settings(*found)
 
 
-def _settings(path: str, table: dict) -> Settings:
+#: what each `[[clients]]` key holds: (type, what the message calls it)
+CLIENT_KEYS = {"origin": (str, "a string"), "methods": (list, "a list of strings"),
+               "headers": (list, "a list of strings"), "credentials": (bool, "true or false")}
+
+
+def _settings(path: str, table) -> Settings:
+    """The settings of one configuration table, every value's type checked:
+    the file is the checkout's, and a value of the wrong shape must be an
+    input error naming the file and the key, never a failure later on."""
+    if not isinstance(table, dict):
+        raise InputError(path, None, "[tool.corslint] must be a table")
     unknown = set(table) - KNOWN_KEYS
     if unknown:
         raise InputError(path, None, f"unknown corslint setting(s): {', '.join(sorted(unknown))}")
     settings = Settings(path=path)
     if "select" in table:
-        settings.select = _codes(path, "select", table["select"])
+        settings.select = _strings(path, "select", table["select"], "rule codes")
     if "ignore" in table:
-        settings.ignore = _codes(path, "ignore", table["ignore"])
+        settings.ignore = _strings(path, "ignore", table["ignore"], "rule codes")
     if "fail-on" in table:
-        if table["fail-on"] not in FAIL_LEVELS:
+        if not isinstance(table["fail-on"], str) or table["fail-on"] not in FAIL_LEVELS:
             raise InputError(path, None, f"fail-on must be one of {', '.join(FAIL_LEVELS)}")
         settings.fail_on = table["fail-on"]
     if "trusted-origins" in table:
-        settings.trusted_origins = [str(o) for o in table["trusted-origins"]]
-    for client in table.get("clients", []):
-        if not isinstance(client, dict) or "origin" not in client:
-            raise InputError(path, None, "each [[clients]] entry needs an origin")
-        settings.clients.append(client)
-    for pattern, codes in table.get("per-file-ignores", {}).items():
-        settings.per_file_ignores[pattern] = _codes(path, f"per-file-ignores[{pattern!r}]", codes)
+        settings.trusted_origins = _strings(path, "trusted-origins", table["trusted-origins"], "origins")
+    clients = table.get("clients", [])
+    if not isinstance(clients, list):
+        raise InputError(path, None, "clients must be a list of tables ([[clients]] entries)")
+    settings.clients = [_client(path, n, client) for n, client in enumerate(clients, start=1)]
+    ignores = table.get("per-file-ignores", {})
+    if not isinstance(ignores, dict):
+        raise InputError(path, None, "per-file-ignores must be a table of glob = [rule codes]")
+    for pattern, codes in ignores.items():
+        settings.per_file_ignores[pattern] = _strings(path, f"per-file-ignores[{pattern!r}]", codes, "rule codes")
     return settings
 
 
-def _codes(path: str, key: str, value) -> list[str]:
+def _client(path: str, number: int, client) -> dict:
+    """One `[[clients]]` entry, checked: an origin string, and methods,
+    headers and credentials of their types when given."""
+    if not isinstance(client, dict) or "origin" not in client:
+        raise InputError(path, None, f"clients entry {number} needs an origin")
+    for key, value in client.items():
+        kind, what = CLIENT_KEYS.get(key, (None, None))
+        if kind is None:
+            raise InputError(path, None, f"clients entry {number}: unknown key {key!r} "
+                                         f"(known: {', '.join(CLIENT_KEYS)})")
+        if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)):
+            raise InputError(path, None, f"clients entry {number}: {key} must be {what}")
+    return client
+
+
+def _strings(path: str, key: str, value, what: str) -> list[str]:
+    """A list of strings (one string alone counts as a list of one)."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(path, None, f"{key} must be a list of rule codes")
+        raise InputError(path, None, f"{key} must be a list of {what}")
     return value

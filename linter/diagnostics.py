@@ -2,13 +2,14 @@
 
 The records here are plain data that every layer shares: rules yield
 `Hit`s, the engine turns them into `Finding`s, reporters print them.  The
-module imports nothing of corslint's but `record`, so everything may
-import it (edits.py builds the `Edit`s findings carry; rules import
+module imports nothing of corslint's but `record` and `display`, so
+everything may import it (edits.py builds the `Edit`s findings carry; rules import
 edits.py themselves, only when a finding has an edit).
 """
 
 from __future__ import annotations
 
+from . import display
 from .record import field, record
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -80,10 +81,11 @@ class InputError(Exception):
         return (InputError, (self.path, self.line, self.message, self.column))
 
     def __str__(self) -> str:
-        where = self.path
+        """The line printed on stderr, escaped (display.py): the path leads it."""
+        where = display.line(self.path)
         if self.line:
             where += f":{self.line}" + (f":{self.column}" if self.column else "")
-        return f"{where}: {self.message}"
+        return f"{where}: {display.text(self.message)}"
 
 
 @record

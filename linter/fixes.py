@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import stat
 
-from . import confine
+from . import confine, display
 from .diagnostics import Edit
 from .edits import fingerprint
 from .edits import forget as forget_lines
@@ -148,7 +148,7 @@ def unified_diff(change: Change) -> str:
             out[-1] += "\n\\ No newline at end of file\n"
         return out
 
-    name = change.path.replace(os.sep, "/")
+    name = display.text(change.path.replace(os.sep, "/"))     # a header line must stay one line
     return "".join(difflib.unified_diff(lines(change.before), lines(change.after),
                                         fromfile=f"a/{name}", tofile=f"b/{name}"))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from . import display
 from .browser import (
     Call,
     Verdict,
@@ -60,6 +61,23 @@ def run(model: ServerModel, call: Call, *, upstream: Upstream | None = None, fil
     response = ask(actual_request(call))
     verdict = evaluate(call, preflight, response, follow)
     return Simulation(call, preflight, response, verdict, hops)
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be what a page calls, or None: a browser sends CORS
+    requests only to an absolute http(s) URL with a host and a port in
+    range.  Checked before the model is asked, so a bad `--url` is a usage
+    error rather than a failure deep in the model."""
+    try:
+        parts = urlsplit(url)
+        parts.port      # noqa: B018 (reading the port checks it)
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "not an http:// or https:// URL"
+    if not parts.hostname:
+        return "it names no host"
+    return None
 
 
 def _authority(url: str) -> tuple:
@@ -137,7 +155,9 @@ def to_text(sim: Simulation) -> str:
         lines += [f"Caused by: {cause}" for cause in _causes(verdict, answer, elsewhere)]
         lines.append(f"Fix: {_fix(call, verdict, answer)}")
         lines.append(console_line(call, verdict))  # last, verbatim: what people paste into searches
-    return "\n".join(lines) + "\n"
+    # each entry is one line; what the configuration or the arguments put in
+    # it is escaped (display.py), a line break of its own included
+    return "\n".join(display.line(text) for text in lines) + "\n"
 
 
 def _why_preflight(call: Call) -> str:

@@ -2,11 +2,19 @@
 `::error file=...,line=...,col=...,title=CODE::message` line per finding
 (`::warning` / `::notice` by severity), shown as annotations on the pull
 request's diff.  Input errors are `::error` lines too; unused suppressions
-(`--strict`) are warnings."""
+(`--strict`) are warnings.
+
+What the checkout chose (paths, messages quoting its values) is escaped by
+display.py first, so it holds no line break of its own: the only `%0A` in
+a message are corslint's between its parts.  Then the workflow-command
+rules apply: `%`, CR and LF encoded in the data, `:` and `,` too in the
+properties."""
 
 from __future__ import annotations
 
 import os
+
+from ..display import text
 
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -21,11 +29,11 @@ def _prop(text: str) -> str:
 
 def _file(path: str) -> str:
     """The path relative to the working directory (the checkout) when it is
-    below it, as GitHub wants; else as given."""
+    below it, as GitHub wants; else as given (escaped either way)."""
     rel = os.path.relpath(os.path.abspath(path))
     if rel == os.pardir or rel.startswith(os.pardir + os.sep):
-        return path.replace(os.sep, "/")
-    return rel.replace(os.sep, "/")
+        return text(path.replace(os.sep, "/"))
+    return text(rel.replace(os.sep, "/"))
 
 
 def _command(level: str, path: str | None, line: int | None, column: int | None, end_line: int | None,
@@ -48,23 +56,23 @@ def render(report) -> str:
 
     lines = []
     for f in report.findings:
-        message = f"{f.code} [{f.name}] {f.message}"
+        message = f"{f.code} [{f.name}] {text(f.message)}"
         if f.request:
-            message += f"\nrequest: {f.request}"
+            message += f"\nrequest: {text(f.request)}"
         for rel in f.related:
-            message += f"\nrelated: {rel.path}:{rel.line}: {rel.message}"
+            message += f"\nrelated: {text(rel.path)}:{rel.line}: {text(rel.message)}"
         if f.fix:
-            message += f"\nfix: {f.fix}" + (" (corslint --fix)" if f.edits else "")
+            message += f"\nfix: {text(f.fix)}" + (" (corslint --fix)" if f.edits else "")
         column = f.column
         if column is None:
-            text = line_text(f.path, f.line)
-            if text is not None and text.strip():
-                column = len(text) - len(text.lstrip()) + 1
+            source = line_text(f.path, f.line)
+            if source is not None and source.strip():
+                column = len(source) - len(source.lstrip()) + 1
         lines.append(_command(LEVELS[f.severity], f.path, f.line, column, f.end_line, f.code, message))
     for e in report.errors:
-        lines.append(_command("error", e.path, e.line, e.column, None, "corslint: input error", e.message))
+        lines.append(_command("error", e.path, e.line, e.column, None, "corslint: input error", text(e.message)))
     for sup in report.unused_suppressions:
-        codes = ", ".join(sup.codes) if sup.codes else "all"
+        codes = text(", ".join(sup.codes)) if sup.codes else "all"
         lines.append(_command("warning", sup.path, sup.line, None, None, "corslint: unused suppression",
                               f"unused suppression ({codes}): it matches no finding"))
     return "".join(line + "\n" for line in lines)

@@ -1,10 +1,13 @@
-"""The JSON report of cli.md: one object with version, findings, errors, files."""
+"""The JSON report of cli.md: one object with version, findings, errors, files.
+Strings are exact (JSON escapes controls and writes ASCII); display.json_text
+keeps a printed report from reading as a runner command."""
 
 from __future__ import annotations
 
 import json
 
 from .. import __version__
+from ..display import json_text
 
 
 def finding_dict(f) -> dict:
@@ -35,4 +38,4 @@ def render(report) -> str:
     if report.unused_suppressions:
         payload["unused_suppressions"] = [{"path": s.path, "line": s.line, "codes": s.codes}
                                           for s in report.unused_suppressions]
-    return json.dumps(payload, indent=2) + "\n"
+    return json_text(json.dumps(payload, indent=2)) + "\n"

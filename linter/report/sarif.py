@@ -11,6 +11,9 @@ review tools.
   identity when lines are added above it.
 - Input errors become `toolExecutionNotifications` of the invocation, which
   then is not `executionSuccessful`.
+- Artifact URIs percent-encode the path's bytes (a name that is not UTF-8
+  too); message texts are escaped (display.py), so the report holds no
+  control character and no lone surrogate for code scanning to reject.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import os
 from urllib.parse import quote
 
 from .. import __version__
+from ..display import json_text, text as _text
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -30,8 +34,13 @@ FINGERPRINT = "corslint/v1"
 DOCS_URL: str | None = None
 
 
+def _quote(path: str) -> str:
+    """The path's bytes (as the file system has them) percent-encoded, `/` kept."""
+    return quote(os.fsencode(path.replace(os.sep, "/")))
+
+
 def _file_uri(path: str) -> str:
-    return "file://" + quote(os.path.abspath(path).replace(os.sep, "/") + ("/" if os.path.isdir(path) else ""))
+    return "file://" + _quote(os.path.abspath(path) + ("/" if os.path.isdir(path) else ""))
 
 
 def _location(path: str, cwd: str) -> dict:
@@ -41,7 +50,7 @@ def _location(path: str, cwd: str) -> dict:
     rel = os.path.relpath(full, cwd)
     if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
         return {"uri": _file_uri(full)}
-    return {"uri": quote(rel.replace(os.sep, "/")), "uriBaseId": "%SRCROOT%"}
+    return {"uri": _quote(rel), "uriBaseId": "%SRCROOT%"}
 
 
 def _region(path: str, line: int | None, column: int | None = None, end_line: int | None = None) -> dict:
@@ -110,13 +119,13 @@ def _fix(finding, cwd: str) -> dict:
                                            "endLine": e.line, "endColumn": e.end + 1},
                          "insertedContent": {"text": e.new}} for e in sorted(edits, key=lambda e: (e.line, e.start))]
         changes.append({"artifactLocation": _location(path, cwd), "replacements": replacements})
-    return {"description": {"text": finding.fix or "corslint --fix"}, "artifactChanges": changes}
+    return {"description": {"text": _text(finding.fix or "corslint --fix")}, "artifactChanges": changes}
 
 
 def _result(finding, index: dict, cwd: str, seen: dict) -> dict:
-    text = finding.message.rstrip()
+    text = _text(finding.message.rstrip())
     if finding.request:
-        text += f" (request: {finding.request})"
+        text += f" (request: {_text(finding.request)})"
     result = {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
@@ -128,17 +137,17 @@ def _result(finding, index: dict, cwd: str, seen: dict) -> dict:
     seen[digest] = seen.get(digest, 0) + 1
     result["partialFingerprints"] = {FINGERPRINT: f"{digest}:{seen[digest]}"}
     if finding.related:
-        result["relatedLocations"] = [{"id": n, **_physical(r.path, cwd, r.line), "message": {"text": r.message}}
+        result["relatedLocations"] = [{"id": n, **_physical(r.path, cwd, r.line), "message": {"text": _text(r.message)}}
                                       for n, r in enumerate(finding.related, start=1)]
     if finding.fix:
-        result["properties"] = {"fix": finding.fix}
+        result["properties"] = {"fix": _text(finding.fix)}
     if finding.edits:
         result["fixes"] = [_fix(finding, cwd)]
     return result
 
 
 def _notification(error, cwd: str) -> dict:
-    out = {"level": "error", "message": {"text": error.message}, "descriptor": {"id": "input-error"}}
+    out = {"level": "error", "message": {"text": _text(error.message)}, "descriptor": {"id": "input-error"}}
     if error.path:
         out["locations"] = [_physical(error.path, cwd, error.line, error.column)] if error.line else \
             [{"physicalLocation": {"artifactLocation": _location(error.path, cwd)}}]
@@ -154,7 +163,7 @@ def render(report, cwd: str | None = None) -> str:
     invocation = {"executionSuccessful": not report.errors,
                   "workingDirectory": {"uri": _file_uri(cwd).rstrip("/") + "/"}}
     notifications = [_notification(e, cwd) for e in report.errors]
-    notifications += [{"level": "note", "message": {"text": f"skipped: {reason}"},
+    notifications += [{"level": "note", "message": {"text": f"skipped: {_text(reason)}"},
                        "locations": [{"physicalLocation": {"artifactLocation": _location(path, cwd)}}]}
                       for path, reason in report.skipped]
     if notifications:
@@ -162,7 +171,7 @@ def render(report, cwd: str | None = None) -> str:
     if report.unused_suppressions:
         invocation["toolConfigurationNotifications"] = [
             {"level": "warning", "descriptor": {"id": "unused-suppression"},
-             "message": {"text": f"unused suppression ({', '.join(s.codes) if s.codes else 'all'}): "
+             "message": {"text": f"unused suppression ({_text(', '.join(s.codes)) if s.codes else 'all'}): "
                                  f"it matches no finding"},
              "locations": [_physical(s.path, cwd, s.line)]} for s in report.unused_suppressions]
     run = {
@@ -173,4 +182,4 @@ def render(report, cwd: str | None = None) -> str:
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index, cwd, seen) for f in report.findings],
     }
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+    return json_text(json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)) + "\n"

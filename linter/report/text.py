@@ -1,23 +1,27 @@
-"""`path:line: CODE message` lines, like ruff and shellcheck, plus a summary."""
+"""`path:line: CODE message` lines, like ruff and shellcheck, plus a summary.
+Paths and messages are printed escaped (display.py): they come from the
+checkout."""
 
 from __future__ import annotations
+
+from ..display import line, text
 
 
 def render(report, color: bool = False) -> str:
     lines = []
     for f in report.findings:
         code = f"\033[1;31m{f.code}\033[0m" if color and f.severity == "error" else f.code
-        text = f"{f.path}:{f.line}: {code} [{f.severity}] {f.message}"
+        shown = f"{line(f.path)}:{f.line}: {code} [{f.severity}] {text(f.message)}"
         if f.request:
-            text += f"\n    request: {f.request}"
+            shown += f"\n    request: {text(f.request)}"
         for rel in f.related:
-            text += f"\n    related: {rel.path}:{rel.line}: {rel.message}"
-        lines.append(text)
+            shown += f"\n    related: {text(rel.path)}:{rel.line}: {text(rel.message)}"
+        lines.append(shown)
     for path, reason in report.skipped:
-        lines.append(f"{path}: skipped: {reason}")
+        lines.append(f"{line(path)}: skipped: {text(reason)}")
     for sup in report.unused_suppressions:
-        codes = ", ".join(sup.codes) if sup.codes else "all"
-        lines.append(f"{sup.path}:{sup.line}: unused suppression ({codes}): it matches no finding")
+        codes = text(", ".join(sup.codes)) if sup.codes else "all"
+        lines.append(f"{line(sup.path)}:{sup.line}: unused suppression ({codes}): it matches no finding")
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")}
     total = len(report.findings)
     if total:
