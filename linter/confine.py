@@ -375,22 +375,26 @@ def output_refusal(path: str) -> str | None:
 
 
 def write_output(path: str, data: bytes) -> None:
-    """Write a report or a diff to `path` (see `output_refusal`): a device or
-    FIFO the user named is written to, anything else replaced (`replace`),
-    keeping the mode of the file it replaces.  Raises Refused or OSError."""
+    """Write a report or a diff to `path` (see `output_refusal`): replaced
+    (`replace`), keeping the mode of the file it replaces; written to as it
+    is when it is a device or FIFO, or a link outside the current folder
+    (the user's own: /dev/stdout, /dev/null).  Raises Refused or OSError."""
     problem = output_refusal(path)
     if problem is not None:
         raise Refused(problem)
-    real = os.path.realpath(path)     # a link here lies outside the current folder: the user's
     try:
-        info = os.stat(real)
+        info = os.stat(path)
     except FileNotFoundError:
         info = None
-    if info is not None and not stat.S_ISREG(info.st_mode):    # /dev/null, /dev/stdout
-        with open(real, "wb") as fh:
+    if info is not None and (os.path.islink(path) or not stat.S_ISREG(info.st_mode)):
+        below_here = below(os.path.abspath(path), os.getcwd())
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | (_NOFOLLOW if below_here else 0))
+        with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         return
-    replace(real, data, mode=None if info is None else stat.S_IMODE(info.st_mode))
+    folder, name = os.path.split(os.path.abspath(path))
+    replace(os.path.join(os.path.realpath(folder), name), data,
+            mode=None if info is None else stat.S_IMODE(info.st_mode))
 
 
 def replace(real: str, data: bytes, mode: int | None = None, owner: tuple[int, int] | None = None,

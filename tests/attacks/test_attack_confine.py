@@ -94,6 +94,14 @@ def test_defect_01_output_replaces_a_regular_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if "corslint" in p.name] == []   # no temporary file left
 
 
+def test_defect_01_output_to_the_users_own_devices_still_works(tmp_path):
+    (tmp_path / "site.conf").write_text(FIXABLE)
+    result = run("--output", "/dev/stdout", "site.conf", cwd=tmp_path)
+    assert result.returncode == 1 and "CORS404" in result.stdout, result
+    result = run("--output", "/dev/null", "site.conf", cwd=tmp_path)
+    assert result.returncode == 1 and stat.S_ISCHR(os.stat("/dev/null").st_mode), result
+
+
 # -- 2: a folder walk stays in the folder; procfs is never read ------------------------------------
 
 def test_defect_02_walk_refuses_symlinks_out_of_the_tree(tmp_path):
