@@ -104,8 +104,8 @@ def _kernel(real: str) -> bool:
 
 
 def outside_message(real: str, root: str) -> str:
-    return (f"not read: its real path {real} is outside the configuration root {root} (a link found by walking a "
-            f"folder is followed only inside it; name the file, or --root DIR, to read it)")
+    return (f"not read: its real path {real} is outside the configuration root {root} (only a file named on the "
+            f"command line is read wherever it lies; --root DIR widens the root)")
 
 
 def checked_path(path: str, root: str | None = None) -> str:
