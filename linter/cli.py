@@ -85,6 +85,13 @@ def lint_main(argv: list[str]) -> int:
     if args.fail_on:
         settings.fail_on = args.fail_on
     _check_codes(settings.select + settings.ignore)
+    if args.output:
+        from .confine import output_refusal
+
+        refused = output_refusal(args.output)
+        if refused is not None:     # said before any work (or --fix) is done
+            _say(f"corslint: --output {args.output}: {refused}")
+            return 2
     report = lint(paths, settings, args.type, args.root, args.strict)
     if args.fix or args.diff:
         from . import fixes
@@ -96,7 +103,8 @@ def lint_main(argv: list[str]) -> int:
         changed = sum(1 for c in result.changes.values() if c.before != c.after)
         n = len(result.fixed)
         if args.diff:
-            _write(result.diff if args.output else display.fenced(result.diff), args.output)
+            if not _write(result.diff if args.output else display.fenced(result.diff), args.output):
+                return 2
             _say(f"corslint: {n} finding{'s' if n != 1 else ''} can be fixed in {changed} "
                  f"file{'s' if changed != 1 else ''} (`corslint --fix`)" if n else "corslint: nothing to fix")
             for error in report.errors:
@@ -120,7 +128,8 @@ def lint_main(argv: list[str]) -> int:
         if fixable:
             text += (f"{fixable} of them can be fixed automatically: `corslint --fix` (preview with "
                      f"`--diff`).\n")
-    _write(text, args.output)
+    if not _write(text, args.output):
+        return 2
     for error in report.errors:
         _say(error)
     if report.errors:
@@ -138,12 +147,21 @@ def _check_codes(codes: list[str]) -> None:
             raise UsageError(f"corslint: unknown rule code or slug {code!r} (see `corslint rules`)")
 
 
-def _write(text: str, output: str | None) -> None:
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    else:
+def _write(text: str, output: str | None) -> bool:
+    """The report or diff to stdout, or to --output (`confine.write_output`:
+    never through a link in the checkout); False, said on stderr, when it
+    cannot be written."""
+    if not output:
         sys.stdout.write(text)
+        return True
+    from .confine import write_output
+
+    try:
+        write_output(output, text.encode("utf-8"))
+    except OSError as exc:
+        _say(f"corslint: --output {output}: {exc.strerror or exc}")
+        return False
+    return True
 
 
 def simulate_main(argv: list[str]) -> int:

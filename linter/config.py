@@ -78,9 +78,12 @@ def _may_configure_corslint(data: bytes) -> bool:
 
 def _read(path: str) -> dict | None:
     pyproject = os.path.basename(path) == "pyproject.toml"
+    from .confine import Refused, read
+
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read(path)   # a regular file, bounded: never /dev/zero, a FIFO or procfs
+    except Refused as exc:
+        raise InputError(path, None, str(exc)) from None
     except OSError as exc:
         raise InputError(path, None, f"cannot read: {exc.strerror}") from None
     if pyproject and not _may_configure_corslint(data):

@@ -45,9 +45,10 @@ def _lines(path: str) -> tuple[str, list[str]] | None:
     known = _cache.get(os.path.abspath(path))
     if known is not None and known[0] == key:
         return known[1], known[2]
+    from .confine import read
+
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read(path)
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None

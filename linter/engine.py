@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from .config import Settings
-from .confine import unreadable
+from .confine import new_run, read, unreadable
 from .diagnostics import SEVERITY_RANK, Finding, InputError
 from .files import classify, expand, explicit_kind, template_kind
 from .kinds import KINDS, load_function
@@ -182,13 +182,15 @@ def _run_rules(model, rules, ctx, findings: list[Finding], errors: list[InputErr
 
 def _line_of(path: str, text: str) -> int | None:
     """The first line of a file that holds `text` (where a pattern is written)."""
+    import io
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            for number, line in enumerate(fh, start=1):
-                if text in line:
-                    return number
+        source = read(path).decode("utf-8", errors="replace")
     except OSError:
         return None
+    for number, line in enumerate(io.StringIO(source, newline=None), start=1):
+        if text in line:
+            return number
     return None
 
 
@@ -196,13 +198,9 @@ def regex_error(model, exc: RegexTimeout) -> InputError:
     """The input error for a regex that ran out of time, at the line that
     writes the pattern (found in the model's files) when there is one."""
     for shown in model.parsed.files or [model.path]:
-        try:
-            with open(shown, encoding="utf-8", errors="replace") as fh:
-                for number, line in enumerate(fh, start=1):
-                    if exc.pattern in line:
-                        return InputError(shown, number, str(exc))
-        except OSError:
-            continue
+        number = _line_of(shown, exc.pattern)
+        if number is not None:
+            return InputError(shown, number, str(exc))
     return InputError(model.path, None, str(exc))
 
 
@@ -234,7 +232,11 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     clients = [Client(c["origin"], c.get("methods", ()), c.get("headers", ()), bool(c.get("credentials", False)))
                for c in settings.clients]
     models = []
-    for path, explicit in expand(paths):
+    new_run()
+    for path, explicit, refused in expand(paths, root):
+        if refused is not None:     # a link out of the folder walked
+            report.skipped.append((path, refused))
+            continue
         if explicit and not os.path.exists(path) and not os.path.islink(path):
             report.errors.append(InputError(path, None, "no such file or directory"))
             continue

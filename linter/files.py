@@ -1,9 +1,10 @@
 """Which files to lint and what kind each one is.
 
 Folders are walked (hidden folders, `node_modules` and virtualenvs are
-skipped); a file is classified by its name first and its content second,
-reading only its first few kilobytes, as the recognition fields of each
-kind's entry in `kinds.KINDS` say.
+skipped; a link leading out of the folder walked is refused: `confine`); a
+file is classified by its name first and its content second, reading
+only its first few kilobytes, as the recognition fields of each kind's
+entry in `kinds.KINDS` say.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 
+from . import confine
 from .kinds import DEFAULT_KIND, KINDS, NOT_CONFIG, imported
 
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv", ".venv", "site-packages"}
@@ -112,20 +114,24 @@ def explicit_kind(path: str) -> str | None:
 
 
 def _head(path: str, size: int) -> bytes | None:
-    if not os.path.isfile(path):
-        return None    # a FIFO or a device would block or never end
+    """The first `size` bytes of a file, or None when it is not read
+    (`confine.read`: a FIFO or a device would block or never end)."""
     try:
-        with open(path, "rb") as fh:
-            return fh.read(size)
+        return confine.read(path, head=size)
     except OSError:
         return None
 
 
-def expand(paths: list[str]) -> list[tuple[str, bool]]:
-    """(path, given explicitly) for every file below the given paths."""
-    out: list[tuple[str, bool]] = []
+def expand(paths: list[str], root: str | None = None) -> list[tuple[str, bool, str | None]]:
+    """(path, given explicitly, why it is not read or None) for every file
+    below the given paths.  A file named is read wherever it lies (the
+    user's choice); a file found by walking a folder is read only when its
+    real path lies in that folder or in `root` (--root): a link out of the
+    tree is the checkout's, refused and listed (`confine.admit`)."""
+    out: list[tuple[str, bool, str | None]] = []
     for path in paths:
         if os.path.isdir(path):
+            roots = [path] if root is None else [path, root]
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
                 for name in sorted(files):
@@ -133,11 +139,14 @@ def expand(paths: list[str]) -> list[tuple[str, bool]]:
                         continue
                     # normalized, so `corslint .` names files as their includers do
                     full = os.path.normpath(os.path.join(folder, name))
-                    if not os.path.isfile(full):
-                        continue    # FIFOs, sockets, devices, dangling links: never configuration
-                    out.append((full, False))
+                    if not os.path.exists(full):
+                        continue    # a dangling link
+                    refused = confine.admit(full, roots)
+                    if refused is None and not os.path.isfile(full):
+                        continue    # FIFOs, sockets, devices: never configuration
+                    out.append((full, False, refused))
         else:
-            out.append((path, True))
+            out.append((path, True, None))
     return out
 
 

@@ -4,7 +4,8 @@ The edits of one file are merged (a finding's edits are applied all
 together or not at all; one that overlaps an edit already taken waits for
 the next round), the file is read again and left alone, with a message,
 when its fingerprint changed; the result is written atomically (a temporary
-file in the same folder, the original's permissions, `os.replace`).
+file in the same folder, the original's permissions and owner, a rename:
+`confine.replace`), and a file the user may not write is left alone.
 `--diff` prints a unified diff and writes nothing.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 import stat
 
-from . import display
+from . import confine, display
 from .diagnostics import Edit
 from .edits import fingerprint
 from .edits import forget as forget_lines
@@ -75,8 +76,7 @@ def plan(findings) -> Plan:
 
 
 def _read_exact(path: str) -> tuple[bytes, str]:
-    with open(path, "rb") as fh:
-        data = fh.read()
+    data = confine.read(path)
     return data, fingerprint(data)
 
 
@@ -110,34 +110,33 @@ def render(path: str, edits: list[Edit]) -> Change:
 
 
 def write_atomic(change: Change) -> None:
-    """Replace the file's content by `change.after`: a temporary file in
-    the same folder, the original's mode (and owner where allowed), then
-    `os.replace`; Stale (nothing written) when the file changed meanwhile."""
-    import tempfile
-
-    real = os.path.realpath(change.path)
+    """Replace the file's content by `change.after` (`confine.replace`: a
+    temporary file in the same folder, the original's mode and owner, then a
+    rename); Stale (nothing written) when the file changed meanwhile.  A file
+    the user may not write is refused (`confine.Refused`): replacing it would
+    only need the folder's permission, and would change its owner."""
+    real = confine.real_path(change.path)
     st = os.stat(real)
-    folder = os.path.dirname(real) or "."
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(real)}.", suffix=".corslint")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(change.after.encode("utf-8"))
-            fh.flush()
-            os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
-            try:
-                os.fchown(fh.fileno(), st.st_uid, st.st_gid)
-            except OSError:
-                pass
-            os.fsync(fh.fileno())
+    problem = _not_writable(real, st)
+    if problem is not None:
+        raise confine.Refused(problem)
+
+    def unchanged() -> None:
         if _read_exact(real)[1] != change.digest:
             raise Stale("it changed while corslint was fixing it")
-        os.replace(tmp, real)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+
+    confine.replace(real, change.after.encode("utf-8"), stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid), unchanged)
+
+
+def _not_writable(real: str, st: os.stat_result) -> str | None:
+    """Why the user may not rewrite the file (read-only, even for root; or
+    another user's, which only root may rewrite keeping its owner), or None."""
+    if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(real, os.W_OK):
+        return (f"it is read-only (mode {stat.S_IMODE(st.st_mode):04o}); corslint does not replace a file you may "
+                f"not write")
+    if os.geteuid() not in (0, st.st_uid):
+        return f"it belongs to another user (uid {st.st_uid}); replacing it would change its owner"
+    return None
 
 
 def unified_diff(change: Change) -> str:

@@ -25,9 +25,10 @@ class Suppression:
 
 
 def scan(path: str) -> list[Suppression]:
+    from .confine import read
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
+        text = read(path).decode("utf-8", errors="replace")
     except OSError:
         return []
     if "corslint:" not in text:

@@ -15,7 +15,7 @@ import os
 import re
 from functools import lru_cache
 
-from ..confine import MAX_INCLUDED_FILES, ConfigReading, confined_targets, included_files, unreadable
+from ..confine import ConfigReading, confined_targets, folder_targets, included_files, real_path
 from ..diagnostics import InputError
 from ..directive import Directive
 from ..model import Source
@@ -154,23 +154,18 @@ def read(path: str, display: str | None = None, root: str | None = None) -> Apac
     result = ApacheParse(display)
     result.server_root = root
     result.confine = root or os.path.dirname(os.path.abspath(path))
-    _read_file(path, display, result, [os.path.realpath(path)], into=result.directives)
+    _read_file(path, display, result, [real_path(path)], into=result.directives)
     return result
 
 
-def _read_file(path: str, display: str, result: ApacheParse, stack: list[str], into: list[Directive]) -> None:
-    problem = unreadable(path)
-    if problem is not None:
-        result.errors.append(InputError(display, None, problem))
+def _read_file(path: str, display: str, result: ApacheParse, stack: list[str], into: list[Directive],
+               root: str | None = None) -> None:
+    """Read one file through `result` (an include when `root` is given:
+    confined to it) and splice its directives into `into`."""
+    data = result.read(path, display, root)
+    if data is None:
         return
-    try:
-        with open(path, "rb") as fh:   # httpd skips a UTF-8 BOM
-            text = fh.read().removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
-    except OSError as exc:
-        result.errors.append(InputError(display, None, f"cannot read: {exc.strerror}"))
-        return
-    result.reads += 1
-    result.bytes_read += len(text)
+    text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")    # httpd skips a UTF-8 BOM
     result.files.append(display)
     directives, errors = parse_text(text, display)
     result.errors.extend(errors)
@@ -270,13 +265,10 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
     full = pattern if os.path.isabs(pattern) else os.path.join(base, pattern)
     confine = result.confine or os.path.dirname(os.path.abspath(stack[0]))
     targets, refused = confined_targets(full, confine) or ([], [])
+    if len(targets) == 1 and os.path.isdir(targets[0]) and not glob.has_magic(full):
+        targets, refused = folder_targets(targets[0], confine)
     if refused:
         result.refuse(d, pattern, refused, confine)
-    if len(targets) == 1 and os.path.isdir(targets[0]) and not glob.has_magic(full):
-        try:
-            targets = sorted(os.path.join(targets[0], f) for f in os.listdir(targets[0]))[:MAX_INCLUDED_FILES]
-        except OSError:
-            targets = []
     if not targets and not refused and not optional:
         # httpd 2.4 refuses an Include that matches nothing, wildcard or not
         result.errors.append(InputError(d.path, d.line, f"Include {pattern}: no such file (use IncludeOptional "
@@ -284,7 +276,7 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
     out: list[Directive] = []
     for target in included_files(result, d, pattern, targets, stack, "Include"):
         shown = os.path.relpath(target) if not os.path.isabs(display_dir or ".") else target
-        _read_file(target, shown, result, stack, into=out)
+        _read_file(target, shown, result, stack, into=out, root=confine)
     return out
 
 

@@ -197,9 +197,10 @@ def parse(source: bytes, path: str):
 def read_javascript(path: str, display: str) -> tuple[Module | None, list[InputError]]:
     """(the module, or None when it does not parse; the input errors met).
     An unreadable file raises InputError."""
+    from ..confine import read
+
     try:
-        with open(path, "rb") as fh:
-            source = fh.read()
+        source = read(path)     # bounded, a regular file, never through a link swapped in
     except OSError as exc:
         raise InputError(display, None, f"cannot read this file: {exc}") from None
     tree, errors = parse(source, path)

@@ -152,8 +152,9 @@ def read_source(path: str) -> str:
     """A Python source as the interpreter reads it: UTF-8, a leading BOM
     skipped (raises OSError or UnicodeDecodeError).  Not `utf-8-sig`: that
     codec turns a lone truncated BOM (`\\xef` at the end) into nothing."""
-    with open(path, "rb") as fh:
-        data = fh.read()
+    from ..confine import read
+
+    data = read(path)   # bounded, a regular file, never through a link swapped in
     return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from ..confine import ConfigReading, confined_targets, included_files, unreadable
+from ..confine import ConfigReading, confined_targets, included_files, real_path
 from ..diagnostics import InputError
 from ..directive import Directive
 
@@ -37,21 +37,21 @@ def _convert(items: list[dict], path: str) -> list[Directive]:
     return out
 
 
-def _parse_file(path: str, display: str) -> tuple[list[Directive], list[InputError]]:
-    import crossplane
-
-    problem = unreadable(path)
-    if problem is not None:
-        return [], [InputError(display, None, problem)]
-    if _starts_with_bom(path):
+def _parse_file(path: str, display: str, reading: ParsedConfig,
+                root: str | None = None) -> tuple[list[Directive], list[InputError]]:
+    """The directives of one file and the errors met, the file read once
+    through `reading` (an include when `root` is given: confined to it)."""
+    data = reading.read(path, display, root)
+    if data is None:
+        return [], []
+    if data.startswith(b"\xef\xbb\xbf"):
         return [], [InputError(display, 1, "the file starts with a UTF-8 byte order mark, which nginx reads as part "
                                            "of the first directive's name (\"unknown directive\"); save it without")]
     try:
-        payload = crossplane.parse(path, single=True, check_ctx=False, check_args=False,
-                                   catch_errors=True, comments=False)
+        payload = _crossplane_parse(path, data)
     except StopIteration:     # crossplane's lexer runs dry inside a directive
         return [], [InputError(display, None, "unexpected end of file")]
-    except Exception as exc:  # crossplane raises on unreadable files and odd bytes
+    except Exception as exc:  # crossplane raises on odd bytes
         return [], [InputError(display, None, f"cannot parse: {exc or type(exc).__name__}")]
     errors = []
     directives: list[Directive] = []
@@ -60,9 +60,13 @@ def _parse_file(path: str, display: str) -> tuple[list[Directive], list[InputErr
             message = str(err.get("error") or "")
             line = err.get("line")
             if not message:   # crossplane's lexer ran dry inside a directive (StopIteration)
-                message, line = "unexpected end of file", line or _line_count(path)
-            elif "maximum recursion depth" in message:
-                message, line = f"blocks nested deeper than {MAX_NESTING} levels", line or _deep_line(path)
+                message, line = "unexpected end of file", line or _line_count(data)
+            if "maximum recursion depth" in message or message.startswith("unexpected end of file"):
+                # crossplane recursing too deep: where the lexer met the limit, crossplane takes
+                # the RecursionError for the end of the file
+                deep = _deep_line(_text(data)) if data.count(b"{") > MAX_NESTING else None
+                if deep is not None or "maximum recursion depth" in message:
+                    message, line = f"blocks nested deeper than {MAX_NESTING} levels", line if deep is None else deep
             # crossplane appends " in FILE:LINE" to its messages; the location is reported separately
             message = message.split(" in " + path)[0]
             errors.append(InputError(display, line, message))
@@ -71,6 +75,40 @@ def _parse_file(path: str, display: str) -> tuple[list[Directive], list[InputErr
     if too_deep is not None:
         return [], errors + [InputError(display, too_deep.line, f"blocks nested deeper than {MAX_NESTING} levels")]
     return directives, errors
+
+
+def _line_count(data: bytes) -> int:
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1) if data else 1
+
+
+def _text(data: bytes) -> str:
+    """A file's text as crossplane reads it: UTF-8 with replacements, universal newlines."""
+    import io
+
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace").read()
+
+
+def _crossplane_parse(path: str, data: bytes) -> dict:
+    """crossplane's parse of one file, fed the bytes already read (through
+    the confinement) instead of opening `path` again: its lexer gets them
+    as the text file it would have opened."""
+    import io
+
+    import crossplane.parser
+    from crossplane.lexer import _balance_braces, _lex_file_object
+
+    def lex(filename):   # crossplane.lexer.lex, its `io.open(filename)` replaced
+        text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace")
+        for token in _balance_braces(_lex_file_object(text), filename):
+            yield token
+
+    opens = crossplane.parser.lex
+    crossplane.parser.lex = lex
+    try:
+        return crossplane.parser.parse(path, single=True, check_ctx=False, check_args=False, catch_errors=True,
+                                       comments=False)
+    finally:
+        crossplane.parser.lex = opens
 
 
 def _too_deep(directives: list[Directive]) -> Directive | None:
@@ -85,13 +123,8 @@ def _too_deep(directives: list[Directive]) -> Directive | None:
     return None
 
 
-def _deep_line(path: str) -> int | None:
+def _deep_line(text: str) -> int | None:
     """The line where `{` blocks first nest deeper than MAX_NESTING (quotes and comments skipped)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
-    except OSError:
-        return None
     depth, line, quote, comment = 0, 1, "", False
     for ch in text:
         if ch == "\n":
@@ -114,22 +147,6 @@ def _deep_line(path: str) -> int | None:
     return None
 
 
-def _starts_with_bom(path: str) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(3) == b"\xef\xbb\xbf"
-    except OSError:
-        return False
-
-
-def _line_count(path: str) -> int | None:
-    try:
-        with open(path, "rb") as fh:
-            return sum(1 for _ in fh) or 1
-    except OSError:
-        return None
-
-
 def parse(path: str, display: str | None = None, root: str | None = None) -> ParsedConfig:
     """Parse `path` and the files it includes.
 
@@ -141,12 +158,10 @@ def parse(path: str, display: str | None = None, root: str | None = None) -> Par
     display = display or path
     root = root or os.path.dirname(os.path.abspath(path))
     config = ParsedConfig(display)
-    directives, errors = _parse_file(path, display)
+    directives, errors = _parse_file(path, display, config)
     config.errors.extend(errors)
     config.files.append(display)
-    config.reads = 1
-    config.bytes_read = _size(path)
-    stack = [os.path.realpath(path)]
+    stack = [real_path(path)]
     config.directives = _splice(directives, config, root, os.path.dirname(display), stack)
     return config
 
@@ -175,13 +190,6 @@ def _splice(directives: list[Directive], config: ParsedConfig, root: str, displa
     return out
 
 
-def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
-
-
 def _include(d: Directive, config: ParsedConfig, root: str, display_dir: str,
              stack: list[str]) -> list[Directive]:
     pattern = d.args[0]
@@ -196,9 +204,7 @@ def _include(d: Directive, config: ParsedConfig, root: str, display_dir: str,
         out.append(d)   # what it would bring in is unknown, as for a missing include
     for target in included_files(config, d, pattern, targets, stack, "include"):
         shown = _display_for(target, root, display_dir)
-        config.reads += 1
-        config.bytes_read += _size(target)
-        directives, errors = _parse_file(target, shown)
+        directives, errors = _parse_file(target, shown, config, root)
         config.errors.extend(errors)
         config.files.append(shown)
         out.extend(_splice(directives, config, root, display_dir, stack))

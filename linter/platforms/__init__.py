@@ -24,9 +24,10 @@ __all__ = ["PlatformModel", "load"]
 
 def load(path: str, display: str, traefik_version: str | None = None) -> PlatformModel:
     parsed = Parsed(display, [display])
+    from ..confine import read
+
     try:
-        with open(path, "rb") as fh:
-            text = fh.read().removeprefix(b"\xef\xbb\xbf").decode("utf-8")   # a BOM is allowed (YAML 1.2 5.2)
+        text = read(path).removeprefix(b"\xef\xbb\xbf").decode("utf-8")   # a BOM is allowed (YAML 1.2 5.2)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(display, None, f"cannot read this file: {exc}") from None
     try:

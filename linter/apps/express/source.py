@@ -308,18 +308,19 @@ def _array_node(module: Module, node):
 
 
 def express_version(path: str) -> tuple[int, str]:
-    """The Express major version from the nearest package.json naming express (else 5, said in messages)."""
+    """The Express major version from the nearest package.json naming
+    express (else 5, said in messages), looked up from the app's folder up
+    to its root and no further (`confine.lookup_root`: the folder walked, or
+    the checkout)."""
+    from ... import confine
+
+    top = confine.lookup_root(path)
     folder = os.path.dirname(os.path.abspath(path))
     for _ in range(6):
         candidate = os.path.join(folder, "package.json")
         if os.path.isfile(candidate):
-            from ...confine import unreadable
-
             try:
-                if unreadable(candidate):
-                    raise ValueError("too large")
-                with open(candidate, encoding="utf-8") as fh:
-                    data = json.load(fh)
+                data = json.loads(confine.read(candidate, top))
             except (OSError, ValueError, RecursionError):
                 data = {}
             if not isinstance(data, dict):      # a package.json that is a list, a number...
@@ -331,7 +332,7 @@ def express_version(path: str) -> tuple[int, str]:
                 if found:
                     return int(found.group(0)), ""
         parent = os.path.dirname(folder)
-        if parent == folder:
+        if parent == folder or not confine.below(confine.real_path(parent), top):
             break
         folder = parent
     return 5, " (Express 5 assumed: no package.json next to the app names an express version)"
