@@ -50,3 +50,69 @@ def test_defect_06_apache_define_doubling_is_an_input_error_at_the_line(tmp_path
     assert "expand" in report["errors"][0]["message"]
     assert "bomb.conf:19:" in result.stderr
     assert _codes_by_file(report).get("other.conf") == {"CORS201"}, report
+
+
+def _express(body: list[str], use: str) -> str:
+    return "\n".join(["const express = require('express');", "const cors = require('cors');", *body,
+                      "const app = express();", f"app.use(cors({{ origin: {use}, credentials: true }}));",
+                      "app.get('/api/x', (req, res) => res.json({}));", ""])
+
+
+def test_defect_06_javascript_doubling_becomes_unknown(tmp_path):
+    bombs = {
+        "spread.js": ["const A0 = ['https://a.example.com'];"]
+                     + [f"const A{i} = [...A{i - 1}, ...A{i - 1}];" for i in range(1, DEPTH + 1)],
+        "concat.js": ["const A0 = 'https://a.example.com';"]
+                     + [f"const A{i} = A{i - 1} + A{i - 1};" for i in range(1, DEPTH + 1)],
+        "template.js": ["const A0 = 'https://a.example.com';"]
+                       + [f"const A{i} = `${{A{i - 1}}}${{A{i - 1}}}`;" for i in range(1, DEPTH + 1)],
+        "nested.js": ["const A0 = ['https://a.example.com'];"]
+                     + [f"const A{i} = [A{i - 1}, A{i - 1}];" for i in range(1, DEPTH + 1)]
+                     + [f"const S = A{DEPTH}.join('');"],
+        "digits.js": ["const A0 = 0xffffffffffff;"]
+                     + [f"const A{i} = A{i - 1} * A{i - 1};" for i in range(1, DEPTH + 1)],
+    }
+    for name, body in bombs.items():
+        use = "S" if name == "nested.js" else f"A{DEPTH}"
+        if name == "digits.js":
+            use = f"'https://a.example.com:' + A{DEPTH}"
+        (tmp_path / name).write_text(_express(body, use))
+    (tmp_path / "other.js").write_text((SAMPLES / "express/cors201-wildcard-credentials.js").read_text())
+    result = run("--format", "json", *bombs, "other.js", cwd=tmp_path)
+    report = _json(result)
+    assert report["errors"] == [], report["errors"]
+    assert result.returncode == 1, result
+    assert result.seconds < 15, result
+    assert _codes_by_file(report).get("other.js") == {"CORS201"}, report
+    assert report["files"] == len(bombs) + 1
+
+
+def test_defect_06_python_constant_folding_becomes_unknown(tmp_path):
+    head = ["from flask import Flask", "from flask_cors import CORS", "app = Flask(__name__)"]
+    big = "https://" + "a" * (64 * 1024) + ".example.com"
+    origins = ", ".join(f"'https://h{i}.example.com'" for i in range(4000))
+    bombs = {
+        "concat.py": [f"A0 = {big!r}"] + [f"A{i} = A{i - 1} + A{i - 1}" for i in range(1, DEPTH + 1)],
+        "lists.py": [f"A0 = [{origins}]"] + [f"A{i} = A{i - 1} + A{i - 1}" for i in range(1, DEPTH + 1)],
+        "starred.py": [f"A0 = [{origins}]"] + [f"A{i} = [*A{i - 1}, *A{i - 1}]" for i in range(1, DEPTH + 1)],
+        "fstring.py": [f"A0 = {big!r}"] + [f"A{i} = f'{{A{i - 1}}}{{A{i - 1}}}'" for i in range(1, DEPTH + 1)],
+    }
+    for name, body in bombs.items():
+        lines = head + body + [f"CORS(app, origins=A{DEPTH}, supports_credentials=True)", "",
+                               "@app.route('/api/x')", "def x():", "    return ''", ""]
+        (tmp_path / name).write_text("\n".join(lines))
+    # Django settings fold products too (`60 * 60 * 24`): squaring doubles the digits
+    (tmp_path / "settings.py").write_text("\n".join([
+        "INSTALLED_APPS = ['corsheaders']",
+        "MIDDLEWARE = ['corsheaders.middleware.CorsMiddleware', 'django.middleware.common.CommonMiddleware']",
+        "CORS_ALLOW_ALL_ORIGINS = True", "CORS_ALLOW_CREDENTIALS = True", "N0 = 99999999999",
+        *(f"N{i} = N{i - 1} * N{i - 1}" for i in range(1, DEPTH + 1)), f"CORS_PREFLIGHT_MAX_AGE = N{DEPTH}", ""]))
+    (tmp_path / "other.py").write_text((SAMPLES / "flask/cors206-http-origin.py").read_text())
+    result = run("--format", "json", *bombs, "settings.py", "other.py", cwd=tmp_path)
+    report = _json(result)
+    assert report["errors"] == [], report["errors"]
+    assert result.seconds < 15, result
+    codes = _codes_by_file(report)
+    assert codes.get("other.py") == {"CORS206"}, report
+    assert "CORS202" in codes.get("settings.py", set()), report
+    assert report["files"] == len(bombs) + 2
