@@ -116,3 +116,57 @@ def test_defect_06_python_constant_folding_becomes_unknown(tmp_path):
     assert codes.get("other.py") == {"CORS206"}, report
     assert "CORS202" in codes.get("settings.py", set()), report
     assert report["files"] == len(bombs) + 2
+
+
+#: an nginx file of `x;` lines: the directive tree of one MiB of it takes about 100 MiB
+TINY_DIRECTIVES = "x;\n" * (1024 * 1024 // 3)
+WILDCARD_WITH_CREDENTIALS = """server {
+    listen 80;
+    location / {
+        add_header Access-Control-Allow-Origin * always;
+        add_header Access-Control-Allow-Credentials true always;
+    }
+}
+"""
+
+
+def test_defect_12_each_model_is_dropped_before_the_next_file(tmp_path):
+    names = [f"site{i}.conf" for i in range(5)]
+    for name in names:
+        (tmp_path / name).write_text(WILDCARD_WITH_CREDENTIALS + TINY_DIRECTIVES)
+    # one file's model fits in this cap, five at once do not
+    result = run("--type", "nginx", "--format", "json", *names, cwd=tmp_path, memory=320 << 20, seconds=60)
+    report = _json(result)
+    assert report["errors"] == [], report["errors"]
+    assert result.returncode == 1, result
+    assert _codes_by_file(report) == {name: {"CORS201"} for name in names}, report
+
+
+def test_defect_12_memory_error_is_an_input_error_for_that_file(tmp_path):
+    (tmp_path / "huge.conf").write_text(WILDCARD_WITH_CREDENTIALS + TINY_DIRECTIVES * 4)
+    (tmp_path / "small.conf").write_text(WILDCARD_WITH_CREDENTIALS)
+    result = run("--type", "nginx", "--format", "json", "huge.conf", "small.conf", cwd=tmp_path,
+                 memory=300 << 20, seconds=60)
+    assert "Traceback" not in result.stderr, result
+    assert result.returncode == 2, result
+    report = _json(result)
+    assert [(e["path"], e["line"]) for e in report["errors"]] == [("huge.conf", None)], report["errors"]
+    assert "memory" in report["errors"][0]["message"], report["errors"]
+    assert _codes_by_file(report) == {"small.conf": {"CORS201"}}, report
+
+
+def test_defect_16_an_exception_in_one_file_is_an_input_error_and_the_report_is_written(tmp_path):
+    (tmp_path / "bad.conf").write_text("<IfVersion ~ (>\n    Header set X-A b\n</IfVersion>\n"
+                                       "<VirtualHost *:80>\n    ServerName a.example.com\n</VirtualHost>\n")
+    (tmp_path / "other.conf").write_text((SAMPLES / "apache/cors201-wildcard-credentials.conf").read_text())
+    result = run("--type", "apache", "--format", "sarif", "bad.conf", "other.conf", cwd=tmp_path)
+    assert result.returncode == 2, result
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result
+    assert "bad.conf" in result.stderr, result
+    sarif = json.loads(result.stdout)
+    run_ = sarif["runs"][0]
+    assert {r["ruleId"] for r in run_["results"]} == {"CORS201"}, run_["results"]
+    invocation = run_["invocations"][0]
+    assert not invocation["executionSuccessful"]
+    notes = invocation["toolExecutionNotifications"]
+    assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes] == ["bad.conf"], notes
