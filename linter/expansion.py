@@ -70,3 +70,17 @@ class Budget:
             self.refused += 1
             return False
         return True
+
+    def spliced(self, parts: list[tuple[object, bool]]) -> list | None:
+        """The list a display spells from `parts`, each (value, spread): a
+        spread value's elements are spliced in (`[...a, b]`, `[*a, b]`); None
+        when the budget refuses it."""
+        if not self.admits(*(value for value, _ in parts)):
+            return None
+        out = []
+        for value, spread in parts:
+            if spread:
+                out.extend(value)
+            else:
+                out.append(value)
+        return out

@@ -620,15 +620,8 @@ class Interpreter:
                 parts.append((inner, True))
             elif child.type != "comment":
                 parts.append((self.eval(child, env), False))
-        if not self.module.budget.admits(*(value for value, _ in parts)):
-            return too_large(self.module.line(node))
-        out = []
-        for value, spread in parts:
-            if spread:
-                out.extend(value)
-            else:
-                out.append(value)
-        return out
+        out = self.module.budget.spliced(parts)
+        return too_large(self.module.line(node)) if out is None else out
 
     def _object(self, node, env: Env):
         out: dict = {}

@@ -89,14 +89,9 @@ class Module:
                     parts.append((inner, True))
                 else:
                     parts.append((self.value(element, depth + 1), False))
-            if not self.budget.admits(*(value for value, _ in parts)):
+            items = self.budget.spliced(parts)
+            if items is None:
                 return too_large(line)
-            items = []
-            for value, starred in parts:
-                if starred:
-                    items.extend(value)
-                else:
-                    items.append(value)
             return tuple(items) if isinstance(node, ast.Tuple) else items
         if isinstance(node, ast.Dict):
             out = {}
