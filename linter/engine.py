@@ -8,7 +8,9 @@ selection and suppressions.
 
 from __future__ import annotations
 
+import gc
 import os
+import re
 
 from .config import Settings
 from .confine import new_run, read, unreadable
@@ -105,7 +107,7 @@ def judge(model, rules, make_context) -> tuple[list[Finding], list[InputError]]:
             try:
                 payload = pickle.dumps(_judge_batches(model, rules, make_context, index, workers))
             except BaseException as exc:  # the parent reports it; the child must never return into the caller
-                payload = pickle.dumps(([], [InputError(model.path, None, f"internal error: {exc!r}")]))
+                payload = pickle.dumps(([], [failure(model.path, exc)]))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(payload)
             os._exit(0)
@@ -175,6 +177,8 @@ def _run_rules(model, rules, ctx, findings: list[Finding], errors: list[InputErr
             error = regex_error(model, exc)
             if all(str(e) != str(error) for e in errors):
                 errors.append(error)
+        except MemoryError:   # the whole file is too large to judge: lint() reports it once
+            raise
         except Exception as exc:  # a bug must not hide the other files' results
             errors.append(InputError(model.path, None, f"internal error in {rule.code} "
                                      f"({type(exc).__name__}: {exc}); please report it"))
@@ -204,19 +208,111 @@ def regex_error(model, exc: RegexTimeout) -> InputError:
     return InputError(model.path, None, str(exc))
 
 
-def _covered_elsewhere(models) -> set[str]:
+def failure(path: str, exc: BaseException) -> InputError:
+    """The input error for whatever went wrong reading, lowering or judging
+    one root file: a failure of one file is reported for that file, never
+    the end of the run (the other files are still linted and the report is
+    written)."""
+    if isinstance(exc, InputError):
+        return exc
+    if isinstance(exc, RegexTimeout):
+        return InputError(path, _line_of(path, exc.pattern), str(exc))
+    if isinstance(exc, RecursionError):
+        return InputError(path, None, "cannot read this file: it nests too deeply")
+    if isinstance(exc, MemoryError):
+        return InputError(path, None, "cannot lint this file within the memory available: "
+                                      "its configuration is too large")
+    if isinstance(exc, re.error):
+        pattern = exc.pattern if isinstance(exc.pattern, str) else None
+        return InputError(path, _line_of(path, pattern) if pattern else None,
+                          f"invalid regular expression{f' {pattern!r}' if pattern else ''}: {exc.msg}")
+    if isinstance(exc, (ValueError, OSError)):
+        return InputError(path, None, f"cannot read this file: {exc}")
+    return InputError(path, None, f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+
+@record
+class Outcome:
+    """What one root file gave, kept without its model (each model is
+    judged and dropped before the next file is read) until the run knows
+    whether another root file includes this one."""
+
+    path: str
+    #: the files its model read, the root first
+    files: list[str]
+    #: False when it was not judged: an earlier root includes it, or a template
+    judged: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def lint_file(path: str, kind: str, root: str | None, rules, make_context, included: set[str]) -> Outcome:
+    """Read, lower and judge one root file.  A file an earlier root file
+    includes (in `included`) is read, for the files it includes in turn, but
+    not judged: it is linted in the context of its includer."""
+    model = load_model(path, kind, root)
+    outcome = Outcome(model.path, list(model.parsed.files))
+    if model.path in included:
+        return outcome
+    template = template_kind(model.path) if model.parsed.errors else None
+    if template is not None:
+        first = model.parsed.errors[0]
+        where = f"line {first.line}: " if first.line else ""
+        outcome.skipped.append((model.path, f"{template} template that is not valid configuration until "
+                                            f"rendered ({where}{first.message}); lint the rendered file"))
+        return outcome
+    outcome.judged = True
+    outcome.errors.extend(model.parsed.errors)
+    for notice in model.parsed.notices:   # includes outside the configuration root
+        outcome.skipped.append((notice.path, f"line {notice.line}: {notice.message}" if notice.line
+                                else notice.message))
+    outcome.findings, errors = judge(model, rules, make_context)
+    outcome.errors.extend(errors)
+    return outcome
+
+
+#: a run collects its cyclic garbage (gc is off, cli.main) before it reads
+#: a file once this many container objects more than at the last collection
+#: are alive: a large model is freed before the next file is read, many
+#: small ones cost one collection per this many objects, and the last
+#: file's model is left to the exit
+COLLECT_AFTER = 500_000
+
+
+def _release_garbage() -> None:
+    """Free the cycles of the models dropped so far, once enough are garbage."""
+    if gc.get_count()[0] > COLLECT_AFTER:
+        gc.collect()
+
+
+def _release(exc: BaseException) -> None:
+    """Free what a failed file left behind before its failure is reported:
+    the tracebacks of the exception (and of those it was raised while
+    handling) hold the frames that hold the half-built model, and after a
+    MemoryError nothing can be allocated until it is gone.  Allocates
+    nothing itself until the frames are dropped."""
+    out_of_memory = isinstance(exc, MemoryError)
+    while exc is not None:
+        exc.__traceback__ = None
+        exc = exc.__context__
+    if out_of_memory:
+        gc.collect()
+
+
+def _covered_elsewhere(outcomes: list[Outcome]) -> set[str]:
     """Root files another root includes: they are linted in that context.
     Of files that include each other (a cycle), the first one given stays."""
     includers: dict[str, list[int]] = {}
-    for index, model in enumerate(models):
-        for shown in model.parsed.files[1:]:
+    for index, outcome in enumerate(outcomes):
+        for shown in outcome.files[1:]:
             includers.setdefault(shown, []).append(index)
     covered = set()
-    for index, model in enumerate(models):
-        others = [i for i in includers.get(model.path, []) if i != index]
-        if any(i < index or model.path not in {*models[i].parsed.files[1:]} or
-               models[i].path not in {*model.parsed.files[1:]} for i in others):
-            covered.add(model.path)
+    for index, outcome in enumerate(outcomes):
+        others = [i for i in includers.get(outcome.path, []) if i != index]
+        if any(i < index or outcome.path not in {*outcomes[i].files[1:]} or
+               outcomes[i].path not in {*outcome.files[1:]} for i in others):
+            covered.add(outcome.path)
     return covered
 
 
@@ -231,7 +327,8 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     trust = Trust(settings.trusted_origins)
     clients = [Client(c["origin"], c.get("methods", ()), c.get("headers", ()), bool(c.get("credentials", False)))
                for c in settings.clients]
-    models = []
+    outcomes: list[Outcome] = []
+    included: set[str] = set()   # files the roots read so far include
     new_run()
     for path, explicit, refused in expand(paths, root):
         if refused is not None:     # a link out of the folder walked
@@ -244,58 +341,44 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
         if problem is not None:
             report.errors.append(InputError(path, None, problem))
             continue
-        kind = (forced_kind or explicit_kind(path)) if explicit else classify(path)
-        if kind is None:
-            if explicit:
-                report.skipped.append((path, "no CORS configuration here that corslint reads (--type forces a kind)"))
-            continue
-        problem = None if explicit else unreadable(path)
-        if problem is not None:
-            report.errors.append(InputError(path, None, problem))
-            continue
         try:
-            model = load_model(path, kind, root)
-        except InputError as exc:
-            report.errors.append(exc)
+            kind = (forced_kind or explicit_kind(path)) if explicit else classify(path)
+            if kind is None:
+                if explicit:
+                    report.skipped.append((path, "no CORS configuration here that corslint reads "
+                                                 "(--type forces a kind)"))
+                continue
+            problem = None if explicit else unreadable(path)
+            if problem is not None:
+                report.errors.append(InputError(path, None, problem))
+                continue
+            _release_garbage()   # the models of the files before are garbage: free their cycles
+            outcome = lint_file(path, kind, root, rules, lambda m: ProbeContext(m, trust, clients), included)
+        except Exception as exc:   # MemoryError, re.error, a bug: this file's failure, not the run's
+            _release(exc)
+            report.errors.append(failure(path, exc))
             continue
-        except RegexTimeout as exc:
-            report.errors.append(InputError(path, _line_of(path, exc.pattern), str(exc)))
-            continue
-        except RecursionError:
-            report.errors.append(InputError(path, None, "cannot read this file: it nests too deeply"))
-            continue
-        except (MemoryError, ValueError, OSError) as exc:
-            report.errors.append(InputError(path, None, f"cannot read this file: {exc}"))
-            continue
-        models.append(model)
-    included = _covered_elsewhere(models)
+        outcomes.append(outcome)
+        included.update(outcome.files[1:])
+    covered = _covered_elsewhere(outcomes)
     findings: dict[tuple, Finding] = {}
     suppressions: dict[str, list] = {}
-    for model in models:
-        if model.path in included:
+    for outcome in outcomes:
+        if outcome.path in covered:
             continue    # linted in the context of the file that includes it
-        template = template_kind(model.path) if model.parsed.errors else None
-        if template is not None:
-            first = model.parsed.errors[0]
-            where = f"line {first.line}: " if first.line else ""
-            report.skipped.append((model.path, f"{template} template that is not valid configuration until "
-                                               f"rendered ({where}{first.message}); lint the rendered file"))
+        report.skipped.extend(outcome.skipped)
+        if not outcome.judged:
             continue
-        report.files += len(model.parsed.files)
-        report.errors.extend(model.parsed.errors)
-        for notice in model.parsed.notices:   # includes outside the configuration root
-            report.skipped.append((notice.path, f"line {notice.line}: {notice.message}" if notice.line
-                                   else notice.message))
-        for shown in model.parsed.files:
+        report.files += len(outcome.files)
+        report.errors.extend(outcome.errors)
+        for shown in outcome.files:
             suppressions.setdefault(shown, suppress.scan(shown))
-        found, errors = judge(model, rules, lambda m: ProbeContext(m, trust, clients))
-        for finding in found:
+        for finding in outcome.findings:
             # a line reached from several scopes is reported once, with the
             # same representative whatever order (or process) found it first
             known = findings.get(finding.key)
             if known is None or (finding.message, finding.request) < (known.message, known.request):
                 findings[finding.key] = finding
-        report.errors.extend(errors)
     kept = [f for f in findings.values()
             if not matches(f.code, f.name, settings.ignored_for(f.path))]
     report.findings = sorted(suppress.apply(kept, suppressions), key=lambda f: (f.path, f.line, f.code))

@@ -18,6 +18,7 @@ from functools import lru_cache
 from ..confine import ConfigReading, confined_targets, folder_targets, included_files, real_path
 from ..diagnostics import InputError
 from ..directive import Directive
+from ..expansion import LIMITS, Budget
 from ..model import Source
 
 #: sections nested deeper than this are refused (httpd has no limit, but no real file comes close)
@@ -51,6 +52,8 @@ class ApacheParse(ConfigReading):
         self.server_root: str | None = None
         self.defines: dict[str, str] = {}
         self.undefined: set[str] = set()
+        #: bounds what `${VAR}` substitution builds (a Define doubling itself)
+        self.budget = Budget()
         #: the folder includes may be read from (--root, else the root file's folder, widened
         #: to a ServerRoot that is that folder's parent: /etc/httpd for /etc/httpd/conf/httpd.conf)
         self.confine: str | None = None
@@ -176,7 +179,10 @@ def _expand(directives: list[Directive], result: ApacheParse, stack: list[str], 
     """Resolve Define/${VAR}, conditional sections and includes, in file order."""
     out: list[Directive] = []
     for d in directives:
-        d.args = [_substitute(a, result.defines) for a in d.args]
+        args = _substituted(d, result)
+        if args is None:
+            continue
+        d.args = args
         name = d.name.lower()
         if name == "define" and d.args:
             result.defines[d.args[0]] = d.args[1] if len(d.args) > 1 else ""
@@ -204,10 +210,33 @@ def _expand(directives: list[Directive], result: ApacheParse, stack: list[str], 
 _VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
 
-def _substitute(arg: str, defines: dict[str, str]) -> str:
+def _substituted(d: Directive, result: ApacheParse) -> list[str] | None:
+    """The directive's arguments with `${VAR}` replaced by their Define
+    values; None when that would build more than corslint expands: the
+    directive is then ignored, with an input error at the first such line of
+    the file (`Define X1 ${X0}${X0}` forty times over spells a terabyte)."""
+    first = result.budget.refused == 0
+    args = [_substitute(a, result) for a in d.args]
+    if None not in args:
+        return args
+    if first:
+        written = " ".join(d.args)
+        written = written if len(written) <= 80 else written[:80] + "..."
+        result.errors.append(InputError(d.path, d.line, f"{d.name} {written}: expands past what corslint builds "
+                                                        f"from Define values ({LIMITS}); the directive is ignored"))
+    return None
+
+
+def _substitute(arg: str, result: ApacheParse) -> str | None:
+    """`arg` with `${VAR}` replaced, or None when the budget refuses it."""
     if "${" not in arg:
         return arg
-    return _VAR.sub(lambda m: defines.get(m.group(1), m.group(0)), arg)
+    pieces, start = [], 0
+    for m in _VAR.finditer(arg):
+        pieces += (arg[start:m.start()], result.defines.get(m.group(1), m.group(0)))
+        start = m.end()
+    pieces.append(arg[start:])
+    return "".join(pieces) if result.budget.admits(*pieces) else None
 
 
 def _condition_holds(name: str, args: list[str], result: ApacheParse) -> bool:

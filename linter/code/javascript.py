@@ -21,13 +21,17 @@ from functools import lru_cache
 
 from .. import saferegex
 from ..diagnostics import InputError
+from ..expansion import Budget
 from ..record import field, record
-from .values import Unknown, is_unknown
+from .values import Unknown, is_unknown, too_large
 
 #: how deep a value may refer to other values or call functions
 MAX_DEPTH = 40
 #: statements one function call may execute (loops are never run)
 MAX_STEPS = 500
+#: the largest integer a JavaScript number holds exactly: past it numbers are
+#: doubles (and `A1 = A0 * A0` cannot grow a Python int digit by digit)
+MAX_SAFE_INTEGER = 2 ** 53 - 1
 
 
 class _Undefined:
@@ -340,6 +344,8 @@ class Module:
         self.nodes: dict[str, object] = {}
         self._cache: dict[str, object] = {}
         self._busy: set[str] = set()
+        #: bounds the arrays and strings built from constants (`[...A0, ...A0]` forty times over)
+        self.budget = Budget()
         self.root = Env(self)
         self._collect(tree.root_node)
 
@@ -595,24 +601,27 @@ class Interpreter:
                 value = self.eval(child.named_children[0], env)
                 if is_unknown(value):
                     return value
-                parts.append(to_string(value))
+                parts.append(value)
             elif child.type == "escape_sequence":
                 parts.append(_unescape(child.text.decode()))
             else:
                 parts.append(child.text.decode())
-        return "".join(parts)
+        if not self.module.budget.admits(*parts):
+            return too_large(self.module.line(node))
+        return "".join(map(to_string, parts))
 
     def _array(self, node, env: Env):
-        out = []
+        parts = []   # (value, spread)
         for child in node.named_children:
             if child.type == "spread_element":
                 inner = self.eval(child.named_children[0], env)
                 if not isinstance(inner, list):
                     return Unknown(f"spread of {child.text.decode()[:40]!r}")
-                out.extend(inner)
+                parts.append((inner, True))
             elif child.type != "comment":
-                out.append(self.eval(child, env))
-        return out
+                parts.append((self.eval(child, env), False))
+        out = self.module.budget.spliced(parts)
+        return too_large(self.module.line(node)) if out is None else out
 
     def _object(self, node, env: Env):
         out: dict = {}
@@ -733,14 +742,16 @@ class Interpreter:
         if isinstance(obj, str):
             return _string_method(obj, name, args)
         if name == "join":
-            return to_string(obj) if arg is UNDEFINED else to_string(arg).join(
-                "" if v is None or v is UNDEFINED else to_string(v) for v in obj)
+            separator = "," if arg is UNDEFINED else to_string(arg)
+            if not self.module.budget.admits(obj, extra=len(separator) * max(len(obj) - 1, 0)):
+                return too_large()
+            return separator.join("" if v is None or v is UNDEFINED else to_string(v) for v in obj)
         if name in ("some", "map", "filter", "find") and isinstance(arg, JsFunction):
             results = [self.call_function(arg, [v, i]) for i, v in enumerate(obj)]
             if any(is_unknown(r) for r in results):
                 return next(r for r in results if is_unknown(r))
             if name == "map":
-                return results
+                return results if self.module.budget.admits(results) else too_large()
             if name == "some":
                 return any(truthy(r) for r in results)
             kept = [v for v, r in zip(obj, results) if truthy(r)]
@@ -773,13 +784,15 @@ class Interpreter:
             return left if is_unknown(left) else right
         if op == "+":
             if isinstance(left, str) or isinstance(right, str):
+                if not self.module.budget.admits(left, right):
+                    return too_large(self.module.line(node))
                 return to_string(left) + to_string(right)
             if isinstance(left, (int, float)) and isinstance(right, (int, float)):
-                return left + right
+                return _double(left + right)
         if op in ("<", ">", "<=", ">=") and isinstance(left, (int, float)) and isinstance(right, (int, float)):
             return {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}[op]
         if op in ("-", "*") and isinstance(left, (int, float)) and isinstance(right, (int, float)):
-            return left - right if op == "-" else left * right
+            return _double(left - right if op == "-" else left * right)
         return Unknown(f"operator {op}")
 
     def _unary(self, node, env: Env):
@@ -829,11 +842,22 @@ def _number(text: str):
     text = text.replace("_", "")
     try:
         if text.lower().startswith(("0x", "0o", "0b")):
-            return int(text, 0)
+            return _double(int(text, 0))
         value = float(text)
-        return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+        return _double(int(value)) if value.is_integer() and "." not in text and "e" not in text.lower() else value
     except ValueError:
         return Unknown(f"number {text}")
+
+
+def _double(value):
+    """A number as JavaScript holds it: an integer past MAX_SAFE_INTEGER is
+    a double (infinite past the largest one)."""
+    if isinstance(value, int) and abs(value) > MAX_SAFE_INTEGER:
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    return value
 
 
 def _string_method(text: str, name: str, args: list):

@@ -18,7 +18,8 @@ import ast
 import warnings
 
 from ..diagnostics import InputError
-from .values import Unknown, is_unknown
+from ..expansion import Budget
+from .values import Unknown, is_unknown, too_large
 
 MAX_DEPTH = 50
 
@@ -35,6 +36,8 @@ class Module:
             self.tree = ast.parse(source, filename=path)
         self.bindings: dict[str, ast.AST] = {}
         self.binding_lines: dict[str, int] = {}
+        #: bounds the values folded from constants (`A1 = A0 + A0` forty times over)
+        self.budget = Budget()
         for node in self.tree.body:
             self._bind(node)
 
@@ -77,15 +80,18 @@ class Module:
                 return Unknown(f"{node.id} is not a module-level constant", line)
             return self.value(bound, depth + 1)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            items = []
+            parts = []   # (value, starred)
             for element in node.elts:
                 if isinstance(element, ast.Starred):
                     inner = self.value(element.value, depth + 1)
                     if is_unknown(inner):
                         return inner
-                    items.extend(inner)
+                    parts.append((inner, True))
                 else:
-                    items.append(self.value(element, depth + 1))
+                    parts.append((self.value(element, depth + 1), False))
+            items = self.budget.spliced(parts)
+            if items is None:
+                return too_large(line)
             return tuple(items) if isinstance(node, ast.Tuple) else items
         if isinstance(node, ast.Dict):
             out = {}
@@ -99,22 +105,27 @@ class Module:
             return out
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left = self.value(node.left, depth + 1)
+            if is_unknown(left):
+                return left
             right = self.value(node.right, depth + 1)
-            for side in (left, right):
-                if is_unknown(side):
-                    return side
+            if is_unknown(right):
+                return right
+            if isinstance(left, (str, list, tuple)) and not self.budget.admits(left, right):
+                return too_large(line)
             try:
                 return left + right
             except TypeError:
                 return Unknown("incompatible +", line)
         if isinstance(node, ast.JoinedStr):
-            parts = []
+            values = []
             for part in node.values:
                 value = part.value if isinstance(part, ast.Constant) else self.value(part.value, depth + 1)
                 if is_unknown(value):
                     return value
-                parts.append(str(value))
-            return "".join(parts)
+                values.append(value)
+            if not self.budget.admits(*values):
+                return too_large(line)
+            return "".join(map(str, values))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             inner = self.value(node.operand, depth + 1)
             return inner if is_unknown(inner) else not inner

@@ -7,6 +7,8 @@ say "depends on os.environ['CORS_ORIGINS']" instead of guessing.
 
 from __future__ import annotations
 
+from ..expansion import LIMITS
+
 
 class Unknown:
     """A value the linter cannot know statically."""
@@ -26,3 +28,9 @@ class Unknown:
 
 def is_unknown(value) -> bool:
     return isinstance(value, Unknown)
+
+
+def too_large(line: int | None = None) -> Unknown:
+    """A value the reader refused to build: larger than expansion.py admits
+    (a constant doubling itself line after line)."""
+    return Unknown(f"a value larger than corslint builds from constants ({LIMITS})", line)

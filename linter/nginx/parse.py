@@ -51,6 +51,8 @@ def _parse_file(path: str, display: str, reading: ParsedConfig,
         payload = _crossplane_parse(path, data)
     except StopIteration:     # crossplane's lexer runs dry inside a directive
         return [], [InputError(display, None, "unexpected end of file")]
+    except MemoryError:
+        raise
     except Exception as exc:  # crossplane raises on odd bytes
         return [], [InputError(display, None, f"cannot parse: {exc or type(exc).__name__}")]
     errors = []
@@ -106,9 +108,16 @@ def _crossplane_parse(path: str, data: bytes) -> dict:
     crossplane.parser.lex = lex
     try:
         return crossplane.parser.parse(path, single=True, check_ctx=False, check_args=False, catch_errors=True,
-                                       comments=False)
+                                       comments=False, onerror=_out_of_memory)
     finally:
         crossplane.parser.lex = opens
+
+
+def _out_of_memory(exc: Exception) -> None:
+    """crossplane records every exception as a parse error of the file;
+    running out of memory is none (the engine reports it), so it goes on."""
+    if isinstance(exc, MemoryError):
+        raise exc
 
 
 def _too_deep(directives: list[Directive]) -> Directive | None:

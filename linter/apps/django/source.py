@@ -22,6 +22,10 @@ import re
 from ...code.python import Module
 from ...code.values import Unknown, is_unknown
 
+#: the largest product folded (a Max-Age, a timeout): `N1 = N0 * N0` forty
+#: times over would double its digits each line
+MAX_PRODUCT_BITS = 64
+
 #: corsheaders/defaults.py (django-cors-headers 4.x)
 DEFAULTS = {
     "default_headers": ("accept", "authorization", "content-type", "user-agent", "x-csrftoken", "x-requested-with"),
@@ -103,8 +107,11 @@ class SettingsModule(Module):
         if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
             return self._call_value(node, depth)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):   # `60 * 60 * 24`
-            left, right = self.value(node.left, depth + 1), self.value(node.right, depth + 1)
+            left = self.value(node.left, depth + 1)
+            right = left if is_unknown(left) else self.value(node.right, depth + 1)
             if all(isinstance(v, int) and not isinstance(v, bool) for v in (left, right)):
+                if left.bit_length() + right.bit_length() > MAX_PRODUCT_BITS:
+                    return Unknown(f"depends on a product past {MAX_PRODUCT_BITS} bits", node.lineno)
                 return left * right
             return Unknown("depends on a product of non-integers", node.lineno)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):   # `-1`
