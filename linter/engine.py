@@ -16,7 +16,7 @@ from .diagnostics import SEVERITY_RANK, Finding, InputError
 from .files import classify, expand, explicit_kind, template_kind
 from .kinds import KINDS, load_function
 from .record import field, record
-from .saferegex import RegexTimeout
+from .saferegex import BUDGET_SPENT, RegexBudgetSpent, RegexTimeout, new_run
 
 
 @record
@@ -194,7 +194,10 @@ def _line_of(path: str, text: str) -> int | None:
 
 def regex_error(model, exc: RegexTimeout) -> InputError:
     """The input error for a regex that ran out of time, at the line that
-    writes the pattern (found in the model's files) when there is one."""
+    writes the pattern (found in the model's files) when there is one.
+    The run's spent regex budget is the run's, not a pattern's: no line."""
+    if isinstance(exc, RegexBudgetSpent):
+        return InputError(model.path, None, str(exc))
     for shown in model.parsed.files or [model.path]:
         try:
             with open(shown, encoding="utf-8", errors="replace") as fh:
@@ -229,6 +232,8 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     from .probes import Client, ProbeContext
 
     report = Report()
+    new_run()
+    budget_told = False
     rules = selected_rules(settings.select, settings.ignore)
     trust = Trust(settings.trusted_origins)
     clients = [Client(c["origin"], c.get("methods", ()), c.get("headers", ()), bool(c.get("credentials", False)))
@@ -293,7 +298,8 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             known = findings.get(finding.key)
             if known is None or (finding.message, finding.request) < (known.message, known.request):
                 findings[finding.key] = finding
-        report.errors.extend(errors)
+        report.errors.extend(e for e in errors if e.message != BUDGET_SPENT or not budget_told)
+        budget_told = budget_told or any(e.message == BUDGET_SPENT for e in errors)   # once for the run
     kept = [f for f in findings.values()
             if not matches(f.code, f.name, settings.ignored_for(f.path))]
     report.findings = sorted(suppress.apply(kept, suppressions), key=lambda f: (f.path, f.line, f.code))
