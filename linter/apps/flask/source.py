@@ -26,6 +26,7 @@ import ast
 import copy
 import re
 
+from ... import saferegex
 from ...code.python import Module, call_keywords
 from ...code.values import Unknown, is_unknown
 from ...model import MiddlewareOrder, RejectedAtStartup, Source
@@ -114,7 +115,7 @@ def rule_regex(rule: str) -> re.Pattern:
             out.append(_CONVERTERS.get(converter, r"[^/]+"))
         pos = m.end()
     out.append(re.escape(rule[pos:]))
-    return re.compile("".join(out))
+    return saferegex.compile("".join(out))
 
 
 class _Reader:
