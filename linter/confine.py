@@ -72,7 +72,7 @@ class Refused(OSError):
         return self.strerror
 
 
-def new_run() -> None:
+def forget_paths() -> None:
     """Forget what the last run resolved (a lint run calls it first)."""
     _reals.clear()
     _roots.clear()

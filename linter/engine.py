@@ -13,12 +13,12 @@ import os
 import re
 
 from .config import Settings
-from .confine import new_run, read, unreadable
+from .confine import forget_paths, read, unreadable
 from .diagnostics import SEVERITY_RANK, Finding, InputError
 from .files import classify, expand, explicit_kind, template_kind
 from .kinds import KINDS, load_function
 from .record import field, record
-from .saferegex import RegexTimeout
+from .saferegex import BUDGET_SPENT, RegexBudgetSpent, RegexTimeout, new_budget
 
 
 @record
@@ -200,7 +200,10 @@ def _line_of(path: str, text: str) -> int | None:
 
 def regex_error(model, exc: RegexTimeout) -> InputError:
     """The input error for a regex that ran out of time, at the line that
-    writes the pattern (found in the model's files) when there is one."""
+    writes the pattern (found in the model's files) when there is one.
+    The run's spent regex budget is the run's, not a pattern's: no line."""
+    if isinstance(exc, RegexBudgetSpent):
+        return InputError(model.path, None, str(exc))
     for shown in model.parsed.files or [model.path]:
         number = _line_of(shown, exc.pattern)
         if number is not None:
@@ -323,13 +326,15 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     from .probes import Client, ProbeContext
 
     report = Report()
+    new_budget()
+    budget_told = False
     rules = selected_rules(settings.select, settings.ignore)
     trust = Trust(settings.trusted_origins)
     clients = [Client(c["origin"], c.get("methods", ()), c.get("headers", ()), bool(c.get("credentials", False)))
                for c in settings.clients]
     outcomes: list[Outcome] = []
     included: set[str] = set()   # files the roots read so far include
-    new_run()
+    forget_paths()
     for path, explicit, refused in expand(paths, root):
         if refused is not None:     # a link out of the folder walked
             report.skipped.append((path, refused))
@@ -370,7 +375,8 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
         if not outcome.judged:
             continue
         report.files += len(outcome.files)
-        report.errors.extend(outcome.errors)
+        report.errors.extend(e for e in outcome.errors if e.message != BUDGET_SPENT or not budget_told)
+        budget_told = budget_told or any(e.message == BUDGET_SPENT for e in outcome.errors)   # once for the run
         for shown in outcome.files:
             suppressions.setdefault(shown, suppress.scan(shown))
         for finding in outcome.findings:

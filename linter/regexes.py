@@ -15,6 +15,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+#: the longest example rendered: a longer one (`a{60000}`, repeats inside
+#: repeats) is no example, and the regex is not probed through it
+MAX_EXAMPLE = 1024
 #: PCRE's `(?<name>`; a pattern `re`'s cache compiles at the first regex a config has
 _NAMED_GROUP = r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>"
 
@@ -38,7 +41,8 @@ def compile_pcre(pattern: str, ignore_case: bool) -> re.Pattern | None:
 @lru_cache(maxsize=4096)
 def example_for(pattern: str) -> tuple[str, ...]:
     """A few short strings the pattern matches (searched, not full-matched),
-    used to find a URL path that lands in a regex location."""
+    used to find a URL path that lands in a regex location.  None past
+    MAX_EXAMPLE characters: rendering is bounded by the cap, not the pattern."""
     compiled = compile_pcre(pattern, False)
     if compiled is None:
         return ()
@@ -61,7 +65,8 @@ def _render(tree, variant: int, depth: int = 0) -> str | None:
 
     if depth > 50:
         return None
-    parts = []
+    parts: list[str] = []
+    size = 0
     for op, av in tree:
         if op is c.LITERAL:
             parts.append(chr(av))
@@ -87,7 +92,7 @@ def _render(tree, variant: int, depth: int = 0) -> str | None:
             low, _high, item = av
             count = max(low, variant)
             sub = _render(item, variant, depth + 1)
-            if sub is None:
+            if sub is None or len(sub) * count > MAX_EXAMPLE:
                 return None
             parts.append(sub * count)
         elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
@@ -95,6 +100,9 @@ def _render(tree, variant: int, depth: int = 0) -> str | None:
         elif op is c.GROUPREF:
             continue
         else:
+            return None
+        size += len(parts[-1])
+        if size > MAX_EXAMPLE:
             return None
     return "".join(parts)
 

@@ -3,31 +3,61 @@
 Configs carry regexes the linter matches against probe URLs, hosts and
 origins.  Python's `re` backtracks: a pattern such as `(a+)+$` or
 `(x+x+)+y` takes exponential time on a long run of `a` or `x` that fails at
-the end (nginx's PCRE stops such a match at its backtracking limit; Go's
-and Envoy's RE2 never backtrack).  A hostile or careless config must not
-stall the linter, so:
+the end, and `a*a*a*b` or `\\d+\\d+x` polynomial time (n^4 on a 2,000
+character path is hours).  nginx's PCRE stops such a match at its
+backtracking limit; Go's and Envoy's RE2 never backtrack.  A hostile or
+careless config must not stall the linter, so:
 
-- patterns that *can* backtrack badly (a repeat inside a repeat, a repeat
-  over alternatives, many variable repeats, backreferences) are compiled to
-  a `Guarded` pattern whose matches run under a CPU-time budget
-  (`BUDGET_SECONDS`, SIGVTALRM: the `re` engine checks for signals while it
-  backtracks);
+- patterns that *can* backtrack badly are compiled to a `Guarded` pattern
+  whose matches run under a CPU-time budget (`BUDGET_SECONDS`, SIGVTALRM:
+  the `re` engine checks for signals while it backtracks).  Risky means: two
+  quantified atoms that can match the same text with nothing between them
+  that only one of them can match (`a*a*`, `\\d+\\d+`, `.*/.*`), a variable
+  repeat that can meet itself again inside an outer repeat (`(a+)+`,
+  `(.?){90}`), a repeat over alternatives, or a backreference;
 - every other pattern is a plain `re.Pattern` (no overhead);
 - a match over budget raises `RegexTimeout`: the answer that depends on it
   is uncertain, and the engine reports the pattern as an input error
   instead of hanging or guessing.  A pattern that ran out of time once
-  fails at once afterwards.
+  fails at once afterwards;
+- the guarded matches of one run share `RUN_BUDGET_SECONDS` (`new_budget`
+  starts it): many patterns that each stay under the per-match budget
+  cannot add up to minutes.  Once it is spent every guarded match raises
+  `RegexBudgetSpent` at once, and the run reports that once.
 """
 
 from __future__ import annotations
 
 import re
+from _thread import get_ident
 from functools import lru_cache
+from re import _constants as c
+from time import process_time
 
 #: CPU seconds one match of a risky pattern may take
 BUDGET_SECONDS = 0.25
-#: more variable repeats than this in one pattern make it risky (polynomial backtracking)
-MAX_PLAIN_REPEATS = 3
+#: CPU seconds all matches of risky patterns may take in one run
+RUN_BUDGET_SECONDS = 2.0
+#: variable repeats that may still grow at one point of a pattern, and
+#: steps of the risk analysis, past which a pattern counts as risky unread
+MAX_LIVE_REPEATS = 32
+MAX_ANALYSIS_STEPS = 20000
+#: optional atoms that may match the same text as another repeat: each
+#: doubles the ways to match, so more than this many make a pattern risky
+MAX_DOUBLINGS = 4
+
+#: CPU seconds the guarded matches of this run have taken
+_spent = 0.0
+
+
+def new_budget() -> None:
+    """Start a run's regex budget afresh (a lint run, a simulation)."""
+    global _spent
+    _spent = 0.0
+
+
+def budget_spent() -> bool:
+    return _spent >= RUN_BUDGET_SECONDS
 
 
 class RegexTimeout(Exception):
@@ -41,75 +71,266 @@ class RegexTimeout(Exception):
         self.text = text
 
 
+#: what the run reports, once, when its regex budget is spent
+BUDGET_SPENT = (f"uncertain: risky regular expressions took this run's whole budget ({RUN_BUDGET_SECONDS:g} s "
+                f"of matching); answers that depend on one were not judged from then on, so findings may be "
+                f"missing")
+
+
+class RegexBudgetSpent(RegexTimeout):
+    """The run's regex budget is spent: a guarded match was not tried."""
+
+    def __init__(self, pattern: str, text: str):
+        Exception.__init__(self, BUDGET_SPENT)
+        self.pattern = pattern
+        self.text = text
+
+
 #: (patterns, not compiled regexes: `re`'s cache compiles them when a
 #: configured regex is first looked at; most runs have none)
 _BACKREFERENCE = r"\\[1-9]|\(\?P=|\(\?\("
+#: `(?:`, `(?P<`, `(?=`...: a `?` that is no quantifier (`\(?` is one: an optional parenthesis)
+_GROUP_SYNTAX = r"(?<!\\)\(\?"
 #: a group followed by `*`, `+` or `{n,m}`: the only way to nest repeats or repeat alternatives
 _GROUP_REPEAT = r"\)[*+{]"
 
 
 def risky(pattern: str, flags: int = 0) -> bool:
-    """Whether the pattern can take more than linear-ish time to match."""
+    """Whether the pattern can take more than linear-ish time to match.
+    Called once per pattern (`compile` caches), and cheap: most patterns
+    are decided by counting their quantifiers."""
+    loops = pattern.count("*") + pattern.count("+") + pattern.count("{")
+    optional = pattern.count("?") - len(re.findall(_GROUP_SYNTAX, pattern))
+    if loops + optional == 0 or (loops + optional == 1 and "|" not in pattern) or \
+            (loops <= 1 and optional <= 2 and not re.search(_GROUP_REPEAT, pattern)):
+        if not re.search(_BACKREFERENCE, pattern):
+            # at most one loop, repeated by no group, beside two optional atoms at most:
+            # no worse than one repeat (`^https?://([a-z0-9-]+\.)?example\.com(:[0-9]+)?$`)
+            return False
     from re import _parser as sre_parse
-
-    repeats = pattern.count("*") + pattern.count("+") + pattern.count("{")
-    if repeats == 0 or (repeats == 1 and "|" not in pattern and not re.search(_BACKREFERENCE, pattern)):
-        return False     # one repeat over no alternatives: the parse below could not find more
-    if repeats <= MAX_PLAIN_REPEATS and not re.search(_GROUP_REPEAT, pattern) and \
-            not re.search(_BACKREFERENCE, pattern):
-        return False     # no group is repeated, so no repeat sits inside another or over alternatives
 
     try:
         tree = sre_parse.parse(pattern, flags)
-    except Exception:
+        _Analysis().walk(tree, [], bool((tree.state.flags | flags) & re.IGNORECASE))
+    except _Risky:
         return True
-    counter = [0]
-    try:
-        return _risky(tree, False, counter) or counter[0] > MAX_PLAIN_REPEATS
-    except RecursionError:
+    except Exception:   # RecursionError, or a pattern `re` refuses (compile raises it)
         return True
-
-
-def _risky(tree, inside_repeat: bool, counter: list[int]) -> bool:
-    from re import _constants as c
-
-    for op, av in tree:
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
-            low, high, item = av
-            loops = high > 1 and high != low
-            if loops:
-                counter[0] += 1
-                if inside_repeat:
-                    return True
-                if _has_branch(item):
-                    return True
-            if high > 1 and _risky(item, inside_repeat or loops or high > 1, counter):
-                return True
-            if high <= 1 and _risky(item, inside_repeat, counter):
-                return True
-        elif op is c.SUBPATTERN:
-            if _risky(av[-1], inside_repeat, counter):
-                return True
-        elif op is c.BRANCH:
-            if any(_risky(branch, inside_repeat, counter) for branch in av[1]):
-                return True
-        elif op in (c.ASSERT, c.ASSERT_NOT):
-            if _risky(av[1], inside_repeat, counter):
-                return True
-        elif op in (c.GROUPREF, c.GROUPREF_EXISTS):
-            return True
-        elif op is getattr(c, "ATOMIC_GROUP", None):
-            if _risky(av, inside_repeat, counter):
-                return True
-        elif op is getattr(c, "POSSESSIVE_REPEAT", None):
-            if _risky(av[2], True, counter):
-                return True
     return False
 
 
-def _has_branch(tree) -> bool:
-    from re import _constants as c
+class _Risky(Exception):
+    """Raised by the analysis as soon as it finds a way to backtrack badly
+    (or has taken more steps than a sane pattern needs)."""
 
+
+#: the parsed pattern's single-character atoms, and its backtracking repeats
+_ATOMS = frozenset((c.LITERAL, c.NOT_LITERAL, c.ANY, c.IN))
+_REPEATS = frozenset((c.MAX_REPEAT, c.MIN_REPEAT))
+#: character sets are lists of (low, high) code point ranges
+_NON_ASCII = (128, 0x10FFFF)
+_LETTERS = ((65, 90), (97, 122))
+#: what `\d`, `\w`, `\s` match (non-ASCII: anything, a safe overestimate)
+_CATEGORY_RANGES = {"CATEGORY_DIGIT": ((48, 57), _NON_ASCII),
+                    "CATEGORY_WORD": ((48, 57), (65, 90), (95, 95), (97, 122), _NON_ASCII),
+                    "CATEGORY_SPACE": ((9, 13), (32, 32), _NON_ASCII)}
+
+
+class _Charset:
+    """The characters one atom can match: `ranges`, or everything but
+    `ranges` when `negated`.  Over-estimated where exactness does not pay:
+    more overlap only means more guarding."""
+
+    __slots__ = ("negated", "ranges")
+
+    def __init__(self, negated: bool, ranges: tuple):
+        self.negated = negated
+        self.ranges = ranges
+
+    def overlaps(self, other: "_Charset") -> bool:
+        if self.negated and other.negated:
+            return True
+        if self.negated or other.negated:
+            positive, excluded = (other, self) if self.negated else (self, other)
+            return any(_outside(r, excluded.ranges) for r in positive.ranges)
+        return any(a[0] <= b[1] and b[0] <= a[1] for a in self.ranges for b in other.ranges)
+
+    def union(self, other: "_Charset") -> "_Charset":
+        if not self.negated and not other.negated:
+            return _Charset(False, self.ranges + other.ranges)
+        if self.negated and other.negated:
+            return self if self.ranges == other.ranges else _ANYTHING
+        positive, excluded = (other, self) if self.negated else (self, other)
+        return excluded if not positive.overlaps(_Charset(False, excluded.ranges)) else _ANYTHING
+
+
+_ANYTHING = _Charset(True, ())
+
+
+def _outside(span: tuple, excluded: tuple) -> bool:
+    """Whether some character of `span` lies outside every excluded range."""
+    low, high = span
+    for ex_low, ex_high in sorted(excluded):
+        if ex_low > low:
+            return True
+        low = max(low, ex_high + 1)
+        if low > high:
+            return False
+    return low <= high
+
+
+def _folded(ranges: tuple) -> tuple:
+    """The ranges with the other case of each letter (IGNORECASE); a
+    non-ASCII character may fold to an ASCII letter and back (K, s, i)."""
+    out = list(ranges)
+    for low, high in ranges:
+        for a, b in _LETTERS:
+            if low <= b and a <= high:
+                out.append((max(low, a) ^ 32, min(high, b) ^ 32))
+                out.append(_NON_ASCII)
+        if high >= 128:
+            out.extend(_LETTERS)
+    return tuple(out)
+
+
+class _Live:
+    """A variable repeat that may still grow: what it matches, and whether
+    it loops (can take more than one turn) or is only optional."""
+
+    __slots__ = ("chars", "loops")
+
+    def __init__(self, chars: _Charset, loops: bool):
+        self.chars = chars
+        self.loops = loops
+
+
+class _Analysis:
+    """Walks a parsed pattern tracking the variable repeats that may still
+    grow ("live": nothing since them that they cannot match).  A new
+    variable repeat that can match what a live one matches makes two ways
+    to split the same text: two loops make that polynomial (`a*a*`), a loop
+    that meets itself on its next turn exponential (`(a+)+`, `(.?){90}`);
+    optional atoms only double the work, unless there are many of them
+    (`a?a?a?a?a?aaaaa`).  `_Risky` is raised as soon as it is so."""
+
+    def __init__(self):
+        self.steps = 0
+        #: clashes that involve an optional atom
+        self.doublings = 0
+        #: walking a loop's item a second time: any clash then repeats on every turn
+        self.again = False
+
+    def walk(self, tree, live: list, ignore_case: bool) -> list:
+        """The live repeats after `tree`, met with `live`."""
+        for op, av in tree:
+            self.steps += 1
+            if self.steps > MAX_ANALYSIS_STEPS or len(live) > MAX_LIVE_REPEATS:
+                raise _Risky()
+            if op in _ATOMS:
+                if live:            # a repeat the atom cannot match ends before it
+                    chars = self.charset(op, av, ignore_case)
+                    live = [r for r in live if r.chars.overlaps(chars)]
+            elif op in _REPEATS:
+                live = self.repeat(av, live, ignore_case)
+            elif op is c.POSSESSIVE_REPEAT or op is c.ATOMIC_GROUP:   # never backtracked into
+                item = av[2] if op is c.POSSESSIVE_REPEAT else av
+                out = self.walk(item, live, ignore_case)
+                if op is c.POSSESSIVE_REPEAT and av[1] > 1 and _new(out, live):
+                    self.again_walk(item, _new(out, live), ignore_case)
+                live = [r for r in out if not _new([r], live)]
+            elif op is c.SUBPATTERN:
+                live = self.walk(av[3], live, ignore_case or bool(av[1] & re.IGNORECASE))
+            elif op is c.BRANCH:
+                after: list = []
+                for branch in av[1]:
+                    after += _new(self.walk(branch, live, ignore_case), after)
+                live = after
+            elif op in (c.ASSERT, c.ASSERT_NOT):
+                self.walk(av[1], [], ignore_case)
+            elif op in (c.GROUPREF, c.GROUPREF_EXISTS):
+                raise _Risky()      # backreferences
+        return live
+
+    def repeat(self, av, live: list, ignore_case: bool) -> list:
+        low, high, item = av
+        grows = _Live(self.alphabet(item, ignore_case), high > 1) if high != low else None
+        if grows is not None:
+            clash = [r for r in live if r.chars.overlaps(grows.chars)]
+            if clash and (self.again or grows.loops and any(r.loops for r in clash)):
+                raise _Risky()      # it and a live loop can split the same text
+            self.doublings += len(clash)
+            if self.doublings > MAX_DOUBLINGS or grows.loops and _has_branch(item):
+                raise _Risky()      # many optional atoms over the same text, or `(a|aa)+`
+        out = self.walk(item, live, ignore_case)
+        fresh = _new(out, live)
+        if high > 1 and fresh:      # a second turn meets what the first left live
+            self.again_walk(item, fresh, ignore_case)
+        after = out if low > 0 else live + fresh
+        return after if grows is None else after + [grows]
+
+    def again_walk(self, item, live: list, ignore_case: bool) -> None:
+        again, self.again = self.again, True
+        try:
+            self.walk(item, live, ignore_case)
+        finally:
+            self.again = again
+
+    def alphabet(self, tree, ignore_case: bool) -> _Charset:
+        """Every character `tree` can match anywhere (an over-estimate)."""
+        found = _Charset(False, ())
+        for op, av in tree:
+            self.steps += 1
+            if op in _ATOMS:
+                found = found.union(self.charset(op, av, ignore_case))
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+                found = found.union(self.alphabet(av[2], ignore_case))
+            elif op is c.SUBPATTERN:
+                found = found.union(self.alphabet(av[3], ignore_case or bool(av[1] & re.IGNORECASE)))
+            elif op is c.BRANCH:
+                for branch in av[1]:
+                    found = found.union(self.alphabet(branch, ignore_case))
+            elif op is c.ATOMIC_GROUP:
+                found = found.union(self.alphabet(av, ignore_case))
+            elif op in (c.GROUPREF, c.GROUPREF_EXISTS):
+                return _ANYTHING
+        return found
+
+    @staticmethod
+    def charset(op, av, ignore_case: bool) -> _Charset:
+        if op is c.LITERAL:
+            ranges: tuple = ((av, av),)
+        elif op is c.NOT_LITERAL:
+            return _Charset(True, ((av, av),) if not ignore_case else ())
+        elif op is c.ANY:
+            return _ANYTHING
+        else:
+            negated, collected = False, []
+            for item_op, item in av:
+                if item_op is c.NEGATE:
+                    negated = True
+                elif item_op is c.LITERAL:
+                    collected.append((item, item))
+                elif item_op is c.RANGE:
+                    collected.append(item)
+                elif item_op is c.CATEGORY and str(item) in _CATEGORY_RANGES:
+                    collected.extend(_CATEGORY_RANGES[str(item)])
+                elif item_op is c.CATEGORY and len(av) == 1 and str(item).replace("_NOT", "") in _CATEGORY_RANGES:
+                    # `\D`, `\W`, `\S`: all but the ASCII part of the category
+                    return _Charset(True, _CATEGORY_RANGES[str(item).replace("_NOT", "")][:-1])
+                else:                       # a negated category among others: nearly anything
+                    return _ANYTHING
+            if negated:
+                return _Charset(True, () if ignore_case else tuple(collected))
+            ranges = tuple(collected)
+        return _Charset(False, _folded(ranges) if ignore_case else ranges)
+
+
+def _new(repeats: list, known: list) -> list:
+    """The repeats that are not in `known` (the same objects)."""
+    return [r for r in repeats if all(r is not k for k in known)]
+
+
+def _has_branch(tree) -> bool:
     for op, av in tree:
         if op is c.BRANCH:
             return True
@@ -124,6 +345,14 @@ class _Expired(BaseException):
 
 def _expired(signum, frame):
     raise _Expired()
+
+
+#: the thread that installed `_expired` (signals only reach the main thread)
+_handler_thread: int | None = None
+
+
+def _text(string) -> str:
+    return string if isinstance(string, str) else repr(string)
 
 
 class Guarded:
@@ -145,25 +374,39 @@ class Guarded:
         return f"Guarded({self.compiled!r})"
 
     def _run(self, method, string, *args, **kwargs):
+        global _spent, _handler_thread
         if self.timed_out is not None:
             raise RegexTimeout(self.pattern, self.timed_out)
+        limit = min(BUDGET_SECONDS, RUN_BUDGET_SECONDS - _spent)
+        if limit <= 0:
+            raise RegexBudgetSpent(self.pattern, _text(string))
         import signal   # here, not at the top: most runs never match a risky pattern
 
-        try:
-            previous = signal.signal(signal.SIGVTALRM, _expired)
-        except ValueError:     # not the main thread: no signals here, match as it is
-            return method(string, *args, **kwargs)
-        outer = signal.setitimer(signal.ITIMER_VIRTUAL, BUDGET_SECONDS)
+        previous = signal.getsignal(signal.SIGVTALRM)
+        if previous is not _expired or _handler_thread != get_ident():
+            try:
+                signal.signal(signal.SIGVTALRM, _expired)
+            except ValueError:     # not the main thread: no signals here, match as it is
+                return method(string, *args, **kwargs)
+            _handler_thread = get_ident()
+        outer = signal.setitimer(signal.ITIMER_VIRTUAL, limit)
+        started = process_time()
         try:
             return method(string, *args, **kwargs)
         except _Expired:
-            self.timed_out = string if isinstance(string, str) else repr(string)
+            if limit < BUDGET_SECONDS:      # the run's budget ran out, not this pattern's
+                raise RegexBudgetSpent(self.pattern, _text(string)) from None
+            self.timed_out = _text(string)
             raise RegexTimeout(self.pattern, self.timed_out) from None
         finally:
-            left = signal.setitimer(signal.ITIMER_VIRTUAL, 0)[0]
-            signal.signal(signal.SIGVTALRM, previous)
-            if outer[0] > 0:   # someone else's timer was running: give it back what is left of it
-                used = BUDGET_SECONDS - left
+            signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+            used = process_time() - started
+            _spent += used
+            # our handler stays between matches (installing it costs ten times a match);
+            # someone else's is given back, with what is left of their timer
+            if previous is not _expired and callable(previous):
+                signal.signal(signal.SIGVTALRM, previous)
+            if outer[0] > 0:
                 signal.setitimer(signal.ITIMER_VIRTUAL, max(outer[0] - used, 1e-6), outer[1])
 
     def search(self, string, *args, **kwargs):

@@ -195,7 +195,7 @@ def _expand(directives: list[Directive], result: ApacheParse, stack: list[str], 
             result.server_root = d.args[0]
             _widen_confinement(result, d.args[0], stack[0])
         if name in ("<ifdefine", "<ifmodule", "<ifversion", "<ifdirective", "<ifsection", "<iffile"):
-            if _condition_holds(name, d.args, result):
+            if _condition_holds(name, d, result):
                 out.extend(_expand(d.block or [], result, stack, display_dir))
             continue
         if name in ("include", "includeoptional") and d.args:
@@ -239,7 +239,8 @@ def _substitute(arg: str, result: ApacheParse) -> str | None:
     return "".join(pieces) if result.budget.admits(*pieces) else None
 
 
-def _condition_holds(name: str, args: list[str], result: ApacheParse) -> bool:
+def _condition_holds(name: str, d: Directive, result: ApacheParse) -> bool:
+    args = d.args
     if not args:
         return True
     negate = args[0].startswith("!")
@@ -254,20 +255,32 @@ def _condition_holds(name: str, args: list[str], result: ApacheParse) -> bool:
         module = re.sub(r"^mod_|\.c$", "", module)
         held = module in ASSUMED_MODULES
     elif name == "<ifversion":
-        held = _version_holds(args)
-        negate = False
+        return _version_holds(d, result)
     else:
         held = True
     return held != negate
 
 
-def _version_holds(args: list[str]) -> bool:
+def _version_holds(d: Directive, result: ApacheParse) -> bool:
+    """`<IfVersion [[!]op] version>` against HTTPD_VERSION.  A regex that
+    does not compile (httpd refuses to start) or backtracks past the budget
+    is an input error at the section; its body is left out."""
+    from .. import saferegex
+
+    args = d.args
     op, version = ("=", args[0]) if len(args) == 1 else (args[0], args[1])
     negate = op.startswith("!")
     op = op.lstrip("!")
     if op in ("~",) or version.startswith("/"):
         pattern = version.strip("/")
-        held = re.search(pattern, ".".join(map(str, HTTPD_VERSION))) is not None
+        try:
+            held = saferegex.search(pattern, ".".join(map(str, HTTPD_VERSION))) is not None
+        except (re.error, RecursionError, OverflowError) as exc:
+            result.errors.append(InputError(d.path, d.line, f"<IfVersion> regex {pattern!r} does not compile: {exc}"))
+            return False
+        except saferegex.RegexTimeout as exc:
+            result.errors.append(InputError(d.path, d.line, str(exc)))
+            return False
         return held != negate
     want = tuple(int(p) for p in re.findall(r"\d+", version)[:3])
     have = HTTPD_VERSION[:len(want)]

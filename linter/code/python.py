@@ -28,6 +28,9 @@ class Module:
     """A parsed module and its module-level bindings (last assignment wins,
     as at import time)."""
 
+    #: what the outermost evaluation under way has computed (see `memoized`)
+    _memo: dict | None = None
+
     def __init__(self, source: str, path: str):
         self.path = path
         with warnings.catch_warnings():
@@ -65,6 +68,21 @@ class Module:
                             self.bindings[target.id] = ast.Name(id=f"<conditional {target.id}>")
                             self.binding_lines[target.id] = inner.lineno
 
+    def memoized(self, key, compute):
+        """`compute()`, once per key within one outermost evaluation (bindings
+        do not change meanwhile).  Names are looked up through it: `B1 = B0 *
+        B0` ... 40 deep would otherwise evaluate B0 2^40 times."""
+        memo = self._memo
+        if memo is None:
+            self._memo = {}
+            try:
+                return self.memoized(key, compute)
+            finally:
+                self._memo = None
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
+
     def value(self, node: ast.AST, depth: int = 0):
         """The value of an expression node, or Unknown."""
         if depth > MAX_DEPTH:
@@ -78,7 +96,8 @@ class Module:
             bound = self.bindings.get(node.id)
             if bound is None:
                 return Unknown(f"{node.id} is not a module-level constant", line)
-            return self.value(bound, depth + 1)
+            # keyed by depth too: the answer is the one the unmemoized walk gives
+            return self.memoized((node.id, depth), lambda: self.value(bound, depth + 1))
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             parts = []   # (value, starred)
             for element in node.elts:

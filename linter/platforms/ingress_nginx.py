@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from .. import saferegex
 from ..backend import FileOracle, Upstream
 from ..cors import ACAC, ACAH, ACAM, ACAO, ACEH, MAX_AGE, ORIGIN
 from ..model import Answer, OriginPattern, RejectedAtStartup, Request, RiskyDefault, Scope, Source
@@ -202,7 +203,7 @@ class IngressGate(Gate):
         self.config = config
         self.regex = None
         if config is not None and config.origins and config.origins != ["*"]:
-            self.regex = re.compile(origin_regex(config.origins), re.IGNORECASE)
+            self.regex = saferegex.compile(origin_regex(config.origins), re.IGNORECASE)
 
     def admits(self, origin: str) -> bool:
         """Whether the generated CORS block sets `$cors` to 'true'."""

@@ -116,8 +116,7 @@ def _v5_source(path: str, end: bool) -> str:
     """path-to-regexp 8 `pathToRegexp(loosen(path), {end, trailing: true})`, as a regex."""
     if path != "/":
         path = path.rstrip("/") or path
-    alternatives = [_v5_alternative(tokens) for tokens in _flatten(_v5_parse(path))]
-    source = "^(?:" + "|".join(alternatives) + ")(?:/$)?"
+    source = "^(?:" + _v5_regex(_v5_parse(path)) + ")(?:/$)?"
     return source + ("$" if end else "(?=/|$)")
 
 
@@ -170,23 +169,18 @@ def _v5_parse(path: str) -> list:
     return until("")
 
 
-def _flatten(tokens: list) -> list[list]:
-    """Every combination of optional groups present or absent."""
-    out: list[list] = [[]]
-    for token in tokens:
-        if token[0] == "group":
-            inner = _flatten(token[1])
-            out = [seq + extra for seq in out for extra in ([[]] + inner)]
-        else:
-            out = [seq + [token] for seq in out]
-    return out
-
-
-def _v5_alternative(tokens: list) -> str:
+def _v5_regex(tokens: list) -> str:
+    """The tokens as one regex.  path-to-regexp 8 flattens optional groups
+    into one alternative per combination, each group absent before present;
+    a lazy optional `(?:...)??` tries them in that same order, so the first
+    match is the same, without 2^groups alternatives (`{/a}{/b}`... 30 times
+    would be a billion)."""
     parts = []
     for kind, value in tokens:
         if kind == "text":
             parts.append(re.escape(value))
+        elif kind == "group":
+            parts.append(f"(?:{_v5_regex(value)})??")
         else:
             parts.append("([^/]+)" if kind == "param" else r"([\s\S]+)")
     return "".join(parts)

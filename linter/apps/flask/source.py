@@ -26,6 +26,7 @@ import ast
 import copy
 import re
 
+from ... import saferegex
 from ...code.python import Module, call_keywords
 from ...code.values import Unknown, is_unknown
 from ...model import MiddlewareOrder, RejectedAtStartup, Source
@@ -114,7 +115,7 @@ def rule_regex(rule: str) -> re.Pattern:
             out.append(_CONVERTERS.get(converter, r"[^/]+"))
         pos = m.end()
     out.append(re.escape(rule[pos:]))
-    return re.compile("".join(out))
+    return saferegex.compile("".join(out))
 
 
 class _Reader:
@@ -172,7 +173,7 @@ class _Reader:
     def value(self, node: ast.AST, env: Module):
         """A value as flask-cors sees it: code.python plus `re.compile(...)` and `timedelta(...)`."""
         if isinstance(node, ast.Name) and node.id in env.bindings and node.id not in ("True", "False", "None"):
-            return self.value(env.bindings[node.id], env)
+            return env.memoized(("flask", node.id), lambda: self.value(env.bindings[node.id], env))
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and not any(isinstance(e, ast.Starred) for e in node.elts):
             items = [self.value(e, env) for e in node.elts]
             return tuple(items) if isinstance(node, ast.Tuple) else items

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from ... import saferegex
 from ...backend import FileOracle, Upstream
 from ...code.python import Module, read_python
 from ...model import Answer, Handler, MiddlewareOrder, OriginPattern, Parsed, RejectedAtStartup, Request, Scope
@@ -44,7 +45,7 @@ def compile_path(pattern: str) -> re.Pattern:
     for m in PARAM.finditer(pattern):
         out += re.escape(pattern[last:m.start()]) + f"({CONVERTORS.get((m.group(2) or ':str')[1:], '[^/]+')})"
         last = m.end()
-    return re.compile(out + re.escape(pattern[last:]) + "$")
+    return saferegex.compile(out + re.escape(pattern[last:]) + "$")
 
 
 #: a value each convertor accepts, for example paths
