@@ -87,7 +87,7 @@ class ExpressModel(AppModel):
         return Outcome("next")
 
     def _layers_for(self, router: Router, path: str) -> list[Layer]:
-        """The router's layers that may match `path`, in stack order (see base.PathIndex)."""
+        """The router's layers that may match `path`, in stack order (see routeindex.PathIndex)."""
         entry = self._indexes.get(id(router))
         if entry is None:
             heads = (literal_head(layer.pattern, self.version, layer.kind == "route") for layer in router.layers)

@@ -213,7 +213,7 @@ _PLAIN = re.compile(r"[A-Za-z0-9_~%/-]*")
 
 def literal_head(pattern, version: int, end: bool) -> str | None:
     """The literal text every path this pattern matches starts with, for
-    base.PathIndex (a trailing `/` ends a whole segment); None when it may
+    routeindex.PathIndex (a trailing `/` ends a whole segment); None when it may
     match any path (a regex, an array, every path)."""
     if not isinstance(pattern, str) or (not end and pattern == "/"):
         return None

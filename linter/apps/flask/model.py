@@ -65,7 +65,7 @@ class FlaskModel(AppModel):
         return chosen, Answer(200, [], chosen.source, Handler.APP)
 
     def _candidates(self, path: str) -> list[Route]:
-        """The routes that may match `path`, in registration order (see base.PathIndex)."""
+        """The routes that may match `path`, in registration order (see routeindex.PathIndex)."""
         if self._index is None:
             self._index = PathIndex(route.extra["head"] for route in self.routes)
         return [self.routes[i] for i in self._index.candidates(path)]

@@ -123,7 +123,7 @@ def rule_regex(rule: str) -> re.Pattern:
 
 def rule_head(rule: str) -> str:
     """The literal text every path the rule matches starts with (a
-    base.PathIndex head): the rule up to its first converter; a rule without
+    routeindex.PathIndex head): the rule up to its first converter; a rule without
     one matches itself only, so all its segments are whole."""
     m = _CONVERTER.search(rule)
     return rule + "/" if m is None else rule[:m.start()]
