@@ -173,6 +173,9 @@ class ApacheConf:
         self.path = path
         self.main = VirtualHost(Context("server", "", Source(path, 1)), [], Source(path, 1))
         self.vhosts: list[VirtualHost] = []
+        #: the vhosts by port and name and their sections by path
+        #: (sections.HostIndex), built at the first request
+        self.host_index = None
         self.listen: list[int] = []
         self.htaccess_only = False
         #: (line, why) for directives httpd refuses at startup (or, in .htaccess, with a 500)

@@ -105,9 +105,9 @@ def apply(ev, action: HeaderAction, table: list[HeaderLine], stripped, seq: int)
             table.append(line)
             return
         first = existing[0]
-        tokens = [t.strip() for t in (first.value or "").split(",")]
-        if verb == "merge" and value is not None and value in tokens:
-            return
+        if verb == "merge" and value is not None and value in (first.value or "") and \
+                value in [t.strip() for t in (first.value or "").split(",")]:
+            return      # (split only when it may be there: thousands of merges would split every time)
         first.value = None if first.value is None or value is None else f"{first.value}, {value}"
         first.source = action.source
         first.via = first.via + via
@@ -183,6 +183,7 @@ def _merge_vary(headers: list[HeaderLine]) -> list[HeaderLine]:
     if len(lines) < 2 and not (lines and lines[0].value and "," in lines[0].value):
         return headers
     names: list[str] = []
+    seen: set[str] = set()
     unknown = False
     for line in lines:
         if line.value is None:
@@ -190,7 +191,8 @@ def _merge_vary(headers: list[HeaderLine]) -> list[HeaderLine]:
             continue
         for item in line.value.split(","):
             item = item.strip()
-            if item and item.lower() not in (n.lower() for n in names):
+            if item and item.lower() not in seen:
+                seen.add(item.lower())
                 names.append(item)
     first = lines[0]
     merged = HeaderLine(VARY, None if unknown else ",".join(names), first.source, first.from_upstream,

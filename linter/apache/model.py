@@ -9,6 +9,7 @@ from .. import saferegex
 from ..backend import FileOracle, Upstream
 from ..configmodel import ConfigModel
 from ..cors import ACAO, CORS_PREFIX, ORIGIN
+from ..diagnostics import InputError
 from ..model import Answer, OriginPattern, RejectedAtStartup, Request, Scope, Source, valid_authority
 from ..regexes import example_for
 from .conf import ApacheConf, Context, VirtualHost, lower
@@ -21,6 +22,18 @@ _ORIGIN_REGEX = re.compile(r"(?i)(?:%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}|req\(\s*'O
                            r"(?:=~|!~)\s*(?:m(.)(.*?)\1|/((?:[^/\\]|\\.)*)/)(i?)")
 
 
+#: how many scopes the main server's sections may add inside virtual hosts:
+#: they apply in every <VirtualHost>, so 200 of each in a 12 KB file made
+#: 40,000 scopes; past the cap only the first hosts probe them
+MAX_INHERITED_SCOPES = 10_000
+
+
+def _inheriting(conf: ApacheConf) -> int:
+    """How many virtual hosts (the first ones) probe the main server's sections."""
+    inherited = len(conf.main.context.sections)
+    return min(len(conf.vhosts), MAX_INHERITED_SCOPES // inherited) if inherited else len(conf.vhosts)
+
+
 class ApacheModel(ConfigModel):
     """An Apache configuration (or a lone .htaccess file) with the .htaccess
     files it is told about, answering as httpd does."""
@@ -30,6 +43,12 @@ class ApacheModel(ConfigModel):
     def __init__(self, path: str, conf: ApacheConf, parsed: ApacheParse):
         super().__init__(path, conf, parsed)
         self.htaccess_files: dict[str, tuple[str, Context]] = {}
+        inherited, hosts = len(conf.main.context.sections), len(conf.vhosts)
+        if _inheriting(conf) < hosts:
+            self.parsed.notices = [*self.parsed.notices, InputError(
+                path, None, f"the {inherited:,} sections of the main server are probed in the first "
+                            f"{_inheriting(conf):,} of the {hosts:,} virtual hosts only (at most "
+                            f"{MAX_INHERITED_SCOPES:,} scopes from inherited sections)")]
 
     def add_htaccess(self, directory: str, path: str, display: str | None = None) -> list:
         """Tell the model about the .htaccess file of `directory` (a
@@ -56,10 +75,12 @@ class ApacheModel(ConfigModel):
 
     def scopes(self) -> list[Scope]:
         if self._scopes is None:
-            self._scopes = [scope for host in self.hosts() for scope in self._host_scopes(host)]
+            inheriting = _inheriting(self.conf)
+            self._scopes = [scope for index, host in enumerate(self.hosts())
+                            for scope in self._host_scopes(host, host is self.conf.main or index < inheriting)]
         return self._scopes
 
-    def _host_scopes(self, host: VirtualHost) -> list[Scope]:
+    def _host_scopes(self, host: VirtualHost, inherit: bool = True) -> list[Scope]:
         port = (host.ports or self.conf.listen or [80])[0]
         port = port if valid_authority("localhost", port) else 80     # `Listen 99999` in a broken file
         name = next((n for n in host.names if "*" not in n and "?" not in n and valid_authority(n, port)),
@@ -68,7 +89,8 @@ class ApacheModel(ConfigModel):
         facts = self._facts(host)
         paths: list[tuple[str, str, Source]] = [("/", "server" if host is self.conf.main else "<VirtualHost>",
                                                  host.source)]
-        sections = self.conf.main.context.sections + (host.context.sections if host is not self.conf.main else [])
+        sections = (self.conf.main.context.sections if inherit else []) + \
+            (host.context.sections if host is not self.conf.main else [])
         root = (host.document_root or self.conf.main.document_root or ("/var/www/html", None))[0]
         for section in sections:
             path = self._path_for(section, root, host)

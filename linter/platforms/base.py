@@ -18,8 +18,11 @@ from urllib.parse import urlsplit
 
 from ..backend import UNKNOWN_UPSTREAM, FileOracle, Upstream
 from ..model import Answer, Handler, HeaderLine, Parsed, Request, Scope, ServerModel, Source
+from ..routeindex import PathIndex
 
 SYNTHETIC_HOST = "https://service.example"
+#: the host of a gate that any host reaches (its scope has SYNTHETIC_HOST)
+ANY_HOST = "service.example"
 
 
 class Gate:
@@ -32,17 +35,25 @@ class Gate:
                client_addr: str | None = None) -> Answer:
         raise NotImplementedError
 
+    def place(self) -> tuple[str, str]:
+        """(host, path) of the requests this gate serves: the host is
+        ANY_HOST when any host reaches it; the path and every path below it."""
+        parts = urlsplit(self.scope.url)
+        return parts.hostname or "", parts.path or "/"
+
     def matches(self, request: Request) -> tuple[int, int] | None:
         """How well the request's host and path select this gate (None: not at all)."""
-        parts = urlsplit(self.scope.url)
-        host = parts.hostname or ""
-        if host != urlsplit(SYNTHETIC_HOST).hostname and host != request.host:
+        host, path = self.place()
+        if host != ANY_HOST and host != request.host:
             return None
-        path = parts.path or "/"
-        prefix = path if path.endswith("/") else path + "/"
-        if request.path == path or request.path.startswith(prefix) or path == "/":
+        if request.path == path or request.path.startswith(_below(path)) or path == "/":
             return (1 if host == request.host else 0, len(path))
         return None
+
+
+def _below(path: str) -> str:
+    """What the paths below a gate's path start with."""
+    return path if path.endswith("/") else path + "/"
 
 
 class PlatformModel(ServerModel):
@@ -53,6 +64,7 @@ class PlatformModel(ServerModel):
         self.parsed = parsed
         self.gates = gates
         self._facts = facts
+        self._index: dict[str, tuple[list[int], PathIndex]] | None = None
 
     def scopes(self) -> list[Scope]:
         return [gate.scope for gate in self.gates]
@@ -62,7 +74,7 @@ class PlatformModel(ServerModel):
 
     def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
                client_addr: str | None = None) -> Answer:
-        ranked = [(m, i) for i, gate in enumerate(self.gates) if (m := gate.matches(request)) is not None]
+        ranked = [(m, i) for i in self._candidates(request) if (m := self.gates[i].matches(request)) is not None]
         if not ranked:
             return Answer(404, handler=Handler.NOT_FOUND,
                           trace=[("no rule of this manifest matches the request", None)])
@@ -70,6 +82,26 @@ class PlatformModel(ServerModel):
         answer = gate.answer(request, upstream=upstream, files=files, client_addr=client_addr)
         answer.scope = gate.scope
         return answer
+
+
+    def _candidates(self, request: Request) -> list[int]:
+        """The gates that may serve the request: those of its host and of any
+        host, under a path that leads to its path (a gate per Ingress host
+        rule and path: scanning them all for every request is quadratic)."""
+        if self._index is None:
+            groups: dict[str, list[int]] = {}
+            places = [gate.place() for gate in self.gates]
+            for i, (host, _path) in enumerate(places):
+                groups.setdefault(host, []).append(i)
+            self._index = {host: (positions, PathIndex(None if places[i][1] == "/" else _below(places[i][1])
+                                                       for i in positions))
+                           for host, positions in groups.items()}
+        out: list[int] = []
+        for host in dict.fromkeys((request.host, ANY_HOST)):
+            if host in self._index:
+                positions, index = self._index[host]
+                out += [positions[i] for i in index.candidates(request.path)]
+        return out
 
 
 def backend(upstream: Upstream | None, why: str, source: Source | None) -> Answer:

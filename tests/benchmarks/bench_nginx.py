@@ -42,19 +42,14 @@ Exit status: 0 all budgets hold, 1 a budget is exceeded, 2 error.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import shlex
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from measure import Budget, add_options, best_of, corslint_command, machine, print_table, run_benchmark
+
 SEED = 20240601
 
 # --------------------------------------------------------------------------
@@ -424,120 +419,6 @@ server {
 }
 """
 
-# --------------------------------------------------------------------------
-# Timing
-# --------------------------------------------------------------------------
-
-
-class BenchError(Exception):
-    """A measured command failed (crashed, or exit status not allowed)."""
-
-
-# stderr text that means the command never ran: python exits 1 for these,
-# which would otherwise pass for corslint's "findings" exit status.
-CRASH_MARKERS = (
-    "Traceback (most recent call last)",
-    "No module named",
-    "Error while finding module specification",
-    "can't open file",
-)
-
-
-@dataclass
-class Run:
-    """One command's best figures over several runs."""
-    seconds: float     # wall time
-    cpu: float         # user + system time of the process and its children
-    rss_mb: float      # peak resident memory of the process or any of its children
-
-    def best(self, other: "Run") -> "Run":
-        return Run(min(self.seconds, other.seconds), min(self.cpu, other.cpu), min(self.rss_mb, other.rss_mb))
-
-
-#: Runs a command and writes its wall time, CPU time, peak RSS and exit
-#: status to a file.  The figures must come from a small process: Linux
-#: counts in a child's ru_maxrss the memory of the process it was spawned
-#: from (this script, holding the generated configurations).
-MEASURE = """\
-import os, sys, time
-start = time.perf_counter()
-pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
-_pid, status, usage = os.wait4(pid, 0)
-elapsed = time.perf_counter() - start
-with open(sys.argv[1], "w") as report:
-    report.write(f"{elapsed} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
-"""
-
-
-def run_once(cmd: list[str], ok: tuple[int, ...]) -> Run:
-    """Run `cmd` in a fresh process, under MEASURE."""
-    with tempfile.NamedTemporaryFile("r") as report:
-        try:
-            proc = subprocess.run([sys.executable, "-I", "-S", "-c", MEASURE, report.name, *cmd],
-                                  capture_output=True, text=True, cwd=REPO)
-            elapsed, cpu, maxrss, status = report.read().split()
-        except (OSError, ValueError) as exc:
-            raise BenchError(f"{shlex.join(cmd)}: {exc}\n{proc.stderr if 'proc' in locals() else ''}") from exc
-    if int(status) not in ok or any(m in proc.stderr for m in CRASH_MARKERS):
-        hint = ""
-        if "No module named corslint" in proc.stderr:
-            hint = "\n(install the checkout first: pip install -e .)"
-        raise BenchError(f"{shlex.join(cmd)} exited with {status}\n"
-                         f"--- stderr ---\n{proc.stderr.rstrip()}{hint}")
-    # Linux reports ru_maxrss in KiB, macOS in bytes
-    rss = int(maxrss) / (1 << 20 if sys.platform == "darwin" else 1 << 10)
-    return Run(float(elapsed), float(cpu), rss)
-
-
-def best_of(commands: dict[str, tuple[list[str], tuple[int, ...]]], repeat: int) -> dict[str, Run]:
-    """The best run of each command over `repeat` rounds.  The commands take
-    turns within a round, so a compared pair (crossplane, then corslint on
-    the same file) meets the same load on a busy machine."""
-    best: dict[str, Run] = {}
-    for _ in range(repeat):
-        for label, (cmd, ok) in commands.items():
-            run = run_once(cmd, ok)
-            best[label] = best[label].best(run) if label in best else run
-    return best
-
-
-# --------------------------------------------------------------------------
-# Report
-# --------------------------------------------------------------------------
-
-
-@dataclass
-class Budget:
-    name: str
-    actual: float
-    limit: float
-
-    @property
-    def holds(self) -> bool:
-        return self.actual <= self.limit
-
-
-def machine() -> str:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (f"{cores} usable cores ({os.cpu_count()} in all), {platform.machine()} {platform.system()}, "
-            f"Python {platform.python_version()} ({platform.python_implementation()})")
-
-
-def print_table(runs: dict[str, Run]) -> None:
-    width = max(len(label) for label in runs)
-    print(f"{'measurement':<{width}}  {'wall':>8}  {'cpu':>8}  {'peak RSS':>9}")
-    for label, run in runs.items():
-        print(f"{label:<{width}}  {run.seconds * 1000:>6.0f}ms  {run.cpu * 1000:>6.0f}ms  {run.rss_mb:>6.1f} MB")
-    print()
-
-
-def print_budgets(budgets: list[Budget]) -> None:
-    width = max(len(b.name) for b in budgets)
-    print(f"{'budget':<{width}}  {'actual':>7}  {'limit':>6}")
-    for b in budgets:
-        verdict = "ok" if b.holds else "EXCEEDED"
-        print(f"{b.name:<{width}}  {b.actual:>6.2f}x  {b.limit:>5.1f}x  {verdict}")
-
 
 def count_lines(path: Path) -> int:
     return path.read_text().count("\n")
@@ -552,13 +433,6 @@ def write_inputs(folder: Path, big: int, small: int) -> tuple[Path, Path, Path, 
     return paths
 
 
-def default_command() -> list[str]:
-    """The `corslint` console script of this interpreter's environment (what
-    users and pre-commit run), else `python -m corslint`."""
-    script = Path(sys.executable).parent / "corslint"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "corslint"]
-
-
 def crossplane_command(path: Path) -> list[str]:
     return [sys.executable, "-c", "import crossplane; crossplane.parse(%r, single=True, "
             "check_ctx=False, check_args=False)" % str(path)]
@@ -566,7 +440,7 @@ def crossplane_command(path: Path) -> list[str]:
 
 def measure(folder: Path, args: argparse.Namespace) -> list[Budget]:
     big, dense, small, tiny = write_inputs(folder, args.lines, args.small)
-    corslint = shlex.split(args.corslint) if args.corslint else default_command()
+    corslint = corslint_command(args)
     findings_ok = (0, 1)
     n_big, n_dense, n_small = count_lines(big), count_lines(dense), count_lines(small)
     labels = {
@@ -606,37 +480,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--lines", type=int, default=68_000, help="size of the big and dense configs")
     p.add_argument("--small", type=int, default=10_000, help="size of the small config")
-    p.add_argument("--repeat", type=int, default=5, help="runs per measurement (best kept)")
-    p.add_argument("--corslint", metavar="CMD",
-                   help="command to run corslint (default: the corslint script next to this python, "
-                        "else python -m corslint)")
-    p.add_argument("--keep", action="store_true",
-                   help="keep the generated configs and print their folder")
+    add_options(p)
     args = p.parse_args(argv)
-    if args.repeat < 1 or args.lines < 100 or args.small < 100:
-        p.error("--repeat must be >= 1, --lines and --small >= 100")
+    if args.lines < 100 or args.small < 100:
+        p.error("--lines and --small must be >= 100")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="corslint-bench-"))
-    try:
-        budgets = measure(folder, args)
-    except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        if args.keep:
-            print(f"configs kept in {folder}\n")
-        else:
-            shutil.rmtree(folder)
-    print_budgets(budgets)
-    exceeded = [b.name for b in budgets if not b.holds]
-    if exceeded:
-        print(f"\nbudget exceeded: {', '.join(exceeded)}")
-        return 1
-    return 0
+    return run_benchmark(measure, parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -19,9 +19,10 @@ from __future__ import annotations
 from ...backend import FileOracle, Upstream
 from ...code.javascript import Interpreter, Module, descendants, read_javascript
 from ...model import Answer, Handler, MiddlewareOrder, Parsed, RejectedAtStartup, Request, Scope, Source
+from ...routeindex import PathIndex
 from ..base import AppModel, Route
 from .cors import CorsCall
-from .paths import example
+from .paths import example, literal_head
 from .runtime import Outcome, Response, run_handler
 from .source import Layer, Opaque, Router, WrittenHandler, express_version, read_app
 
@@ -38,12 +39,15 @@ class ExpressModel(AppModel):
         self.app = app or Router("app")
         self.version = version
         self.version_note = version_note
+        self._indexes: dict[int, tuple[Router, PathIndex]] = {}
         super().__init__(path, parsed, self._routes())
+        #: the first path Express refuses at registration: then no request is ever answered
+        self._refused = next(self._rejected(), None)
 
     # -- answers ---------------------------------------------------------------------------------
     def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
                client_addr: str | None = None) -> Answer:
-        rejected = next(self._rejected(), None)
+        rejected = self._refused
         if rejected is not None:
             return Answer(None, handler=Handler.UNKNOWN, certain=False,
                           trace=[("the application never starts: " + rejected.message, rejected.source)])
@@ -64,7 +68,7 @@ class ExpressModel(AppModel):
         """Express's `router.handle`: layers in order, auto-OPTIONS at the end."""
         method = request.method.upper()
         allow: list[str] = []
-        for layer in router.layers:
+        for layer in self._layers_for(router, path):
             matched = layer.matcher.match(path) if layer.matcher is not None else None
             if matched is None:
                 continue
@@ -81,6 +85,14 @@ class ExpressModel(AppModel):
             response.trace.append(("Express answers OPTIONS itself (no handler for it): 200 with Allow", None))
             return Outcome("end")
         return Outcome("next")
+
+    def _layers_for(self, router: Router, path: str) -> list[Layer]:
+        """The router's layers that may match `path`, in stack order (see routeindex.PathIndex)."""
+        entry = self._indexes.get(id(router))
+        if entry is None:
+            heads = (literal_head(layer.pattern, self.version, layer.kind == "route") for layer in router.layers)
+            entry = self._indexes[id(router)] = (router, PathIndex(heads, fold=_fold))
+        return [router.layers[i] for i in entry[1].candidates(path)]
 
     def _run_layer(self, layer: Layer, request: Request, path: str, matched: str, response: Response) -> Outcome:
         for i, handler in enumerate(layer.handlers):
@@ -168,7 +180,7 @@ class ExpressModel(AppModel):
 
     def _handlers_on(self, router: Router, path: str):
         """Every handler of a layer whose path matches, whatever the method."""
-        for layer in router.layers:
+        for layer in self._layers_for(router, path):
             matched = layer.matcher.match(path) if layer.matcher is not None else None
             if matched is None:
                 continue
@@ -224,6 +236,12 @@ class ExpressModel(AppModel):
 
     def size(self) -> int:
         return len(self.routes)
+
+
+def _fold(segment: str) -> str:
+    """A path segment as the case-insensitive matchers compare it: Python's
+    IGNORECASE also matches `i` with `İ` and `ı`, which casefold() keeps apart."""
+    return segment.casefold().replace("\u0307", "").replace("ı", "i")
 
 
 def _allow(methods: list[str] | None) -> list[str]:

@@ -198,3 +198,29 @@ def example(pattern) -> str | None:
     text = re.sub(r"\(.*?\)", "", text)                  # Express 4 parameter regexes
     text = text.replace("?", "")
     return example_path(text or "/")
+
+
+#: characters that stand for themselves in a path of either version (what a
+#: literal head may hold: letters fold case, as the matchers do)
+_PLAIN = re.compile(r"[A-Za-z0-9_~%/-]*")
+
+
+def literal_head(pattern, version: int, end: bool) -> str | None:
+    """The literal text every path this pattern matches starts with, for
+    routeindex.PathIndex (a trailing `/` ends a whole segment); None when it may
+    match any path (a regex, an array, every path)."""
+    if not isinstance(pattern, str) or (not end and pattern == "/"):
+        return None
+    text = (pattern.rstrip("/") or pattern) if version == 5 else pattern
+    if version == 4 and "|" in text:    # a 4.x path is a regex source: `|` splits all of it
+        return None
+    head = _PLAIN.match(text).group(0)
+    if head == text:    # all literal: the match ends at a `/` or at the end of the path
+        return head.rstrip("/") + "/"
+    if version == 4:
+        following = text[len(head)]
+        if following in "?+{":              # quantifies the character before it
+            head = head[:-1]
+        elif following in ":.(" and head.endswith("/"):   # `/:id?`, `/.:ext`, `/(x)?` may drop that `/`
+            head = head[:-1]
+    return head

@@ -24,6 +24,7 @@ from ...code.python import read_python
 from ...code.values import is_unknown
 from ...cors import ACAO
 from ...model import Answer, Handler, HeaderLine, OriginPattern, Parsed, Request, Scope, Source
+from ...routeindex import PathIndex
 from ..base import AppModel, Route
 from .cors import Regex, cors_headers
 from .source import FlaskApp, Layer, read_app
@@ -34,14 +35,15 @@ class FlaskModel(AppModel):
     def __init__(self, path: str, parsed: Parsed, app: FlaskApp):
         super().__init__(path, parsed, app.routes)
         self.app = app
+        self._index: PathIndex | None = None
 
     # -- routing ----------------------------------------------------------------------
     def route(self, path: str, method: str) -> tuple[Route | None, Answer]:
         """Flask's dispatch: (the route whose view runs, the answer before flask-cors)."""
-        matching = [r for r in self.routes if r.extra["regex"].fullmatch(path)]
+        matching = [r for r in self._candidates(path) if r.extra["regex"].fullmatch(path)]
         matching.sort(key=lambda r: r.pattern.count("<"))   # werkzeug prefers static rules
         if not matching:
-            slashed = next((r for r in self.routes if r.pattern.endswith("/")
+            slashed = next((r for r in self._candidates(path + "/") if r.pattern.endswith("/")
                             and r.extra["regex"].fullmatch(path + "/")), None)
             if slashed is not None:
                 location = HeaderLine("location", self.base_url + path + "/", slashed.source)
@@ -61,6 +63,12 @@ class FlaskModel(AppModel):
         if method == "OPTIONS" and view is not None and view.options.automatic_options is True:
             return chosen, Answer(200, [], view.source, Handler.MIDDLEWARE)
         return chosen, Answer(200, [], chosen.source, Handler.APP)
+
+    def _candidates(self, path: str) -> list[Route]:
+        """The routes that may match `path`, in registration order (see routeindex.PathIndex)."""
+        if self._index is None:
+            self._index = PathIndex(route.extra["head"] for route in self.routes)
+        return [self.routes[i] for i in self._index.candidates(path)]
 
     def hooks(self, route: Route | None, answer: Answer) -> list[tuple[Layer | None, object]]:
         """(layer, resources) in the order flask-cors runs them for this answer;

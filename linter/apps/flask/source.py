@@ -102,10 +102,14 @@ class _Blueprint:
     mounts: list = field(default_factory=list)
 
 
+#: a werkzeug converter in a rule: `<id>`, `<int:id>`, `<any(a, b):kind>`
+_CONVERTER = re.compile(r"<(?:([a-zA-Z_]\w*)(?:\([^)]*\))?:)?([a-zA-Z_]\w*)>")
+
+
 def rule_regex(rule: str) -> re.Pattern:
     """A werkzeug rule as a regex (`/users/<int:id>` -> `/users/\\d+`)."""
     out, pos = [], 0
-    for m in re.finditer(r"<(?:([a-zA-Z_]\w*)(?:\([^)]*\))?:)?([a-zA-Z_]\w*)>", rule):
+    for m in _CONVERTER.finditer(rule):
         out.append(re.escape(rule[pos:m.start()]))
         converter = m.group(1) or "default"
         if converter == "any":
@@ -116,6 +120,14 @@ def rule_regex(rule: str) -> re.Pattern:
         pos = m.end()
     out.append(re.escape(rule[pos:]))
     return saferegex.compile("".join(out))
+
+
+def rule_head(rule: str) -> str:
+    """The literal text every path the rule matches starts with (a
+    routeindex.PathIndex head): the rule up to its first converter; a rule without
+    one matches itself only, so all its segments are whole."""
+    m = _CONVERTER.search(rule)
+    return rule + "/" if m is None else rule[:m.start()]
 
 
 class _Reader:
@@ -497,7 +509,7 @@ class _Reader:
                     continue
                 rule = _join(prefix or "", route.pattern)
                 self.app.routes.append(Route(rule, route.methods, route.source, example_path(rule),
-                                             dict(route.extra, regex=rule_regex(rule))))
+                                             dict(route.extra, regex=rule_regex(rule), head=rule_head(rule))))
         if not self.app.routes:
             self.app.complete = False     # the views live in other modules
 
