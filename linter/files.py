@@ -129,9 +129,11 @@ def expand(paths: list[str], root: str | None = None) -> list[tuple[str, bool, s
     real path lies in that folder or in `root` (--root): a link out of the
     tree is the checkout's, refused and listed (`confine.admit`)."""
     out: list[tuple[str, bool, str | None]] = []
+    seen: set[str] = set()     # real paths already listed: a file and its links are linted once
     for path in paths:
         if os.path.isdir(path):
             roots = [path] if root is None else [path, root]
+            real_top = os.path.realpath(path)
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
                 for name in sorted(files):
@@ -142,12 +144,32 @@ def expand(paths: list[str], root: str | None = None) -> list[tuple[str, bool, s
                     if not os.path.exists(full):
                         continue    # a dangling link
                     refused = confine.admit(full, roots)
-                    if refused is None and not os.path.isfile(full):
-                        continue    # FIFOs, sockets, devices: never configuration
+                    if refused is None:
+                        if not os.path.isfile(full):
+                            continue    # FIFOs, sockets, devices: never configuration
+                        full = _resolved(full, path, real_top)
+                        real = os.path.realpath(full)
+                        if real in seen:
+                            continue    # `sites-enabled/app` -> `../sites-available/app`: linted once
+                        seen.add(real)
                     out.append((full, False, refused))
         else:
+            seen.add(os.path.realpath(path))
             out.append((path, True, None))
     return out
+
+
+def _resolved(full: str, top: str, real_top: str) -> str:
+    """A walked file named by where it really lies in the tree walked (a
+    link `sites-enabled/app` is reported at `sites-available/app`: code
+    scanning cannot show a result on a link), in the walk's own spelling
+    (`top` as given); a file that lies elsewhere under --root keeps its name."""
+    if not os.path.islink(full):
+        return full     # os.walk enters no linked folder: only a linked file names another
+    inside = os.path.relpath(os.path.realpath(full), real_top)
+    if inside == os.pardir or inside.startswith(os.pardir + os.sep):
+        return full
+    return os.path.normpath(os.path.join(top, inside))
 
 
 _TEMPLATE_MARKUP = (("{{", "Go/Helm/Jinja"), ("{%", "Jinja"), ("<%", "ERB"))

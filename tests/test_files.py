@@ -55,3 +55,34 @@ def test_classify(tmp_path, name, content, kind):
     path = tmp_path / name
     path.write_bytes(content)
     assert classify(str(path)) == kind
+
+
+SITE = """server {
+    listen 80;
+    server_name app.example.com;
+    location /api/ {
+        add_header Access-Control-Allow-Origin * always;
+        add_header Access-Control-Allow-Credentials true always;
+        return 200;
+    }
+}
+"""
+
+
+def test_a_linked_site_is_linted_once_at_its_real_path(tmp_path, monkeypatch, capsys):
+    """Debian's `sites-enabled/app -> ../sites-available/app`: one file,
+    one finding, named where the file lies (code scanning cannot show a
+    result on a link)."""
+    from corslint.cli import main
+
+    (tmp_path / "sites-available").mkdir()
+    (tmp_path / "sites-enabled").mkdir()
+    (tmp_path / "sites-available" / "app").write_text(SITE)
+    (tmp_path / "sites-enabled" / "app").symlink_to("../sites-available/app")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--format", "json", "."]) == 1
+    import json
+
+    report = json.loads(capsys.readouterr().out)
+    assert [(f["path"], f["line"], f["code"]) for f in report["findings"]] == [
+        ("sites-available/app", 5, "CORS201")]
