@@ -1,0 +1,71 @@
+"""Deployment paths mapped onto the repository.
+
+A repository keeps its server configuration in its own folders
+(`deploy/nginx/`), while the configuration names the paths it has once
+deployed (`include /etc/nginx/snippets/cors.conf;`).  A mapping says which
+repository folder or file a deployed path is: given by the user (`--map
+/etc/nginx=deploy/nginx`, `[tool.corslint] paths`) or found in the
+repository itself (docker-compose bind mounts, Dockerfile COPY/ADD, the
+folder that holds `nginx.conf`).  Every mapping keeps who said so
+(`origin`), because the output names the mapping a read went through.
+
+Mapped paths are only translated here; they are read through `confine`
+like any other path (inside the configuration root, symlinks, sizes).
+
+The mappings of a run are run state (`use`, set by `engine.lint` before the
+first file is read, like `confine.forget_paths`): the format readers look
+include targets up with `translate` without each loader taking them.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .record import field, record
+
+
+@record(frozen=True)
+class Mapping:
+    """One deployed path and the repository path it is read from."""
+
+    #: the absolute path on the deployed machine, normalized ("/etc/nginx",
+    #: "/etc/nginx/conf.d/default.conf")
+    target: str
+    #: the repository folder or file it is read from (absolute, normalized)
+    source: str
+    #: who said so, as shown to the user: "--map", "pyproject.toml",
+    #: "docker-compose.yml:12", "Dockerfile:7"
+    origin: str = field(default="--map", compare=False)
+
+    def shown(self) -> str:
+        """`/etc/nginx -> deploy/nginx (docker-compose.yml:12)`, the source
+        relative to the current folder when it lies there."""
+        source = os.path.relpath(self.source) if not os.path.relpath(self.source).startswith(os.pardir) \
+            else self.source
+        return f"{self.target} -> {source} ({self.origin})"
+
+
+_active: list[Mapping] = []
+
+
+def use(mappings) -> None:
+    """Make `mappings` the run's (longest target first: the most specific wins)."""
+    _active[:] = sorted(set(mappings), key=lambda m: (-len(m.target), m.target))
+
+
+def active() -> list[Mapping]:
+    """The run's mappings, most specific first."""
+    return _active
+
+
+def translate(path: str, mappings: list[Mapping] | None = None) -> tuple[str, Mapping] | None:
+    """(the repository path, the mapping used) for the deployed absolute
+    `path` (a glob stays a glob), or None when no mapping covers it."""
+    path = os.path.normpath(path)
+    for mapping in _active if mappings is None else mappings:
+        target = mapping.target
+        if path == target:
+            return mapping.source, mapping
+        if path.startswith(target.rstrip("/") + "/"):
+            return os.path.join(mapping.source, path[len(target.rstrip("/")) + 1:]), mapping
+    return None
