@@ -319,6 +319,27 @@ def _covered_elsewhere(outcomes: list[Outcome]) -> set[str]:
     return covered
 
 
+def _wired(entries: list, root: str | None, report: Report) -> tuple[list, dict]:
+    """The run's entries with the deployment files (docker-compose,
+    Dockerfile) replaced by the server configuration they wire in, and
+    {wired file: (kind, prefix folder)}; their mappings are made the run's
+    (`mapping.use`) and what they cannot follow is listed."""
+    from .deploy import discover
+    from .mapping import use
+
+    wiring = discover(entries, root)
+    use(wiring.mappings)
+    report.skipped.extend(wiring.notices)
+    report.errors.extend(wiring.errors)
+    if not wiring.read:
+        return entries, {}
+    kept = [e for e in entries if os.path.realpath(e[0]) not in wiring.read]
+    listed = {os.path.realpath(e[0]): e[0] for e in kept}
+    wired = {listed.get(os.path.realpath(path), path): how for path, how in wiring.roots.items()}
+    kept += [(path, True, None) for path in wired if os.path.realpath(path) not in listed]
+    return kept, wired
+
+
 def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, root: str | None = None,
          strict: bool = False) -> Report:
     from . import suppress
@@ -335,7 +356,8 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     outcomes: list[Outcome] = []
     included: set[str] = set()   # files the roots read so far include
     forget_paths()
-    for path, explicit, refused in expand(paths, root):
+    entries, wired = _wired(expand(paths, root), root, report)
+    for path, explicit, refused in entries:
         if refused is not None:     # a link out of the folder walked
             report.skipped.append((path, refused))
             continue
@@ -347,7 +369,8 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             report.errors.append(InputError(path, None, problem))
             continue
         try:
-            kind = (forced_kind or explicit_kind(path)) if explicit else classify(path)
+            kind = (forced_kind or wired[path][0]) if path in wired else \
+                (forced_kind or explicit_kind(path)) if explicit else classify(path)
             if kind is None:
                 if explicit:
                     report.skipped.append((path, "no CORS configuration here that corslint reads "
@@ -358,7 +381,8 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
                 report.errors.append(InputError(path, None, problem))
                 continue
             _release_garbage()   # the models of the files before are garbage: free their cycles
-            outcome = lint_file(path, kind, root, rules, lambda m: ProbeContext(m, trust, clients), included)
+            prefix = root or (wired[path][1] if path in wired else None)
+            outcome = lint_file(path, kind, prefix, rules, lambda m: ProbeContext(m, trust, clients), included)
         except Exception as exc:   # MemoryError, re.error, a bug: this file's failure, not the run's
             _release(exc)
             report.errors.append(failure(path, exc))

@@ -1,0 +1,219 @@
+"""Deployment discovery: the server configuration a repository's
+docker-compose files and Dockerfiles wire into their containers.
+
+Repositories keep `nginx/` and mount or copy it to `/etc/nginx`; the
+configuration then names deployed paths (`include /etc/nginx/conf.d/*.conf`).
+`discover` reads the compose files and Dockerfiles among the paths of a run
+(`compose.py`, `dockerfile.py`) into mappings (`corslint.mapping`: active
+for the whole run, so includes of deployed paths read the repository's
+files) and into the files the server reads first — its main configuration
+when the repository supplies it, else the files the image's own main file
+includes, the nginx image's rendered templates among them (`images.py`).
+Those are linted as root files: `corslint docker-compose.yml` lints what
+the compose file deploys.
+
+Nothing is run: compose files are read with YAML's safe loader, Dockerfile
+`RUN` steps are read as words.  Every mapping source lies in the
+configuration root (the current folder or --root) or is refused and
+reported; what cannot be followed is a notice with file:line.
+
+This module is imported by every lint run: the readers (and YAML) are
+imported only when a compose file or Dockerfile is met.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+
+from ..diagnostics import InputError
+from ..mapping import Mapping, translate
+from ..record import field, record
+
+_COMPOSE = re.compile(r"^(docker-)?compose([.-][^/]*)?\.ya?ml$", re.IGNORECASE)
+_DOCKERFILE = re.compile(r"^(Dockerfile([.-][^/]*)?|[^/]+\.dockerfile)$", re.IGNORECASE)
+#: files listed below one deployed folder (a mounted tree can be a whole repository)
+MAX_LISTED = 10_000
+
+
+def deploy_kind(path: str) -> str | None:
+    """"compose", "dockerfile" or None, by the file's name."""
+    name = os.path.basename(path)
+    if _COMPOSE.match(name):
+        return "compose"
+    if _DOCKERFILE.match(name):
+        return "dockerfile"
+    return None
+
+
+@record
+class Wiring:
+    """What the deployment files of a run wire."""
+
+    mappings: list[Mapping] = field(default_factory=list)
+    #: root file (as shown) -> (kind, the folder its relative includes resolve against, or None)
+    roots: dict = field(default_factory=dict)
+    #: (path, message) shown to the user: what corslint cannot follow
+    notices: list[tuple[str, str]] = field(default_factory=list)
+    #: the deployment files read (real paths)
+    read: set = field(default_factory=set)
+    #: deployment files that cannot be read (InputError)
+    errors: list = field(default_factory=list)
+    #: the configuration root every wired file must lie in
+    top: str = os.curdir
+
+
+def discover(entries: list[tuple[str, bool, str | None]], root: str | None) -> Wiring:
+    """The wiring of the compose files and Dockerfiles among `entries`
+    (`files.expand`'s list: path, given explicitly, refusal)."""
+    wiring = Wiring()
+    found = [(path, explicit, deploy_kind(path)) for path, explicit, refused in entries
+             if refused is None and deploy_kind(path) is not None and os.path.isfile(path)]
+    if not found:
+        return wiring
+    from .compose import ComposeError, read_compose
+
+    top = wiring.top = root or os.curdir
+    built: set[str] = set()
+    for path, explicit, kind in sorted(found, key=lambda f: f[2] != "compose"):
+        real = os.path.realpath(path)
+        if real in built or real in wiring.read:
+            continue
+        wiring.read.add(real)
+        try:
+            if kind == "compose":
+                containers, dockerfiles, notices = read_compose(path, top)
+                built.update(os.path.realpath(d) for d in dockerfiles)
+            else:
+                containers, notices = _dockerfile(path, top)
+        except ComposeError as exc:
+            wiring.errors.append(InputError(path, exc.line, exc.message))
+            continue
+        except OSError as exc:
+            wiring.errors.append(InputError(path, None, f"cannot read this file: {exc}"))
+            continue
+        wiring.notices += notices
+        before = len(wiring.roots)
+        for container in containers:
+            _wire(container, wiring)
+        if explicit and len(wiring.roots) == before:
+            wiring.notices.append((path, "wires no nginx or Apache configuration into a server (no bind mount or "
+                                         "COPY of the repository's files into a server's configuration): "
+                                         "nothing here to lint"))
+    return wiring
+
+
+def _dockerfile(path: str, top: str):
+    """A Dockerfile's image, built from the context a compose file in its
+    folder or above (up to the root) gives it, else from its own folder."""
+    from .compose import builds
+    from .dockerfile import read_dockerfile
+
+    real = os.path.realpath(path)
+    context, args = os.path.dirname(os.path.abspath(path)), {}
+    for compose in _composes_above(path, top):
+        match = next(((c, a) for d, c, a in builds(compose, top) if os.path.realpath(d) == real), None)
+        if match is not None:
+            context, args = match
+            break
+    container = read_dockerfile(path, context, args, top)
+    notices, container.notices = container.notices, []
+    return [container], notices
+
+
+def _composes_above(path: str, top: str) -> list[str]:
+    """The compose files in the folder of `path` and each folder above it, up to `top`."""
+    folder = os.path.dirname(os.path.abspath(path))
+    top = os.path.abspath(top)
+    out = []
+    while folder == top or folder.startswith(top.rstrip(os.sep) + os.sep):
+        try:
+            names = sorted(os.listdir(folder))[:MAX_LISTED]
+        except OSError:
+            names = []
+        out += [os.path.join(folder, n) for n in names if _COMPOSE.match(n) and os.path.isfile(os.path.join(folder, n))]
+        if folder == top:
+            break
+        folder = os.path.dirname(folder)
+    return out
+
+
+def _wire(container, wiring: Wiring) -> None:
+    """Add a container's mappings (with the nginx image's rendered
+    templates) and the root files its servers read to `wiring`."""
+    from .images import LAYOUTS, MAIN_NAMES, template_dir, template_output
+
+    mappings = _specific(container.current())
+    folder = template_dir(container.env)
+    for deployed, source, mapping in _listing(mappings, container, folder, recursive=True):
+        output = template_output(deployed[len(folder):].lstrip("/"), container.env)
+        if output is not None:
+            mappings.append(Mapping(output, source, f"{mapping.origin}, rendered by the nginx image"))
+            container.add(mappings[-1])
+    mappings = _specific(mappings)
+    wiring.mappings += mappings
+    for layout in LAYOUTS:
+        prefix = translate(layout.prefix, mappings)
+        prefix_dir = prefix[0] if prefix is not None and os.path.isdir(prefix[0]) else None
+        main = translate(layout.main, mappings)
+        if main is not None and os.path.isfile(main[0]) and not container.removed(layout.main, main[1]):
+            _root(wiring, main[0], layout.kind, os.path.dirname(main[0]) if prefix_dir is None else prefix_dir)
+            continue
+        for pattern in layout.stock:
+            deployed_folder, name = pattern.rsplit("/", 1)
+            for deployed, source, _mapping in _listing(mappings, container, deployed_folder):
+                if fnmatch.fnmatchcase(os.path.basename(deployed), name):
+                    _root(wiring, source, layout.kind, prefix_dir)
+    for mapping in mappings:     # a custom image's own configuration folder (or file), mounted anywhere
+        if any(mapping.target == layout.prefix or mapping.target.startswith(layout.prefix + "/")
+               for layout in LAYOUTS):
+            continue
+        if os.path.isdir(mapping.source):
+            for name, kind in MAIN_NAMES.items():
+                if os.path.isfile(os.path.join(mapping.source, name)):
+                    _root(wiring, os.path.join(mapping.source, name), kind, mapping.source)
+        elif os.path.basename(mapping.target) in MAIN_NAMES:
+            _root(wiring, mapping.source, MAIN_NAMES[os.path.basename(mapping.target)], None)
+
+
+def _specific(mappings: list[Mapping]) -> list[Mapping]:
+    """Most specific target first, as `mapping.translate` expects."""
+    return sorted(mappings, key=lambda m: (-len(m.target), m.target))
+
+
+def _root(wiring: Wiring, source: str, kind: str, prefix: str | None) -> None:
+    from ..confine import inside, outside_message, real_path
+
+    if not inside(source, wiring.top):     # a link in a mounted folder pointing out of the repository
+        wiring.notices.append((source, outside_message(real_path(source), wiring.top)))
+        return
+    relative = os.path.relpath(source)
+    shown = source if relative.startswith(os.pardir) else relative
+    wiring.roots.setdefault(shown, (kind, prefix))
+
+
+def _listing(mappings: list[Mapping], container, folder: str, recursive: bool = False):
+    """(deployed path, repository file, mapping) of the files the container
+    holds in the deployed `folder` (below it, when `recursive`), the most
+    specific mapping of each deciding, removed files left out."""
+    seen: set[str] = set()
+    out = []
+    candidates = [m.target for m in mappings if os.path.dirname(m.target) == folder or
+                  recursive and m.target.startswith(folder + "/")]
+    found = translate(folder, mappings)
+    if found is not None and os.path.isdir(found[0]):
+        for current, dirs, files in os.walk(found[0]):
+            dirs[:] = sorted(dirs) if recursive else []
+            rel = os.path.relpath(current, found[0])
+            candidates += [os.path.normpath(os.path.join(folder, rel, f)) for f in sorted(files)]
+            if len(candidates) > MAX_LISTED:
+                break
+    for deployed in candidates[:MAX_LISTED]:
+        if deployed in seen:
+            continue
+        seen.add(deployed)
+        hit = translate(deployed, mappings)
+        if hit is not None and os.path.isfile(hit[0]) and not container.removed(deployed, hit[1]):
+            out.append((deployed, hit[0], hit[1]))
+    return out
