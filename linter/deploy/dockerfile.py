@@ -19,7 +19,6 @@ read must never pass silently.
 
 from __future__ import annotations
 
-import fnmatch
 import glob
 import json
 import os
@@ -65,12 +64,11 @@ def instructions(text: str) -> list[tuple[int, str, str]]:
         parts = [stripped]
         while parts[-1].endswith(escape) and index < len(lines):
             parts[-1] = parts[-1][:-1]
-            following = lines[index].strip()
-            index += 1
-            if following.startswith("#"):
-                parts.append("")    # a comment inside a continued instruction
-                continue
-            parts.append(following)
+            while index < len(lines) and (not lines[index].strip() or lines[index].strip().startswith("#")):
+                index += 1      # comment and empty lines inside a continued instruction
+            if index < len(lines):
+                parts.append(lines[index].strip())
+                index += 1
         joined = " ".join(p for p in parts if p)
         for tag in _HEREDOC.findall(joined)[:8]:
             body = []
@@ -328,8 +326,7 @@ def _image_folder(deployed: str) -> bool:
     """Whether a server image holds a folder at `deployed` (a COPY to it
     without a trailing slash copies into it)."""
     deployed = deployed.rstrip("/")
-    return any(deployed == layout.prefix or any(fnmatch.fnmatchcase(deployed + "/x", g) or
-                                               deployed == g.rsplit("/", 1)[0] for g in layout.stock)
+    return any(deployed == layout.prefix or any(deployed == g.rsplit("/", 1)[0] for g in layout.stock)
                for layout in LAYOUTS) or deployed in ("/etc/nginx/templates", "/etc/nginx/snippets")
 
 

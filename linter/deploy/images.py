@@ -41,8 +41,7 @@ class Layout:
 LAYOUTS = (
     Layout("nginx", "/etc/nginx", "/etc/nginx/nginx.conf",
            ("/etc/nginx/conf.d/*.conf", "/etc/nginx/sites-enabled/*", "/etc/nginx/sites-available/*")),
-    Layout("nginx", "/usr/local/openresty/nginx/conf", "/usr/local/openresty/nginx/conf/nginx.conf",
-           ("/etc/nginx/conf.d/*.conf",)),
+    Layout("nginx", "/usr/local/openresty/nginx/conf", "/usr/local/openresty/nginx/conf/nginx.conf", ()),
     Layout("nginx", "/usr/local/nginx/conf", "/usr/local/nginx/conf/nginx.conf", ()),
     Layout("apache", "/usr/local/apache2", "/usr/local/apache2/conf/httpd.conf", ()),
     Layout("apache", "/etc/apache2", "/etc/apache2/apache2.conf",

@@ -37,8 +37,8 @@ def substitute(text: str, values: dict[str, str], budget: Budget, escape: bool =
             if escape:
                 return "$"
             raise Unknown("$")
-        name = match.group(1) or match.group(3)
-        operator, operand = match.group(2), match.group(4) or ""
+        name = match.group(1) or match.group(4)
+        operator, operand = match.group(2), match.group(3) or ""
         value = values.get(name)
         unset = value is None or (operator is not None and operator.startswith(":") and value == "")
         if operator in ("-", ":-"):

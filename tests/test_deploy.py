@@ -1,0 +1,373 @@
+"""Deployment discovery: docker-compose files and Dockerfiles wire the
+repository's server configuration into the run.
+
+Each layout is a small repository built in a temporary folder, linted as a
+user would: `corslint docker-compose.yml`, `corslint Dockerfile` or
+`corslint .`, from the repository's root with no flags.  The unit tests
+below them pin the mappings the readers produce (`corslint.deploy`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from corslint.deploy import deploy_kind, discover
+from corslint.mapping import translate
+
+from support import corslint, write
+
+REFLECT_WITH_CREDENTIALS = ("add_header Access-Control-Allow-Origin $http_origin always;\n"
+                            "add_header Access-Control-Allow-Credentials true always;\n")
+NGINX_CONF = "events {}\nhttp {\n    include conf.d/*.conf;\n}\n"
+API_SITE = ("server {\n    listen 80;\n    server_name api.example.com;\n    location /api/ {\n"
+            "        include snippets/cors.conf;\n        return 200 \"ok\";\n    }\n}\n")
+#: a template of the official nginx image: `${SERVER_NAME}` is rendered by envsubst at start
+TEMPLATE = ("server {\n    listen 80;\n    server_name ${SERVER_NAME};\n    location /api/ {\n"
+            "        add_header Access-Control-Allow-Origin * always;\n"
+            "        add_header Access-Control-Allow-Credentials true always;\n        return 200;\n    }\n}\n")
+CLEAN_SITE = ("server {\n    listen 80;\n    server_name static.example.com;\n    location /fonts/ {\n"
+              "        add_header Access-Control-Allow-Origin *;\n        root /var/www;\n    }\n}\n")
+
+
+def nginx_tree(folder, site: str = API_SITE) -> None:
+    """An /etc/nginx-style tree: nginx.conf, conf.d/api.conf and a snippet that
+    reflects any origin with credentials (line 1)."""
+    write(folder / "nginx.conf", NGINX_CONF)
+    write(folder / "conf.d" / "api.conf", site)
+    write(folder / "snippets" / "cors.conf", REFLECT_WITH_CREDENTIALS)
+
+
+def codes(result) -> list[tuple[str, int, str]]:
+    return [(f["path"], f["line"], f["code"]) for f in json.loads(result.stdout)["findings"]]
+
+
+def lint_json(*args, cwd):
+    return corslint(*args, "--format", "json", cwd=cwd)
+
+
+# --- docker-compose ---------------------------------------------------------
+
+def compose_project(tmp_path):
+    write(tmp_path / "docker-compose.yml", "services:\n  web:\n    image: nginx:1.27\n    volumes:\n"
+                                          "      - ./deploy/nginx:/etc/nginx:ro\n      - static:/var/www\n"
+                                          "volumes:\n  static:\n")
+    nginx_tree(tmp_path / "deploy" / "nginx")
+
+
+def test_compose_mounting_nginx_folder_finds_snippet_problem(tmp_path):
+    compose_project(tmp_path)
+    result = lint_json("docker-compose.yml", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert ("deploy/nginx/snippets/cors.conf", 1, "CORS202") in codes(result)
+
+
+def test_compose_project_walked_finds_problem_and_reports_no_noise(tmp_path):
+    compose_project(tmp_path)
+    result = corslint(".", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "deploy/nginx/snippets/cors.conf:1: CORS202" in result.stdout
+    assert "docker-compose.yml" not in result.stdout + result.stderr
+
+
+def test_compose_mappings_translate_deployed_includes(tmp_path, monkeypatch):
+    """`include /etc/nginx/conf.d/*.conf` reads the repository's folder once
+    the readers translate absolute includes (the run's mappings)."""
+    compose_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    wiring = discover([("docker-compose.yml", True, None)], None)
+    source, used = translate("/etc/nginx/conf.d/*.conf", wiring.mappings)
+    assert source == str(tmp_path / "deploy" / "nginx" / "conf.d" / "*.conf")
+    assert used.origin == "docker-compose.yml:5"
+    assert wiring.roots == {"deploy/nginx/nginx.conf": ("nginx", str(tmp_path / "deploy" / "nginx"))}
+    assert all(m.target != "/var/www" for m in wiring.mappings)     # a named volume is not the repository
+
+
+def test_compose_file_mounts_into_conf_d_are_root_files(tmp_path):
+    """Without the repository's nginx.conf, the image's own includes
+    conf.d/*.conf: each mounted file there is linted."""
+    write(tmp_path / "compose.yaml", "services:\n  proxy:\n    image: nginx\n    volumes:\n"
+                                     "      - type: bind\n        source: ./site.conf\n"
+                                     "        target: /etc/nginx/conf.d/default.conf\n")
+    write(tmp_path / "site.conf", TEMPLATE.replace("${SERVER_NAME}", "api.example.com"))
+    result = lint_json("compose.yaml", cwd=tmp_path)
+    assert ("site.conf", 5, "CORS201") in codes(result)
+
+
+def test_compose_clean_configuration_fp(tmp_path):
+    write(tmp_path / "docker-compose.yml", "services:\n  web:\n    image: nginx\n    volumes:\n"
+                                          "      - ./conf.d:/etc/nginx/conf.d:ro\n")
+    write(tmp_path / "conf.d" / "static.conf", CLEAN_SITE)
+    result = corslint("docker-compose.yml", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No problems found in 1 file." in result.stdout
+
+
+def test_compose_without_server_configuration_says_so(tmp_path):
+    write(tmp_path / "docker-compose.yml", "services:\n  db:\n    image: postgres:16\n    volumes:\n"
+                                          "      - pgdata:/var/lib/postgresql/data\n      - ./:/app\n"
+                                          "volumes:\n  pgdata:\n")
+    result = corslint("docker-compose.yml", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "docker-compose.yml: skipped: wires no nginx or Apache configuration" in result.stdout
+
+
+def test_compose_without_server_in_a_walk_is_quiet_fp(tmp_path):
+    write(tmp_path / "docker-compose.yml", "services:\n  db:\n    image: postgres:16\n")
+    write(tmp_path / "conf.d" / "static.conf", CLEAN_SITE)
+    result = corslint(".", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "skipped" not in result.stdout
+
+
+def test_compose_variable_defaults_and_unknown_variables(tmp_path, monkeypatch):
+    write(tmp_path / "docker-compose.yml",
+          "services:\n  web:\n    image: nginx\n    volumes:\n"
+          "      - ${NGINX_DIR:-./nginx}/conf.d:/etc/nginx/conf.d\n"
+          "      - ${CERTS}:/etc/nginx/ssl\n")
+    nginx_tree(tmp_path / "nginx")
+    monkeypatch.chdir(tmp_path)
+    wiring = discover([("docker-compose.yml", True, None)], None)
+    assert [(m.target, m.source) for m in wiring.mappings] == [("/etc/nginx/conf.d",
+                                                                 str(tmp_path / "nginx" / "conf.d"))]
+    assert ("docker-compose.yml", "line 6: service web: the mount ${CERTS}:/etc/nginx/ssl needs ${CERTS}, which "
+                                  "this file gives no value: /etc/nginx/ssl is not mapped") in wiring.notices
+
+
+def test_compose_source_outside_the_repository_is_refused(tmp_path):
+    outside = tmp_path / "outside"
+    nginx_tree(outside / "nginx")
+    repo = tmp_path / "repo"
+    write(repo / "docker-compose.yml", "services:\n  web:\n    image: nginx\n    volumes:\n"
+                                      "      - ../outside/nginx:/etc/nginx\n")
+    result = corslint("docker-compose.yml", cwd=repo)
+    assert result.returncode == 0
+    assert "line 5: service web: the mount ../outside/nginx:/etc/nginx: not read:" in result.stdout
+    assert "outside the configuration root" in result.stdout
+    assert "CORS202" not in result.stdout
+
+
+def test_compose_link_out_of_a_mounted_folder_is_refused(tmp_path):
+    secret = write(tmp_path / "outside" / "secret.conf", REFLECT_WITH_CREDENTIALS)
+    repo = tmp_path / "repo"
+    write(repo / "docker-compose.yml", "services:\n  web:\n    image: nginx\n    volumes:\n"
+                                      "      - ./conf.d:/etc/nginx/conf.d\n")
+    write(repo / "conf.d" / "static.conf", CLEAN_SITE)
+    os.symlink(secret, repo / "conf.d" / "evil.conf")
+    result = corslint("docker-compose.yml", cwd=repo)
+    assert "conf.d/evil.conf: skipped: not read: its real path" in result.stdout
+    assert "CORS202" not in result.stdout
+
+
+def test_compose_yaml_error_is_an_input_error(tmp_path):
+    write(tmp_path / "docker-compose.yml", "services:\n  web: [unclosed\n")
+    result = corslint("docker-compose.yml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "docker-compose.yml:" in result.stderr and "YAML error" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_compose_command_naming_configuration_is_said(tmp_path):
+    write(tmp_path / "compose.yml", "services:\n  nginx:\n    image: example/nginx\n    volumes:\n"
+                                   "      - ./nginx:/usr/src/docker-nginx/conf\n    command:\n"
+                                   "      - default.conf\n")
+    nginx_tree(tmp_path / "nginx")
+    result = lint_json("compose.yml", cwd=tmp_path)
+    assert ("nginx/snippets/cors.conf", 1, "CORS202") in codes(result)    # the folder's nginx.conf is the root
+    skipped = json.loads(result.stdout)["skipped"]
+    assert any("command names configuration files (default.conf)" in s["reason"] for s in skipped), skipped
+
+
+# --- the official nginx image's templates -----------------------------------
+
+def test_compose_template_is_linted_as_conf_d_file(tmp_path, monkeypatch):
+    write(tmp_path / "docker-compose.yml", "services:\n  web:\n    image: nginx:1.27\n    environment:\n"
+                                          "      SERVER_NAME: api.example.com\n    volumes:\n"
+                                          "      - ./nginx/templates:/etc/nginx/templates:ro\n")
+    write(tmp_path / "nginx" / "templates" / "default.conf.template", TEMPLATE)
+    result = lint_json("docker-compose.yml", cwd=tmp_path)
+    assert ("nginx/templates/default.conf.template", 5, "CORS201") in codes(result)
+    monkeypatch.chdir(tmp_path)
+    wiring = discover([("docker-compose.yml", True, None)], None)
+    rendered = translate("/etc/nginx/conf.d/default.conf", wiring.mappings)
+    assert rendered[0] == str(tmp_path / "nginx" / "templates" / "default.conf.template")
+    assert rendered[1].origin == "docker-compose.yml:7, rendered by the nginx image"
+
+
+def test_template_variables_move_the_rendered_files(tmp_path, monkeypatch):
+    write(tmp_path / "docker-compose.yml", "services:\n  web:\n    image: nginx\n    environment:\n"
+                                          "      - NGINX_ENVSUBST_TEMPLATE_DIR=/tpl\n"
+                                          "      - NGINX_ENVSUBST_TEMPLATE_SUFFIX=.tmpl\n    volumes:\n"
+                                          "      - ./tpl:/tpl\n")
+    write(tmp_path / "tpl" / "api.conf.tmpl", TEMPLATE)
+    write(tmp_path / "tpl" / "notes.txt", "not a template")
+    monkeypatch.chdir(tmp_path)
+    wiring = discover([("docker-compose.yml", True, None)], None)
+    assert translate("/etc/nginx/conf.d/api.conf", wiring.mappings)[0] == str(tmp_path / "tpl" / "api.conf.tmpl")
+    assert list(wiring.roots) == ["tpl/api.conf.tmpl"]
+
+
+def test_dockerfile_copying_a_template(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM nginx:alpine\nCOPY default.conf.template /etc/nginx/templates/\n")
+    write(tmp_path / "default.conf.template", TEMPLATE)
+    result = lint_json("Dockerfile", cwd=tmp_path)
+    assert ("default.conf.template", 5, "CORS201") in codes(result)
+
+
+# --- Dockerfile -------------------------------------------------------------
+
+def test_dockerfile_copying_nginx_folder_finds_snippet_problem(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM nginx:alpine\nCOPY nginx/ /etc/nginx/\n")
+    nginx_tree(tmp_path / "nginx")
+    result = lint_json("Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert ("nginx/snippets/cors.conf", 1, "CORS202") in codes(result)
+
+
+def test_dockerfile_walked_with_the_repository(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM nginx:alpine\nCOPY nginx/ /etc/nginx/\n")
+    nginx_tree(tmp_path / "nginx")
+    result = corslint(".", cwd=tmp_path)
+    assert "nginx/snippets/cors.conf:1: CORS202" in result.stdout
+    assert "Dockerfile" not in result.stdout + result.stderr
+
+
+def test_dockerfile_clean_configuration_fp(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM nginx\nRUN rm /etc/nginx/conf.d/default.conf\n"
+                                   "COPY static.conf /etc/nginx/conf.d\n")
+    write(tmp_path / "static.conf", CLEAN_SITE)
+    result = corslint("Dockerfile", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No problems found in 1 file." in result.stdout
+
+
+def test_dockerfile_run_sed_is_a_visible_notice(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM php:8.0-apache\nRUN a2enmod headers \\\n"
+                                   "    && sed -ri -e 's/(<\\/VirtualHost>)/Header set Access-Control-Allow-Origin "
+                                   "\"*\"\\n\\1/g' /etc/apache2/sites-available/*.conf\n")
+    result = corslint("Dockerfile", cwd=tmp_path)
+    assert result.returncode == 0
+    assert ("Dockerfile: skipped: line 2: RUN sed writes /etc/apache2/sites-available/*.conf: corslint cannot read "
+            "configuration a build step writes") in result.stdout
+    sarif_or_json = json.loads(lint_json("Dockerfile", cwd=tmp_path).stdout)
+    assert any("RUN sed writes" in s["reason"] for s in sarif_or_json["skipped"])
+
+
+def test_dockerfile_echo_into_config_is_a_notice(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM nginx\nRUN echo 'add_header X 1;' > /etc/nginx/conf.d/x.conf\n"
+                                   "RUN echo hi > /tmp/x\n")
+    result = corslint("Dockerfile", cwd=tmp_path)
+    assert "line 2: RUN echo writes /etc/nginx/conf.d/x.conf" in result.stdout
+    assert "/tmp/x" not in result.stdout
+
+
+def test_dockerfile_source_outside_the_context_is_refused(tmp_path):
+    nginx_tree(tmp_path / "nginx")
+    write(tmp_path / "app" / "Dockerfile", "FROM nginx\nCOPY ../nginx/ /etc/nginx/\n")
+    result = corslint("app/Dockerfile", cwd=tmp_path)
+    assert "app/Dockerfile: skipped: line 2: COPY to /etc/nginx: not read:" in result.stdout
+    assert "outside the build context" in result.stdout
+    assert "CORS202" not in result.stdout
+
+
+def test_dockerfile_built_by_compose_uses_its_context_and_args(tmp_path, monkeypatch):
+    write(tmp_path / "docker-compose.yml", "services:\n  nginx:\n    build:\n      context: ./\n"
+                                          "      dockerfile: ./docker/nginx/Dockerfile\n      args:\n"
+                                          "        APP_ENV: dev\n")
+    write(tmp_path / "docker" / "nginx" / "Dockerfile",
+          "FROM nginx:alpine\nARG APP_ENV=prod\nCOPY ./docker/nginx/snippets/ /etc/nginx/snippets\n"
+          "COPY ./docker/nginx/conf.d/site.${APP_ENV}.conf /etc/nginx/conf.d/default.conf\n")
+    write(tmp_path / "docker" / "nginx" / "conf.d" / "site.dev.conf", API_SITE)
+    write(tmp_path / "docker" / "nginx" / "conf.d" / "site.prod.conf", CLEAN_SITE)
+    write(tmp_path / "docker" / "nginx" / "snippets" / "cors.conf", REFLECT_WITH_CREDENTIALS)
+    monkeypatch.chdir(tmp_path)
+    wiring = discover([("docker/nginx/Dockerfile", True, None)], None)
+    assert list(wiring.roots) == ["docker/nginx/conf.d/site.dev.conf"]
+    assert translate("/etc/nginx/snippets/cors.conf", wiring.mappings)[1].origin == "docker/nginx/Dockerfile:3"
+
+
+# --- the Dockerfile reader, unit by unit ------------------------------------
+
+def wired(tmp_path, monkeypatch, dockerfile: str, files: dict[str, str]):
+    write(tmp_path / "Dockerfile", dockerfile)
+    for name, text in files.items():
+        write(tmp_path / name, text)
+    monkeypatch.chdir(tmp_path)
+    wiring = discover([("Dockerfile", True, None)], None)
+    return {m.target: os.path.relpath(m.source, tmp_path) for m in wiring.mappings}, wiring
+
+
+def test_dockerfile_flags_json_form_several_sources_and_workdir(tmp_path, monkeypatch):
+    maps, _ = wired(tmp_path, monkeypatch,
+                    "# escape=\\\nFROM nginx\nWORKDIR /etc\nCOPY --chown=nginx:nginx --chmod=644 --link \\\n"
+                    "    # a comment inside the instruction\n    a.conf b.conf nginx/conf.d/\n"
+                    "ADD [\"c.conf\", \"/etc/nginx/snippets/\"]\nWORKDIR nginx\nCOPY d.conf sites-enabled/d\n",
+                    {"a.conf": "", "b.conf": "", "c.conf": "", "d.conf": ""})
+    assert maps == {"/etc/nginx/conf.d/a.conf": "a.conf", "/etc/nginx/conf.d/b.conf": "b.conf",
+                    "/etc/nginx/snippets/c.conf": "c.conf", "/etc/nginx/sites-enabled/d": "d.conf"}
+
+
+def test_dockerfile_final_stage_only_and_copy_from_ignored(tmp_path, monkeypatch):
+    maps, _ = wired(tmp_path, monkeypatch,
+                    "FROM node AS build\nCOPY builder.conf /etc/nginx/conf.d/\n"
+                    "FROM nginx AS base\nCOPY base.conf /etc/nginx/conf.d/\n"
+                    "FROM base\nCOPY --from=build /app/dist /usr/share/nginx/html\n"
+                    "ENV DIR=/etc/nginx\nARG SITE\nCOPY site.conf ${DIR}/conf.d/\n",
+                    {"builder.conf": "", "base.conf": "", "site.conf": ""})
+    assert maps == {"/etc/nginx/conf.d/base.conf": "base.conf", "/etc/nginx/conf.d/site.conf": "site.conf"}
+
+
+def test_dockerfile_run_rm_removes_what_was_copied_before(tmp_path, monkeypatch):
+    _, wiring = wired(tmp_path, monkeypatch,
+                      "FROM nginx\nCOPY conf.d/ /etc/nginx/conf.d/\nRUN rm -f /etc/nginx/conf.d/old.conf\n"
+                      "RUN rm -rf /etc/nginx/templates/*\nCOPY tpl/ /etc/nginx/templates/\n",
+                      {"conf.d/old.conf": CLEAN_SITE, "conf.d/new.conf": CLEAN_SITE,
+                       "tpl/default.conf.template": TEMPLATE})
+    assert sorted(wiring.roots) == ["conf.d/new.conf", "tpl/default.conf.template"]
+
+
+def test_dockerfile_cp_of_a_copied_file_maps_it(tmp_path, monkeypatch):
+    maps, wiring = wired(tmp_path, monkeypatch,
+                         "FROM nginx\nCOPY site.conf /tmp/\nRUN cp /tmp/site.conf /etc/nginx/conf.d/site.conf\n"
+                         "RUN cp /usr/share/x.conf /etc/nginx/conf.d/\n",
+                         {"site.conf": API_SITE})
+    assert maps["/etc/nginx/conf.d/site.conf"] == "site.conf"
+    assert any("line 4: RUN cp into /etc/nginx/conf.d" in message for _path, message in wiring.notices)
+
+
+def test_dockerfile_unknown_argument_is_said(tmp_path, monkeypatch):
+    _, wiring = wired(tmp_path, monkeypatch, "FROM nginx\nARG ENV\nCOPY site.${ENV}.conf /etc/nginx/conf.d/\n", {})
+    assert ("Dockerfile", "line 3: the source site.${ENV}.conf needs ${ENV}, which this Dockerfile gives no value: "
+                          "/etc/nginx/conf.d is not mapped") in wiring.notices
+
+
+def test_dockerfile_apache_vhost(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM httpd:2.4\nCOPY httpd.conf /usr/local/apache2/conf/httpd.conf\n")
+    write(tmp_path / "httpd.conf", "<VirtualHost *:80>\n    ServerName api.example.com\n"
+                                   "    Header always set Access-Control-Allow-Origin \"*\"\n"
+                                   "    Header always set Access-Control-Allow-Credentials \"true\"\n"
+                                   "</VirtualHost>\n")
+    result = lint_json("Dockerfile", cwd=tmp_path)
+    assert any(code == "CORS201" and path == "httpd.conf" for path, _line, code in codes(result)), result.stdout
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("docker-compose.yml", "compose"), ("docker-compose.prod.yaml", "compose"), ("compose.yml", "compose"),
+    ("compose.override.yaml", "compose"), ("Dockerfile", "dockerfile"), ("Dockerfile.nginx", "dockerfile"),
+    ("web.dockerfile", "dockerfile"), ("values.yaml", None), ("composer.json", None), ("nginx.conf", None)])
+def test_deploy_file_names(name, kind):
+    assert deploy_kind(f"some/folder/{name}") == kind
+
+
+def test_variables_defaults_alternatives_and_escapes():
+    from corslint.deploy.variables import Unknown, substitute
+    from corslint.expansion import Budget
+
+    values = {"SET": "v", "EMPTY": ""}
+    assert substitute("${SET:-d}/${EMPTY:-d}/${EMPTY-d}/${UNSET-d}", values, Budget()) == "v/d//d"
+    assert substitute("${SET:+alt}${UNSET:+alt}/$SET/$$x", values, Budget(), escape=True) == "alt/v/$x"
+    with pytest.raises(Unknown) as raised:
+        substitute("./${UNSET}/conf", values, Budget())
+    assert raised.value.name == "UNSET"
