@@ -333,7 +333,7 @@ def _wired(entries: list, root: str | None, report: Report) -> tuple[list, dict]
     report.errors.extend(wiring.errors)
     if not wiring.read:
         return entries, {}
-    kept = [e for e in entries if os.path.realpath(e[0]) not in wiring.read]
+    kept = [e for e in entries if os.path.realpath(e[0]) not in wiring.consumed]
     listed = {os.path.realpath(e[0]): e[0] for e in kept}
     wired = {listed.get(os.path.realpath(path), path): how for path, how in wiring.roots.items()}
     kept += [(path, True, None) for path in wired if os.path.realpath(path) not in listed]

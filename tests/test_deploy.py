@@ -371,3 +371,25 @@ def test_variables_defaults_alternatives_and_escapes():
     with pytest.raises(Unknown) as raised:
         substitute("./${UNSET}/conf", values, Budget())
     assert raised.value.name == "UNSET"
+
+
+def test_compose_with_traefik_labels_stays_a_manifest(tmp_path):
+    """A compose file whose labels configure Traefik's CORS middleware is
+    linted as the platform manifest it also is."""
+    write(tmp_path / "docker-compose.yml",
+          "services:\n  api:\n    image: example/api\n    labels:\n"
+          "      - traefik.http.middlewares.cors.headers.accesscontrolalloworiginlist=*\n"
+          "      - traefik.http.middlewares.cors.headers.accesscontrolallowcredentials=true\n")
+    result = corslint("docker-compose.yml", cwd=tmp_path)
+    assert "docker-compose.yml:5: CORS202" in result.stdout, result.stdout
+    assert "wires no nginx" not in result.stdout
+
+
+def test_compose_mounting_traefik_dynamic_configuration(tmp_path):
+    write(tmp_path / "docker-compose.yml", "services:\n  traefik:\n    image: traefik:v3\n    volumes:\n"
+                                          "      - ./dynamic:/dynamic:ro\n")
+    write(tmp_path / "dynamic" / "middlewares.yml",
+          "http:\n  middlewares:\n    cors:\n      headers:\n        accessControlAllowOriginList:\n"
+          "          - \"*\"\n        accessControlAllowCredentials: true\n")
+    result = corslint("docker-compose.yml", cwd=tmp_path)
+    assert "dynamic/middlewares.yml:6: CORS202" in result.stdout, result.stdout

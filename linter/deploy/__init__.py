@@ -33,6 +33,7 @@ from ..record import field, record
 
 _COMPOSE = re.compile(r"^(docker-)?compose([.-][^/]*)?\.ya?ml$", re.IGNORECASE)
 _DOCKERFILE = re.compile(r"^(Dockerfile([.-][^/]*)?|[^/]+\.dockerfile)$", re.IGNORECASE)
+_MANIFEST_ENDINGS = (".yaml", ".yml", ".toml")
 #: files listed below one deployed folder (a mounted tree can be a whole repository)
 MAX_LISTED = 10_000
 
@@ -58,6 +59,9 @@ class Wiring:
     notices: list[tuple[str, str]] = field(default_factory=list)
     #: the deployment files read (real paths)
     read: set = field(default_factory=set)
+    #: those of them linted only through what they wire (a compose file with
+    #: Traefik labels is also a platform manifest: it stays in the run)
+    consumed: set = field(default_factory=set)
     #: deployment files that cannot be read (InputError)
     errors: list = field(default_factory=list)
     #: the configuration root every wired file must lie in
@@ -97,11 +101,21 @@ def discover(entries: list[tuple[str, bool, str | None]], root: str | None) -> W
         before = len(wiring.roots)
         for container in containers:
             _wire(container, wiring)
+        if kind == "dockerfile" or _classify(path) != "yaml":
+            wiring.consumed.add(real)
+        elif explicit:
+            continue
         if explicit and len(wiring.roots) == before:
             wiring.notices.append((path, "wires no nginx or Apache configuration into a server (no bind mount or "
                                          "COPY of the repository's files into a server's configuration): "
                                          "nothing here to lint"))
     return wiring
+
+
+def _classify(path: str) -> str | None:
+    from ..files import classify
+
+    return classify(path)
 
 
 def _dockerfile(path: str, top: str):
@@ -175,6 +189,23 @@ def _wire(container, wiring: Wiring) -> None:
                     _root(wiring, os.path.join(mapping.source, name), kind, mapping.source)
         elif os.path.basename(mapping.target) in MAIN_NAMES:
             _root(wiring, mapping.source, MAIN_NAMES[os.path.basename(mapping.target)], None)
+        for source in _manifests(mapping.source):
+            _root(wiring, source, "yaml", None)
+
+
+def _manifests(source: str) -> list[str]:
+    """The platform manifests (a Traefik file provider's folder, an
+    ingress manifest) a mapping puts in a container: the file, or the files
+    directly in the folder, that read as one."""
+    if os.path.isdir(source):
+        try:
+            names = sorted(os.listdir(source))[:MAX_LISTED]
+        except OSError:
+            return []
+        files = [os.path.join(source, n) for n in names if n.lower().endswith(_MANIFEST_ENDINGS)]
+    else:
+        files = [source] if source.lower().endswith(_MANIFEST_ENDINGS) else []
+    return [f for f in files if os.path.isfile(f) and deploy_kind(f) is None and _classify(f) == "yaml"]
 
 
 def _specific(mappings: list[Mapping]) -> list[Mapping]:
