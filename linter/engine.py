@@ -369,7 +369,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             report.errors.append(InputError(path, None, problem))
             continue
         try:
-            kind = (forced_kind or wired[path][0]) if path in wired else \
+            kind = wired[path][0] if path in wired else \
                 (forced_kind or explicit_kind(path)) if explicit else classify(path)
             if kind is None:
                 if explicit:

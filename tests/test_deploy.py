@@ -393,3 +393,23 @@ def test_compose_mounting_traefik_dynamic_configuration(tmp_path):
           "          - \"*\"\n        accessControlAllowCredentials: true\n")
     result = corslint("docker-compose.yml", cwd=tmp_path)
     assert "dynamic/middlewares.yml:6: CORS202" in result.stdout, result.stdout
+
+
+def test_compose_fragment_in_a_subfolder_reads_sources_from_the_root(tmp_path):
+    """A fragment meant for `docker compose -f docker-compose.yml -f
+    nginx/docker-compose.nginx.yml` names its sources from the root."""
+    write(tmp_path / "nginx" / "docker-compose.nginx.yml", "services:\n  nginx:\n    image: nginx\n"
+                                                          "    volumes:\n      - ./nginx/conf.d:/etc/nginx/conf.d\n")
+    write(tmp_path / "nginx" / "conf.d" / "api.conf", API_SITE.replace("include snippets/cors.conf;",
+                                                                       REFLECT_WITH_CREDENTIALS))
+    result = lint_json("nginx/docker-compose.nginx.yml", cwd=tmp_path)
+    assert ("nginx/conf.d/api.conf", 5, "CORS202") in codes(result)
+
+
+def test_dockerfile_glob_sources_and_forced_type_fp(tmp_path):
+    write(tmp_path / "Dockerfile", "FROM nginx\nCOPY *.conf /etc/nginx/conf.d/\nCOPY ../* /etc/nginx/conf.d/\n")
+    write(tmp_path / "static.conf", CLEAN_SITE)
+    write(tmp_path / "fonts.conf", CLEAN_SITE.replace("static.example.com", "fonts.example.com"))
+    result = corslint("Dockerfile", "--type", "yaml", cwd=tmp_path)
+    assert "No problems found in 2 files" in result.stdout, result.stdout + result.stderr
+    assert "line 3: COPY to /etc/nginx/conf.d/*: not read:" in result.stdout

@@ -196,7 +196,7 @@ class _Reader:
                             f"{target} is not mapped")
             return
         source = os.path.normpath(os.path.join(self.context, relative.lstrip("/")))
-        if any(ch in relative for ch in "*?["):
+        if any(ch in relative for ch in "*?[") and _below(source, self.context):
             matches = sorted(glob.glob(source))[:MAX_MATCHES]
             for match in matches:
                 self.map(os.path.join(target, os.path.basename(match)), match)
@@ -208,10 +208,11 @@ class _Reader:
 
     def map(self, target: str, source: str) -> None:
         problem = source_problem(source, self.root)
-        if problem is None and not source.startswith(self.context.rstrip("/") + "/") and source != self.context:
+        if problem is None and not _below(source, self.context):
             problem = f"not read: {source} is outside the build context {self.context}"
         if problem is not None:
-            if configures_server(target, template_dir(self.container.env)) and config_like(target):
+            if configures_server(target, template_dir(self.container.env)) and \
+                    (config_like(target) or not problem.startswith("not found")):
                 self.notice(f"COPY to {target}: {problem}")
             return
         self.container.add(Mapping(os.path.normpath(target), source, self.origin()))
@@ -256,6 +257,10 @@ class _Reader:
             folder = len(args) > 2 or args[-1].endswith("/") or _image_folder(dest)
             self.map(os.path.join(dest, os.path.basename(found[0])) if folder and not os.path.isdir(found[0])
                      else dest, found[0])
+
+
+def _below(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def _written(name: str, words: list[str]) -> list[str]:
