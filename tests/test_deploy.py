@@ -413,3 +413,12 @@ def test_dockerfile_glob_sources_and_forced_type_fp(tmp_path):
     result = corslint("Dockerfile", "--type", "yaml", cwd=tmp_path)
     assert "No problems found in 2 files" in result.stdout, result.stdout + result.stderr
     assert "line 3: COPY to /etc/nginx/conf.d/*: not read:" in result.stdout
+
+
+def test_compose_and_the_dockerfile_it_builds_named_together(tmp_path):
+    write(tmp_path / "docker-compose.yml", "services:\n  web:\n    build: .\n    environment:\n      - SERVER_NAME\n")
+    write(tmp_path / "Dockerfile", "FROM nginx:alpine\nCOPY nginx/ /etc/nginx/\n")
+    nginx_tree(tmp_path / "nginx")
+    result = lint_json("docker-compose.yml", "Dockerfile", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert codes(result) .count(("nginx/snippets/cors.conf", 1, "CORS202")) == 1

@@ -82,6 +82,8 @@ def discover(entries: list[tuple[str, bool, str | None]], root: str | None) -> W
     built: set[str] = set()
     for path, explicit, kind in sorted(found, key=lambda f: f[2] != "compose"):
         real = os.path.realpath(path)
+        if real in built:     # read with the compose file's build context
+            wiring.consumed.add(real)
         if real in built or real in wiring.read:
             continue
         wiring.read.add(real)

@@ -109,7 +109,7 @@ class Service:
     def args(self, args) -> dict[str, str]:
         out: dict[str, str] = {}
         items = args.items() if isinstance(args, dict) else \
-            (str(a).partition("=")[::2] for a in args) if isinstance(args, list) else ()
+            (_assignment(str(a)) for a in args) if isinstance(args, list) else ()
         for name, raw in items:
             try:
                 if raw is not None:
@@ -174,6 +174,12 @@ class Service:
             self.notice(line, f"command names configuration files ({', '.join(named[:4])}"
                               f"{', ...' if len(named) > 4 else ''}): how this image uses them is its own "
                               f"entrypoint's, which corslint does not follow")
+
+
+def _assignment(text: str) -> tuple[str, str | None]:
+    """`NAME=value` of a list-form `environment`/`args` (a bare `NAME` takes the shell's value: unknown)."""
+    name, equals, value = text.partition("=")
+    return name, value if equals else None
 
 
 def _shown(path: str) -> str:
