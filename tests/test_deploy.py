@@ -422,3 +422,23 @@ def test_compose_and_the_dockerfile_it_builds_named_together(tmp_path):
     result = lint_json("docker-compose.yml", "Dockerfile", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert codes(result) .count(("nginx/snippets/cors.conf", 1, "CORS202")) == 1
+
+
+# --- hostile input ----------------------------------------------------------
+
+def test_hostile_dockerfile_and_compose_stay_bounded(tmp_path):
+    from support import time_limit
+
+    doubling = "".join(f"ENV A{i}=${{A{i - 1}}}${{A{i - 1}}}\n" for i in range(1, 60))
+    write(tmp_path / "Dockerfile", "FROM nginx\nENV A0=xxxxxxxx\n" + doubling +
+          "COPY site.conf /etc/nginx/conf.d/${A59}.conf\n" + "RUN " + "x " * 200_000 + "/etc/nginx/x\n")
+    write(tmp_path / "docker-compose.yml",
+          "a: &a [x, x, x, x, x, x, x, x, x, x]\n" +
+          "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                  for p, c in zip("abcdefgh", "bcdefghi")) + "services: {web: {image: nginx, volumes: [*i]}}\n")
+    with time_limit(60):
+        result = corslint("Dockerfile", "docker-compose.yml", cwd=tmp_path)
+    assert "needs ${A" in result.stdout and "not mapped" in result.stdout
+    assert "a RUN step of" in result.stdout
+    assert "docker-compose.yml:" in result.stderr and "alias" in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr

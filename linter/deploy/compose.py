@@ -27,6 +27,8 @@ from .variables import Unknown, substitute
 #: services read from one compose file, and mounts from one service
 MAX_SERVICES = 1_000
 MAX_MOUNTS = 1_000
+#: the longest short-syntax volume read (a real one is a few paths)
+MAX_VOLUME_CHARS = 4096
 
 #: the parts of a short-syntax volume: `:` separates them, except inside `${...}`
 _PART = re.compile(r"(?:\$\{[^}]*\}|[^:])+")
@@ -126,7 +128,7 @@ class Service:
             if volume.get("type", "volume") != "bind" or "source" not in volume or "target" not in volume:
                 return
             source, target = str(volume["source"]), str(volume["target"])
-        elif isinstance(volume, str):
+        elif isinstance(volume, str) and len(volume) <= MAX_VOLUME_CHARS:
             parts = _PART.findall(volume)
             if len(parts) < 2:
                 return      # an anonymous volume

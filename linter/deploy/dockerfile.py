@@ -37,6 +37,9 @@ MAX_INSTRUCTIONS = 10_000
 MAX_MATCHES = 1_000
 #: lines one heredoc may hold
 MAX_HEREDOC_LINES = 100_000
+#: the longest RUN step split into shell words (a real one is a few kilobytes)
+MAX_RUN_CHARS = 64 * 1024
+_CONFIG_PREFIXES = tuple(layout.prefix for layout in LAYOUTS) + ("/etc/nginx",)
 
 _DIRECTIVE = re.compile(r"#\s*escape\s*=\s*(\S)", re.IGNORECASE)
 _HEREDOC = re.compile(r"<<-?\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?")
@@ -218,6 +221,11 @@ class _Reader:
         self.container.add(Mapping(os.path.normpath(target), source, self.origin()))
 
     def do_run(self, rest: str) -> None:
+        if len(rest) > MAX_RUN_CHARS:
+            if any(prefix in rest for prefix in _CONFIG_PREFIXES):
+                self.notice(f"a RUN step of {len(rest):,} characters names server configuration: corslint does not "
+                            f"read steps that long; review it by hand")
+            return
         for command in _commands(rest):
             self.shell(command)
 
