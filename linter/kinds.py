@@ -120,8 +120,7 @@ KINDS: dict[str, Kind] = {
         hook_extensions=("py",), seeds=(("samples/starlette", (".py",)),)),
     "express": Kind(
         "corslint.apps.express.model:load", extensions=(".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"),
-        sniff=(rb"""require\(\s*['"]cors['"]\s*\)|from\s+['"]cors['"]|"""
-               rb"""(?i:access-control-allow-origin)['"]?\s*[,)]"""),
+        sniff="corslint.apps.express.sniff:looks_like_app",
         hook_extensions=("js", "mjs", "cjs", "ts", "mts", "cts"),
         seeds=(("samples/express", (".js", ".mjs", ".cjs", ".ts")),)),
     "yaml": Kind(

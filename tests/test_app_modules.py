@@ -1,0 +1,211 @@
+"""Application CORS options kept in modules of their own (issue 14, item 5).
+
+Express: relative `require`/`import` of an options object or an origin list
+is followed (linter/code/jsmodules.py), and an options module linted alone
+is judged as passed to `cors()`.  Each layout is built in a temporary folder
+and linted the way a user would: `corslint app.js` and `corslint .` from the
+project's root, no flags.  Node's resolution of the specifiers was checked
+with node 20 (`require.resolve`): `./config/corsOptions` -> corsOptions.js,
+a folder -> its index.js."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from support import corslint, write
+
+APP_CJS = """const express = require('express');
+const cors = require('cors');
+const corsOptions = require('./config/corsOptions');
+
+const app = express();
+app.use(cors(corsOptions));
+app.get('/api/me', (req, res) => res.json({}));
+app.listen(3000);
+"""
+
+#: planted: a suffix regex that admits https://evilexample.com, with credentials
+OPTIONS_CJS = """const corsOptions = {
+  origin: /example\\.com$/,
+  credentials: true,
+};
+
+module.exports = corsOptions;
+"""
+
+ALLOWED_CJS = """const allowedOrigins = [
+  'https://app.example.com',
+  'http://intranet.example.com',
+];
+module.exports = allowedOrigins;
+"""
+
+#: the tutorials' layout: an origin callback over a list from a third module
+OPTIONS_CALLBACK_CJS = """const allowedOrigins = require('./allowedOrigins');
+
+const corsOptions = {
+  origin: (origin, callback) => {
+    if (allowedOrigins.indexOf(origin) !== -1 || !origin) {
+      callback(null, true);
+    } else {
+      callback(new Error('Not allowed by CORS'));
+    }
+  },
+  credentials: true,
+};
+
+module.exports = corsOptions;
+"""
+
+
+def project(tmp_path: Path, files: dict[str, str]) -> Path:
+    write(tmp_path / "package.json", json.dumps({"dependencies": {"express": "^4.21.0", "cors": "^2.8.5"}}))
+    for name, text in files.items():
+        write(tmp_path / name, text)
+    return tmp_path
+
+
+def codes(out: str) -> list[tuple[str, str]]:
+    """(file:line, code) of every finding printed."""
+    found = []
+    for line in out.splitlines():
+        parts = line.split(": ", 1)
+        if len(parts) == 2 and parts[1].startswith("CORS"):
+            found.append((parts[0], parts[1].split()[0]))
+    return found
+
+
+def test_options_module_followed_from_the_app(tmp_path):
+    root = project(tmp_path, {"app.js": APP_CJS, "config/corsOptions.js": OPTIONS_CJS})
+    result = corslint("app.js", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert ("config/corsOptions.js:2", "CORS205") in codes(result.stdout)
+    assert "in 2 files" in result.stdout
+
+
+def test_options_module_followed_in_a_folder_walk_and_reported_once(tmp_path):
+    root = project(tmp_path, {"app.js": APP_CJS, "config/corsOptions.js": OPTIONS_CJS})
+    result = corslint(".", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = codes(result.stdout)
+    assert found.count(("config/corsOptions.js:2", "CORS205")) == 1
+    assert "judged as passed to cors()" not in result.stdout    # linted in the app's context
+
+
+def test_options_module_alone_is_judged_as_passed_to_cors(tmp_path):
+    root = project(tmp_path, {"config/corsOptions.js": OPTIONS_CJS})
+    result = corslint("config/corsOptions.js", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert ("config/corsOptions.js:2", "CORS205") in codes(result.stdout)
+    assert "judged as passed to cors()" in result.stdout
+    walked = corslint(".", cwd=root)
+    assert ("config/corsOptions.js:2", "CORS205") in codes(walked.stdout)
+
+
+def test_origin_list_from_a_third_module_reflected_with_credentials(tmp_path):
+    root = project(tmp_path, {"app.js": APP_CJS, "config/corsOptions.js": OPTIONS_CALLBACK_CJS,
+                              "config/allowedOrigins.js": ALLOWED_CJS})
+    result = corslint("app.js", cwd=root)
+    # the callback admits the list's http:// origin with credentials: found through two imports
+    assert "http://intranet.example.com" in result.stdout, result.stdout + result.stderr
+    assert "in 3 files" in result.stdout
+    assert ("config/allowedOrigins.js:3", "CORS206") in codes(result.stdout) or \
+        ("config/corsOptions.js:4", "CORS206") in codes(result.stdout)
+
+
+def test_reflect_any_with_credentials_in_an_esm_options_module(tmp_path):
+    root = project(tmp_path, {
+        "app.mjs": "import express from 'express';\nimport cors from 'cors';\n"
+                   "import corsOptions from './config/corsOptions.js';\n\n"
+                   "const app = express();\napp.use(cors(corsOptions));\n"
+                   "app.get('/api/me', (req, res) => res.json({}));\n",
+        "config/corsOptions.js": "export default {\n  origin: (origin, cb) => cb(null, true),\n"
+                                 "  credentials: true,\n};\n"})
+    result = corslint("app.mjs", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert any(where.startswith("config/corsOptions.js:") for where, _code in codes(result.stdout))
+
+
+def test_named_import_of_typescript_options_without_extension(tmp_path):
+    root = project(tmp_path, {
+        "src/app.ts": "import express from 'express';\nimport cors from 'cors';\n"
+                      "import { corsOptions } from './config/cors';\n\n"
+                      "const app = express();\napp.use(cors(corsOptions));\n"
+                      "app.get('/api/me', (req, res) => res.json({}));\n",
+        "src/config/cors/index.ts": "import { CorsOptions } from 'cors';\n\n"
+                                    "export const corsOptions: CorsOptions = {\n"
+                                    "  origin: /example\\.com$/,\n  credentials: true,\n};\n"})
+    result = corslint("src/app.ts", cwd=root)
+    assert ("src/config/cors/index.ts:4", "CORS205") in codes(result.stdout), result.stdout + result.stderr
+
+
+def test_destructured_require_and_module_exports_property(tmp_path):
+    root = project(tmp_path, {
+        "app.js": APP_CJS.replace("const corsOptions = require('./config/corsOptions');",
+                                  "const { corsOptions } = require('./config/corsOptions');"),
+        "config/corsOptions.js": "exports.corsOptions = {\n  origin: /example\\.com$/,\n  credentials: true,\n};\n"})
+    result = corslint("app.js", cwd=root)
+    assert ("config/corsOptions.js:2", "CORS205") in codes(result.stdout), result.stdout + result.stderr
+
+
+def test_package_require_stays_unknown_fp(tmp_path):
+    """A package's options are not followed: no confident finding, no notice, exit 0."""
+    root = project(tmp_path, {"app.js": APP_CJS.replace("'./config/corsOptions'", "'@acme/cors-options'")})
+    result = corslint("app.js", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "CORS" not in result.stdout
+
+
+def test_missing_options_module_is_a_notice_at_the_require(tmp_path):
+    root = project(tmp_path, {"app.js": APP_CJS})
+    result = corslint("app.js", cwd=root)
+    out = result.stdout + result.stderr
+    assert "No problems found" not in out or "app.js" in out
+    assert "line 3: require('./config/corsOptions'): not followed: no such module" in out
+    assert "CORS205" not in out
+
+
+def test_options_module_through_a_link_out_of_the_root_is_refused(tmp_path):
+    outside = write(tmp_path / "elsewhere" / "corsOptions.js", OPTIONS_CJS)
+    root = project(tmp_path / "repo", {"app.js": APP_CJS})
+    (root / "config").mkdir()
+    os.symlink(outside, root / "config" / "corsOptions.js")
+    result = corslint("app.js", cwd=root)
+    out = result.stdout + result.stderr
+    assert "line 3: require('./config/corsOptions'): not followed" in out
+    assert "outside the configuration root" in out
+    assert "CORS205" not in out
+
+
+def test_cycle_and_depth_are_bounded(tmp_path):
+    files = {"app.js": APP_CJS,
+             "config/corsOptions.js": "const a = require('./a');\nmodule.exports = { origin: a, credentials: true };\n",
+             "config/a.js": "module.exports = require('./b');\n",
+             "config/b.js": "module.exports = require('./a');\n"}
+    result = corslint("app.js", cwd=project(tmp_path, files))
+    out = result.stdout + result.stderr
+    assert "Traceback" not in out
+    assert "cycle" in out
+
+
+def test_ordinary_modules_are_not_claimed_fp(tmp_path):
+    root = project(tmp_path, {
+        "config/settings.js": "module.exports = {\n  port: 3000,\n  origin: 'https://app.example.com',\n};\n",
+        "socket.js": "const { Server } = require('socket.io');\nmodule.exports = (server) => new Server(server, {\n"
+                     "  cors: {\n    origin: ['https://app.example.com'],\n    methods: ['GET'],\n  },\n});\n",
+        "lib/util.js": "export const add = (a, b) => a + b;\n"})
+    walked = corslint(".", cwd=root)
+    assert walked.returncode == 0, walked.stdout + walked.stderr
+    assert "in 0 files" in walked.stdout
+    alone = corslint("config/settings.js", cwd=root)
+    assert "skipped: no CORS configuration here" in alone.stdout
+
+
+def test_good_options_module_fp(tmp_path):
+    root = project(tmp_path, {"app.js": APP_CJS, "config/corsOptions.js":
+                              "module.exports = {\n  origin: ['https://app.example.com'],\n  credentials: true,\n};\n"})
+    for target in ("app.js", ".", "config/corsOptions.js"):
+        result = corslint(target, cwd=root)
+        assert result.returncode == 0, (target, result.stdout + result.stderr)
