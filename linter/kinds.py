@@ -109,7 +109,7 @@ KINDS: dict[str, Kind] = {
                (_CORPUS + "enable-cors-org", (".htaccess",)))),
     "django": Kind(
         "corslint.apps.django.model:load", extensions=(".py",),
-        sniff=(rb"corsheaders|\bCORS_(ALLOWED_ORIGINS|ALLOW_ALL_ORIGINS|ORIGIN_WHITELIST|ORIGIN_ALLOW_ALL|"
+        sniff=(rb"corsheaders|\bsplit_settings\b|from\s+\.+[\w.]*cors[\w.]*\s+import\s+\*|\bCORS_(ALLOWED_ORIGINS|ALLOW_ALL_ORIGINS|ORIGIN_WHITELIST|ORIGIN_ALLOW_ALL|"
                rb"ALLOWED_ORIGIN_REGEXES|ORIGIN_REGEX_WHITELIST)\b"),
         hook_extensions=("py",), seeds=(("samples/django", (".py",)),)),
     "flask": Kind(

@@ -209,3 +209,73 @@ def test_good_options_module_fp(tmp_path):
     for target in ("app.js", ".", "config/corsOptions.js"):
         result = corslint(target, cwd=root)
         assert result.returncode == 0, (target, result.stdout + result.stderr)
+
+
+# -- Python settings packages ----------------------------------------------------------------------
+
+SETTINGS_BASE = """INSTALLED_APPS = ["django.contrib.contenttypes", "corsheaders"]
+MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+"""
+
+
+def test_django_settings_import_origins_from_a_sibling_module(tmp_path):
+    write(tmp_path / "core/settings/__init__.py", "")
+    write(tmp_path / "core/settings/cors.py", 'CORS_ALLOWED_ORIGINS = [\n    "https://app.example.com",\n'
+                                              '    "http://intranet.example.com",\n]\n')
+    write(tmp_path / "core/settings/base.py", SETTINGS_BASE + "from .cors import CORS_ALLOWED_ORIGINS\n"
+                                              "CORS_ALLOW_CREDENTIALS = True\n")
+    result = corslint("core/settings/base.py", cwd=tmp_path)
+    assert ("core/settings/cors.py:3", "CORS206") in codes(result.stdout), result.stdout + result.stderr
+    walked = corslint(".", cwd=tmp_path)
+    assert codes(walked.stdout).count(("core/settings/cors.py:3", "CORS206")) == 1, walked.stdout
+
+
+def test_django_star_imports_combine_and_the_importer_overrides(tmp_path):
+    write(tmp_path / "core/settings/__init__.py", "")
+    write(tmp_path / "core/settings/base.py", SETTINGS_BASE)
+    write(tmp_path / "core/settings/cors.py", "CORS_ALLOW_ALL_ORIGINS = True\nCORS_ALLOW_CREDENTIALS = True\n")
+    write(tmp_path / "core/settings/local.py", "from .base import *\nfrom .cors import *\n")
+    write(tmp_path / "core/settings/production.py", "from .base import *\nfrom .cors import *\n\n"
+                                                    "CORS_ALLOW_ALL_ORIGINS = False\n"
+                                                    "CORS_ALLOWED_ORIGINS = ['https://app.example.com']\n")
+    local = corslint("core/settings/local.py", cwd=tmp_path)
+    assert ("core/settings/cors.py:1", "CORS202") in codes(local.stdout), local.stdout + local.stderr
+    production = corslint("core/settings/production.py", cwd=tmp_path)
+    assert production.returncode == 0, production.stdout + production.stderr
+
+
+def test_django_split_settings_include(tmp_path):
+    write(tmp_path / "server/settings/__init__.py",
+          'from split_settings.tools import include\n\ninclude(\n    "components/common.py",\n'
+          '    "components/cors.py",\n)\n')
+    write(tmp_path / "server/settings/components/__init__.py", "")
+    write(tmp_path / "server/settings/components/common.py", SETTINGS_BASE)
+    write(tmp_path / "server/settings/components/cors.py",
+          "CORS_ALLOW_ALL_ORIGINS = True\nCORS_ALLOW_CREDENTIALS = True\n")
+    result = corslint("server/settings/", cwd=tmp_path)
+    assert codes(result.stdout) == [("server/settings/components/cors.py:1", "CORS202")], result.stdout
+    assert "in 3 files" in result.stdout
+
+
+def test_missing_settings_module_is_a_notice_and_leaves_settings_unknown(tmp_path):
+    write(tmp_path / "core/settings/__init__.py", "")
+    write(tmp_path / "core/settings/base.py", SETTINGS_BASE + "from .cors import *\nCORS_ALLOW_CREDENTIALS = True\n")
+    result = corslint("core/settings/base.py", cwd=tmp_path)
+    out = result.stdout + result.stderr
+    assert "line 6: from .cors import *: not followed: no such module" in out
+    assert "CORS2" not in out
+
+
+def test_environment_values_are_unknown_not_their_default_fp(tmp_path):
+    """django-environ's env.list(default=...) and os.environ.get(..., default).split(','):
+    the deployment decides, so no confident finding on the default."""
+    write(tmp_path / "settings.py", SETTINGS_BASE + 'import os\nimport environ\nenv = environ.Env()\n'
+          'CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["http://localhost:3000"])\n'
+          'CORS_ALLOWED_ORIGIN_REGEXES = os.environ.get("CORS_REGEXES", r"^https://.*example\\.com$").split(",")\n'
+          'CORS_ALLOW_CREDENTIALS = True\n')
+    result = corslint("settings.py", cwd=tmp_path)
+    assert "CORS206" not in result.stdout and "CORS205" not in result.stdout, result.stdout
+    assert "Traceback" not in result.stderr

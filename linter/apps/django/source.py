@@ -10,8 +10,12 @@ add a few idioms on top, each of which decides a CORS setting's value:
   `CORS_URLS_REGEX` (compiled here: a regex is data, not code);
 - `MIDDLEWARE.insert(0, "corsheaders.middleware.CorsMiddleware")` and
   `.append`/`.extend` at module level;
-- `from .base import *`, after which any setting this file does not assign
-  may come from elsewhere: it is unknown, not the package default.
+- `from .base import *`, `from .cors import CORS_ALLOWED_ORIGINS` and
+  django-split-settings' `include("components/cors.py", ...)`: the modules
+  of the settings package are read in their turn (code/pymodules.py) and
+  their names taken, each remembering the file it is written in; a module
+  that cannot be read leaves every setting this file does not assign
+  unknown (it may come from there), never the package default.
 """
 
 from __future__ import annotations
@@ -36,17 +40,37 @@ _RE_FLAGS = {"I": re.IGNORECASE, "IGNORECASE": re.IGNORECASE, "X": re.VERBOSE, "
 MISSING = object()
 
 
+class Imported(ast.expr):
+    """A name bound by a relative import: its value is the other module's."""
+
+    _fields = ()
+
+    def __init__(self, module: "SettingsModule", name: str, line: int):
+        super().__init__()
+        self.module = module
+        self.name = name
+        self.lineno = line
+
+
 class SettingsModule(Module):
     """A settings module's bindings, with the idioms above understood."""
 
-    def __init__(self, source: str, path: str):
+    def __init__(self, source: str, path: str, file: str | None = None, package=None):
         self.star_imports: list[str] = []
         self.source = source
+        #: the file on disk, and the package state its relative imports are read through (None: not followed)
+        self.file = file
+        self.package = package
+        #: the local name split_settings' include() is bound to
+        self.include_names: set[str] = set()
         super().__init__(source, path)
 
     def _bind(self, node: ast.AST) -> None:
         if isinstance(node, ast.ImportFrom):
             self._bind_import(node)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
+                and node.value.func.id in self.include_names:
+            self._bind_include(node.value)
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             self._bind_mutation(node.value)
         else:
@@ -60,6 +84,17 @@ class SettingsModule(Module):
 
     def _bind_import(self, node: ast.ImportFrom) -> None:
         from_defaults = node.module == "corsheaders.defaults"
+        if node.module in ("split_settings.tools", "split_settings"):
+            self.include_names.update(a.asname or a.name for a in node.names if a.name == "include")
+        if node.level and self.package is not None and node.module:
+            from ...code.pymodules import module_file
+
+            found = module_file(self.file, node.level, node.module)
+            what = f"from {'.' * node.level}{node.module} import " + ", ".join(a.name for a in node.names)
+            sub = self.package.load(self, found, node.lineno, what, self._make)
+            if sub is not None:
+                self._adopt(sub, node)
+                return
         for alias in node.names:
             if alias.name == "*":
                 if from_defaults:
@@ -71,6 +106,54 @@ class SettingsModule(Module):
                 self._bind_constant(alias.asname or alias.name, DEFAULTS[alias.name], node.lineno)
             else:   # an imported name is not a module-level constant
                 self.bindings.pop(alias.asname or alias.name, None)
+
+    def _make(self, source: str, shown: str, file: str) -> "SettingsModule":
+        return SettingsModule(source, shown, file, self.package)
+
+    def _adopt(self, sub: "SettingsModule", node: ast.ImportFrom) -> None:
+        """Bind the names `from .sub import ...` takes (`*`: every public name,
+        and what may come from the module's own unread star imports)."""
+        for alias in node.names:
+            if alias.name == "*":
+                for name in sub.bindings:
+                    if not name.startswith("_"):
+                        self._bind_imported(name, sub, name)
+                self.star_imports.extend(sub.star_imports)
+            elif alias.name in sub.bindings:
+                self._bind_imported(alias.asname or alias.name, sub, alias.name)
+            else:
+                self.bindings.pop(alias.asname or alias.name, None)
+
+    def _bind_imported(self, local: str, sub: "SettingsModule", name: str) -> None:
+        self.bindings[local] = Imported(sub, name, sub.binding_lines.get(name, 1))
+        self.binding_lines[local] = sub.binding_lines.get(name, 1)
+
+    def _bind_include(self, call: ast.Call) -> None:
+        """django-split-settings: `include("components/base.py", "components/*.py")`
+        runs each file in this module's namespace, in order: as star imports."""
+        for arg in call.args:
+            pattern = self.value(arg)
+            if not isinstance(pattern, str) or self.package is None:
+                self.star_imports.append(f"include({ast.unparse(arg)[:40]})")
+                continue
+            found_files = self.package.include_files(self, pattern, call.lineno)
+            if not found_files:
+                self.star_imports.append(f"include({pattern!r})")
+            for found in found_files:
+                sub = self.package.load(self, found, call.lineno, f"include({pattern!r})", self._make)
+                if sub is None:
+                    self.star_imports.append(f"include({pattern!r})")
+                    continue
+                for name in sub.bindings:
+                    self._bind_imported(name, sub, name)
+                self.star_imports.extend(sub.star_imports)
+
+    def file_of(self, name: str) -> str:
+        """The file a setting is written in when another module of the package ("" for this one)."""
+        node = self.bindings.get(name)
+        if isinstance(node, Imported):
+            return node.module.file_of(node.name) or node.module.path
+        return ""
 
     def _bind_constant(self, name: str, value: tuple, line: int) -> None:
         node = ast.Tuple(elts=[ast.Constant(v) for v in value], ctx=ast.Load())
@@ -104,6 +187,9 @@ class SettingsModule(Module):
         self.bindings[name] = combined
 
     def value(self, node: ast.AST, depth: int = 0):
+        if isinstance(node, Imported):
+            bound = node.module.bindings.get(node.name)
+            return node.module.value(bound, depth + 1) if bound is not None else MISSING
         if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
             return self._call_value(node, depth)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):   # `60 * 60 * 24`
@@ -169,6 +255,8 @@ class SettingsModule(Module):
         """The setting is a set (`{...}`, `set(...)`): not a Sequence, and
         joined in hash order."""
         node, seen = self.bindings.get(name), set()
+        if isinstance(node, Imported):
+            return node.module.is_set_display(node.name)
         while isinstance(node, ast.Name) and node.id in self.bindings and node.id not in seen:
             seen.add(node.id)
             node = self.bindings[node.id]
@@ -190,6 +278,8 @@ def _lines(module: SettingsModule, node, depth: int) -> list[int] | None:
         return None
     if isinstance(node, ast.Name):
         return _lines(module, module.bindings.get(node.id), depth + 1)
+    if isinstance(node, Imported):
+        return _lines(node.module, node.module.bindings.get(node.name), depth + 1)
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         out: list[int] = []
         for element in node.elts:
