@@ -279,3 +279,28 @@ def test_environment_values_are_unknown_not_their_default_fp(tmp_path):
     result = corslint("settings.py", cwd=tmp_path)
     assert "CORS206" not in result.stdout and "CORS205" not in result.stdout, result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_flask_origins_from_a_config_class_of_the_package(tmp_path):
+    write(tmp_path / "app/__init__.py", "")
+    write(tmp_path / "app/config.py", "class Config:\n    DEBUG = False\n\n\nclass ProdConfig(Config):\n"
+                                      "    ORIGINS = ['https://app.example.com', 'http://intranet.example.com']\n")
+    write(tmp_path / "app/main.py", "from flask import Flask\nfrom flask_cors import CORS\n"
+                                    "from .config import ProdConfig\n\napp = Flask(__name__)\n"
+                                    "CORS(app, origins=ProdConfig.ORIGINS, supports_credentials=True)\n\n\n"
+                                    "@app.route('/api/me')\ndef me():\n    return {}\n")
+    result = corslint("app/main.py", cwd=tmp_path)
+    assert "CORS206" in result.stdout and "http://intranet.example.com" in result.stdout, result.stdout + result.stderr
+    assert "in 2 files" in result.stdout
+
+
+def test_flask_origins_from_the_environment_stay_unknown_fp(tmp_path):
+    """04mg/flask-api-boilerplate's layout: os.getenv('CORS_ORIGINS', '').split(',') in a Config class."""
+    write(tmp_path / "app/__init__.py", "")
+    write(tmp_path / "app/config.py", "import os\n\n\nclass Config:\n"
+                                      "    CORS_ORIGINS = os.getenv('CORS_ORIGINS', 'http://localhost:3000').split(',')\n")
+    write(tmp_path / "app/main.py", "from flask import Flask\nfrom flask_cors import CORS\n"
+                                    "from .config import Config\n\napp = Flask(__name__)\n"
+                                    "CORS(app, origins=Config.CORS_ORIGINS, supports_credentials=True)\n")
+    result = corslint("app/main.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ...code.python import Module
+from ...code.python import Imported, Module
 from ...code.values import Unknown, is_unknown
 
 #: the largest product folded (a Max-Age, a timeout): `N1 = N0 * N0` forty
@@ -40,35 +40,17 @@ _RE_FLAGS = {"I": re.IGNORECASE, "IGNORECASE": re.IGNORECASE, "X": re.VERBOSE, "
 MISSING = object()
 
 
-class Imported(ast.expr):
-    """A name bound by a relative import: its value is the other module's."""
-
-    _fields = ()
-
-    def __init__(self, module: "SettingsModule", name: str, line: int):
-        super().__init__()
-        self.module = module
-        self.name = name
-        self.lineno = line
-
-
 class SettingsModule(Module):
     """A settings module's bindings, with the idioms above understood."""
 
     def __init__(self, source: str, path: str, file: str | None = None, package=None):
-        self.star_imports: list[str] = []
         self.source = source
-        #: the file on disk, and the package state its relative imports are read through (None: not followed)
-        self.file = file
-        self.package = package
         #: the local name split_settings' include() is bound to
         self.include_names: set[str] = set()
-        super().__init__(source, path)
+        super().__init__(source, path, file, package)
 
     def _bind(self, node: ast.AST) -> None:
-        if isinstance(node, ast.ImportFrom):
-            self._bind_import(node)
-        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
                 and node.value.func.id in self.include_names:
             self._bind_include(node.value)
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
@@ -83,50 +65,19 @@ class SettingsModule(Module):
                         self.bindings[target] = ast.Name(id=f"<conditional {target}>")
 
     def _bind_import(self, node: ast.ImportFrom) -> None:
-        from_defaults = node.module == "corsheaders.defaults"
         if node.module in ("split_settings.tools", "split_settings"):
             self.include_names.update(a.asname or a.name for a in node.names if a.name == "include")
-        if node.level and self.package is not None and node.module:
-            from ...code.pymodules import module_file
-
-            found = module_file(self.file, node.level, node.module)
-            what = f"from {'.' * node.level}{node.module} import " + ", ".join(a.name for a in node.names)
-            sub = self.package.load(self, found, node.lineno, what, self._make)
-            if sub is not None:
-                self._adopt(sub, node)
-                return
+        if node.module != "corsheaders.defaults":
+            super()._bind_import(node)
+            return
         for alias in node.names:
             if alias.name == "*":
-                if from_defaults:
-                    for name, value in DEFAULTS.items():
-                        self._bind_constant(name, value, node.lineno)
-                else:
-                    self.star_imports.append("." * node.level + (node.module or ""))
-            elif from_defaults and alias.name in DEFAULTS:
+                for name, value in DEFAULTS.items():
+                    self._bind_constant(name, value, node.lineno)
+            elif alias.name in DEFAULTS:
                 self._bind_constant(alias.asname or alias.name, DEFAULTS[alias.name], node.lineno)
             else:   # an imported name is not a module-level constant
                 self.bindings.pop(alias.asname or alias.name, None)
-
-    def _make(self, source: str, shown: str, file: str) -> "SettingsModule":
-        return SettingsModule(source, shown, file, self.package)
-
-    def _adopt(self, sub: "SettingsModule", node: ast.ImportFrom) -> None:
-        """Bind the names `from .sub import ...` takes (`*`: every public name,
-        and what may come from the module's own unread star imports)."""
-        for alias in node.names:
-            if alias.name == "*":
-                for name in sub.bindings:
-                    if not name.startswith("_"):
-                        self._bind_imported(name, sub, name)
-                self.star_imports.extend(sub.star_imports)
-            elif alias.name in sub.bindings:
-                self._bind_imported(alias.asname or alias.name, sub, alias.name)
-            else:
-                self.bindings.pop(alias.asname or alias.name, None)
-
-    def _bind_imported(self, local: str, sub: "SettingsModule", name: str) -> None:
-        self.bindings[local] = Imported(sub, name, sub.binding_lines.get(name, 1))
-        self.binding_lines[local] = sub.binding_lines.get(name, 1)
 
     def _bind_include(self, call: ast.Call) -> None:
         """django-split-settings: `include("components/base.py", "components/*.py")`
@@ -140,20 +91,13 @@ class SettingsModule(Module):
             if not found_files:
                 self.star_imports.append(f"include({pattern!r})")
             for found in found_files:
-                sub = self.package.load(self, found, call.lineno, f"include({pattern!r})", self._make)
+                sub = self.package.load(self, found, call.lineno, f"include({pattern!r})",
+                                        lambda source, shown, file: SettingsModule(source, shown, file, self.package))
                 if sub is None:
                     self.star_imports.append(f"include({pattern!r})")
-                    continue
-                for name in sub.bindings:
-                    self._bind_imported(name, sub, name)
-                self.star_imports.extend(sub.star_imports)
-
-    def file_of(self, name: str) -> str:
-        """The file a setting is written in when another module of the package ("" for this one)."""
-        node = self.bindings.get(name)
-        if isinstance(node, Imported):
-            return node.module.file_of(node.name) or node.module.path
-        return ""
+                else:   # the file runs in this namespace: every name it binds, private ones too
+                    self.adopt(sub, [(name, name) for name in sub.bindings])
+                    self.star_imports.extend(sub.star_imports)
 
     def _bind_constant(self, name: str, value: tuple, line: int) -> None:
         node = ast.Tuple(elts=[ast.Constant(v) for v in value], ctx=ast.Load())
@@ -187,9 +131,6 @@ class SettingsModule(Module):
         self.bindings[name] = combined
 
     def value(self, node: ast.AST, depth: int = 0):
-        if isinstance(node, Imported):
-            bound = node.module.bindings.get(node.name)
-            return node.module.value(bound, depth + 1) if bound is not None else MISSING
         if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
             return self._call_value(node, depth)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):   # `60 * 60 * 24`
