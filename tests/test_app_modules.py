@@ -304,3 +304,24 @@ def test_flask_origins_from_the_environment_stay_unknown_fp(tmp_path):
                                     "CORS(app, origins=Config.CORS_ORIGINS, supports_credentials=True)\n")
     result = corslint("app/main.py", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_specifiers_resolve_as_node_require_does(tmp_path):
+    """The files node 20's require.resolve picked for this layout (checked by hand)."""
+    from corslint.code.jsmodules import Graph
+
+    write(tmp_path / "config/corsOptions.js", "module.exports = {};\n")
+    write(tmp_path / "config/cors/index.js", "module.exports = {};\n")
+    write(tmp_path / "lib/package.json", '{"main": "m.js"}')
+    write(tmp_path / "lib/m.js", "module.exports = {};\n")
+    write(tmp_path / "lib/index.js", "module.exports = {};\n")
+    write(tmp_path / "o.json", '["https://app.example.com"]')
+    write(tmp_path / "ts/opts.ts", "export default {};\n")
+    graph = Graph(str(tmp_path))
+    app = str(tmp_path / "app.js")
+    expected = {"./config/corsOptions": "config/corsOptions.js", "./config/cors": "config/cors/index.js",
+                "./lib": "lib/m.js", "./o": "o.json", "./missing": None}
+    for spec, want in expected.items():
+        found = graph._resolve(app, spec)
+        assert (os.path.relpath(found, tmp_path) if found else None) == want, spec
+    assert graph._resolve(str(tmp_path / "app.ts"), "./ts/opts.js") == str(tmp_path / "ts/opts.ts")
