@@ -325,3 +325,12 @@ def test_specifiers_resolve_as_node_require_does(tmp_path):
         found = graph._resolve(app, spec)
         assert (os.path.relpath(found, tmp_path) if found else None) == want, spec
     assert graph._resolve(str(tmp_path / "app.ts"), "./ts/opts.js") == str(tmp_path / "ts/opts.ts")
+
+
+def test_split_settings_include_outside_the_root_is_not_globbed(tmp_path):
+    write(tmp_path / "settings/__init__.py", 'from split_settings.tools import include\n\n'
+                                             'include("/*/*/*.py", "../../*.py")\nCORS_ALLOW_ALL_ORIGINS = True\n')
+    result = corslint("settings/__init__.py", cwd=tmp_path)
+    out = result.stdout + result.stderr
+    assert "include('/*/*/*.py'): not followed: it names files outside the configuration root" in out
+    assert "include('../../*.py'): not followed" in out

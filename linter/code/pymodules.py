@@ -63,7 +63,13 @@ class Package:
     def include_files(self, importer, pattern: str, line: int) -> list[str]:
         """The files a split-settings `include()` pattern names (relative to the
         including file's folder; a glob's matches sorted, as split_settings does)."""
-        full = os.path.normpath(os.path.join(os.path.dirname(importer.file), pattern))
+        from .. import confine
+
+        full = os.path.normpath(os.path.join(os.path.dirname(confine.real_path(importer.file)), pattern))
+        if not confine.below(full, self.root):      # never globbed: `/*/*/*` would list the machine
+            self.notice(importer, line, f"include({pattern!r}): not followed: it names files outside the "
+                                        f"configuration root {self.root}; the settings it would set are unknown")
+            return []
         if glob.has_magic(full):
             matches = sorted(glob.glob(full))[:MAX_GLOB]
             if not matches:
