@@ -334,3 +334,54 @@ def test_split_settings_include_outside_the_root_is_not_globbed(tmp_path):
     out = result.stdout + result.stderr
     assert "include('/*/*/*.py'): not followed: it names files outside the configuration root" in out
     assert "include('../../*.py'): not followed" in out
+
+
+def test_options_sniff_claims_the_field_options_modules_and_no_other_corpus_file():
+    """The recognition of an options module linted alone, on real files: the
+    field corpus's three `config/corsOptions.js` are claimed; no JavaScript file
+    of the shared corpus or the samples that does not use cors itself is."""
+    from corpus_files import REPO, require_corpus
+
+    from corslint.apps.express.sniff import looks_like_app, uses_cors
+
+    corpus = require_corpus()
+    field = corpus.parent / "field"
+    claimed = []
+    for base in (corpus, field, REPO / "samples"):
+        for path in sorted(base.rglob("*")):
+            if path.suffix in (".js", ".mjs", ".cjs", ".ts") and path.is_file():
+                head = path.read_bytes()[:1 << 20]
+                if looks_like_app(head) and not uses_cors(head):
+                    claimed.append(str(path.relative_to(base.parent)))
+    assert sorted(claimed) == sorted(f"field/{repo}/config/corsOptions.js" for repo in (
+        "AbdellahEdaoudi__Server-Chat-Application", "Abiodun-Samuel__shopfair-backend",
+        "AldoHub__Node-JWT-Refresh-Token-Rotation"))
+
+
+#: the field corpus's application repositories (class 5), linted with the manifest's
+#: command: (folder, command, findings as (file:line, code)); judged against the frameworks:
+#: - AbdellahEdaoudi: cors 2.8 with an origin array and credentials: true reflects
+#:   http://localhost:3000 (and the LAN http:// origin) with credentials (CORS206, true);
+#: - melax08: django-cors-headers with CORS_ALLOW_ALL_ORIGINS and CORS_ALLOW_CREDENTIALS
+#:   sends the request's origin back with credentials (CORS202, true), found in the
+#:   split-settings package whose __init__.py include()s components/cors.py;
+#: - luizlimads: CORS_ALLOW_ALL_ORIGINS without credentials is '*' (local), production's
+#:   origins come from the environment (unknown): no finding;
+#: - 04mg, riad-azz: flask-cors origins from the environment / '*' without credentials.
+FIELD_APPS = [
+    ("AbdellahEdaoudi__Server-Chat-Application", "index.js", [("config/corsOptions.js:3", "CORS206")]),
+    ("melax08__pet_alert", "server/settings/", [("server/settings/components/cors.py:1", "CORS202")]),
+    ("luizlimads__mvcore_back", "core/settings/", []),
+    ("04mg__flask-api-boilerplate", "app/", []),
+    ("riad-azz__flask-template", "app/", []),
+]
+
+
+def test_field_application_modules():
+    from corpus_files import require_corpus
+
+    field = require_corpus().parent / "field"
+    for folder, target, expected in FIELD_APPS:
+        result = corslint(target, cwd=field / folder)
+        assert codes(result.stdout) == expected, (folder, result.stdout + result.stderr)
+        assert "Traceback" not in result.stderr and result.returncode in (0, 1), (folder, result.stderr)
