@@ -297,8 +297,8 @@ def test_flask_origins_from_a_config_class_of_the_package(tmp_path):
 def test_flask_origins_from_the_environment_stay_unknown_fp(tmp_path):
     """04mg/flask-api-boilerplate's layout: os.getenv('CORS_ORIGINS', '').split(',') in a Config class."""
     write(tmp_path / "app/__init__.py", "")
-    write(tmp_path / "app/config.py", "import os\n\n\nclass Config:\n"
-                                      "    CORS_ORIGINS = os.getenv('CORS_ORIGINS', 'http://localhost:3000').split(',')\n")
+    write(tmp_path / "app/config.py", "import os\n\n\nclass Config:\n    CORS_ORIGINS = "
+                                      "os.getenv('CORS_ORIGINS', 'http://localhost:3000').split(',')\n")
     write(tmp_path / "app/main.py", "from flask import Flask\nfrom flask_cors import CORS\n"
                                     "from .config import Config\n\napp = Flask(__name__)\n"
                                     "CORS(app, origins=Config.CORS_ORIGINS, supports_credentials=True)\n")

@@ -79,7 +79,8 @@ class CorsCall:
         origin = self.static_origin()
         if not isinstance(origin, list):
             return []
-        return [(value, self.entry_source(i)) for i, value in enumerate(origin) if isinstance(value, str) and value != "*"]
+        return [(value, self.entry_source(i)) for i, value in enumerate(origin)
+                if isinstance(value, str) and value != "*"]
 
     # -- the middleware ----------------------------------------------------------------------------
     def apply(self, module, request: Request, response: Response, route_path: str) -> Outcome:
