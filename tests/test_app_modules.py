@@ -283,8 +283,9 @@ def test_environment_values_are_unknown_not_their_default_fp(tmp_path):
 
 def test_flask_origins_from_a_config_class_of_the_package(tmp_path):
     write(tmp_path / "app/__init__.py", "")
-    write(tmp_path / "app/config.py", "class Config:\n    DEBUG = False\n\n\nclass ProdConfig(Config):\n"
-                                      "    ORIGINS = ['https://app.example.com', 'http://intranet.example.com']\n")
+    write(tmp_path / "app/config.py", "INTRANET = 'http://intranet.example.com'\n\n\n"
+                                      "class Config:\n    DEBUG = False\n\n\nclass ProdConfig(Config):\n"
+                                      "    ORIGINS = ['https://app.example.com', INTRANET]\n")
     write(tmp_path / "app/main.py", "from flask import Flask\nfrom flask_cors import CORS\n"
                                     "from .config import ProdConfig\n\napp = Flask(__name__)\n"
                                     "CORS(app, origins=ProdConfig.ORIGINS, supports_credentials=True)\n\n\n"

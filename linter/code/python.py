@@ -54,8 +54,9 @@ class Module:
         self.package = package
         #: names a star import of a module not read may bind
         self.star_imports: list[str] = []
-        #: class name -> {attribute: value node} of the classes the module defines
-        self.classes: dict[str, dict[str, ast.AST]] = {}
+        #: class name -> {attribute: (the module it is written in, its value node)}
+        #: of the classes the module defines or imports
+        self.classes: dict[str, dict[str, tuple["Module", ast.AST]]] = {}
         with warnings.catch_warnings():
             # `"\."` in a linted file is the user's business, not a warning of ours
             warnings.simplefilter("ignore")
@@ -137,7 +138,7 @@ class Module:
 
     def _bind_class(self, node: ast.ClassDef) -> None:
         """`class Config: ORIGINS = [...]`: its attributes (a base class's first, as Python looks them up)."""
-        attrs: dict[str, ast.AST] = {}
+        attrs: dict[str, tuple[Module, ast.AST]] = {}
         for base in node.bases:
             if isinstance(base, ast.Name) and base.id in self.classes:
                 attrs.update(self.classes[base.id])
@@ -145,9 +146,9 @@ class Module:
             if isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
                     if isinstance(target, ast.Name):
-                        attrs[target.id] = stmt.value
+                        attrs[target.id] = (self, stmt.value)
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
-                attrs[stmt.target.id] = stmt.value
+                attrs[stmt.target.id] = (self, stmt.value)
         self.classes[node.name] = attrs
         self.bindings.pop(node.name, None)
 
@@ -189,7 +190,8 @@ class Module:
             attr = self.classes[node.value.id].get(node.attr)
             if attr is None:
                 return Unknown(f"{node.value.id}.{node.attr} is not a class attribute", line)
-            return self.value(attr, depth + 1)
+            owner, value = attr
+            return owner.value(value, depth + 1)
         if isinstance(node, ast.Name):
             if node.id in ("True", "False", "None"):
                 return {"True": True, "False": False, "None": None}[node.id]
