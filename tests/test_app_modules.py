@@ -386,3 +386,16 @@ def test_field_application_modules():
         result = corslint(target, cwd=field / folder)
         assert codes(result.stdout) == expected, (folder, result.stdout + result.stderr)
         assert "Traceback" not in result.stderr and result.returncode in (0, 1), (folder, result.stderr)
+
+
+def test_starlette_origins_from_a_settings_module(tmp_path):
+    write(tmp_path / "api/__init__.py", "")
+    write(tmp_path / "api/settings.py", "ORIGINS = [\n    'https://app.example.com',\n"
+                                        "    'http://intranet.example.com',\n]\n")
+    write(tmp_path / "api/main.py", "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n"
+                                    "from .settings import ORIGINS\n\napp = FastAPI()\n"
+                                    "app.add_middleware(CORSMiddleware, allow_origins=ORIGINS, allow_credentials=True)\n\n"
+                                    "\n@app.get('/api/me')\ndef me():\n    return {}\n")
+    result = corslint("api/main.py", cwd=tmp_path)
+    assert "CORS206" in result.stdout and "http://intranet.example.com" in result.stdout, result.stdout + result.stderr
+    assert "in 2 files" in result.stdout
