@@ -172,7 +172,8 @@ def _run_rules(model, rules, ctx, findings: list[Finding], errors: list[InputErr
         try:
             for hit in rule.check(ctx):
                 findings.append(Finding(rule.code, rule.name, rule.severity, hit.source.path, hit.source.line,
-                                        hit.message, hit.request, related=hit.related, fix=hit.fix, edits=hit.edits))
+                                        hit.message, hit.request, related=[*hit.related, *model.related],
+                                        fix=hit.fix, edits=hit.edits))
         except RegexTimeout as exc:   # a configured regex backtracks without end: report it once
             error = regex_error(model, exc)
             if all(str(e) != str(error) for e in errors):

@@ -109,7 +109,10 @@ KINDS: dict[str, Kind] = {
                (_CORPUS + "enable-cors-org", (".htaccess",)))),
     "django": Kind(
         "corslint.apps.django.model:load", extensions=(".py",),
-        sniff=(rb"corsheaders|\bCORS_(ALLOWED_ORIGINS|ALLOW_ALL_ORIGINS|ORIGIN_WHITELIST|ORIGIN_ALLOW_ALL|"
+        # a settings module: CORS settings, or a package's modules combined (django-split-settings'
+        # include(), `from .cors import *`: linted there, with the other modules of the package)
+        sniff=(rb"corsheaders|\bsplit_settings\b|from\s+\.+[\w.]*cors[\w.]*\s+import\s+\*|"
+               rb"\bCORS_(ALLOWED_ORIGINS|ALLOW_ALL_ORIGINS|ORIGIN_WHITELIST|ORIGIN_ALLOW_ALL|"
                rb"ALLOWED_ORIGIN_REGEXES|ORIGIN_REGEX_WHITELIST)\b"),
         hook_extensions=("py",), seeds=(("samples/django", (".py",)),)),
     "flask": Kind(
@@ -120,8 +123,7 @@ KINDS: dict[str, Kind] = {
         hook_extensions=("py",), seeds=(("samples/starlette", (".py",)),)),
     "express": Kind(
         "corslint.apps.express.model:load", extensions=(".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"),
-        sniff=(rb"""require\(\s*['"]cors['"]\s*\)|from\s+['"]cors['"]|"""
-               rb"""(?i:access-control-allow-origin)['"]?\s*[,)]"""),
+        sniff="corslint.apps.express.sniff:looks_like_app",
         hook_extensions=("js", "mjs", "cjs", "ts", "mts", "cts"),
         seeds=(("samples/express", (".js", ".mjs", ".cjs", ".ts")),)),
     "yaml": Kind(

@@ -370,6 +370,10 @@ class ServerModel(ABC):
     #: True when `scopes()` and `facts()` hold only the current share's part
     #: and the shares never share an answer (then the model is judged in batches)
     shares_independent = False
+    #: lines every finding on this model points to as well (diagnostics.Related):
+    #: how the input was read, when that is not the obvious way (an options
+    #: module judged as passed to cors())
+    related: tuple = ()
 
     @abstractmethod
     def scopes(self) -> list[Scope]:

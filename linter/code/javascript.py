@@ -23,6 +23,7 @@ from .. import saferegex
 from ..diagnostics import InputError
 from ..expansion import Budget
 from ..record import field, record
+from .jsmodules import is_relative
 from .values import Unknown, is_unknown, too_large
 
 #: how deep a value may refer to other values or call functions
@@ -51,6 +52,8 @@ class JsRegex:
     pattern: str
     flags: str
     line: int
+    #: the file it is written in, as shown (a module imported by the linted file)
+    path: str = ""
 
     @property
     def compiled(self) -> re.Pattern | None:
@@ -198,9 +201,10 @@ def parse(source: bytes, path: str):
     return tree, sorted(errors)
 
 
-def read_javascript(path: str, display: str) -> tuple[Module | None, list[InputError]]:
+def read_javascript(path: str, display: str, graph=None) -> tuple[Module | None, list[InputError]]:
     """(the module, or None when it does not parse; the input errors met).
-    An unreadable file raises InputError."""
+    An unreadable file raises InputError.  With a `jsmodules.Graph`, the
+    module's relative imports are followed through it."""
     from ..confine import read
 
     try:
@@ -218,7 +222,7 @@ def read_javascript(path: str, display: str) -> tuple[Module | None, list[InputE
     if errors:
         return None, [InputError(display, line, f"cannot parse this file: {message}", column)
                       for line, column, message in errors]
-    return Module(tree, source, display), []
+    return Module(tree, source, display, graph=graph, file=path), []
 
 
 _WRAPPERS = {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
@@ -337,10 +341,14 @@ def strict_equal(a, b):
 class Module:
     """One source file: its module-level bindings, evaluated on demand."""
 
-    def __init__(self, tree, source: bytes, path: str):
+    def __init__(self, tree, source: bytes, path: str, graph=None, file: str | None = None):
         self.tree = tree
         self.source = source
         self.path = path
+        #: the relative imports followed (code/jsmodules.py), None when they are not
+        self.graph = graph
+        #: the file on disk (relative imports are resolved against its folder)
+        self.file = file
         self.nodes: dict[str, object] = {}
         self._cache: dict[str, object] = {}
         self._busy: set[str] = set()
@@ -391,19 +399,27 @@ class Module:
         clause = next((c for c in stmt.named_children if c.type == "import_clause"), None)
         if clause is None:
             return
+        line = stmt.start_point[0] + 1
+
+        def bind(local: str, name: str) -> None:
+            """A package's import stays a ModuleRef; a relative one is followed when a graph is given."""
+            if self.graph is not None and is_relative(module):
+                self.nodes.setdefault(local, ("import", module, name, line))
+            else:
+                self.nodes.setdefault(local, ModuleRef(module, "" if name in ("default", "*") else name))
+
         for part in clause.named_children:
             if part.type == "identifier":
-                self.nodes.setdefault(part.text.decode(), ModuleRef(module))
+                bind(part.text.decode(), "default")
             elif part.type == "namespace_import":
-                ident = part.named_children[-1]
-                self.nodes.setdefault(ident.text.decode(), ModuleRef(module))
+                bind(part.named_children[-1].text.decode(), "*")
             elif part.type == "named_imports":
                 for spec in part.named_children:
                     if spec.type != "import_specifier":
                         continue
                     name = spec.child_by_field_name("name")
                     alias = spec.child_by_field_name("alias") or name
-                    self.nodes.setdefault(alias.text.decode(), ModuleRef(module, name.text.decode()))
+                    bind(alias.text.decode(), name.text.decode())
 
     def binding(self, name: str):
         if name in self._cache:
@@ -419,6 +435,8 @@ class Module:
             bound = self.nodes[name]
             if isinstance(bound, ModuleRef):
                 value = bound
+            elif isinstance(bound, tuple) and bound[0] == "import":
+                value = self.graph.imported(self, bound[1], bound[2], bound[3])
             elif isinstance(bound, tuple):
                 base = Interpreter(self).eval(bound[1], self.root)
                 value = base.attr(bound[2]) if isinstance(base, ModuleRef) else \
@@ -554,7 +572,7 @@ class Interpreter:
             pattern = node.child_by_field_name("pattern")
             flags = node.child_by_field_name("flags")
             return JsRegex(pattern.text.decode() if pattern else "", flags.text.decode() if flags else "",
-                           node.start_point[0] + 1)
+                           node.start_point[0] + 1, env.module.path)
         if kind == "identifier":
             return env.lookup(node.text.decode())
         if kind == "array":
@@ -621,7 +639,11 @@ class Interpreter:
             elif child.type != "comment":
                 parts.append((self.eval(child, env), False))
         out = self.module.budget.spliced(parts)
-        return too_large(self.module.line(node)) if out is None else out
+        if out is None:
+            return too_large(self.module.line(node))
+        if env.module.graph is not None:
+            env.module.graph.note_literal(out, env.module, node)
+        return out
 
     def _object(self, node, env: Env):
         out: dict = {}
@@ -647,6 +669,8 @@ class Interpreter:
                 out.update(inner)
             elif child.type == "method_definition":
                 out[child.child_by_field_name("name").text.decode()] = JsFunction(child, env)
+        if env.module.graph is not None:
+            env.module.graph.note_literal(out, env.module, node)
         return out
 
     def member(self, obj, name, node=None):
@@ -679,7 +703,10 @@ class Interpreter:
         arg_nodes = [a for a in args_node.named_children if a.type != "comment"] if args_node is not None else []
         if callee_node.type == "identifier" and callee_node.text == b"require" and arg_nodes \
                 and arg_nodes[0].type == "string":
-            return ModuleRef(string_value(arg_nodes[0]))
+            spec = string_value(arg_nodes[0])
+            if env.module.graph is not None and is_relative(spec):
+                return env.module.graph.required(env.module, spec, node.start_point[0] + 1)
+            return ModuleRef(spec)
         if callee_node.type == "member_expression":
             obj = self.eval(callee_node.child_by_field_name("object"), env)
             name = callee_node.child_by_field_name("property").text.decode()

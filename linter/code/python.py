@@ -7,8 +7,11 @@ the values its constants spell.  Settings modules and app files spell their CORS
 `CORS(app, origins=ORIGINS, supports_credentials=True)`.  This module
 evaluates exactly that much: literals, names bound at module level,
 list/tuple/set/dict displays, `+` on strings and sequences, f-strings of
-known parts.  Anything else (environment variables, calls, imports,
-attributes) is UNKNOWN, carrying what it depends on, so a rule can say
+known parts, attributes of classes the module defines (`Config.ORIGINS`).
+Relative imports (`from .config import ORIGINS`, `from .base import *`) are
+followed into the modules of the same package when a `pymodules.Package` is
+given (read, never imported).  Anything else (environment variables, calls,
+other imports) is UNKNOWN, carrying what it depends on, so a rule can say
 "depends on os.environ['CORS_ORIGINS']" instead of guessing.
 """
 
@@ -24,6 +27,18 @@ from .values import Unknown, is_unknown, too_large
 MAX_DEPTH = 50
 
 
+class Imported(ast.expr):
+    """A name bound by a relative import: its value is the other module's."""
+
+    _fields = ()
+
+    def __init__(self, module: "Module", name: str, line: int):
+        super().__init__()
+        self.module = module
+        self.name = name
+        self.lineno = line
+
+
 class Module:
     """A parsed module and its module-level bindings (last assignment wins,
     as at import time)."""
@@ -31,8 +46,17 @@ class Module:
     #: what the outermost evaluation under way has computed (see `memoized`)
     _memo: dict | None = None
 
-    def __init__(self, source: str, path: str):
+    def __init__(self, source: str, path: str, file: str | None = None, package=None):
         self.path = path
+        #: the file on disk, and the package state relative imports are read
+        #: through (code/pymodules.py; None: they are not followed)
+        self.file = file
+        self.package = package
+        #: names a star import of a module not read may bind
+        self.star_imports: list[str] = []
+        #: class name -> {attribute: (the module it is written in, its value node)}
+        #: of the classes the module defines or imports
+        self.classes: dict[str, dict[str, tuple["Module", ast.AST]]] = {}
         with warnings.catch_warnings():
             # `"\."` in a linted file is the user's business, not a warning of ours
             warnings.simplefilter("ignore")
@@ -45,7 +69,11 @@ class Module:
             self._bind(node)
 
     def _bind(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Assign):
+        if isinstance(node, ast.ImportFrom):
+            self._bind_import(node)
+        elif isinstance(node, ast.ClassDef):
+            self._bind_class(node)
+        elif isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     self.bindings[target.id] = node.value
@@ -67,6 +95,69 @@ class Module:
                         if isinstance(target, ast.Name):
                             self.bindings[target.id] = ast.Name(id=f"<conditional {target.id}>")
                             self.binding_lines[target.id] = inner.lineno
+
+    def _bind_import(self, node: ast.ImportFrom) -> None:
+        """A relative import of the package is followed; any other import
+        leaves its names unknown (a star import: maybe any name)."""
+        if node.level and self.package is not None and node.module:
+            from .pymodules import module_file
+
+            what = f"from {'.' * node.level}{node.module} import " + ", ".join(a.name for a in node.names)
+            sub = self.package.load(self, module_file(self.file, node.level, node.module), node.lineno, what,
+                                    lambda source, shown, file: type(self)(source, shown, file, self.package))
+            if sub is not None:
+                self.adopt(sub, [(a.name, a.asname or a.name) for a in node.names])
+                return
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_imports.append("." * node.level + (node.module or ""))
+            else:
+                self.bindings.pop(alias.asname or alias.name, None)
+                self.classes.pop(alias.asname or alias.name, None)
+
+    def adopt(self, sub: "Module", names: list[tuple[str, str]]) -> None:
+        """Bind (name, local) of `sub` here; ("*", "*"): its public names, and
+        what may come from its own star imports not read."""
+        for name, local in names:
+            if name == "*":
+                for each in sub.bindings:
+                    if not each.startswith("_"):
+                        self._bind_imported(each, sub, each)
+                self.classes.update({k: v for k, v in sub.classes.items() if not k.startswith("_")})
+                self.star_imports.extend(sub.star_imports)
+            elif name in sub.bindings:
+                self._bind_imported(local, sub, name)
+            elif name in sub.classes:
+                self.classes[local] = sub.classes[name]
+            else:
+                self.bindings.pop(local, None)
+
+    def _bind_imported(self, local: str, sub: "Module", name: str) -> None:
+        self.bindings[local] = Imported(sub, name, sub.binding_lines.get(name, 1))
+        self.binding_lines[local] = sub.binding_lines.get(name, 1)
+
+    def _bind_class(self, node: ast.ClassDef) -> None:
+        """`class Config: ORIGINS = [...]`: its attributes (a base class's first, as Python looks them up)."""
+        attrs: dict[str, tuple[Module, ast.AST]] = {}
+        for base in node.bases:
+            if isinstance(base, ast.Name) and base.id in self.classes:
+                attrs.update(self.classes[base.id])
+        for stmt in node.body:
+            if isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        attrs[target.id] = (self, stmt.value)
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                attrs[stmt.target.id] = (self, stmt.value)
+        self.classes[node.name] = attrs
+        self.bindings.pop(node.name, None)
+
+    def file_of(self, name: str) -> str:
+        """The file a name's value is written in when another module of the package ("" for this one)."""
+        node = self.bindings.get(name)
+        if isinstance(node, Imported):
+            return node.module.file_of(node.name) or node.module.path
+        return ""
 
     def memoized(self, key, compute):
         """`compute()`, once per key within one outermost evaluation (bindings
@@ -90,6 +181,17 @@ class Module:
         line = getattr(node, "lineno", None)
         if isinstance(node, ast.Constant):
             return node.value
+        if isinstance(node, Imported):
+            bound = node.module.bindings.get(node.name)
+            if bound is None:
+                return Unknown(f"{node.name} is not a module-level constant of {node.module.path}", line)
+            return node.module.value(bound, depth + 1)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in self.classes:
+            attr = self.classes[node.value.id].get(node.attr)
+            if attr is None:
+                return Unknown(f"{node.value.id}.{node.attr} is not a class attribute", line)
+            owner, value = attr
+            return owner.value(value, depth + 1)
         if isinstance(node, ast.Name):
             if node.id in ("True", "False", "None"):
                 return {"True": True, "False": False, "None": None}[node.id]

@@ -335,3 +335,48 @@ def test_generated_config_matches_real_express(installs, tmp_path, name, major, 
 
 def test_enough_generated_configurations():
     assert len(GENERATED) >= 40
+
+
+#: options kept in modules of their own (issue 14): {module path: source}; the app requires them
+MODULE_LAYOUTS = {
+    "regex-with-credentials": {
+        "config/corsOptions.js": "module.exports = {\n  origin: /example\\.com$/,\n  credentials: true,\n};\n"},
+    "callback-over-imported-list": {
+        "config/allowedOrigins.js": "module.exports = ['https://app.example.com', 'http://localhost:3000'];\n",
+        "config/corsOptions.js": "const allowedOrigins = require('./allowedOrigins');\n"
+                                 "module.exports = {\n  origin: (origin, callback) => {\n"
+                                 "    if (allowedOrigins.indexOf(origin) !== -1 || !origin) callback(null, true);\n"
+                                 "    else callback(new Error('Not allowed by CORS'));\n  },\n"
+                                 "  credentials: true,\n  optionsSuccessStatus: 200,\n};\n"},
+    "named-export-in-index": {
+        "config/corsOptions/index.js": "exports.corsOptions = { origin: ['https://app.example.com', 'null'], "
+                                       "methods: ['GET', 'PUT'] };\n"},
+}
+
+
+@pytest.mark.parametrize("major", (4, 5))
+@pytest.mark.parametrize("layout", sorted(MODULE_LAYOUTS))
+def test_options_module_matches_real_express(installs, major, layout):
+    """The app requires its options from ./mods_*/config/...: Node resolves and
+    runs them; the model follows the same requires without running them."""
+    folder = installs[major]
+    mods = folder / f"mods_{uuid.uuid4().hex}"
+    files = MODULE_LAYOUTS[layout]
+    named = "{ corsOptions }" if "named" in layout else "corsOptions"
+    source = (f"const express = require('express');\nconst cors = require('cors');\n"
+              f"const {named} = require('./{mods.name}/config/corsOptions');\n"
+              f"const app = express();\napp.use(cors(corsOptions));\n"
+              f"app.get('/api/x', (req, res) => res.send('ok'));\napp.put('/api/x', (req, res) => res.send('ok'));\n"
+              f"app.listen(3000);\n")
+    path = folder / f"app_{mods.name}.js"
+    try:
+        for name, text in files.items():
+            (mods / name).parent.mkdir(parents=True, exist_ok=True)
+            (mods / name).write_text(text)
+        path.write_text(source)
+        model = load(str(path), str(path))
+        assert not model.parsed.notices, [str(n) for n in model.parsed.notices]
+        assert compare(installs, path, source) > 0
+    finally:
+        path.unlink(missing_ok=True)
+        shutil.rmtree(mods, ignore_errors=True)

@@ -62,6 +62,9 @@ class Setting:
     line: int | None    # None: the package default
     entries: list[int]  # per-entry lines of a list setting
     is_set: bool = False
+    #: the file it is written in, when another settings module of the package
+    #: (`from .cors import *`, split settings' include()) rather than the one linted
+    path: str = ""
 
 
 def read_settings(module: SettingsModule) -> dict[str, Setting]:
@@ -79,7 +82,8 @@ def read_settings(module: SettingsModule) -> dict[str, Setting]:
             value, line = default, None
         count = len(value) if isinstance(value, (list, tuple)) else 0
         entries = module.entry_lines(used, count) if line is not None else [0] * count
-        settings[key] = Setting(used, value, line, entries, module.is_set_display(used))
+        settings[key] = Setting(used, value, line, entries, module.is_set_display(used),
+                                module.file_of(used) if line is not None else "")
     return settings
 
 
@@ -113,7 +117,7 @@ class CorsMiddleware:
             return
         s = self.settings
         allow_all = _truth(s["allow_all"].value)
-        found, found_line = self._origin_found(origin, url)
+        found, found_at = self._origin_found(origin, url)
         allowed = True if allow_all is True or found is True else (False if allow_all is False and found is False
                                                                     else None)
         if allowed is False:
@@ -125,7 +129,7 @@ class CorsMiddleware:
             source = self.source(s["allow_all"])
         else:   # listed: the origin itself, unless an unknown allow-all could make it '*'
             value = origin if found is True and (allow_all is False or credentials is True) else None
-            source = Source(self.path, found_line) if found is True else self.source(s["origins"])
+            source = found_at if found is True else self.source(s["origins"])
         if allowed is None:
             answer.certain = False
         known = allowed is True
@@ -151,9 +155,9 @@ class CorsMiddleware:
         if any(h.value is None for h in answer.headers):
             answer.certain = False
 
-    def _origin_found(self, origin: str, url) -> tuple[bool | None, int]:
-        """CorsMiddleware.origin_found_in_white_lists: (found, entry line);
-        found is None when an unknown entry might match."""
+    def _origin_found(self, origin: str, url) -> tuple[bool | None, Source | None]:
+        """CorsMiddleware.origin_found_in_white_lists: (found, where the entry is
+        written); found is None when an unknown entry might match."""
         unsure = False
         origins = self.settings["origins"]
         entries = _entries(origins)
@@ -161,27 +165,31 @@ class CorsMiddleware:
             unsure = True
         else:
             if origin == "null" and any(v == "null" for v, _ in entries):
-                return True, next(line for v, line in entries if v == "null")
+                return True, self.at(origins, next(line for v, line in entries if v == "null"))
             for entry, line in entries:
                 parts = _split(entry)
                 if parts is None:
                     unsure = True
                 elif parts.scheme == url.scheme and parts.netloc == url.netloc:
-                    return True, line
+                    return True, self.at(origins, line)
         regexes = _entries(self.settings["regexes"])
         if regexes is None:
-            return None, 0
+            return None, None
         for pattern, line in regexes:
             try:
                 if saferegex.match(pattern, origin):   # type: ignore[arg-type]
-                    return True, line
+                    return True, self.at(self.settings["regexes"], line)
             except (re.error, TypeError):
                 unsure = True
-        return (None if unsure else False), 0
+        return (None if unsure else False), None
 
     def source(self, setting: Setting) -> Source:
         """Where a setting is written (a package default: the CorsMiddleware line)."""
-        return Source(self.path, setting.line) if setting.line is not None else self.anchor
+        return self.at(setting, setting.line) if setting.line is not None else self.anchor
+
+    def at(self, setting: Setting, line: int) -> Source:
+        """Line `line` of the file `setting` is written in."""
+        return Source(setting.path or self.path, line)
 
     # -- what the rules see --------------------------------------------------------------
     def covered_path(self) -> str:
@@ -203,7 +211,7 @@ class CorsMiddleware:
             text = pattern_text(pattern)
             if isinstance(text, str):
                 ignore_case = isinstance(pattern, re.Pattern) and bool(pattern.flags & re.IGNORECASE)
-                out.append(OriginPattern(_start_anchored(text), ignore_case, Source(self.path, line)))
+                out.append(OriginPattern(_start_anchored(text), ignore_case, self.at(self.settings["regexes"], line)))
         return tuple(out)
 
     def literal_origins(self) -> tuple[str, ...]:

@@ -180,6 +180,11 @@ def _patch_vary(vary: list[str], names: list[str], sources: list[Source], source
 
 
 def load(path: str, display: str) -> DjangoApp:
-    """The model of one settings module (read, never imported)."""
-    module, errors = read_python(path, display, lambda source: SettingsModule(source, display))
-    return DjangoApp(display, Parsed(display, [display], errors), module)
+    """The model of one settings module (read, never imported), with the
+    modules of its package it imports relatively (code/pymodules.py)."""
+    from ... import confine
+    from ...code.pymodules import Package
+
+    package = Package(confine.lookup_root(path), path)
+    module, errors = read_python(path, display, lambda source: SettingsModule(source, display, path, package))
+    return DjangoApp(display, Parsed(display, [display, *package.files], errors, notices=package.notices), module)

@@ -10,8 +10,12 @@ add a few idioms on top, each of which decides a CORS setting's value:
   `CORS_URLS_REGEX` (compiled here: a regex is data, not code);
 - `MIDDLEWARE.insert(0, "corsheaders.middleware.CorsMiddleware")` and
   `.append`/`.extend` at module level;
-- `from .base import *`, after which any setting this file does not assign
-  may come from elsewhere: it is unknown, not the package default.
+- `from .base import *`, `from .cors import CORS_ALLOWED_ORIGINS` and
+  django-split-settings' `include("components/cors.py", ...)`: the modules
+  of the settings package are read in their turn (code/pymodules.py) and
+  their names taken, each remembering the file it is written in; a module
+  that cannot be read leaves every setting this file does not assign
+  unknown (it may come from there), never the package default.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import ast
 import re
 
-from ...code.python import Module
+from ...code.python import Imported, Module
 from ...code.values import Unknown, is_unknown
 
 #: the largest product folded (a Max-Age, a timeout): `N1 = N0 * N0` forty
@@ -39,14 +43,16 @@ MISSING = object()
 class SettingsModule(Module):
     """A settings module's bindings, with the idioms above understood."""
 
-    def __init__(self, source: str, path: str):
-        self.star_imports: list[str] = []
+    def __init__(self, source: str, path: str, file: str | None = None, package=None):
         self.source = source
-        super().__init__(source, path)
+        #: the local name split_settings' include() is bound to
+        self.include_names: set[str] = set()
+        super().__init__(source, path, file, package)
 
     def _bind(self, node: ast.AST) -> None:
-        if isinstance(node, ast.ImportFrom):
-            self._bind_import(node)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
+                and node.value.func.id in self.include_names:
+            self._bind_include(node.value)
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             self._bind_mutation(node.value)
         else:
@@ -59,18 +65,39 @@ class SettingsModule(Module):
                         self.bindings[target] = ast.Name(id=f"<conditional {target}>")
 
     def _bind_import(self, node: ast.ImportFrom) -> None:
-        from_defaults = node.module == "corsheaders.defaults"
+        if node.module in ("split_settings.tools", "split_settings"):
+            self.include_names.update(a.asname or a.name for a in node.names if a.name == "include")
+        if node.module != "corsheaders.defaults":
+            super()._bind_import(node)
+            return
         for alias in node.names:
             if alias.name == "*":
-                if from_defaults:
-                    for name, value in DEFAULTS.items():
-                        self._bind_constant(name, value, node.lineno)
-                else:
-                    self.star_imports.append("." * node.level + (node.module or ""))
-            elif from_defaults and alias.name in DEFAULTS:
+                for name, value in DEFAULTS.items():
+                    self._bind_constant(name, value, node.lineno)
+            elif alias.name in DEFAULTS:
                 self._bind_constant(alias.asname or alias.name, DEFAULTS[alias.name], node.lineno)
             else:   # an imported name is not a module-level constant
                 self.bindings.pop(alias.asname or alias.name, None)
+
+    def _bind_include(self, call: ast.Call) -> None:
+        """django-split-settings: `include("components/base.py", "components/*.py")`
+        runs each file in this module's namespace, in order: as star imports."""
+        for arg in call.args:
+            pattern = self.value(arg)
+            if not isinstance(pattern, str) or self.package is None:
+                self.star_imports.append(f"include({ast.unparse(arg)[:40]})")
+                continue
+            found_files = self.package.include_files(self, pattern, call.lineno)
+            if not found_files:
+                self.star_imports.append(f"include({pattern!r})")
+            for found in found_files:
+                sub = self.package.load(self, found, call.lineno, f"include({pattern!r})",
+                                        lambda source, shown, file: SettingsModule(source, shown, file, self.package))
+                if sub is None:
+                    self.star_imports.append(f"include({pattern!r})")
+                else:   # the file runs in this namespace: every name it binds, private ones too
+                    self.adopt(sub, [(name, name) for name in sub.bindings])
+                    self.star_imports.extend(sub.star_imports)
 
     def _bind_constant(self, name: str, value: tuple, line: int) -> None:
         node = ast.Tuple(elts=[ast.Constant(v) for v in value], ctx=ast.Load())
@@ -169,6 +196,8 @@ class SettingsModule(Module):
         """The setting is a set (`{...}`, `set(...)`): not a Sequence, and
         joined in hash order."""
         node, seen = self.bindings.get(name), set()
+        if isinstance(node, Imported):
+            return node.module.is_set_display(node.name)
         while isinstance(node, ast.Name) and node.id in self.bindings and node.id not in seen:
             seen.add(node.id)
             node = self.bindings[node.id]
@@ -190,6 +219,8 @@ def _lines(module: SettingsModule, node, depth: int) -> list[int] | None:
         return None
     if isinstance(node, ast.Name):
         return _lines(module, module.bindings.get(node.id), depth + 1)
+    if isinstance(node, Imported):
+        return _lines(node.module, node.module.bindings.get(node.name), depth + 1)
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         out: list[int] = []
         for element in node.elts:

@@ -34,10 +34,20 @@ class CorsCall:
     option_lines: dict[str, int] = field(default_factory=dict)
     #: line of each allow-list entry (string or regex) of `origin`, by position
     entry_lines: list[int] = field(default_factory=list)
+    #: the file the options object is written in, when not the call's (an imported module)
+    options_path: str = ""
+    #: the file the `origin` allow-list is written in, when not the options'
+    entries_path: str = ""
 
     def line_of(self, option: str) -> Source:
         line = self.option_lines.get(option)
-        return Source(self.source.path, line) if line else self.source
+        return Source(self.options_path or self.source.path, line) if line else self.source
+
+    def entry_source(self, index: int) -> Source:
+        """Where the `index`th entry of the `origin` allow-list is written."""
+        if index >= len(self.entry_lines):
+            return self.line_of("origin")
+        return Source(self.entries_path or self.options_path or self.source.path, self.entry_lines[index])
 
     # -- static facts for scopes ----------------------------------------------------------------
     def static_origin(self):
@@ -53,11 +63,15 @@ class CorsCall:
         out = []
         for value in _entries(self.static_origin()):
             if isinstance(value, JsRegex):
-                out.append(OriginPattern(value.pattern, "i" in value.flags, Source(self.source.path, value.line)))
+                out.append(OriginPattern(value.pattern, "i" in value.flags, Source(value.path or self.source.path,
+                                                                                   value.line)))
         return out
 
     def literal_origins(self) -> list[str]:
-        return [v for v in _entries(self.static_origin()) if isinstance(v, str) and v != "*"]
+        origin = self.static_origin()
+        if isinstance(origin, JsFunction):      # an origin callback checking a list of its module's
+            return list(function_origins(origin))
+        return [v for v in _entries(origin) if isinstance(v, str) and v != "*"]
 
     def origin_entries(self) -> list[tuple[str, Source]]:
         """The strings of an `origin: [...]` array with their lines (compared
@@ -65,8 +79,8 @@ class CorsCall:
         origin = self.static_origin()
         if not isinstance(origin, list):
             return []
-        return [(value, Source(self.source.path, self.entry_lines[i]) if i < len(self.entry_lines)
-                 else self.line_of("origin")) for i, value in enumerate(origin) if isinstance(value, str) and value != "*"]
+        return [(value, self.entry_source(i)) for i, value in enumerate(origin)
+                if isinstance(value, str) and value != "*"]
 
     # -- the middleware ----------------------------------------------------------------------------
     def apply(self, module, request: Request, response: Response, route_path: str) -> Outcome:
@@ -149,7 +163,7 @@ class CorsCall:
         elif entry is not False and request_origin:
             response.set(ACAO, [request_origin], source)
             if type(entry) is int and entry < len(self.entry_lines):
-                response.headers[ACAO][0].via = (Source(self.source.path, self.entry_lines[entry]),)
+                response.headers[ACAO][0].via = (self.entry_source(entry),)
         response.vary("Origin", self.source)
 
     def _credentials(self, merged: dict, response: Response) -> None:
@@ -186,6 +200,22 @@ class CorsCall:
         value = merged.get("exposedHeaders", UNDEFINED)
         if is_unknown(value) or truthy(value):
             self._set(response, ACEH, _joined(value), "exposedHeaders")
+
+
+def function_origins(fn: JsFunction):
+    """The origins a function spells: string literals in its body and the
+    lists of origins its names refer to (constants of its module, or imported)."""
+    from ...code.javascript import Interpreter, descendants
+    from ...origins import is_origin
+
+    module = fn.env.module
+    for node in descendants(fn.node):
+        if node.type in ("string", "identifier"):
+            value = module.binding(node.text.decode()) if node.type == "identifier" else \
+                Interpreter(module).eval(node, module.root)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and is_origin(item):
+                    yield item
 
 
 def _joined(value):

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from ...backend import FileOracle, Upstream
 from ...code.javascript import Interpreter, Module, descendants, read_javascript
+from ...diagnostics import Related
 from ...model import Answer, Handler, MiddlewareOrder, Parsed, RejectedAtStartup, Request, Scope, Source
 from ...routeindex import PathIndex
 from ..base import AppModel, Route
-from .cors import CorsCall
+from .cors import CorsCall, function_origins
 from .paths import example, literal_head
 from .runtime import Outcome, Response, run_handler
-from .source import Layer, Opaque, Router, WrittenHandler, express_version, read_app
+from .source import Layer, Opaque, Router, WrittenHandler, exported_options, express_version, options_app, read_app
 
 #: methods a browser sends without a preflight (when the headers are simple too)
 SIMPLE = {"GET", "HEAD", "POST"}
@@ -170,9 +171,9 @@ class ExpressModel(AppModel):
         scope.origin_sensitive = any(c.origin_sensitive() for c in cors_calls) or any(h.reads_origin
                                                                                      for h in written)
         scope.origin_patterns = tuple(p for c in cors_calls for p in c.origin_patterns()) + tuple(
-            _written_patterns(written, self.module))
+            _written_patterns(written))
         scope.literal_origins = tuple(o for c in cors_calls for o in c.literal_origins()) + tuple(
-            _written_literals(written, self.module))
+            _written_literals(written))
         scope.origin_entries = tuple(entry for c in cors_calls for entry in c.origin_entries())
         scope.authenticates = any((isinstance(h, Opaque) and h.auth) or (isinstance(h, WrittenHandler) and h.auth
                                                                          and not h.emits_cors) for h in handlers)
@@ -290,34 +291,46 @@ def _all_layers(router: Router, prefix: str, seen=None):
                 yield from _all_layers(handler, sub, seen)
 
 
-def _written_literals(written: list[WrittenHandler], module: Module | None):
-    """Origins a hand-written CORS middleware spells (inline or in module-level constants)."""
-    from ...origins import is_origin
-
+def _written_literals(written: list[WrittenHandler]):
+    """Origins a hand-written CORS middleware spells (inline or in constants of its module)."""
     for handler in written:
-        for node in descendants(handler.fn.node):
-            if node.type in ("string", "identifier") and module is not None:
-                value = module.binding(node.text.decode()) if node.type == "identifier" else \
-                    Interpreter(module).eval(node, module.root)
-                for item in value if isinstance(value, list) else [value]:
-                    if isinstance(item, str) and is_origin(item):
-                        yield item
+        yield from function_origins(handler.fn)
 
 
-def _written_patterns(written: list[WrittenHandler], module: Module | None):
+def _written_patterns(written: list[WrittenHandler]):
     """Regexes a hand-written CORS middleware tests the origin with."""
     from ...model import OriginPattern
 
     for handler in written:
+        module = handler.fn.env.module
         for node in descendants(handler.fn.node):
-            if node.type == "regex" and module is not None:
+            if node.type == "regex":
                 value = Interpreter(module).eval(node, module.root)
-                yield OriginPattern(value.pattern, "i" in value.flags, Source(handler.source.path, value.line))
+                yield OriginPattern(value.pattern, "i" in value.flags, Source(value.path or handler.source.path,
+                                                                              value.line))
 
 
 def load(path: str, display: str) -> ExpressModel:
-    """The model of one Express application file."""
-    module, errors = read_javascript(path, display)
+    """The model of one Express application file, with the modules it imports
+    relatively (code/jsmodules.py); or of a module that exports cors() options,
+    judged as `app.use(cors(options))`."""
+    from ... import confine
+    from ...code.jsmodules import Graph, preload
+    from .sniff import uses_cors
+
+    graph = Graph(confine.lookup_root(path), claims=lambda data: not uses_cors(data))
+    module, errors = read_javascript(path, display, graph)
     version, note = express_version(path)
     app = read_app(module, display, version) if module is not None else None
-    return ExpressModel(display, Parsed(display, [display], errors), module, app, version, note)
+    related: tuple = ()
+    if module is not None:
+        options = exported_options(module) if app is None else None
+        if options is not None:
+            app, source = options_app(module, display, version, options)
+            related = (Related(display, source.line, "this module exports cors() options: they are judged as "
+                                                     "passed to cors() (app.use(cors(options)) on every path)"),)
+        preload(module)
+    model = ExpressModel(display, Parsed(display, [display, *graph.files], errors, notices=graph.notices), module,
+                         app, version, note)
+    model.related = related
+    return model

@@ -231,8 +231,8 @@ class _Reader:
             source = self._source(node)
             if isinstance(value, JsFunction):
                 if len(value.params) < 4:     # 4 parameters: an error handler, skipped on the normal path
-                    out.append(WrittenHandler(value, Source(self.path, value.line) if node.type == "identifier"
-                                       else source))
+                    out.append(WrittenHandler(value, Source(value.env.module.path, value.line)
+                                              if node.type == "identifier" else source))
             elif node.type == "identifier" and node.text.decode() in self.routers:
                 out.append(self.routers[node.text.decode()])
             elif isinstance(value, CallValue) and isinstance(value.callee, ModuleRef) \
@@ -253,10 +253,26 @@ class _Reader:
 
     def _cors(self, value: CallValue, source: Source) -> CorsCall:
         arg = self.interp.eval(value.args[0], value.env) if value.args else UNDEFINED
+        return self.cors_call(arg, source, value.args[0] if value.args else None)
+
+    def cors_call(self, arg, source: Source, arg_node=None) -> CorsCall:
+        """`cors(arg)` at `source`, with the lines its options are written on
+        (in this file, or in the module they were imported from)."""
         call = CorsCall(_opaque_calls_unknown(arg), source)
-        obj = _object_node(self.module, value.args[0]) if value.args else None
+        if self.module.graph is not None:
+            self.module.graph.flag(arg)
+        owner, obj = self.module, _object_node(self.module, arg_node) if arg_node is not None else None
+        written = self.module.graph.literal(arg) if obj is None and self.module.graph is not None else None
+        if written is not None and written[1].type == "object":     # options imported from another module
+            owner, obj = written
+            call.options_path = owner.path
         if obj is not None:
-            _option_lines(self.module, obj, call)
+            _option_lines(owner, obj, call)
+        if self.module.graph is not None and isinstance(arg, dict):
+            entries = self.module.graph.literal(arg.get("origin"))
+            if entries is not None and entries[0] is not owner and entries[1].type == "array":
+                call.entries_path = entries[0].path      # an allow-list imported by the options module
+                call.entry_lines = [e.start_point[0] + 1 for e in entries[1].named_children if e.type != "comment"]
         return call
 
 
@@ -341,3 +357,37 @@ def express_version(path: str) -> tuple[int, str]:
 def read_app(module: Module, path: str, version: int) -> Router | None:
     """The application's router (else the first router the file makes), with every registration read."""
     return _Reader(module, path, version).read()
+
+
+#: the keys of the `cors` package's options object
+CORS_OPTIONS = frozenset({"origin", "credentials", "methods", "allowedHeaders", "headers", "exposedHeaders",
+                          "maxAge", "preflightContinue", "optionsSuccessStatus"})
+
+
+def exported_options(module: Module) -> dict | None:
+    """The CORS options object a module exports (`module.exports = corsOptions`,
+    `export default {...}`, `export const corsOptions = {...}`): an object whose
+    keys are all options of the `cors` package, with `origin` among them or at
+    least two of them.  None when the module exports no such object."""
+    from ...code.jsmodules import read_exports
+
+    exports = read_exports(module)
+    candidates = list(exports.names.values()) if exports.esm else []
+    candidates.append(exports.commonjs())
+    for value in candidates:
+        if isinstance(value, dict) and value and set(value) <= CORS_OPTIONS \
+                and ("origin" in value or len(value) >= 2):
+            return value
+    return None
+
+
+def options_app(module: Module, path: str, version: int, options: dict) -> tuple[Router, Source]:
+    """An options module linted alone: the app `app.use(cors(options))` on
+    every path, that is what the module means to whoever imports it; the
+    source is where the options object is written."""
+    reader = _Reader(module, path, version)
+    written = module.graph.literal(options) if module.graph is not None else None
+    source = Source(path, written[1].start_point[0] + 1 if written is not None else 1)
+    layer = Layer("use", None, source, compile_path(None, version, False),
+                  handlers=[reader.cors_call(options, source)])
+    return Router("app", [layer]), source

@@ -158,7 +158,12 @@ class FlaskModel(AppModel):
 
 
 def load(path: str, display: str) -> FlaskModel:
-    """Read one Flask application file (never imported)."""
-    app, errors = read_python(path, display, lambda source: read_app(source, display))
-    parsed = Parsed(display, [display], errors)
+    """Read one Flask application file (never imported), and the modules of
+    its package it imports relatively (`from .config import ORIGINS`)."""
+    from ... import confine
+    from ...code.pymodules import Package
+
+    package = Package(confine.lookup_root(path), path)
+    app, errors = read_python(path, display, lambda source: read_app(source, display, path, package))
+    parsed = Parsed(display, [display, *package.files], errors, notices=package.notices)
     return FlaskModel(display, parsed, app if app is not None else FlaskApp(complete=True))

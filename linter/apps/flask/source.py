@@ -538,6 +538,7 @@ def _is_main_guard(node: ast.If) -> bool:
     return "__main__" in ast.unparse(node.test)
 
 
-def read_app(source: str, path: str) -> FlaskApp:
-    """Everything the model needs from one Flask application file."""
-    return _Reader(Module(source, path), path).read()
+def read_app(source: str, path: str, file: str | None = None, package=None) -> FlaskApp:
+    """Everything the model needs from one Flask application file (with the
+    modules of its package it imports relatively, when `package` is given)."""
+    return _Reader(Module(source, path, file, package), path).read()

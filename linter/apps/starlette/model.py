@@ -169,8 +169,12 @@ class StarletteModel(AppModel):
 
 
 def load(path: str, display: str) -> StarletteModel:
-    module, errors = read_python(path, display, lambda source: Module(source, display))
-    parsed = Parsed(display, [display], errors)
+    from ... import confine
+    from ...code.pymodules import Package
+
+    package = Package(confine.lookup_root(path), path)
+    module, errors = read_python(path, display, lambda source: Module(source, display, path, package))
+    parsed = Parsed(display, [display, *package.files], errors, notices=package.notices)
     if module is None:
         return StarletteModel(display, parsed, None, [], [], False, [])
     apps = Extractor(module, display).run()
