@@ -174,6 +174,8 @@ def _statement_score(statement: bytes) -> int:
         # an entry of a map, geo or types block, the end of a long statement;
         # logrotate's `/var/log/x.log {`
         return NGINX if statement.endswith(b";") else OTHER
-    if statement.endswith(b"}") or not statement or statement.startswith((b"'", b'"')) or _SNAKE.match(first):
-        return NOTHING          # a block's end, the start or continuation of a long nginx statement
+    if _SNAKE.match(first):     # the start of a long nginx statement (`log_format main '...'`)
+        return NGINX_OWN if first.decode("latin-1") in _nginx_directives() else NOTHING
+    if statement.endswith(b"}") or not statement or statement.startswith((b"'", b'"')):
+        return NOTHING          # a block's end, the continuation of a long nginx statement
     return OTHER
