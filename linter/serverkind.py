@@ -24,8 +24,9 @@ the others'.  `judge` only counts: it reads no file and is bounded by the
 head it is given (`files` hands it the first few kilobytes).
 
 crossplane's directive table is imported only when a line has nginx's
-shape (an Apache or INI file never pays for it); a file whose name says
-nginx (`nginx.conf`) never comes here.
+shape (a `;` or `{`, a snake_case first word): an Apache, INI or redis file
+never pays for it, and a file whose name says nginx (`nginx.conf`) never
+comes here.
 """
 
 from __future__ import annotations
