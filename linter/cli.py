@@ -61,10 +61,11 @@ def lint_main(argv: list[str]) -> int:
         raise UsageError("corslint: no PATH given (try `corslint --help`)")
     paths = args.paths
     if args.skip_unknown and not args.type:
-        from .files import classify
+        from .files import recognise
         import os
 
-        paths = [path for path in paths if os.path.isdir(path) or not os.path.exists(path) or classify(path)]
+        # a file that looks like server configuration but is not is kept: the lint lists it as skipped
+        paths = [path for path in paths if os.path.isdir(path) or not os.path.exists(path) or any(recognise(path))]
 
     from .config import load
     from .diagnostics import InputError

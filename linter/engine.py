@@ -15,7 +15,7 @@ import re
 from .config import Settings
 from .confine import forget_paths, read, unreadable
 from .diagnostics import SEVERITY_RANK, Finding, InputError
-from .files import classify, expand, explicit_kind, template_kind
+from .files import expand, explicit_kind, recognise, template_kind
 from .kinds import KINDS, load_function
 from .record import field, record
 from .saferegex import BUDGET_SPENT, RegexBudgetSpent, RegexTimeout, new_budget
@@ -370,12 +370,15 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             report.errors.append(InputError(path, None, problem))
             continue
         try:
-            kind = wired[path][0] if path in wired else \
-                (forced_kind or explicit_kind(path)) if explicit else classify(path)
+            if path in wired:
+                kind, why = wired[path][0], None
+            else:
+                kind, why = ((forced_kind, None) if forced_kind else explicit_kind(path)) if explicit \
+                    else recognise(path)
             if kind is None:
-                if explicit:
-                    report.skipped.append((path, "no CORS configuration here that corslint reads "
-                                                 "(--type forces a kind)"))
+                if explicit or why:   # a walk lists the server-named files it does not read
+                    report.skipped.append((path, why or "no CORS configuration here that corslint reads "
+                                                        "(--type forces a kind)"))
                 continue
             problem = None if explicit else unreadable(path)
             if problem is not None:

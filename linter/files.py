@@ -29,34 +29,54 @@ _SOURCE_EXTENSIONS = tuple(e for _name, kind in _SOURCE for e in kind.extensions
 
 def classify(path: str) -> str | None:
     """The kind of a file, or None when corslint has nothing to say about it."""
+    return recognise(path)[0]
+
+
+def recognise(path: str, default: str | None = None) -> tuple[str | None, str | None]:
+    """(kind, None) for a file corslint reads; (None, why) for one that looks
+    like server configuration by its name or folder but whose content is
+    another program's or nothing (`serverkind`: listed as skipped, never
+    parsed); (None, None) when corslint has nothing to say about it.
+    `default` is the kind of a file nothing identifies (one named on the
+    command line): its content still decides between the servers and none."""
     name = os.path.basename(path)
     lower = name.lower()
     if lower.endswith(_SOURCE_EXTENSIONS):
         head = _head(path, _SOURCE_HEAD)
-        return _source_kind([k for k in _SOURCE if lower.endswith(k[1].extensions)], head) if head else None
+        return _source_kind([k for k in _SOURCE if lower.endswith(k[1].extensions)], head) if head else None, None
     if lower.endswith(NOT_CONFIG):
-        return None
+        return None, None
     for kind_name, kind in _SERVER:
         if not kind.read_to_name and _named(kind, name):
-            return kind_name
+            return kind_name, None
     head = _head(path, _CONFIG_HEAD)
     if head is None:
-        return None
+        return default, None
     for kind_name, kind in _SERVER:
         if kind.read_to_name and _named(kind, name):
-            return kind_name
+            return kind_name, None
     parent = os.path.basename(os.path.dirname(path))
     if any(name.endswith(kind.endings) or parent.startswith(kind.folders) or name in kind.sniffed_names
            for _name, kind in _SERVER):
-        owner = next((k for k in _SERVER if name.endswith(k[1].endings)), None)
-        kind_name = _server_kind(head, owner)
-        if kind_name is not None:
-            return kind_name
+        owner = next((k for k, kind in _SERVER if name.endswith(kind.endings)), default)
+        return _by_content(head, owner)
     for kind_name, kind in _SERVER:   # a file of any name whose content is one kind's alone
         if kind.marker is not None and kind.marker in head and _sniffs(kind, head) \
                 and not any(_sniffs(other, head) for _name, other in _SERVER if other is not kind):
-            return kind_name
-    return None
+            return kind_name, None
+    return _by_content(head, default) if default is not None else (None, None)
+
+
+def _by_content(head: bytes, owner: str | None) -> tuple[str | None, str | None]:
+    """What a server configuration file's first bytes say it is: nginx,
+    Apache, or (None, why) for another program's file or an empty one; the
+    `owner` its name suggests when the head holds comments only."""
+    from .serverkind import judge as judge_text
+
+    verdict = judge_text(head, len(head) < _CONFIG_HEAD, owner or DEFAULT_KIND)
+    if verdict is None:
+        return owner, None
+    return (verdict, None) if verdict in KINDS else (None, verdict)
 
 
 def _named(kind, name: str) -> bool:
@@ -73,23 +93,6 @@ def _source_kind(candidates, head: bytes) -> str | None:
     return None
 
 
-def _server_kind(head: bytes, owner) -> str | None:
-    """The first server kind whose sniff the content matches, else the
-    `owner` the file's ending names (None when no ending does).  The kinds
-    after the owner are asked first: when none matches, the owner's own
-    pattern is never compiled (most configuration files are the owner's)."""
-    if owner is None:
-        return next((name for name, kind in _SERVER if _sniffs(kind, head)), None)
-    at = _SERVER.index(owner)
-    before = next((name for name, kind in _SERVER[:at] if _sniffs(kind, head)), None)
-    if before is not None:
-        return before
-    after = next((name for name, kind in _SERVER[at + 1:] if _sniffs(kind, head)), None)
-    if after is None or _sniffs(owner[1], head):
-        return owner[0]
-    return after
-
-
 def _sniffs(kind, head: bytes) -> bool:
     """Whether the first bytes of a file show the kind's content: a line-start
     test first when the kind has one (patterns are compiled by `re`'s cache
@@ -101,16 +104,13 @@ def _sniffs(kind, head: bytes) -> bool:
     return re.search(kind.sniff, head) is not None
 
 
-def explicit_kind(path: str) -> str | None:
-    """The kind of a file named on the command line: as classified, else
-    the default kind (snippets such as `cors` or `api.inc` have no telling
-    name), unless the name says it is another language (`app.py` without
-    CORS settings, a ConfigMap manifest, `README.md`): then None, nothing to
-    read."""
-    kind = classify(path)
-    if kind is None and not path.lower().endswith(_SOURCE_EXTENSIONS + NOT_CONFIG):
-        return DEFAULT_KIND
-    return kind
+def explicit_kind(path: str) -> tuple[str | None, str | None]:
+    """The kind of a file named on the command line, as `recognise` says: a file
+    nothing identifies (snippets such as `cors` or `api.inc` have no telling
+    name) is the default kind's unless its content is another program's, and
+    one whose name says it is another language (`app.py` without CORS
+    settings, a ConfigMap manifest, `README.md`) has nothing to read."""
+    return recognise(path, DEFAULT_KIND)
 
 
 def _head(path: str, size: int) -> bytes | None:

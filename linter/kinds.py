@@ -20,8 +20,14 @@ Two families of kinds are told apart differently:
   file whose name ends so is of one of them or of none, and its content
   decides which (`sniff`);
 * server configuration (nginx, Apache) has no telling extension of its own:
-  names, folders and the lines a file starts with decide, and `.conf` is
-  nginx's unless its content is Apache's alone.
+  a name (`nginx.conf`, `httpd.conf`, `.htaccess`) decides alone; a `.conf`
+  file, a file in `sites-*/`, `conf.d/` or `snippets/`, and a file named on
+  the command line that nothing identifies are nginx, Apache or *not a web
+  server configuration* (supervisord, redis, php-fpm, systemd, logrotate...)
+  by the shape of their statements (`serverkind.judge`: nginx's `;`-ended
+  directives, Apache's section tags and directive names), the `endings`'
+  owner breaking a tie; a file that is neither is listed as skipped with
+  that reason, and an empty or comment-only one as holding no configuration.
 """
 
 from __future__ import annotations
@@ -58,8 +64,8 @@ class Kind:
         #: (server kinds) whether a file so named must be readable to be this kind
         #: (when not, an unreadable one is this kind and its loader says why)
         self.read_to_name = read_to_name
-        #: (server kinds) name endings that are this kind unless another kind's sniff
-        #: claims the file's content
+        #: (server kinds) name endings whose files are judged by content
+        #: (`serverkind`), this kind winning a tie
         self.endings = endings
         #: (server kinds) prefixes of folder names whose files are judged by content
         self.folders = folders
@@ -136,7 +142,9 @@ KINDS: dict[str, Kind] = {
 }
 
 #: the kind of a file named on the command line that nothing identifies (an
-#: nginx snippet such as `cors` or `api.inc` has no telling name)
+#: nginx snippet such as `cors` or `api.inc` has no telling name) when its
+#: content does not say (its head holds comments only); the server preferred
+#: on a tie
 DEFAULT_KIND = "nginx"
 
 #: endings of files that are never configuration of any kind (docs, data, code of other languages)

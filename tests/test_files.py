@@ -45,7 +45,7 @@ def test_every_kind_names_a_loader_and_a_way_to_be_recognised(kind):
     ("app.py", b"from flask_cors import CORS\n", "flask"),
     ("site.conf", b"Header set X y\n", "apache"),
     ("site.conf", b"Header set X y\nadd_header X y;\n", "nginx"),   # .conf is nginx's unless only Apache's
-    ("site.conf", b"anything\n", "nginx"),
+    ("site.conf", b"anything\n", None),                              # another program's (serverkind)
     ("cors", b"server {\n}\n", "nginx"),                             # nginx's content alone
     ("cors", b"server {\n}\nHeader set X y\n", None),
     (".htaccess", b"", "apache"),

@@ -163,3 +163,17 @@ def test_staged_snippet_included_by_an_unstaged_site_still_lints(hook_repo, proj
     assert "nginx/snippets/cors.conf:1: CORS202 [error]" in result.stdout
     project("nginx/snippets/cors.conf", SNIPPET_GOOD)
     assert try_repo(hook_repo, project, env).returncode == 0
+
+
+def test_a_commit_of_other_programs_conf_files_passes(hook_repo, project, env):
+    """supervisord, redis, php-fpm, systemd, logrotate, fail2ban, rsyslog and
+    postgresql `.conf` files match the hook's `files` but are no web
+    server's: skipped, the commit passes (they were nginx input errors)."""
+    from test_kinds_by_content import NOISE, NOISE_CONF
+
+    for name in NOISE_CONF:
+        project(name, textwrap.dedent(NOISE[name]))
+    result = try_repo(hook_repo, project, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout
+    assert result.stdout.count("skipped: not a web server configuration") == len(NOISE_CONF), result.stdout

@@ -141,3 +141,15 @@ def test_one_file_lint_imports_nothing_it_should_avoid(package_path, tmp_path, k
     crept_in = sorted(m for m in FORBIDDEN[kind] if m in modules)
     assert not crept_in, (f"a one-file {kind} lint imports {', '.join(crept_in)}; find the importer with "
                           f"`python -X importtime -m corslint {name}`")
+
+
+def test_another_programs_conf_imports_no_reader(package_path, tmp_path):
+    """A supervisord `.conf` the hook passes is judged by its lines
+    (corslint.serverkind) and skipped: no reader, not even crossplane's
+    directive table, is imported for it."""
+    (tmp_path / "supervisord.conf").write_text("[supervisord]\nnodaemon=true\n\n[program:web]\ncommand=/bin/web\n")
+    modules = imported_by_lint(package_path, tmp_path, "supervisord.conf", "script")
+    assert "corslint.serverkind" in modules
+    crept_in = sorted(m for m in ("crossplane", "corslint.nginx", "corslint.apache", "lark", *FORBIDDEN["nginx"])
+                      if m in modules)
+    assert not crept_in, crept_in
