@@ -281,7 +281,7 @@ class ConfigReading(Parsed):
     they are met, and bytes)."""
 
     def __init__(self, path: str):
-        super().__init__(path, notices=[])
+        super().__init__(path, notices=[], quiet=[], mapped=[])
         self.reads = 1
         self.bytes_read = 0
         self._said: set[str] = set()
@@ -296,12 +296,29 @@ class ConfigReading(Parsed):
     def refuse(self, d, pattern: str, refused: list[str], root: str) -> None:
         """Record, once, that the include `d` of `pattern` names files outside `root`."""
         what = refused[0] + (f" and {len(refused) - 1} more" if len(refused) > 1 else "")
-        notice = InputError(d.path, d.line, f"{d.name} {pattern}: not read: {what} is outside the configuration "
-                                            f"root {root} (includes are read only below the folder of the file "
-                                            f"given; --root DIR allows more)")
+        self.unread(d, pattern, f"{what} is outside the configuration root {root} (--root DIR widens it; "
+                                f"--map maps a deployed path onto the repository)")
+
+    def unread(self, d, pattern: str, reason: str) -> None:
+        """Record, once, that the include `d` of `pattern` is not read: a
+        notice at its line (the includer is linted all the same), or, for a
+        well-known system file that carries no CORS, a name for the run's
+        quiet line."""
+        from .includes import system_file
+
+        name = system_file(pattern)
+        if name is not None:
+            self.quiet.append(name)
+            return
+        notice = InputError(d.path, d.line, f"{d.name} {pattern}: not read: {reason}")
         if str(notice) not in self._said:
             self._said.add(str(notice))
             self.notices.append(notice)
+
+    def used(self, mapping) -> None:
+        """Record that an include was read through `mapping` (shown once a run)."""
+        if mapping is not None and mapping not in self.mapped:
+            self.mapped.append(mapping)
 
     def read(self, path: str, display: str, root: str | None) -> bytes | None:
         """The bytes of one file of this reading (an include when `root` is

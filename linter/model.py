@@ -354,6 +354,11 @@ class Parsed:
     #: inputs deliberately left unread (an include outside the configuration
     #: root), reported as skipped: none unless a reader keeps its own list
     notices: list | tuple = ()
+    #: well-known system files (mime.types) included but not in the repository:
+    #: one quiet line for the run, not a notice per file
+    quiet: list | tuple = ()
+    #: the deployment-path mappings (mapping.Mapping) includes were read through
+    mapped: list | tuple = ()
 
 
 class ServerModel(ABC):
