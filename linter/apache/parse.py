@@ -316,8 +316,8 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
     if refused:
         result.refuse(d, pattern, refused, resolver.root)
     if not targets and not refused and not optional:
-        where = mapping.shown() if mapping is not None else f"ServerRoot {resolver.base}"
-        result.unread(d, pattern, f"no such file {full} ({where}; httpd refuses an Include that matches nothing: "
+        where = f"mapped by {mapping.shown()}" if mapping is not None else f"ServerRoot {resolver.base}"
+        result.unread(d, pattern, f"no such file {full}, {where} (httpd refuses an Include that matches nothing: "
                                   f"IncludeOptional for files that may be missing)")
     if targets:
         result.used(mapping)

@@ -226,10 +226,11 @@ def _include(d: Directive, config: ParsedConfig, resolver, display_dir: str,
         return [d]
     found = confined_targets(full, resolver.root)
     if found is None:
-        if not glob.has_magic(full):    # nginx refuses to start; a glob matching nothing is fine
-            via = f" ({mapping.shown()})" if mapping is not None else \
+        missing = _missing(full)
+        if missing is not None:
+            via = f", mapped by {mapping.shown()}" if mapping is not None else \
                 f" (relative includes resolve against {_shown(resolver.base)}, {resolver.prefix.origin})"
-            config.unread(d, pattern, f"no such file {_shown(full)}{via}")
+            config.unread(d, pattern, f"{missing[0]}{via}{missing[1]}")
         return [d]
     targets, refused = found
     out: list[Directive] = []
@@ -245,6 +246,26 @@ def _include(d: Directive, config: ParsedConfig, resolver, display_dir: str,
         config.files.append(shown)
         out.extend(_splice(directives, config, resolver, display_dir, stack))
     return out
+
+
+def _missing(full: str) -> tuple[str, str] | None:
+    """What the repository lacks for an include that names nothing: a file
+    (nginx refuses to start), or the folder of a glob (`sites-enabled/*`:
+    the deployed machine has it, the repository does not); None for a glob
+    over a folder that merely holds no match (nginx reads nothing either)."""
+    if not glob.has_magic(full):
+        return f"no such file {_shown(full)}", ""
+    folder = full
+    while glob.has_magic(folder):
+        folder = os.path.dirname(folder)
+    if os.path.isdir(folder):
+        return None
+    said, hint = f"no such folder {_shown(folder)}", ""
+    if os.path.basename(folder) == "sites-enabled" and os.path.isdir(os.path.join(os.path.dirname(folder),
+                                                                                  "sites-available")):
+        hint = (f"; the repository keeps {_shown(os.path.join(os.path.dirname(folder), 'sites-available'))}/: "
+                f"lint that folder, or add the sites-enabled links")
+    return said, hint
 
 
 def _shown(path: str) -> str:
