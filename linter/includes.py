@@ -197,6 +197,12 @@ class Resolver:
             not below(os.path.realpath(os.path.abspath(fixed)), os.path.realpath(self.root))
 
 
+def shown(path: str) -> str:
+    """A path as messages show it: relative to the current folder when it lies there."""
+    rel = os.path.relpath(path)
+    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
+
+
 def unmapped_reason(pattern: str, root: str) -> str:
     """Why an absolute include no mapping covers is not read."""
     top = "/" + pattern.strip("/").split("/")[0] if pattern.startswith("/") else pattern

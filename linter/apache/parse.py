@@ -300,7 +300,7 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
     """The directives the Include `d` brings in: relative to ServerRoot,
     absolute through the mappings, confined to the configuration root; what
     is not read is a notice at its line."""
-    from ..includes import unmapped_reason
+    from ..includes import shown, unmapped_reason
 
     pattern = d.args[0]
     resolver = result.resolver
@@ -316,8 +316,8 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
     if refused:
         result.refuse(d, pattern, refused, resolver.root)
     if not targets and not refused and not optional:
-        where = f"mapped by {mapping.shown()}" if mapping is not None else f"ServerRoot {resolver.base}"
-        result.unread(d, pattern, f"no such file {full}, {where} (httpd refuses an Include that matches nothing: "
+        where = f"mapped by {mapping.shown()}" if mapping is not None else f"ServerRoot {shown(resolver.base)}"
+        result.unread(d, pattern, f"no such file {shown(full)}, {where} (httpd refuses an Include that matches nothing: "
                                   f"IncludeOptional for files that may be missing)")
     if targets:
         result.used(mapping)

@@ -217,7 +217,7 @@ def _include(d: Directive, config: ParsedConfig, resolver, display_dir: str,
     """The directives the include `d` brings in; `d` itself is kept where
     what it brings is unknown (a target not read), so the lowering knows
     that level holds something it did not see."""
-    from ..includes import unmapped_reason
+    from ..includes import shown, unmapped_reason
 
     pattern = d.args[0]
     full, mapping = resolver.full(pattern)
@@ -229,7 +229,7 @@ def _include(d: Directive, config: ParsedConfig, resolver, display_dir: str,
         missing = _missing(full)
         if missing is not None:
             via = f", mapped by {mapping.shown()}" if mapping is not None else \
-                f" (relative includes resolve against {_shown(resolver.base)}, {resolver.prefix.origin})"
+                f" (relative includes resolve against {shown(resolver.base)}, {resolver.prefix.origin})"
             config.unread(d, pattern, f"{missing[0]}{via}{missing[1]}")
         return [d]
     targets, refused = found
@@ -240,10 +240,10 @@ def _include(d: Directive, config: ParsedConfig, resolver, display_dir: str,
     if targets:
         config.used(mapping)
     for target in included_files(config, d, pattern, targets, stack, "include"):
-        shown = _display_for(target, display_dir, resolver.root)
-        directives, errors = _parse_file(target, shown, config, resolver.root)
+        named = _display_for(target, display_dir, resolver.root)
+        directives, errors = _parse_file(target, named, config, resolver.root)
         config.errors.extend(errors)
-        config.files.append(shown)
+        config.files.append(named)
         out.extend(_splice(directives, config, resolver, display_dir, stack))
     return out
 
@@ -253,22 +253,18 @@ def _missing(full: str) -> tuple[str, str] | None:
     (nginx refuses to start), or the folder of a glob (`sites-enabled/*`:
     the deployed machine has it, the repository does not); None for a glob
     over a folder that merely holds no match (nginx reads nothing either)."""
+    from ..includes import shown
+
     if not glob.has_magic(full):
-        return f"no such file {_shown(full)}", ""
+        return f"no such file {shown(full)}", ""
     folder = full
     while glob.has_magic(folder):
         folder = os.path.dirname(folder)
     if os.path.isdir(folder):
         return None
-    said, hint = f"no such folder {_shown(folder)}", ""
+    said, hint = f"no such folder {shown(folder)}", ""
     if os.path.basename(folder) == "sites-enabled" and os.path.isdir(os.path.join(os.path.dirname(folder),
                                                                                   "sites-available")):
-        hint = (f"; the repository keeps {_shown(os.path.join(os.path.dirname(folder), 'sites-available'))}/: "
+        hint = (f"; the repository keeps {shown(os.path.join(os.path.dirname(folder), 'sites-available'))}/: "
                 f"lint that folder, or add the sites-enabled links")
     return said, hint
-
-
-def _shown(path: str) -> str:
-    """A path as messages show it: relative to the current folder when it lies there."""
-    rel = os.path.relpath(path)
-    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
