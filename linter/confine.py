@@ -9,9 +9,10 @@ attacker's.  So, for every format and every reader:
   reads stop at MAX_FILE_BYTES + 1 bytes whatever its size says;
 - a file found by walking a folder, an include and a lookup beside a file
   (package.json) is read only when its real path lies inside its root (the
-  folder walked, the configuration root: the folder of the file given, or
-  --root); a file named on the command line is the user's choice and is read
-  wherever it lies;
+  folder walked, the configuration root: --root, else the current folder
+  when the file lies in it, else the server's prefix, `includes.py`); a file
+  named on the command line is the user's choice and is read wherever it
+  lies;
 - a path is resolved once per run (`real_path`) and opened through that real
   path without following a link (`O_NOFOLLOW`), and the file opened is
   checked to be the one resolved: a symlink swapped in after the check is
@@ -24,8 +25,9 @@ attacker's.  So, for every format and every reader:
   through, and an output named below the current folder that is a link, or
   lies in a linked folder, is refused.
 
-The format readers (nginx, Apache) resolve their include syntax and leave
-the deciding to this module.
+The format readers (nginx, Apache) resolve their include syntax (and
+`includes.py` the prefix and the mappings) and leave the deciding to this
+module.
 """
 
 from __future__ import annotations
