@@ -186,15 +186,15 @@ class Resolver:
         return pattern, None
 
     def unmapped(self, full: str) -> bool:
-        """Whether `full` is an absolute path of the deployed machine no
-        mapping covers and the configuration root does not hold."""
-        fixed = full
-        for _ in range(full.count(os.sep) + 1):
-            if not any(c in fixed for c in "*?["):
-                break
+        """Whether `full` (no mapping covered it) is an absolute path of the
+        deployed machine the configuration root does not hold (judged on a
+        glob's fixed part: `/etc/nginx/conf.d` of `/etc/nginx/conf.d/*.conf`)."""
+        import glob
+
+        fixed = os.path.abspath(full)
+        while glob.has_magic(fixed):
             fixed = os.path.dirname(fixed)
-        return not below(os.path.abspath(fixed), self.root) and \
-            not below(os.path.realpath(os.path.abspath(fixed)), os.path.realpath(self.root))
+        return not below(fixed, self.root) and not below(os.path.realpath(fixed), os.path.realpath(self.root))
 
 
 def shown(path: str) -> str:
