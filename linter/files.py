@@ -127,14 +127,14 @@ def expand(paths: list[str], root: str | None = None) -> list[tuple[str, bool, s
     below the given paths.  A file named is read wherever it lies (the
     user's choice); a file found by walking a folder is read only when its
     real path lies in that folder or in the configuration root (--root, else
-    the current folder when the folder walked lies in it: `sites-enabled/`
-    links into `../sites-available/`): a link out of the tree is the
+    the current folder when the folder walked lies in it, else its nginx
+    prefix: `sites-enabled/` links into `../sites-available/`): a link out of the tree is the
     checkout's, refused and listed (`confine.admit`)."""
     out: list[tuple[str, bool, str | None]] = []
     seen: set[str] = set()     # real paths already listed: a file and its links are linted once
     for path in paths:
         if os.path.isdir(path):
-            wider = root if root is not None else (os.curdir if confine.inside(path, os.curdir) else None)
+            wider = root if root is not None else _configuration_root(path)
             roots = [path] if wider is None else [path, wider]
             real_top = os.path.realpath(path)
             for folder, dirs, files in os.walk(path):
@@ -160,6 +160,18 @@ def expand(paths: list[str], root: str | None = None) -> list[tuple[str, bool, s
             seen.add(os.path.realpath(path))
             out.append((path, True, None))
     return out
+
+
+def _configuration_root(folder: str) -> str | None:
+    """The configuration root of a folder walked without --root: the
+    current folder when the folder lies in it, else the nginx prefix its
+    layout shows (`/srv/etc/nginx` for `/srv/etc/nginx/sites-enabled/`)."""
+    if confine.inside(folder, os.curdir):
+        return os.curdir
+    from .includes import nginx_prefix
+
+    prefix = nginx_prefix(os.path.join(folder, "-"), None)
+    return prefix.folder if prefix.found else None
 
 
 def _resolved(full: str, top: str, real_top: str, wider: str | None) -> str:

@@ -340,3 +340,21 @@ def test_apache_server_root_outside_the_repository_is_not_mapped_fp(tmp_path):
     assert reflected(run) == [], run
     notices = json.loads(run.stdout)["notices"]
     assert len(notices) == 1 and "outside the configuration root" in notices[0]["message"], notices
+
+
+def test_sites_enabled_outside_the_current_folder_admits_links_into_its_prefix(tmp_path):
+    """`corslint /srv/etc/nginx/sites-enabled/` from elsewhere: the root is the folder holding nginx.conf."""
+    etc = debian_tree(tmp_path / "srv")
+    (tmp_path / "elsewhere").mkdir()
+    run = corslint("--format", "json", str(etc / "sites-enabled"), cwd=tmp_path / "elsewhere")
+    assert reflected(run) == [(str(etc / "snippets" / "cors.conf"), 1, "CORS202")], run
+    assert "skipped" not in json.loads(run.stdout)
+
+
+def test_sites_enabled_link_out_of_the_root_is_still_refused_fp(tmp_path):
+    """Run from inside sites-enabled/: the current folder is the root, the link leaves it."""
+    etc = debian_tree(tmp_path)
+    run = corslint("--format", "json", ".", cwd=etc / "sites-enabled")
+    assert run.returncode == 0 and reflected(run) == [], run
+    skipped = json.loads(run.stdout)["skipped"]
+    assert [s["path"] for s in skipped] == ["app"] and "outside the configuration root" in skipped[0]["reason"]
