@@ -55,6 +55,9 @@ class ApacheParse(ConfigReading):
         self.server_root_set = False
         #: the mapping the ServerRoot was read through, if any
         self.server_root_mapping = None
+        #: the configuration root is the layout's prefix (no --root, the file outside
+        #: the current folder): a ServerRoot just above the file may widen it
+        self.may_widen = False
         self.defines: dict[str, str] = {}
         self.undefined: set[str] = set()
         #: bounds what `${VAR}` substitution builds (a Define doubling itself)
@@ -161,6 +164,7 @@ def read(path: str, display: str | None = None, root: str | None = None) -> Apac
     result = ApacheParse(display)
     confinement = configuration_root(path, root, apache_prefix)
     result.resolver = Resolver(apache_prefix(path, confinement, root), confinement, APACHE_PREFIXES)
+    result.may_widen = root is None and confinement != os.getcwd()
     _read_file(path, display, result, [real_path(path)], into=result.directives)
     return result
 
@@ -201,6 +205,7 @@ def _expand(directives: list[Directive], result: ApacheParse, stack: list[str], 
             result.server_root_set = True
             resolver = result.resolver
             resolver.base, result.server_root_mapping = server_root(d.args[0], resolver.prefix, resolver.mappings)
+            _widen_confinement(result, stack[0])
         if name in ("<ifdefine", "<ifmodule", "<ifversion", "<ifdirective", "<ifsection", "<iffile"):
             if _condition_holds(name, d, result):
                 out.extend(_expand(d.block or [], result, stack, display_dir))
@@ -294,6 +299,20 @@ def _version_holds(d: Directive, result: ApacheParse) -> bool:
     held = {"=": have == want, "==": have == want, ">": have > want, ">=": have >= want,
             "<": have < want, "<=": have <= want}.get(op, False)
     return held != negate
+
+
+def _widen_confinement(result: ApacheParse, root_file: str) -> None:
+    """A file outside the current folder, without --root, whose ServerRoot
+    is its own folder or that folder's parent (httpd's conf/main.conf
+    layout under any name): includes may come from the ServerRoot.  Any
+    other ServerRoot does not widen the root."""
+    base = result.resolver.base
+    if not result.may_widen or not os.path.isabs(base):
+        return
+    folder = os.path.dirname(root_file)
+    real = os.path.realpath(base)
+    if real in (os.path.realpath(folder), os.path.realpath(os.path.dirname(folder))) and real != os.sep:
+        result.resolver.root = real
 
 
 def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: str, optional: bool) -> list[Directive]:
