@@ -358,3 +358,35 @@ def test_sites_enabled_link_out_of_the_root_is_still_refused_fp(tmp_path):
     assert run.returncode == 0 and reflected(run) == [], run
     skipped = json.loads(run.stdout)["skipped"]
     assert [s["path"] for s in skipped] == ["app"] and "outside the configuration root" in skipped[0]["reason"]
+
+
+# -- the field corpus's host-style trees (class 3), read in place ----------------------------------
+
+FIELD = Path(__file__).resolve().parent.parent.parent / "shared" / "field"
+
+
+def _host_rows() -> list[tuple[str, str]]:
+    """(folder, the command's arguments) of the manifest's class 3 rows."""
+    import re
+
+    manifest = FIELD / "MANIFEST.md"
+    if not manifest.is_file():
+        return [("<field corpus missing>", "")]
+    rows = re.findall(r"^\| `([^`]+)/` \| 3 \| \d+ \| `corslint ?([^`]*)` \|", manifest.read_text(), re.MULTILINE)
+    return rows or [("<no class 3 rows>", "")]
+
+
+@pytest.mark.parametrize("folder, args", _host_rows(), ids=lambda v: v.split("__")[-1] if v else "")
+def test_field_host_trees_lint_without_input_errors_or_silent_skips(folder, args):
+    if not (FIELD / folder).is_dir():
+        message = f"field corpus not found at {FIELD}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (required on CI)")
+        pytest.skip(message)
+    run = corslint("--format", "json", *(args.split() or ["."]), cwd=FIELD / folder)
+    assert run.returncode in (0, 1) and "Traceback" not in run.stderr, run
+    payload = json.loads(run.stdout)
+    assert payload["errors"] == [] and "skipped" not in payload, payload
+    # every include not read is said at its line: nothing the repository holds is left silently
+    for notice in payload.get("notices", []):
+        assert notice["line"] and ": not read: " in notice["message"], notice
