@@ -28,7 +28,7 @@ from __future__ import annotations
 import fnmatch
 import os
 
-from .confine import below
+from .confine import below, real_path
 from .mapping import Mapping, active, translate
 
 #: the folders nginx's packages keep beside nginx.conf
@@ -195,6 +195,17 @@ class Resolver:
         while glob.has_magic(fixed):
             fixed = os.path.dirname(fixed)
         return not below(fixed, self.root) and not below(os.path.realpath(fixed), os.path.realpath(self.root))
+
+
+def where_it_lies(target: str, root: str) -> str:
+    """An included file by where it lies when it is a link inside the
+    configuration root (`sites-enabled/app` -> `sites-available/app`: code
+    scanning cannot show a result on a link, and the file is linted once),
+    spelled from the link's own folder; any other path as it is."""
+    if not os.path.islink(target) or not below(real_path(target), real_path(root)):
+        return target
+    folder = os.path.dirname(os.path.abspath(target))
+    return os.path.normpath(os.path.join(folder, os.path.relpath(real_path(target), real_path(folder))))
 
 
 def shown(path: str) -> str:

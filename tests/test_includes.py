@@ -390,3 +390,12 @@ def test_field_host_trees_lint_without_input_errors_or_silent_skips(folder, args
     # every include not read is said at its line: nothing the repository holds is left silently
     for notice in payload.get("notices", []):
         assert notice["line"] and ": not read: " in notice["message"], notice
+
+
+def test_apache_sites_enabled_link_is_reported_where_the_file_lies(tmp_path):
+    write(tmp_path / "apache2" / "apache2.conf", "IncludeOptional sites-enabled/*.conf\n")
+    write(tmp_path / "apache2" / "sites-available" / "app.conf", APACHE_SITE)
+    (tmp_path / "apache2" / "sites-enabled").mkdir()
+    os.symlink("../sites-available/app.conf", tmp_path / "apache2" / "sites-enabled" / "app.conf")
+    run = corslint("--format", "json", ".", cwd=tmp_path)
+    assert reflected(run) == [("apache2/sites-available/app.conf", 4, "CORS202")], run

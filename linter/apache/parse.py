@@ -319,7 +319,7 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
     """The directives the Include `d` brings in: relative to ServerRoot,
     absolute through the mappings, confined to the configuration root; what
     is not read is a notice at its line."""
-    from ..includes import shown, unmapped_reason
+    from ..includes import shown, unmapped_reason, where_it_lies
 
     pattern = d.args[0]
     resolver = result.resolver
@@ -342,8 +342,9 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
         result.used(mapping)
     out: list[Directive] = []
     for target in included_files(result, d, pattern, targets, stack, "Include"):
-        shown = os.path.relpath(target) if not os.path.isabs(display_dir or ".") else target
-        _read_file(target, shown, result, stack, into=out, root=resolver.root)
+        lies = where_it_lies(target, resolver.root)
+        named = os.path.relpath(lies) if not os.path.isabs(display_dir or ".") else lies
+        _read_file(target, named, result, stack, into=out, root=resolver.root)
     return out
 
 

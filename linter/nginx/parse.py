@@ -12,7 +12,7 @@ from __future__ import annotations
 import glob
 import os
 
-from ..confine import ConfigReading, below, confined_targets, included_files, real_path
+from ..confine import ConfigReading, confined_targets, included_files, real_path
 from ..diagnostics import InputError
 from ..directive import Directive
 
@@ -186,10 +186,9 @@ def _display_for(target: str, display_dir: str, root: str) -> str:
     a link (`sites-enabled/app`) is shown where the file lies in the
     configuration root (`sites-available/app`: code scanning cannot show a
     result on a link, and the file is linted once)."""
-    if os.path.islink(target) and below(real_path(target), real_path(root)):
-        target = os.path.join(os.path.dirname(os.path.abspath(target)), os.path.relpath(
-            real_path(target), real_path(os.path.dirname(os.path.abspath(target)))))
-        target = os.path.normpath(target)
+    from ..includes import where_it_lies
+
+    target = where_it_lies(target, root)
     try:
         rel = os.path.relpath(target, os.path.abspath(display_dir) if display_dir else os.getcwd())
     except ValueError:
