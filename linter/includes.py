@@ -147,7 +147,7 @@ def server_root(value: str, prefix: Prefix, mappings: list[Mapping]) -> tuple[st
         return found
     if prefix.found and os.path.normpath(value) != os.sep:
         used = Mapping(os.path.normpath(value), prefix.folder, f"ServerRoot, {prefix.origin}")
-        mappings.append(used)     # no mapping covers the value: none covers a path below it either
+        mappings.append(used)     # last: a mapping of a folder below it (--map /srv/httpd/conf.d=...) wins
         return prefix.folder, used
     return value, None
 
