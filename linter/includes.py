@@ -52,7 +52,7 @@ SYSTEM_FILES = ("mime.types", "fastcgi_params", "fastcgi.conf", "proxy_params", 
                 "fastcgi-php.conf", "snakeoil.conf", "*/modules-enabled/*.conf", "modules-enabled/*.conf",
                 "/usr/share/nginx/modules/*.conf", "*/mods-enabled/*.load", "mods-enabled/*.load",
                 "*/mods-enabled/*.conf", "mods-enabled/*.conf", "conf.modules.d/*.conf", "*/conf.modules.d/*.conf",
-                "/usr/lib/apache2/modules/*", "modules/*.so", "ports.conf", "envvars", "magic")
+                "ports.conf")
 
 
 class Prefix:
@@ -165,9 +165,9 @@ def system_file(pattern: str) -> str | None:
 
 
 class Resolver:
-    """How one root file's includes are found: the prefix, the
-    configuration root and the mappings (the run's first, then the
-    server's conventional ones), and the mappings a read went through."""
+    """How one root file's includes are found: the prefix (`base`, which
+    an Apache ServerRoot may move), the configuration root and the mappings
+    (the run's first, then the server's conventional ones)."""
 
     def __init__(self, prefix: Prefix, root: str, targets: tuple[str, ...]):
         self.prefix = prefix
