@@ -27,6 +27,23 @@ def _say(message: object) -> None:
     print(display.line(str(message)), file=sys.stderr)
 
 
+ROOT_HELP = ("the configuration root: no file outside it is read (default: the current folder when the file lies "
+             "in it, else the server's prefix folder)")
+MAP_HELP = ("read the deployed path TARGET (/etc/nginx) from the repository folder SOURCE (deploy/nginx); "
+            "repeatable")
+
+
+def _mappings(settings, given: list[str], root: str | None, prog: str) -> list:
+    """The run's --map and `paths` mappings; a malformed one, or one whose
+    source leaves the configuration root, is a usage error."""
+    from .config import mappings
+
+    try:
+        return mappings(settings, given, root)
+    except ValueError as exc:
+        raise UsageError(f"{prog}: {exc}") from None
+
+
 def _split_codes(values: list[str] | None) -> list[str] | None:
     if values is None:
         return None
@@ -47,8 +64,10 @@ def lint_main(argv: list[str]) -> int:
         Opt("--fail-on", "lowest severity that fails (warning)", choices=("error", "warning", "info")),
         Opt("--type", "treat the files given as this kind", choices=tuple(KINDS)),
         Opt("--config", "configuration file (default: nearest .corslint.toml / pyproject.toml)", metavar="FILE"),
-        Opt("--root", "folder that relative includes are resolved against", metavar="DIR"),
-        Opt("--strict", "also report suppressions that match nothing", action="flag"),
+        Opt("--root", ROOT_HELP, metavar="DIR"),
+        Opt("--map", MAP_HELP, action="append", metavar="TARGET=SOURCE"),
+        Opt("--strict", "also report suppressions that match nothing, and make includes that are not read input "
+                        "errors (exit 2) instead of notices", action="flag"),
         Opt("--fix", "apply the fixes that cannot change meaning beyond their finding, then report what remains",
             action="flag"),
         Opt("--diff", "print the --fix changes as a unified diff; write nothing", action="flag"),
@@ -93,11 +112,12 @@ def lint_main(argv: list[str]) -> int:
         if refused is not None:     # said before any work (or --fix) is done
             _say(f"corslint: --output {args.output}: {refused}")
             return 2
-    report = lint(paths, settings, args.type, args.root, args.strict)
+    maps = _mappings(settings, args.map, args.root, "corslint")
+    report = lint(paths, settings, args.type, args.root, args.strict, maps)
     if args.fix or args.diff:
         from . import fixes
 
-        result = fixes.run(report, lambda: lint(paths, settings, args.type, args.root, args.strict),
+        result = fixes.run(report, lambda: lint(paths, settings, args.type, args.root, args.strict, maps),
                            write=not args.diff)
         for message in result.messages:
             _say(f"corslint: {message}")
@@ -189,7 +209,8 @@ def simulate_main(argv: list[str]) -> int:
                              "assuming", action="flag"),
         Opt("--client-ip", "the client address allow/deny rules see", metavar="ADDR"),
         Opt("--type", "treat PATH as this kind", choices=tuple(KINDS)),
-        Opt("--root", "folder that relative includes are resolved against", metavar="DIR"),
+        Opt("--root", ROOT_HELP, metavar="DIR"),
+        Opt("--map", MAP_HELP, action="append", metavar="TARGET=SOURCE"),
         Opt("--format", "text (default) or json", choices=("text", "json"), default="text"),
     )
     args = p.parse(argv)
@@ -208,7 +229,11 @@ def simulate_main(argv: list[str]) -> int:
         raise UsageError(f"corslint simulate: browsers refuse to send {args.method.upper()} at all")
     headers = tuple(_header(h) for h in args.header)
     upstream = Upstream(args.upstream_status, [_header(h) for h in args.upstream_header])
+    from . import mapping
+    from .config import load
+
     try:
+        mapping.use(_mappings(load(), args.map, args.root, "corslint simulate"))
         model = load_model(args.path, args.type or classify(args.path) or DEFAULT_KIND, args.root)
     except (InputError, OSError) as exc:
         _say(exc)

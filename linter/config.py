@@ -12,7 +12,7 @@ import os
 from .diagnostics import InputError
 from .record import field, record
 
-KNOWN_KEYS = {"select", "ignore", "fail-on", "trusted-origins", "clients", "per-file-ignores"}
+KNOWN_KEYS = {"select", "ignore", "fail-on", "trusted-origins", "clients", "per-file-ignores", "paths"}
 FAIL_LEVELS = ("error", "warning", "info")
 
 
@@ -24,6 +24,8 @@ class Settings:
     trusted_origins: list[str] = field(default_factory=list)
     clients: list[dict] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    #: deployed path -> repository path (absolute): `paths = {"/etc/nginx" = "deploy/nginx"}`
+    paths: dict[str, str] = field(default_factory=dict)
     path: str | None = None
 
     def ignored_for(self, path: str) -> list[str]:
@@ -148,7 +150,55 @@ def _settings(path: str, table) -> Settings:
         raise InputError(path, None, "per-file-ignores must be a table of glob = [rule codes]")
     for pattern, codes in ignores.items():
         settings.per_file_ignores[pattern] = _strings(path, f"per-file-ignores[{pattern!r}]", codes, "rule codes")
+    paths = table.get("paths", {})
+    if not isinstance(paths, dict) or not all(isinstance(v, str) for v in paths.values()):
+        raise InputError(path, None, 'paths must be a table of deployed path = repository folder '
+                                     '({"/etc/nginx" = "deploy/nginx"})')
+    for target, source in paths.items():
+        problem = map_problem(target, source)
+        if problem:
+            raise InputError(path, None, f"paths: {problem}")
+        settings.paths[os.path.normpath(target)] = os.path.normpath(
+            os.path.join(os.path.dirname(os.path.abspath(path)), source))
     return settings
+
+
+def map_problem(target: str, source: str) -> str | None:
+    """What is wrong with the mapping of the deployed path `target` onto
+    the repository path `source` as written, or None."""
+    if not target or not source or "\0" in target + source:
+        return f"{target or '(empty)'} = {source or '(empty)'}: a mapping needs a deployed path and a repository path"
+    if not os.path.isabs(target):
+        return f"{target}: the deployed path must be absolute (/etc/nginx)"
+    if os.path.normpath(target) == os.sep:
+        return "/: the whole file system cannot be mapped; map the server's folder (/etc/nginx)"
+    return None
+
+
+def mappings(settings: Settings, given: list[str], root: str | None) -> list:
+    """The run's user mappings (mapping.Mapping): `paths` of the
+    configuration file, then `--map TARGET=SOURCE` values (sources relative
+    to the current folder), a later one for the same target winning.
+    Raises ValueError with the message when one is malformed or its source
+    lies outside the configuration root (--root, else the current folder)."""
+    from .confine import inside
+    from .mapping import Mapping
+
+    found = {target: Mapping(target, source, os.path.basename(settings.path or "configuration"))
+             for target, source in settings.paths.items()}
+    for value in given:
+        target, eq, source = value.partition("=")
+        problem = "expected TARGET=SOURCE (/etc/nginx=deploy/nginx)" if not eq else map_problem(target, source)
+        if problem:
+            raise ValueError(f"--map {value}: {problem}")
+        found[os.path.normpath(target)] = Mapping(os.path.normpath(target), os.path.abspath(source), "--map")
+    top = root or os.curdir
+    for m in found.values():
+        if not inside(m.source, top):
+            raise ValueError(f"{'--map' if m.origin == '--map' else m.origin + ': paths'} {m.target}: the "
+                             f"repository path {m.source} is outside the configuration root "
+                             f"{os.path.abspath(top)} (nothing outside it is read; --root DIR widens it)")
+    return list(found.values())
 
 
 def _client(path: str, number: int, client) -> dict:

@@ -9,9 +9,10 @@ attacker's.  So, for every format and every reader:
   reads stop at MAX_FILE_BYTES + 1 bytes whatever its size says;
 - a file found by walking a folder, an include and a lookup beside a file
   (package.json) is read only when its real path lies inside its root (the
-  folder walked, the configuration root: the folder of the file given, or
-  --root); a file named on the command line is the user's choice and is read
-  wherever it lies;
+  folder walked, the configuration root: --root, else the current folder
+  when the file lies in it, else the server's prefix, `includes.py`); a file
+  named on the command line is the user's choice and is read wherever it
+  lies;
 - a path is resolved once per run (`real_path`) and opened through that real
   path without following a link (`O_NOFOLLOW`), and the file opened is
   checked to be the one resolved: a symlink swapped in after the check is
@@ -24,8 +25,9 @@ attacker's.  So, for every format and every reader:
   through, and an output named below the current folder that is a link, or
   lies in a linked folder, is refused.
 
-The format readers (nginx, Apache) resolve their include syntax and leave
-the deciding to this module.
+The format readers (nginx, Apache) resolve their include syntax (and
+`includes.py` the prefix and the mappings) and leave the deciding to this
+module.
 """
 
 from __future__ import annotations
@@ -281,7 +283,7 @@ class ConfigReading(Parsed):
     they are met, and bytes)."""
 
     def __init__(self, path: str):
-        super().__init__(path, notices=[])
+        super().__init__(path, notices=[], quiet=[], mapped=[])
         self.reads = 1
         self.bytes_read = 0
         self._said: set[str] = set()
@@ -296,12 +298,29 @@ class ConfigReading(Parsed):
     def refuse(self, d, pattern: str, refused: list[str], root: str) -> None:
         """Record, once, that the include `d` of `pattern` names files outside `root`."""
         what = refused[0] + (f" and {len(refused) - 1} more" if len(refused) > 1 else "")
-        notice = InputError(d.path, d.line, f"{d.name} {pattern}: not read: {what} is outside the configuration "
-                                            f"root {root} (includes are read only below the folder of the file "
-                                            f"given; --root DIR allows more)")
+        self.unread(d, pattern, f"{what} is outside the configuration root {root} (--root DIR widens it; "
+                                f"--map maps a deployed path onto the repository)")
+
+    def unread(self, d, pattern: str, reason: str) -> None:
+        """Record, once, that the include `d` of `pattern` is not read: a
+        notice at its line (the includer is linted all the same), or, for a
+        well-known system file that carries no CORS, a name for the run's
+        quiet line."""
+        from .includes import system_file
+
+        name = system_file(pattern)
+        if name is not None:
+            self.quiet.append(name)
+            return
+        notice = InputError(d.path, d.line, f"{d.name} {pattern}: not read: {reason}")
         if str(notice) not in self._said:
             self._said.add(str(notice))
             self.notices.append(notice)
+
+    def used(self, mapping) -> None:
+        """Record that an include was read through `mapping` (shown once a run)."""
+        if mapping is not None and mapping not in self.mapped:
+            self.mapped.append(mapping)
 
     def read(self, path: str, display: str, root: str | None) -> bytes | None:
         """The bytes of one file of this reading (an include when `root` is

@@ -29,6 +29,13 @@ class Report:
     unused_suppressions: list = field(default_factory=list)
     #: (path, reason): inputs deliberately not linted (templates that only parse once rendered)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: what a linted file could not read (an include missing, outside the root,
+    #: unmapped), at its line: the file was linted all the same (--strict: errors)
+    notices: list[InputError] = field(default_factory=list)
+    #: well-known system files (mime.types) included but not in the repository -> includes
+    quiet: dict[str, int] = field(default_factory=dict)
+    #: the deployment-path mappings includes were read through (mapping.Mapping)
+    mappings: list = field(default_factory=list)
 
     def failed(self, fail_on: str) -> bool:
         threshold = SEVERITY_RANK[fail_on]
@@ -249,6 +256,9 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    notices: list[InputError] = field(default_factory=list)
+    quiet: list[str] = field(default_factory=list)
+    mapped: list = field(default_factory=list)
 
 
 def lint_file(path: str, kind: str, root: str | None, rules, make_context, included: set[str]) -> Outcome:
@@ -268,9 +278,9 @@ def lint_file(path: str, kind: str, root: str | None, rules, make_context, inclu
         return outcome
     outcome.judged = True
     outcome.errors.extend(model.parsed.errors)
-    for notice in model.parsed.notices:   # includes outside the configuration root
-        outcome.skipped.append((notice.path, f"line {notice.line}: {notice.message}" if notice.line
-                                else notice.message))
+    outcome.notices.extend(model.parsed.notices)    # includes not read: the file is linted all the same
+    outcome.quiet.extend(model.parsed.quiet)
+    outcome.mapped.extend(model.parsed.mapped)
     outcome.findings, errors = judge(model, rules, make_context)
     outcome.errors.extend(errors)
     return outcome
@@ -320,17 +330,21 @@ def _covered_elsewhere(outcomes: list[Outcome]) -> set[str]:
     return covered
 
 
-def _wired(entries: list, root: str | None, report: Report) -> tuple[list, dict]:
+def _wired(entries: list, root: str | None, report: Report, mappings: list, strict: bool) -> tuple[list, dict]:
     """The run's entries with the deployment files (docker-compose,
     Dockerfile) replaced by the server configuration they wire in, and
-    {wired file: (kind, prefix folder)}; their mappings are made the run's
-    (`mapping.use`) and what they cannot follow is listed."""
+    {wired file: (kind, prefix folder)}; their mappings join the user's
+    (`mappings`: --map, `paths`) as the run's (`mapping.use`), and what they
+    cannot follow is a notice (an input error under --strict)."""
     from .deploy import discover
     from .mapping import use
 
     wiring = discover(entries, root)
-    use(wiring.mappings)
-    report.skipped.extend(wiring.notices)
+    use([*mappings, *wiring.mappings])
+    for path, message in wiring.notices:
+        where, _, rest = message.partition(": ")
+        line = int(where[5:]) if where.startswith("line ") and where[5:].isdigit() else None
+        (report.errors if strict else report.notices).append(InputError(path, line, rest if line else message))
     report.errors.extend(wiring.errors)
     if not wiring.read:
         return entries, {}
@@ -342,7 +356,9 @@ def _wired(entries: list, root: str | None, report: Report) -> tuple[list, dict]
 
 
 def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, root: str | None = None,
-         strict: bool = False) -> Report:
+         strict: bool = False, mappings: list | None = None) -> Report:
+    """Lint `paths`.  `mappings` (mapping.Mapping: --map, `paths`) are the
+    run's deployment-path mappings; `strict` makes notices input errors."""
     from . import suppress
     from .origins import Trust
     from .probes import Client, ProbeContext
@@ -357,7 +373,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     outcomes: list[Outcome] = []
     included: set[str] = set()   # files the roots read so far include
     forget_paths()
-    entries, wired = _wired(expand(paths, root), root, report)
+    entries, wired = _wired(expand(paths, root), root, report, mappings or [], strict)
     for path, explicit, refused in entries:
         if refused is not None:     # a link out of the folder walked
             report.skipped.append((path, refused))
@@ -402,6 +418,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
         report.skipped.extend(outcome.skipped)
         if not outcome.judged:
             continue
+        _add_notices(report, outcome, strict)
         report.files += len(outcome.files)
         report.errors.extend(e for e in outcome.errors if e.message != BUDGET_SPENT or not budget_told)
         budget_told = budget_told or any(e.message == BUDGET_SPENT for e in outcome.errors)   # once for the run
@@ -419,4 +436,20 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     if strict:
         report.unused_suppressions = [s for sups in suppressions.values() for s in sups if not s.used]
     report.errors.sort(key=lambda e: (e.path, e.line or 0))
+    report.notices.sort(key=lambda e: (e.path, e.line or 0))
     return report
+
+
+def _add_notices(report: Report, outcome: Outcome, strict: bool) -> None:
+    """A judged file's notices (each once a run: an include two roots share
+    is one notice; errors under --strict), its quiet system files and the
+    mappings its includes went through."""
+    into = report.errors if strict else report.notices
+    known = {str(n) for n in into}
+    for notice in outcome.notices:
+        if str(notice) not in known:
+            known.add(str(notice))
+            into.append(notice)
+    for name in outcome.quiet:
+        report.quiet[name] = report.quiet.get(name, 0) + 1
+    report.mappings.extend(m for m in outcome.mapped if m not in report.mappings)

@@ -126,13 +126,16 @@ def expand(paths: list[str], root: str | None = None) -> list[tuple[str, bool, s
     """(path, given explicitly, why it is not read or None) for every file
     below the given paths.  A file named is read wherever it lies (the
     user's choice); a file found by walking a folder is read only when its
-    real path lies in that folder or in `root` (--root): a link out of the
-    tree is the checkout's, refused and listed (`confine.admit`)."""
+    real path lies in that folder or in the configuration root (--root, else
+    the current folder when the folder walked lies in it, else its nginx
+    prefix: `sites-enabled/` links into `../sites-available/`): a link out of the tree is the
+    checkout's, refused and listed (`confine.admit`)."""
     out: list[tuple[str, bool, str | None]] = []
     seen: set[str] = set()     # real paths already listed: a file and its links are linted once
     for path in paths:
         if os.path.isdir(path):
-            roots = [path] if root is None else [path, root]
+            wider = root if root is not None else _configuration_root(path)
+            roots = [path] if wider is None else [path, wider]
             real_top = os.path.realpath(path)
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
@@ -147,7 +150,7 @@ def expand(paths: list[str], root: str | None = None) -> list[tuple[str, bool, s
                     if refused is None:
                         if not os.path.isfile(full):
                             continue    # FIFOs, sockets, devices: never configuration
-                        full = _resolved(full, path, real_top)
+                        full = _resolved(full, path, real_top, wider)
                         real = os.path.realpath(full)
                         if real in seen:
                             continue    # `sites-enabled/app` -> `../sites-available/app`: linted once
@@ -159,16 +162,32 @@ def expand(paths: list[str], root: str | None = None) -> list[tuple[str, bool, s
     return out
 
 
-def _resolved(full: str, top: str, real_top: str) -> str:
+def _configuration_root(folder: str) -> str | None:
+    """The configuration root of a folder walked without --root: the
+    current folder when the folder lies in it, else the nginx prefix its
+    layout shows (`/srv/etc/nginx` for `/srv/etc/nginx/sites-enabled/`)."""
+    if confine.inside(folder, os.curdir):
+        return os.curdir
+    from .includes import nginx_prefix
+
+    prefix = nginx_prefix(os.path.join(folder, "-"), None)
+    return prefix.folder if prefix.found else None
+
+
+def _resolved(full: str, top: str, real_top: str, wider: str | None) -> str:
     """A walked file named by where it really lies in the tree walked (a
     link `sites-enabled/app` is reported at `sites-available/app`: code
     scanning cannot show a result on a link), in the walk's own spelling
-    (`top` as given); a file that lies elsewhere under --root keeps its name."""
+    (`top` as given); one that lies elsewhere in the configuration root
+    (`wider`) by its path from the current folder (absolute when `top` is)."""
     if not os.path.islink(full):
         return full     # os.walk enters no linked folder: only a linked file names another
-    inside = os.path.relpath(os.path.realpath(full), real_top)
+    real = os.path.realpath(full)
+    inside = os.path.relpath(real, real_top)
     if inside == os.pardir or inside.startswith(os.pardir + os.sep):
-        return full
+        if wider is None or not confine.inside(real, wider):
+            return full
+        return real if os.path.isabs(top) else os.path.relpath(real, os.path.realpath(os.curdir))
     return os.path.normpath(os.path.join(top, inside))
 
 

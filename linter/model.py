@@ -351,9 +351,15 @@ class Parsed:
     files: list[str] = field(default_factory=list)
     #: what could not be read or parsed (reported; the run exits 2)
     errors: list = field(default_factory=list)
-    #: inputs deliberately left unread (an include outside the configuration
-    #: root), reported as skipped: none unless a reader keeps its own list
+    #: what was left unread or only partly judged (an include missing, outside
+    #: the configuration root, unmapped), reported as notices at their line
+    #: (--strict: input errors): none unless a reader keeps its own list
     notices: list | tuple = ()
+    #: well-known system files (mime.types) included but not in the repository:
+    #: one quiet line for the run, not a notice per file
+    quiet: list | tuple = ()
+    #: the deployment-path mappings (mapping.Mapping) includes were read through
+    mapped: list | tuple = ()
 
 
 class ServerModel(ABC):

@@ -161,7 +161,6 @@ def test_cli_on_generated_files(tmp_path, parts):
     b"Header set A b\n\xff\xfe<bad\n",                       # invalid UTF-8 then a broken section
     b"<Directory /x\nHeader set A b\n</Directory>\n",        # opening without '>'
     b"\x00\x00\x00\n",
-    b"Include does-not-exist.conf\n",
 ])
 def test_cli_errors_name_file_and_line(tmp_path, content):
     path = tmp_path / "broken.conf"
@@ -170,6 +169,17 @@ def test_cli_errors_name_file_and_line(tmp_path, content):
     assert "Traceback" not in run.stderr, run.stderr
     assert run.returncode == 2, (run.stdout, run.stderr)
     assert re.search(rf"^{re.escape(str(path))}:\d+:", run.stderr, re.MULTILINE), run.stderr
+
+
+def test_cli_missing_include_is_a_notice_at_its_line(tmp_path):
+    """The file is linted all the same; --strict makes the notice an input error."""
+    path = tmp_path / "broken.conf"
+    path.write_bytes(b"Include does-not-exist.conf\n")
+    run = run_cli(path)
+    assert run.returncode == 0, (run.stdout, run.stderr)
+    assert f"{path}:1: note: Include does-not-exist.conf: not read: no such file" in run.stdout, run.stdout
+    run = corslint("--strict", "--type", "apache", str(path), cwd=REPO, timeout=60)
+    assert run.returncode == 2 and re.search(rf"^{re.escape(str(path))}:1:", run.stderr, re.MULTILINE), run.stderr
 
 
 def test_cli_deep_nesting_does_not_crash(tmp_path):
@@ -297,18 +307,19 @@ def test_include_optional_missing_is_not_an_error(tmp_path):
     assert [d.name for d in result.directives] == ["Header"]
 
 
-def test_include_missing_is_an_error_naming_file_and_line(tmp_path):
+def test_include_missing_is_a_notice_naming_file_and_line(tmp_path):
     main = write(tmp_path / "main.conf", "Header set X y\n\nInclude missing.conf\n")
     result = read(str(main))
-    assert len(result.errors) == 1
-    assert str(result.errors[0]).startswith(f"{main}:3: ") and "missing.conf" in str(result.errors[0])
+    assert result.errors == [] and len(result.notices) == 1
+    assert str(result.notices[0]).startswith(f"{main}:3: ") and "missing.conf" in str(result.notices[0])
     run = run_cli(main)
-    assert run.returncode == 2 and f"{main}:3: " in run.stderr
+    assert run.returncode == 0 and f"{main}:3: note: " in run.stdout
 
 
-def test_include_glob_without_match_is_an_error(tmp_path):
-    main = write(tmp_path / "main.conf", "Include nothing/*.conf\n")
-    assert [e.line for e in read(str(main)).errors] == [1]
+def test_include_glob_without_match_is_a_notice(tmp_path):
+    main = write(tmp_path / "main.conf", "Include nothing/*.conf\nIncludeOptional nothing/*.conf\n")
+    result = read(str(main))
+    assert result.errors == [] and [n.line for n in result.notices] == [1]   # httpd refuses the first only
 
 
 def test_include_cycle_is_reported_once(tmp_path):

@@ -202,14 +202,17 @@ def test_nginx_include_outside_the_root_is_refused(tmp_path):
             server {{ listen 80; }}
         }}
         """))
-    report = lint_one(main, "nginx")
-    assert report.errors == []
+    report = lint_one(main, "nginx")     # outside the current folder: the root is etc/nginx (nginx.conf's)
+    assert report.errors == [] and report.skipped == []
     assert str(secret) not in {p for p in _files_read(main)}
-    notes = [reason for _path, reason in report.skipped]
-    assert len(notes) == 3 and all("outside the configuration root" in n for n in notes), notes
-    assert "line 2:" in notes[0] and "/etc/passwd" in notes[0]
+    notes = [(n.line, n.message) for n in report.notices]
+    assert [line for line, _ in notes] == [2, 3, 4], notes
+    assert all("outside the configuration root" in m for _, m in notes[:2]), notes
+    assert "/etc/passwd" in notes[0][1]
+    assert "no mapping covers it" in notes[2][1]      # an absolute path of the deployed machine, not mapped
     run = corslint(str(main))
-    assert run.returncode == 0 and "include ../../../../../../../../../../etc/passwd: not read" in run.stdout
+    assert run.returncode == 0 and f"{main}:2: note: include ../../../../../../../../../../etc/passwd: not read" \
+        in run.stdout, run.stdout
 
 
 def _files_read(main: Path, root: str | None = None) -> list[str]:
@@ -227,10 +230,11 @@ def test_nginx_include_inside_the_root_and_root_option(tmp_path):
                                      f"    include {tmp_path}/usr/share/modules.conf;\n}}\n")
     report = lint_one(main, "nginx")
     assert [Path(f).name for f in _files_read(main)] == ["nginx.conf", "api.conf", "api.conf"]
-    assert len(report.skipped) == 1 and "modules.conf" in report.skipped[0][1]
-    # --root covering both folders lets the last include in (relative includes then resolve against it)
-    assert "modules.conf" in [Path(f).name for f in _files_read(main, str(tmp_path))]
-    assert lint_one(main, "nginx", root=str(tmp_path)).skipped == []
+    assert len(report.notices) == 1 and "modules.conf" in report.notices[0].message
+    # --root covering both folders lets the last include in (relative includes still resolve against nginx.conf's)
+    assert [Path(f).name for f in _files_read(main, str(tmp_path))] == ["nginx.conf", "api.conf", "api.conf",
+                                                                        "modules.conf"]
+    assert lint_one(main, "nginx", root=str(tmp_path)).notices == []
 
 
 def test_nginx_symlink_pointing_outside_the_root_is_refused(tmp_path):
@@ -241,7 +245,7 @@ def test_nginx_symlink_pointing_outside_the_root_is_refused(tmp_path):
     main = write(conf / "nginx.conf", "server {\n    listen 80;\n    include sites/*.conf;\n}\n")
     report = lint_one(main, "nginx")
     assert [Path(f).name for f in _files_read(main)] == ["nginx.conf", "ok.conf"]
-    assert len(report.skipped) == 1 and "evil.conf" in report.skipped[0][1]
+    assert len(report.notices) == 1 and "evil.conf" in report.notices[0].message
 
 
 def test_apache_include_outside_the_root_is_refused(tmp_path):
@@ -251,9 +255,10 @@ def test_apache_include_outside_the_root_is_refused(tmp_path):
                  f"IncludeOptional {tmp_path}/secret/*\nInclude {tmp_path}/secret\n")
     report = lint_one(main, "apache")
     assert report.errors == [] and report.files == 1
-    notes = [reason for _path, reason in report.skipped]
-    assert len(notes) == 4 and all("outside the configuration root" in n for n in notes), notes
-    assert "line 1:" in notes[0] and "/etc/passwd" in notes[0]
+    notes = [n.message for n in report.notices]
+    assert [n.line for n in report.notices] == [1, 2, 3, 4], notes
+    assert all("outside the configuration root" in n for n in notes), notes
+    assert "/etc/passwd" in notes[0]
     run = corslint("--type", "apache", str(main))
     assert run.returncode == 0 and "Include ../../../../../../../../../../etc/passwd: not read" in run.stdout
     assert str(secret) not in run.stdout.split("not read")[0]
@@ -265,11 +270,11 @@ def test_apache_server_root_above_conf_folder_is_the_root(tmp_path):
     write(httpd / "conf.d" / "cors.conf", 'Header always set Access-Control-Allow-Origin "*"\n')
     main = write(httpd / "conf" / "httpd.conf", f'ServerRoot "{httpd}"\nInclude conf.d/*.conf\n')
     report = lint_one(main, "apache")
-    assert report.errors == [] and report.skipped == [] and report.files == 2
-    # a ServerRoot that is no parent of the file does not open the file system
+    assert report.errors == [] and report.notices == [] and report.files == 2
+    # a ServerRoot outside the configuration root does not open the file system
     other = write(tmp_path / "repo" / "httpd.conf", 'ServerRoot "/"\nInclude etc/passwd\n')
     report = lint_one(other, "apache")
-    assert report.files == 1 and "outside the configuration root" in report.skipped[0][1]
+    assert report.files == 1 and "outside the configuration root" in report.notices[0].message
 
 
 # -- broken input is never a silent pass -------------------------------------------------------------

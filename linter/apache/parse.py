@@ -49,14 +49,19 @@ class ApacheParse(ConfigReading):
     def __init__(self, path: str):
         super().__init__(path)
         self.directives: list[Directive] = []
-        self.server_root: str | None = None
+        #: where includes are found (includes.Resolver: prefix, configuration root, mappings)
+        self.resolver = None
+        #: whether a ServerRoot directive set the prefix (the first one counts)
+        self.server_root_set = False
+        #: the mapping the ServerRoot was read through, if any
+        self.server_root_mapping = None
+        #: the configuration root is the layout's prefix (no --root, the file outside
+        #: the current folder): a ServerRoot just above the file may widen it
+        self.may_widen = False
         self.defines: dict[str, str] = {}
         self.undefined: set[str] = set()
         #: bounds what `${VAR}` substitution builds (a Define doubling itself)
         self.budget = Budget()
-        #: the folder includes may be read from (--root, else the root file's folder, widened
-        #: to a ServerRoot that is that folder's parent: /etc/httpd for /etc/httpd/conf/httpd.conf)
-        self.confine: str | None = None
 
 
 def logical_text(text: str) -> str:
@@ -153,10 +158,13 @@ def _nest(items, display: str) -> tuple[list[Directive], list[InputError]]:
 
 def read(path: str, display: str | None = None, root: str | None = None) -> ApacheParse:
     """Parse `path`, its includes and conditional sections."""
+    from ..includes import APACHE_PREFIXES, Resolver, apache_prefix, configuration_root
+
     display = display or path
     result = ApacheParse(display)
-    result.server_root = root
-    result.confine = root or os.path.dirname(os.path.abspath(path))
+    confinement = configuration_root(path, root, apache_prefix)
+    result.resolver = Resolver(apache_prefix(path, confinement, root), confinement, APACHE_PREFIXES)
+    result.may_widen = root is None and confinement != os.getcwd()
     _read_file(path, display, result, [real_path(path)], into=result.directives)
     return result
 
@@ -191,9 +199,13 @@ def _expand(directives: list[Directive], result: ApacheParse, stack: list[str], 
             result.defines.pop(d.args[0], None)
             result.undefined.add(d.args[0])
             continue
-        if name == "serverroot" and d.args and result.server_root is None:
-            result.server_root = d.args[0]
-            _widen_confinement(result, d.args[0], stack[0])
+        if name == "serverroot" and d.args and not result.server_root_set:
+            from ..includes import server_root
+
+            result.server_root_set = True
+            resolver = result.resolver
+            resolver.base, result.server_root_mapping = server_root(d.args[0], resolver.prefix, resolver.mappings)
+            _widen_confinement(result, stack[0])
         if name in ("<ifdefine", "<ifmodule", "<ifversion", "<ifdirective", "<ifsection", "<iffile"):
             if _condition_holds(name, d, result):
                 out.extend(_expand(d.block or [], result, stack, display_dir))
@@ -289,36 +301,50 @@ def _version_holds(d: Directive, result: ApacheParse) -> bool:
     return held != negate
 
 
-def _widen_confinement(result: ApacheParse, server_root: str, root_file: str) -> None:
-    """Without --root, a ServerRoot that is the root file's folder or its
-    parent (httpd's conf/httpd.conf layout) is where includes may come from;
-    any other ServerRoot does not let includes out of the file's folder."""
-    if not os.path.isabs(server_root) or result.confine is None:
+def _widen_confinement(result: ApacheParse, root_file: str) -> None:
+    """A file outside the current folder, without --root, whose ServerRoot
+    is its own folder or that folder's parent (httpd's conf/main.conf
+    layout under any name): includes may come from the ServerRoot.  Any
+    other ServerRoot does not widen the root."""
+    base = result.resolver.base
+    if not result.may_widen or not os.path.isabs(base):
         return
     folder = os.path.dirname(root_file)
-    real = os.path.realpath(server_root)
+    real = os.path.realpath(base)
     if real in (os.path.realpath(folder), os.path.realpath(os.path.dirname(folder))) and real != os.sep:
-        result.confine = real
+        result.resolver.root = real
 
 
 def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: str, optional: bool) -> list[Directive]:
+    """The directives the Include `d` brings in: relative to ServerRoot,
+    absolute through the mappings, confined to the configuration root; what
+    is not read is a notice at its line."""
+    from ..includes import shown, unmapped_reason, where_it_lies
+
     pattern = d.args[0]
-    base = result.server_root or os.path.dirname(os.path.abspath(stack[0]))
-    full = pattern if os.path.isabs(pattern) else os.path.join(base, pattern)
-    confine = result.confine or os.path.dirname(os.path.abspath(stack[0]))
-    targets, refused = confined_targets(full, confine) or ([], [])
+    resolver = result.resolver
+    full, mapping = resolver.full(pattern)
+    if mapping is None and not os.path.isabs(pattern):
+        mapping = result.server_root_mapping
+    if os.path.isabs(pattern) and mapping is None and resolver.unmapped(full):
+        result.unread(d, pattern, unmapped_reason(pattern, resolver.root))
+        return []
+    targets, refused = confined_targets(full, resolver.root) or ([], [])
     if len(targets) == 1 and os.path.isdir(targets[0]) and not glob.has_magic(full):
-        targets, refused = folder_targets(targets[0], confine)
+        targets, refused = folder_targets(targets[0], resolver.root)
     if refused:
-        result.refuse(d, pattern, refused, confine)
+        result.refuse(d, pattern, refused, resolver.root)
     if not targets and not refused and not optional:
-        # httpd 2.4 refuses an Include that matches nothing, wildcard or not
-        result.errors.append(InputError(d.path, d.line, f"Include {pattern}: no such file (use IncludeOptional "
-                                                        f"for files that may be missing)"))
+        where = f"mapped by {mapping.shown()}" if mapping is not None else f"ServerRoot {shown(resolver.base)}"
+        result.unread(d, pattern, f"no such file {shown(full)}, {where} (httpd refuses an Include that matches nothing: "
+                                  f"IncludeOptional for files that may be missing)")
+    if targets:
+        result.used(mapping)
     out: list[Directive] = []
     for target in included_files(result, d, pattern, targets, stack, "Include"):
-        shown = os.path.relpath(target) if not os.path.isabs(display_dir or ".") else target
-        _read_file(target, shown, result, stack, into=out, root=confine)
+        lies = where_it_lies(target, resolver.root)
+        named = os.path.relpath(lies) if not os.path.isabs(display_dir or ".") else lies
+        _read_file(target, named, result, stack, into=out, root=resolver.root)
     return out
 
 

@@ -9,6 +9,7 @@ missing files are reported.
 
 from __future__ import annotations
 
+import glob
 import os
 
 from ..confine import ConfigReading, confined_targets, included_files, real_path
@@ -159,24 +160,35 @@ def _deep_line(text: str) -> int | None:
 def parse(path: str, display: str | None = None, root: str | None = None) -> ParsedConfig:
     """Parse `path` and the files it includes.
 
-    Relative include paths are taken relative to `root` (nginx's prefix: the
-    folder of the file given on the command line unless --root says
-    otherwise).  Files are shown with `display` paths built the same way as
-    the command line argument, so findings point at paths the user knows.
+    Relative include paths are taken relative to nginx's prefix, absolute
+    ones through the deployment-path mappings; every include is confined to
+    the configuration root (`includes`: --root, else the current folder
+    when the file lies in it, else the prefix).  Files are shown with
+    `display` paths built the same way as the command line argument, so
+    findings point at paths the user knows.
     """
+    from ..includes import NGINX_PREFIXES, Resolver, configuration_root, nginx_prefix
+
     display = display or path
-    root = root or os.path.dirname(os.path.abspath(path))
+    confinement = configuration_root(path, root, nginx_prefix)
+    resolver = Resolver(nginx_prefix(path, confinement, root), confinement, NGINX_PREFIXES)
     config = ParsedConfig(display)
     directives, errors = _parse_file(path, display, config)
     config.errors.extend(errors)
     config.files.append(display)
     stack = [real_path(path)]
-    config.directives = _splice(directives, config, root, os.path.dirname(display), stack)
+    config.directives = _splice(directives, config, resolver, os.path.dirname(display), stack)
     return config
 
 
-def _display_for(target: str, root: str, display_dir: str) -> str:
-    """A path for an included file that reads like the one the user typed."""
+def _display_for(target: str, display_dir: str, root: str) -> str:
+    """A path for an included file that reads like the one the user typed;
+    a link (`sites-enabled/app`) is shown where the file lies in the
+    configuration root (`sites-available/app`: code scanning cannot show a
+    result on a link, and the file is linted once)."""
+    from ..includes import where_it_lies
+
+    target = where_it_lies(target, root)
     try:
         rel = os.path.relpath(target, os.path.abspath(display_dir) if display_dir else os.getcwd())
     except ValueError:
@@ -186,35 +198,72 @@ def _display_for(target: str, root: str, display_dir: str) -> str:
     return os.path.normpath(os.path.join(display_dir, rel)) if display_dir else rel
 
 
-def _splice(directives: list[Directive], config: ParsedConfig, root: str, display_dir: str,
+def _splice(directives: list[Directive], config: ParsedConfig, resolver, display_dir: str,
             stack: list[str]) -> list[Directive]:
     out: list[Directive] = []
     for d in directives:
         if d.name == "include" and d.args and d.block is None:
-            out.extend(_include(d, config, root, display_dir, stack))
+            out.extend(_include(d, config, resolver, display_dir, stack))
             continue
         if d.block is not None:
-            d.block = _splice(d.block, config, root, display_dir, stack)
+            d.block = _splice(d.block, config, resolver, display_dir, stack)
         out.append(d)
     return out
 
 
-def _include(d: Directive, config: ParsedConfig, root: str, display_dir: str,
+def _include(d: Directive, config: ParsedConfig, resolver, display_dir: str,
              stack: list[str]) -> list[Directive]:
+    """The directives the include `d` brings in; `d` itself is kept where
+    what it brings is unknown (a target not read), so the lowering knows
+    that level holds something it did not see."""
+    from ..includes import shown, unmapped_reason
+
     pattern = d.args[0]
-    full = pattern if os.path.isabs(pattern) else os.path.join(root, pattern)
-    found = confined_targets(full, root)
+    full, mapping = resolver.full(pattern)
+    if mapping is None and os.path.isabs(pattern) and resolver.unmapped(full):
+        config.unread(d, pattern, unmapped_reason(pattern, resolver.root))
+        return [d]
+    found = confined_targets(full, resolver.root)
     if found is None:
-        return [d]   # kept so the lowering knows this level holds something unknown
+        missing = _missing(full)
+        if missing is not None:
+            via = f", mapped by {mapping.shown()}" if mapping is not None else \
+                f" (relative includes resolve against {shown(resolver.base)}, {resolver.prefix.origin})"
+            config.unread(d, pattern, f"{missing[0]}{via}{missing[1]}")
+        return [d]
     targets, refused = found
     out: list[Directive] = []
     if refused:
-        config.refuse(d, pattern, refused, root)
-        out.append(d)   # what it would bring in is unknown, as for a missing include
+        config.refuse(d, pattern, refused, resolver.root)
+        out.append(d)
+    if targets:
+        config.used(mapping)
     for target in included_files(config, d, pattern, targets, stack, "include"):
-        shown = _display_for(target, root, display_dir)
-        directives, errors = _parse_file(target, shown, config, root)
+        named = _display_for(target, display_dir, resolver.root)
+        directives, errors = _parse_file(target, named, config, resolver.root)
         config.errors.extend(errors)
-        config.files.append(shown)
-        out.extend(_splice(directives, config, root, display_dir, stack))
+        config.files.append(named)
+        out.extend(_splice(directives, config, resolver, display_dir, stack))
     return out
+
+
+def _missing(full: str) -> tuple[str, str] | None:
+    """What the repository lacks for an include that names nothing: a file
+    (nginx refuses to start), or the folder of a glob (`sites-enabled/*`:
+    the deployed machine has it, the repository does not); None for a glob
+    over a folder that merely holds no match (nginx reads nothing either)."""
+    from ..includes import shown
+
+    if not glob.has_magic(full):
+        return f"no such file {shown(full)}", ""
+    folder = full
+    while glob.has_magic(folder):
+        folder = os.path.dirname(folder)
+    if os.path.isdir(folder):
+        return None
+    said, hint = f"no such folder {shown(folder)}", ""
+    if os.path.basename(folder) == "sites-enabled" and os.path.isdir(os.path.join(os.path.dirname(folder),
+                                                                                  "sites-available")):
+        hint = (f"; the repository keeps {shown(os.path.join(os.path.dirname(folder), 'sites-available'))}/: "
+                f"lint that folder, or add the sites-enabled links")
+    return said, hint

@@ -2,7 +2,8 @@
 `::error file=...,line=...,col=...,title=CODE::message` line per finding
 (`::warning` / `::notice` by severity), shown as annotations on the pull
 request's diff.  Input errors are `::error` lines too; unused suppressions
-(`--strict`) are warnings.
+(`--strict`) are warnings; includes not read, the system files the
+repository does not hold and the mappings used are `::notice` lines.
 
 What the checkout chose (paths, messages quoting its values) is escaped by
 display.py first, so it holds no line break of its own: the only `%0A` in
@@ -71,6 +72,15 @@ def render(report) -> str:
         lines.append(_command(LEVELS[f.severity], f.path, f.line, column, f.end_line, f.code, message))
     for e in report.errors:
         lines.append(_command("error", e.path, e.line, e.column, None, "corslint: input error", text(e.message)))
+    for n in report.notices:
+        lines.append(_command("notice", n.path, n.line, None, None, "corslint: include not read", text(n.message)))
+    if report.quiet:
+        from .text import quiet_line
+
+        lines.append(_command("notice", None, None, None, None, "corslint", text(quiet_line(report.quiet))))
+    for m in report.mappings:
+        lines.append(_command("notice", None, None, None, None, "corslint: mapping",
+                              f"includes read through the mapping {text(m.shown())}"))
     for sup in report.unused_suppressions:
         codes = text(", ".join(sup.codes)) if sup.codes else "all"
         lines.append(_command("warning", sup.path, sup.line, None, None, "corslint: unused suppression",

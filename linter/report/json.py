@@ -35,6 +35,12 @@ def render(report) -> str:
     }
     if report.skipped:
         payload["skipped"] = [{"path": path, "reason": reason} for path, reason in report.skipped]
+    if report.notices:
+        payload["notices"] = [{"path": n.path, "line": n.line, "message": n.message} for n in report.notices]
+    if report.quiet:
+        payload["not_in_repository"] = [{"name": name, "includes": count} for name, count in sorted(report.quiet.items())]
+    if report.mappings:
+        payload["mappings"] = [{"target": m.target, "source": m.source, "origin": m.origin} for m in report.mappings]
     if report.unused_suppressions:
         payload["unused_suppressions"] = [{"path": s.path, "line": s.line, "codes": s.codes}
                                           for s in report.unused_suppressions]

@@ -10,7 +10,9 @@ review tools.
   text of the offending line (not its number), so a finding keeps its
   identity when lines are added above it.
 - Input errors become `toolExecutionNotifications` of the invocation, which
-  then is not `executionSuccessful`.
+  then is not `executionSuccessful`; includes not read, the system files
+  the repository does not hold and the mappings used are notifications at
+  level note (an include's at its line).
 - Artifact URIs percent-encode the path's bytes (a name that is not UTF-8
   too); message texts are escaped (display.py), so the report holds no
   control character and no lone surrogate for code scanning to reject.
@@ -154,6 +156,26 @@ def _notification(error, cwd: str) -> dict:
     return out
 
 
+def _notes(report, cwd: str) -> list[dict]:
+    """Notifications at level note: the includes not read (at their line),
+    the system files the repository does not hold, the mappings used."""
+    from .text import quiet_line
+
+    out = []
+    for n in report.notices:
+        note = {"level": "note", "message": {"text": _text(n.message)}, "descriptor": {"id": "include-not-read"}}
+        if n.path:
+            note["locations"] = [_physical(n.path, cwd, n.line)] if n.line else \
+                [{"physicalLocation": {"artifactLocation": _location(n.path, cwd)}}]
+        out.append(note)
+    if report.quiet:
+        out.append({"level": "note", "message": {"text": _text(quiet_line(report.quiet))},
+                    "descriptor": {"id": "system-files-not-read"}})
+    out += [{"level": "note", "message": {"text": f"includes read through the mapping {_text(m.shown())}"},
+             "descriptor": {"id": "mapping-used"}} for m in report.mappings]
+    return out
+
+
 def render(report, cwd: str | None = None) -> str:
     from corslint.rules import RULES
 
@@ -166,6 +188,7 @@ def render(report, cwd: str | None = None) -> str:
     notifications += [{"level": "note", "message": {"text": f"skipped: {_text(reason)}"},
                        "locations": [{"physicalLocation": {"artifactLocation": _location(path, cwd)}}]}
                       for path, reason in report.skipped]
+    notifications += _notes(report, cwd)
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     if report.unused_suppressions:

@@ -19,6 +19,7 @@ def render(report, color: bool = False) -> str:
         lines.append(shown)
     for path, reason in report.skipped:
         lines.append(f"{line(path)}: skipped: {text(reason)}")
+    lines += notes(report)
     for sup in report.unused_suppressions:
         codes = text(", ".join(sup.codes)) if sup.codes else "all"
         lines.append(f"{line(sup.path)}:{sup.line}: unused suppression ({codes}): it matches no finding")
@@ -35,3 +36,22 @@ def render(report, color: bool = False) -> str:
         n = len(report.errors)
         lines.append(f"{n} input error{'s' if n != 1 else ''} (listed on stderr): the run is incomplete.")
     return "\n".join(lines) + "\n"
+
+
+def notes(report) -> list[str]:
+    """The run's notes: includes not read (`path:line: note: ...`), the
+    well-known system files the repository does not hold (one line), the
+    mappings includes were read through."""
+    out = [f"{line(n.path)}:{n.line}: note: {text(n.message)}" if n.line else f"{line(n.path)}: note: {text(n.message)}"
+           for n in report.notices]
+    if report.quiet:
+        out.append("note: " + text(quiet_line(report.quiet)))
+    out += [f"note: includes read through the mapping {text(m.shown())}" for m in report.mappings]
+    return out
+
+
+def quiet_line(quiet: dict[str, int]) -> str:
+    """`not in the repository, no CORS: mime.types, fastcgi_params (3 includes)`."""
+    count = sum(quiet.values())
+    return (f"not in the repository, no CORS: {', '.join(sorted(quiet))} ({count} include{'s' if count != 1 else ''}"
+            f" not read)")
