@@ -13,7 +13,7 @@ import os
 import re
 
 from .config import Settings
-from .confine import forget_paths, read, unreadable
+from .confine import forget_paths, inside, read, unreadable
 from .diagnostics import SEVERITY_RANK, Finding, InputError
 from .files import expand, explicit_kind, recognise, template_kind
 from .kinds import KINDS, load_function
@@ -344,7 +344,8 @@ def _wired(entries: list, root: str | None, report: Report, mappings: list, stri
     for path, message in wiring.notices:
         where, _, rest = message.partition(": ")
         line = int(where[5:]) if where.startswith("line ") and where[5:].isdigit() else None
-        (report.errors if strict else report.notices).append(InputError(path, line, rest if line else message))
+        shown = os.path.relpath(path) if os.path.isabs(path) and inside(path, os.curdir) else path
+        (report.errors if strict else report.notices).append(InputError(shown, line, rest if line else message))
     report.errors.extend(wiring.errors)
     if not wiring.read:
         return entries, {}

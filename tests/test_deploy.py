@@ -111,7 +111,7 @@ def test_compose_without_server_configuration_says_so(tmp_path):
                                           "volumes:\n  pgdata:\n")
     result = corslint("docker-compose.yml", cwd=tmp_path)
     assert result.returncode == 0
-    assert "docker-compose.yml: skipped: wires no nginx or Apache configuration" in result.stdout
+    assert "docker-compose.yml: note: wires no nginx or Apache configuration" in result.stdout
 
 
 def test_compose_without_server_in_a_walk_is_quiet_fp(tmp_path):
@@ -144,7 +144,7 @@ def test_compose_source_outside_the_repository_is_refused(tmp_path):
                                       "      - ../outside/nginx:/etc/nginx\n")
     result = corslint("docker-compose.yml", cwd=repo)
     assert result.returncode == 0
-    assert "line 5: service web: the mount ../outside/nginx:/etc/nginx: not read:" in result.stdout
+    assert ":5: note: service web: the mount ../outside/nginx:/etc/nginx: not read:" in result.stdout
     assert "outside the configuration root" in result.stdout
     assert "CORS202" not in result.stdout
 
@@ -157,7 +157,7 @@ def test_compose_link_out_of_a_mounted_folder_is_refused(tmp_path):
     write(repo / "conf.d" / "static.conf", CLEAN_SITE)
     os.symlink(secret, repo / "conf.d" / "evil.conf")
     result = corslint("docker-compose.yml", cwd=repo)
-    assert "conf.d/evil.conf: skipped: not read: its real path" in result.stdout
+    assert "conf.d/evil.conf: note: not read: its real path" in result.stdout
     assert "CORS202" not in result.stdout
 
 
@@ -176,8 +176,8 @@ def test_compose_command_naming_configuration_is_said(tmp_path):
     nginx_tree(tmp_path / "nginx")
     result = lint_json("compose.yml", cwd=tmp_path)
     assert ("nginx/snippets/cors.conf", 1, "CORS202") in codes(result)    # the folder's nginx.conf is the root
-    skipped = json.loads(result.stdout)["skipped"]
-    assert any("command names configuration files (default.conf)" in s["reason"] for s in skipped), skipped
+    notices = json.loads(result.stdout)["notices"]
+    assert any("command names configuration files (default.conf)" in n["message"] for n in notices), notices
 
 
 # --- the official nginx image's templates -----------------------------------
@@ -249,17 +249,17 @@ def test_dockerfile_run_sed_is_a_visible_notice(tmp_path):
                                    "\"*\"\\n\\1/g' /etc/apache2/sites-available/*.conf\n")
     result = corslint("Dockerfile", cwd=tmp_path)
     assert result.returncode == 0
-    assert ("Dockerfile: skipped: line 2: RUN sed writes /etc/apache2/sites-available/*.conf: corslint cannot read "
+    assert ("Dockerfile:2: note: RUN sed writes /etc/apache2/sites-available/*.conf: corslint cannot read "
             "configuration a build step writes") in result.stdout
     sarif_or_json = json.loads(lint_json("Dockerfile", cwd=tmp_path).stdout)
-    assert any("RUN sed writes" in s["reason"] for s in sarif_or_json["skipped"])
+    assert any("RUN sed writes" in n["message"] and n["line"] == 2 for n in sarif_or_json["notices"])
 
 
 def test_dockerfile_echo_into_config_is_a_notice(tmp_path):
     write(tmp_path / "Dockerfile", "FROM nginx\nRUN echo 'add_header X 1;' > /etc/nginx/conf.d/x.conf\n"
                                    "RUN echo hi > /tmp/x\n")
     result = corslint("Dockerfile", cwd=tmp_path)
-    assert "line 2: RUN echo writes /etc/nginx/conf.d/x.conf" in result.stdout
+    assert ":2: note: RUN echo writes /etc/nginx/conf.d/x.conf" in result.stdout
     assert "/tmp/x" not in result.stdout
 
 
@@ -267,7 +267,7 @@ def test_dockerfile_source_outside_the_context_is_refused(tmp_path):
     nginx_tree(tmp_path / "nginx")
     write(tmp_path / "app" / "Dockerfile", "FROM nginx\nCOPY ../nginx/ /etc/nginx/\n")
     result = corslint("app/Dockerfile", cwd=tmp_path)
-    assert "app/Dockerfile: skipped: line 2: COPY to /etc/nginx: not read:" in result.stdout
+    assert "app/Dockerfile:2: note: COPY to /etc/nginx: not read:" in result.stdout
     assert "outside the build context" in result.stdout
     assert "CORS202" not in result.stdout
 
@@ -412,7 +412,7 @@ def test_dockerfile_glob_sources_and_forced_type_fp(tmp_path):
     write(tmp_path / "fonts.conf", CLEAN_SITE.replace("static.example.com", "fonts.example.com"))
     result = corslint("Dockerfile", "--type", "yaml", cwd=tmp_path)
     assert "No problems found in 2 files" in result.stdout, result.stdout + result.stderr
-    assert "line 3: COPY to /etc/nginx/conf.d/*: not read:" in result.stdout
+    assert ":3: note: COPY to /etc/nginx/conf.d/*: not read:" in result.stdout
 
 
 def test_compose_and_the_dockerfile_it_builds_named_together(tmp_path):
