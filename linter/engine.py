@@ -15,7 +15,7 @@ import re
 from .config import Settings
 from .confine import forget_paths, read, unreadable
 from .diagnostics import SEVERITY_RANK, Finding, InputError
-from .files import classify, expand, explicit_kind, template_kind
+from .files import classify, expand, explicit_kind, template_candidate, template_markup
 from .kinds import KINDS, load_function
 from .record import field, record
 from .saferegex import BUDGET_SPENT, RegexBudgetSpent, RegexTimeout, new_budget
@@ -27,7 +27,7 @@ class Report:
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
     unused_suppressions: list = field(default_factory=list)
-    #: (path, reason): inputs deliberately not linted (templates that only parse once rendered)
+    #: (path, reason): inputs deliberately not linted (links out of the tree, includes outside the root)
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def failed(self, fail_on: str) -> bool:
@@ -243,7 +243,7 @@ class Outcome:
     path: str
     #: the files its model read, the root first
     files: list[str]
-    #: False when it was not judged: an earlier root includes it, or a template
+    #: False when it was not judged: an earlier root includes it, or a template that renders to nothing corslint reads
     judged: bool = False
     findings: list[Finding] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
@@ -258,13 +258,12 @@ def lint_file(path: str, kind: str, root: str | None, rules, make_context, inclu
     outcome = Outcome(model.path, list(model.parsed.files))
     if model.path in included:
         return outcome
-    template = template_kind(model.path) if model.parsed.errors else None
-    if template is not None:
-        first = model.parsed.errors[0]
-        where = f"line {first.line}: " if first.line else ""
-        outcome.skipped.append((model.path, f"{template} template that is not valid configuration until "
-                                            f"rendered ({where}{first.message}); lint the rendered file"))
-        return outcome
+    if model.parsed.errors and template_markup(model.path):   # a template by its content: rendered
+        from .templates.run import lint_template
+
+        rendered = lint_template(path, True, kind, root, rules, make_context, included)
+        if rendered is not None:
+            return rendered
     outcome.judged = True
     outcome.errors.extend(model.parsed.errors)
     for notice in model.parsed.notices:   # includes outside the configuration root
@@ -333,6 +332,10 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     clients = [Client(c["origin"], c.get("methods", ()), c.get("headers", ()), bool(c.get("credentials", False)))
                for c in settings.clients]
     outcomes: list[Outcome] = []
+
+    def make_context(model):
+        return ProbeContext(model, trust, clients)
+
     included: set[str] = set()   # files the roots read so far include
     forget_paths()
     for path, explicit, refused in expand(paths, root):
@@ -347,6 +350,14 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             report.errors.append(InputError(path, None, problem))
             continue
         try:
+            if template_candidate(path):    # rendered to variants (linter/templates)
+                from .templates.run import lint_template
+
+                outcome = lint_template(path, explicit, forced_kind, root, rules, make_context, included)
+                if outcome is not None:
+                    outcomes.append(outcome)
+                    included.update(outcome.files[1:])
+                    continue
             kind = (forced_kind or explicit_kind(path)) if explicit else classify(path)
             if kind is None:
                 if explicit:
@@ -358,7 +369,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
                 report.errors.append(InputError(path, None, problem))
                 continue
             _release_garbage()   # the models of the files before are garbage: free their cycles
-            outcome = lint_file(path, kind, root, rules, lambda m: ProbeContext(m, trust, clients), included)
+            outcome = lint_file(path, kind, root, rules, make_context, included)
         except Exception as exc:   # MemoryError, re.error, a bug: this file's failure, not the run's
             _release(exc)
             report.errors.append(failure(path, exc))

@@ -27,9 +27,10 @@ _SERVER = tuple((name, kind) for name, kind in KINDS.items() if not kind.extensi
 _SOURCE_EXTENSIONS = tuple(e for _name, kind in _SOURCE for e in kind.extensions)
 
 
-def classify(path: str) -> str | None:
-    """The kind of a file, or None when corslint has nothing to say about it."""
-    name = os.path.basename(path)
+def classify(path: str, name: str | None = None) -> str | None:
+    """The kind of a file, or None when corslint has nothing to say about it;
+    `name` judges it by another name (a template by the file it renders to)."""
+    name = name or os.path.basename(path)
     lower = name.lower()
     if lower.endswith(_SOURCE_EXTENSIONS):
         head = _head(path, _SOURCE_HEAD)
@@ -172,14 +173,21 @@ def _resolved(full: str, top: str, real_top: str) -> str:
     return os.path.normpath(os.path.join(top, inside))
 
 
-_TEMPLATE_MARKUP = (("{{", "Go/Helm/Jinja"), ("{%", "Jinja"), ("<%", "ERB"))
+#: name endings of templates (`linter/templates`) and of Terraform files (their `templatefile` calls)
+_TEMPLATE_ENDINGS = (".j2", ".jinja", ".jinja2", ".erb", ".tpl", ".tmpl", ".gotmpl", ".ctmpl", ".template", ".tf")
+_TEMPLATE_MARKUP = (b"{{", b"{%", b"<%")
 
 
-def template_kind(path: str) -> str | None:
-    """The template language a file is written in (`{{ }}`, `{% %}`,
-    `<% %>`), or None.  Such a file is not configuration until rendered."""
+def template_candidate(path: str) -> bool:
+    """Whether a file may be a template, by its name alone: a template
+    ending, or a YAML manifest in a `templates/` folder (Helm)."""
+    lower = path.lower()
+    return lower.endswith(_TEMPLATE_ENDINGS) or (
+        lower.endswith((".yaml", ".yml")) and os.path.basename(os.path.dirname(os.path.abspath(path))) == "templates")
+
+
+def template_markup(path: str) -> bool:
+    """Whether a file holds template markup (`{{ }}`, `{% %}`, `<% %>`): one
+    that does not parse is then rendered (`linter/templates`)."""
     head = _head(path, 1 << 20) or b""
-    for marker, kind in _TEMPLATE_MARKUP:
-        if marker.encode() in head:
-            return kind
-    return None
+    return any(marker in head for marker in _TEMPLATE_MARKUP)

@@ -139,8 +139,7 @@ DEFAULT_KIND = "nginx"
 
 #: endings of files that are never configuration of any kind (docs, data, code of other languages)
 NOT_CONFIG = (".md", ".rst", ".txt", ".json", ".lock", ".png", ".jpg", ".gif", ".svg", ".html", ".css", ".pem",
-              ".key", ".crt", ".gz", ".zip", ".pyc", ".sh", ".toml", ".ini", ".cfg", ".erb", ".tpl", ".j2",
-              ".jinja", ".example", ".sample")
+              ".key", ".crt", ".gz", ".zip", ".pyc", ".sh", ".toml", ".ini", ".cfg", ".example", ".sample")
 
 
 def load_function(kind: str):
