@@ -3,7 +3,9 @@ kind of the file it renders to and judged, the findings merged.
 
 Variants (bounded by MAX_VARIANTS): every block takes its first branch
 (the "all-true" variant), every block takes its last (the "all-false"
-one: `else`, or nothing), then each remaining branch once.  A finding is
+one: `else`, or nothing), then, from the all-true one, each block's last
+branch alone and each middle branch (`elif`) alone, so that a finding's
+condition names only the blocks it needs.  A finding is
 reported once per line and code; when it does not occur in every variant,
 its message says which branch it needs.  The rendered text is read in the
 template's place (`confine.rendered`), so every loader, include and limit
@@ -180,6 +182,9 @@ def _variants(template, reading: Reading) -> list:
     """The rendered variants (see the module's docstring)."""
     reading.cache[template.path] = template
     plans = [lambda block: 0, lambda block: block.choices - 1]
+    for block in reading.blocks:    # each block's last branch alone, then each middle branch alone
+        if block.choices > 1:
+            plans.append(lambda b, at=block.ident, pick=block.choices - 1: pick if b.ident == at else 0)
     for block in reading.blocks:
         for branch in range(1, block.choices - 1):
             plans.append(lambda b, at=block.ident, pick=branch: pick if b.ident == at else 0)
