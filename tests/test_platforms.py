@@ -221,7 +221,7 @@ def test_sample_annotations(path: Path):
     """Until files.py classifies these kinds, tests/test_samples.py skips them: the same check here."""
     got, errors, _ = lint_platform(str(path))
     if template_markup(str(path)):
-        assert errors and not got     # a template: the engine reports it as skipped
+        assert errors and not got     # a template: the engine renders it (tests/test_templates.py)
         return
     assert not errors
     expected = set()
@@ -330,7 +330,7 @@ def test_safe_loader_never_constructs_python_objects(tmp_path):
     assert m.parsed.errors and not marker.exists()
 
 
-def test_helm_template_is_skipped_not_an_error():
+def test_helm_template_is_not_yaml_until_rendered():
     path = str(SAMPLES / "kubernetes/helm/templates/ingress.yaml")
     m = load(path, path)
     assert len(m.parsed.errors) == 1 and template_markup(path)
@@ -380,7 +380,7 @@ def corpus_files() -> list[Path]:
 def test_corpus(path: Path):
     got, errors, _ = lint_platform(str(path))
     if errors:
-        assert template_markup(str(path)), errors     # Helm templates are skipped, nothing else may fail
+        assert template_markup(str(path)), errors     # Helm templates are rendered by the engine, nothing else may fail
         return
     key = f"{path.parent.name}/{path.name}"
     assert key in CORPUS_PINNED and got == CORPUS_PINNED[key]
