@@ -287,3 +287,104 @@ def test_go_tpl_with_jinja_markup_is_read_as_jinja(tmp_path):
         """})
     result = corslint("default.tpl", cwd=tmp_path)
     assert result.returncode == 1 and "default.tpl:5: CORS201" in result.stdout, result.stdout + result.stderr
+
+
+def test_terraform_template_in_a_walk_is_linted_once(tmp_path):
+    _write(tmp_path, {
+        "infra/main.tf": 'locals {\n  m = templatefile("${path.module}/cors.yaml.tpl", {})\n}\n',
+        "infra/cors.yaml.tpl": """\
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata:
+              name: ${name}
+              annotations:
+                nginx.ingress.kubernetes.io/enable-cors: "true"
+                nginx.ingress.kubernetes.io/cors-allow-origin: "*"
+                nginx.ingress.kubernetes.io/cors-allow-credentials: "true"
+            spec:
+              rules:
+                - host: app.example.com
+            """})
+    result = corslint(".", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = [(f["path"], f["line"], f["code"]) for f in json.loads(result.stdout)["findings"]]
+    assert found.count(("infra/cors.yaml.tpl", 7, "CORS201")) == 1, found
+
+
+def test_jinja_include_outside_the_templates_folder_is_not_read(tmp_path):
+    (tmp_path / "secret.conf").write_text("add_header Access-Control-Allow-Origin * always;\n")
+    _write(tmp_path, {"role/templates/site.conf.j2": 'server {\n  {% include "../../secret.conf" %}\n}\n'})
+    result = corslint("role/", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "role/templates/site.conf.j2:2: include '../../secret.conf': not read" in result.stderr
+    assert "CORS" not in result.stdout
+
+
+def test_jinja_include_cycle_is_an_input_error_not_a_crash(tmp_path):
+    _write(tmp_path, {"templates/a.conf.j2": 'server {\n{% include "a.conf.j2" %}\n}\n'})
+    result = corslint("templates/a.conf.j2", cwd=tmp_path)
+    assert result.returncode == 2 and "template includes nested deeper than 8" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_deeply_nested_blocks_are_an_input_error(tmp_path):
+    _write(tmp_path, {"site.conf.j2": "{% if a %}" * 150 + "\n" + "{% endif %}" * 150 + "\n"})
+    result = corslint("site.conf.j2", cwd=tmp_path)
+    assert result.returncode == 2 and "site.conf.j2:1: template blocks nested deeper than 100" in result.stderr
+
+
+def test_go_template_consul_with_range_and_else(tmp_path):
+    _write(tmp_path, {"cors.conf.ctmpl": """\
+        {{/* consul-template */}}
+        server {
+            listen 80;
+            location / {
+        {{ range service "api" }}
+                proxy_pass http://{{ .Address }}:{{ .Port }};
+        {{ else }}
+                add_header Access-Control-Allow-Origin "*" always;
+                add_header Access-Control-Allow-Credentials "true" always;
+                return 503;
+        {{ end }}
+            }
+        }
+        """})
+    result = corslint("cors.conf.ctmpl", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cors.conf.ctmpl:8: CORS201" in result.stdout
+    assert "(template: when the `{{ range service \"api\" }}` at line 5 has nothing to repeat)" in result.stdout
+
+
+def test_finding_in_every_variant_has_no_branch_label(tmp_path):
+    _write(tmp_path, {"templates/site.conf.j2": """\
+        server {
+            listen 80;
+            location / {
+                add_header Access-Control-Allow-Origin * always;
+                add_header Access-Control-Allow-Credentials true always;
+        {% if extra %}
+                add_header X-Extra {{ extra }};
+        {% endif %}
+                return 200;
+            }
+        }
+        """})
+    result = corslint("templates/", cwd=tmp_path)
+    assert result.returncode == 1 and "site.conf.j2:4: CORS201" in result.stdout
+    assert "(template:" not in result.stdout
+
+
+def test_template_suppression_comment_applies_at_the_template_line(tmp_path):
+    _write(tmp_path, {"templates/site.conf.j2": """\
+        server {
+            listen {{ port }};
+            location / {
+                # corslint: ignore[CORS201] reviewed
+                add_header Access-Control-Allow-Origin * always;
+                add_header Access-Control-Allow-Credentials true always;
+                return 200;
+            }
+        }
+        """})
+    result = corslint("templates/", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
