@@ -51,12 +51,3 @@ def rendered_name(path: str) -> str:
     ending = suffix(name)
     return name[:-len(ending)] if ending is not None and len(name) > len(ending) else name
 
-
-def helm_chart(path: str) -> str | None:
-    """The chart folder of a Helm manifest (`chart/templates/x.yaml` with a
-    `Chart.yaml` in `chart/`), or None."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.basename(folder) != "templates":
-        return None
-    chart = os.path.dirname(folder)
-    return chart if os.path.isfile(os.path.join(chart, "Chart.yaml")) else None
