@@ -388,3 +388,23 @@ def test_template_suppression_comment_applies_at_the_template_line(tmp_path):
         """})
     result = corslint("templates/", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_chef_erb_without_a_telling_name_is_apache_by_its_rendered_content(tmp_path):
+    _write(tmp_path, {"cookbooks/site/templates/default/apache.erb": """\
+        <VirtualHost *:80>
+            ServerName <%= node[:fqdn] %>
+            SetEnvIf Origin "^https://<%= @domain %>$" ORIGIN_OK=$0
+            Header always set Access-Control-Allow-Origin "*"
+            Header always set Access-Control-Allow-Credentials "true"
+        </VirtualHost>
+        """})
+    result = corslint("cookbooks/", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cookbooks/site/templates/default/apache.erb:4: CORS201" in result.stdout
+
+
+def test_template_of_unrelated_text_in_a_walk_is_not_noise_fp(tmp_path):
+    _write(tmp_path, {"roles/app/templates/app.service.j2": "[Service]\nExecStart=/usr/bin/app --port {{ port }}\n"})
+    result = corslint(".", cwd=tmp_path)
+    assert result.returncode == 0 and "skipped" not in result.stdout, result.stdout + result.stderr

@@ -19,7 +19,7 @@ import os
 from .. import confine
 from ..diagnostics import InputError, Related
 from ..engine import Outcome, judge, load_model
-from ..files import _sniffs, classify
+from ..files import _server_kind, _sniffs, classify
 from ..kinds import DEFAULT_KIND, KINDS, NOT_CONFIG, imported
 from ..record import replace
 from . import recognize
@@ -81,12 +81,13 @@ def _text(path: str) -> str:
 
 def _kind(path: str, name: str, explicit: bool) -> str | None:
     """The kind of the rendered file, judged by `files.classify` on its name
-    and rendered content; a YAML manifest without a telling name (`x.tpl`)
-    by the manifest sniff; a file named on the command line whose name says
+    and rendered content; without a telling name (`apache.erb`, `x.tpl`),
+    by the server kinds' and the manifest sniffs on its content alone; a file named on the command line whose name says
     nothing is the default kind, as any file named."""
     kind = classify(path, name)
-    if kind is None and _sniffs(KINDS["yaml"], confine.read(path, head=1 << 20)):
-        kind = "yaml"
+    if kind is None:    # a template is configuration by intent: its rendered content alone decides
+        head = confine.read(path, head=1 << 20)
+        kind = _server_kind(head, None) or ("yaml" if _sniffs(KINDS["yaml"], head) else None)
     if kind is None and explicit and not name.lower().endswith(NOT_CONFIG + (".py", ".js", ".ts", ".yaml", ".yml")):
         kind = DEFAULT_KIND
     return kind
