@@ -27,7 +27,8 @@ class Report:
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
     unused_suppressions: list = field(default_factory=list)
-    #: (path, reason): inputs deliberately not linted (links out of the tree, includes outside the root)
+    #: (path, reason): inputs deliberately not linted (links out of the tree, includes outside the root,
+    #: templates that render to nothing corslint reads)
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def failed(self, fail_on: str) -> bool:
