@@ -61,6 +61,9 @@ _reals: dict[str, str] = {}
 _roots: dict[str, str] = {}
 #: per run: include glob -> its sorted matches
 _globs: dict[str, list[str]] = {}
+#: real path of a template -> the text it renders to, read in its place while
+#: it is linted (`linter/templates`, `rendered`)
+_rendered: dict[str, bytes] = {}
 
 
 class Refused(OSError):
@@ -132,6 +135,15 @@ def checked_path(path: str, root: str | None = None) -> str:
     return real
 
 
+def rendered(path: str, data: bytes | None) -> None:
+    """Read `data` in place of the template `path` (checked as any read)
+    until called again with None: each loader reads the rendered text."""
+    if data is None:
+        _rendered.pop(real_path(path), None)
+    else:
+        _rendered[real_path(path)] = data
+
+
 def _too_large(size: int) -> Refused | None:
     if size <= MAX_FILE_BYTES:
         return None
@@ -193,6 +205,8 @@ def read(path: str, root: str | None = None, head: int | None = None) -> bytes:
     without following a link, checked again on the open file, and never more
     than MAX_FILE_BYTES + 1 bytes read.  Raises Refused or OSError."""
     real = checked_path(path, root)
+    if real in _rendered:
+        return _rendered[real][:head]
     try:
         fd = os.open(real, _READ_FLAGS)
     except OSError as exc:

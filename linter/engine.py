@@ -15,7 +15,7 @@ import re
 from .config import Settings
 from .confine import forget_paths, inside, read, unreadable
 from .diagnostics import SEVERITY_RANK, Finding, InputError
-from .files import expand, explicit_kind, recognise, template_kind
+from .files import expand, explicit_kind, recognise, template_candidate, template_markup
 from .kinds import KINDS, load_function
 from .record import field, record
 from .saferegex import BUDGET_SPENT, RegexBudgetSpent, RegexTimeout, new_budget
@@ -27,7 +27,8 @@ class Report:
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
     unused_suppressions: list = field(default_factory=list)
-    #: (path, reason): inputs deliberately not linted (templates that only parse once rendered)
+    #: (path, reason): inputs deliberately not linted (links out of the tree, includes outside the root,
+    #: templates that render to nothing corslint reads)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     #: what a linted file could not read (an include missing, outside the root,
     #: unmapped), at its line: the file was linted all the same (--strict: errors)
@@ -251,7 +252,7 @@ class Outcome:
     path: str
     #: the files its model read, the root first
     files: list[str]
-    #: False when it was not judged: an earlier root includes it, or a template
+    #: False when it was not judged: an earlier root includes it, or a template that renders to nothing corslint reads
     judged: bool = False
     findings: list[Finding] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
@@ -269,13 +270,12 @@ def lint_file(path: str, kind: str, root: str | None, rules, make_context, inclu
     outcome = Outcome(model.path, list(model.parsed.files))
     if model.path in included:
         return outcome
-    template = template_kind(model.path) if model.parsed.errors else None
-    if template is not None:
-        first = model.parsed.errors[0]
-        where = f"line {first.line}: " if first.line else ""
-        outcome.skipped.append((model.path, f"{template} template that is not valid configuration until "
-                                            f"rendered ({where}{first.message}); lint the rendered file"))
-        return outcome
+    if model.parsed.errors and template_markup(model.path):   # a template by its content: rendered
+        from .templates.run import lint_template
+
+        rendered = lint_template(path, True, kind, root, rules, make_context, included)
+        if rendered is not None:
+            return rendered
     outcome.judged = True
     outcome.errors.extend(model.parsed.errors)
     outcome.notices.extend(model.parsed.notices)    # includes not read: the file is linted all the same
@@ -372,6 +372,10 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     clients = [Client(c["origin"], c.get("methods", ()), c.get("headers", ()), bool(c.get("credentials", False)))
                for c in settings.clients]
     outcomes: list[Outcome] = []
+
+    def make_context(model):
+        return ProbeContext(model, trust, clients)
+
     included: set[str] = set()   # files the roots read so far include
     forget_paths()
     entries, wired = _wired(expand(paths, root), root, report, mappings or [], strict)
@@ -387,6 +391,16 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             report.errors.append(InputError(path, None, problem))
             continue
         try:
+            prefix = root or (wired[path][1] if path in wired else None)
+            if template_candidate(path):    # rendered to variants (linter/templates)
+                from .templates.run import lint_template
+
+                outcome = lint_template(path, explicit, wired[path][0] if path in wired else forced_kind, prefix,
+                                        rules, make_context, included)
+                if outcome is not None:
+                    outcomes.append(outcome)
+                    included.update(outcome.files[1:])
+                    continue
             if path in wired:
                 kind, why = wired[path][0], None
             else:
@@ -402,8 +416,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
                 report.errors.append(InputError(path, None, problem))
                 continue
             _release_garbage()   # the models of the files before are garbage: free their cycles
-            prefix = root or (wired[path][1] if path in wired else None)
-            outcome = lint_file(path, kind, prefix, rules, lambda m: ProbeContext(m, trust, clients), included)
+            outcome = lint_file(path, kind, prefix, rules, make_context, included)
         except Exception as exc:   # MemoryError, re.error, a bug: this file's failure, not the run's
             _release(exc)
             report.errors.append(failure(path, exc))

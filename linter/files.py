@@ -27,19 +27,21 @@ _SERVER = tuple((name, kind) for name, kind in KINDS.items() if not kind.extensi
 _SOURCE_EXTENSIONS = tuple(e for _name, kind in _SOURCE for e in kind.extensions)
 
 
-def classify(path: str) -> str | None:
-    """The kind of a file, or None when corslint has nothing to say about it."""
-    return recognise(path)[0]
+def classify(path: str, name: str | None = None) -> str | None:
+    """The kind of a file, or None when corslint has nothing to say about it;
+    `name` judges it by another name (a template by the file it renders to)."""
+    return recognise(path, name=name)[0]
 
 
-def recognise(path: str, default: str | None = None) -> tuple[str | None, str | None]:
+def recognise(path: str, default: str | None = None, name: str | None = None) -> tuple[str | None, str | None]:
     """(kind, None) for a file corslint reads; (None, why) for one that looks
     like server configuration by its name or folder but whose content is
     another program's or nothing (`serverkind`: listed as skipped, never
     parsed); (None, None) when corslint has nothing to say about it.
     `default` is the kind of a file nothing identifies (one named on the
-    command line): its content still decides between the servers and none."""
-    name = os.path.basename(path)
+    command line): its content still decides between the servers and none.
+    `name` judges the file by another name (see `classify`)."""
+    name = name or os.path.basename(path)
     lower = name.lower()
     if lower.endswith(_SOURCE_EXTENSIONS):
         head = _head(path, _SOURCE_HEAD)
@@ -77,6 +79,13 @@ def _by_content(head: bytes, owner: str | None) -> tuple[str | None, str | None]
     if verdict is None:
         return owner, None
     return (verdict, None) if verdict in KINDS else (None, verdict)
+
+
+def content_kind(head: bytes) -> str | None:
+    """The kind text is by its content alone, whatever its name: a web
+    server's (`serverkind`) or a platform manifest (a rendered template
+    whose name says nothing: `apache.erb`, `x.tpl`)."""
+    return _by_content(head, None)[0] or ("yaml" if _sniffs(KINDS["yaml"], head) else None)
 
 
 def _named(kind, name: str) -> bool:
@@ -191,14 +200,21 @@ def _resolved(full: str, top: str, real_top: str, wider: str | None) -> str:
     return os.path.normpath(os.path.join(top, inside))
 
 
-_TEMPLATE_MARKUP = (("{{", "Go/Helm/Jinja"), ("{%", "Jinja"), ("<%", "ERB"))
+#: name endings of templates (`linter/templates`) and of Terraform files (their `templatefile` calls)
+_TEMPLATE_ENDINGS = (".j2", ".jinja", ".jinja2", ".erb", ".tpl", ".tmpl", ".gotmpl", ".ctmpl", ".template", ".tf")
+_TEMPLATE_MARKUP = (b"{{", b"{%", b"<%")
 
 
-def template_kind(path: str) -> str | None:
-    """The template language a file is written in (`{{ }}`, `{% %}`,
-    `<% %>`), or None.  Such a file is not configuration until rendered."""
+def template_candidate(path: str) -> bool:
+    """Whether a file may be a template, by its name alone: a template
+    ending, or a YAML manifest in a `templates/` folder (Helm)."""
+    lower = path.lower()
+    return lower.endswith(_TEMPLATE_ENDINGS) or (
+        lower.endswith((".yaml", ".yml")) and os.path.basename(os.path.dirname(os.path.abspath(path))) == "templates")
+
+
+def template_markup(path: str) -> bool:
+    """Whether a file holds template markup (`{{ }}`, `{% %}`, `<% %>`): one
+    that does not parse is then rendered (`linter/templates`)."""
     head = _head(path, 1 << 20) or b""
-    for marker, kind in _TEMPLATE_MARKUP:
-        if marker.encode() in head:
-            return kind
-    return None
+    return any(marker in head for marker in _TEMPLATE_MARKUP)

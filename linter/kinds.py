@@ -149,8 +149,7 @@ DEFAULT_KIND = "nginx"
 
 #: endings of files that are never configuration of any kind (docs, data, code of other languages)
 NOT_CONFIG = (".md", ".rst", ".txt", ".json", ".lock", ".png", ".jpg", ".gif", ".svg", ".html", ".css", ".pem",
-              ".key", ".crt", ".gz", ".zip", ".pyc", ".sh", ".toml", ".ini", ".cfg", ".erb", ".tpl", ".j2",
-              ".jinja", ".example", ".sample")
+              ".key", ".crt", ".gz", ".zip", ".pyc", ".sh", ".toml", ".ini", ".cfg", ".example", ".sample")
 
 
 def load_function(kind: str):
@@ -165,12 +164,19 @@ def imported(target: str):
     return getattr(__import__(module, fromlist=[name]), name)
 
 
+#: extensions (regex fragments) of templates of any kind and of Terraform files, rendered by
+#: `linter/templates` (`files.template_candidate`): the pre-commit hook hands them over too
+TEMPLATE_HOOK_EXTENSIONS = ("j2", "jinja2?", "erb", "(go)?tmpl", "tpl", "ctmpl", "template", "tf")
+
+
 def precommit_files() -> str:
     """The `files` pattern of the pre-commit hook: every kind's extensions,
-    then every kind's path patterns, each once, in table order."""
+    then the templates' (TEMPLATE_HOOK_EXTENSIONS), then every kind's path
+    patterns, each once, in table order."""
     extensions: list[str] = []
     paths: list[str] = []
     for kind in KINDS.values():
         extensions += [e for e in kind.hook_extensions if e not in extensions]
         paths += [p for p in kind.hook_paths if p not in paths]
+    extensions += TEMPLATE_HOOK_EXTENSIONS
     return "(?x)( " + " | ".join([rf"\.({'|'.join(extensions)})$", *paths]) + " )"

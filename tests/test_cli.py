@@ -193,15 +193,6 @@ def test_simulate_text_ends_with_the_console_line():
                            "'https://app.example.com' has been blocked by CORS policy: ")
 
 
-def test_template_that_does_not_parse_is_skipped_with_a_reason(files, tmp_path):
-    files("site.conf.j2", "server {\n  listen 80;\n  {% for loc in locations %}\n  location {{ loc }} {\n")
-    result = corslint("site.conf.j2", "--type", "nginx", cwd=tmp_path)
-    assert result.returncode == 0
-    assert "site.conf.j2: skipped: Go/Helm/Jinja template that is not valid configuration until rendered" \
-        in result.stdout
-    assert "(1 skipped)" in result.stdout
-
-
 def test_given_file_of_another_language_without_cors_is_skipped_not_parsed_as_nginx(files, tmp_path):
     files("configmap.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  a: b\n")
     files("app.py", "print('no CORS here')\n")

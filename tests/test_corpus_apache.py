@@ -26,15 +26,13 @@ from corpus_files import MISSING, REPO, lint_corpus_file, manifest_files, requir
 
 APACHE_FILES = manifest_files("apache")
 
-#: ERB templates that are not Apache syntax until rendered, with the line of the
-#: first `<% ... %>` tag that Apache itself could not read either (a line that
-#: starts with `<%` is not a directive or a section).  The gps-tile template has
-#: no Ruby tags and is linted like any other file.
+#: ERB templates: not Apache syntax until rendered; corslint renders them
+#: (linter/templates) and lints them like any other file (findings pinned below)
 TEMPLATES = {
-    "apache-misc/openstreetmap__chef__cookbooks__overpass__templates__default__apache.erb": 37,
-    "apache-misc/openstreetmap__chef__cookbooks__planet__templates__default__apache.erb": 73,
-    "apache-misc/openstreetmap__chef__cookbooks__taginfo__templates__default__apache.erb": 28,
-    "apache-misc/openstreetmap__chef__cookbooks__tile__templates__default__apache.erb": 57,
+    "apache-misc/openstreetmap__chef__cookbooks__overpass__templates__default__apache.erb",
+    "apache-misc/openstreetmap__chef__cookbooks__planet__templates__default__apache.erb",
+    "apache-misc/openstreetmap__chef__cookbooks__taginfo__templates__default__apache.erb",
+    "apache-misc/openstreetmap__chef__cookbooks__tile__templates__default__apache.erb",
 }
 
 
@@ -54,19 +52,13 @@ def test_manifests_list_the_apache_files():
 def test_apache_file_lints_without_error(rel):
     path, report = lint_one(rel)
     assert report.errors == [], [str(e) for e in report.errors]
-    if rel in TEMPLATES:
-        assert [p for p, _ in report.skipped] == [path]
-        reason = report.skipped[0][1]
-        assert "ERB template" in reason and f"line {TEMPLATES[rel]}:" in reason, reason
-        assert report.findings == []
-    else:
-        assert report.skipped == []
-        assert report.files >= 1
+    assert report.skipped == []
+    assert report.files >= 1
 
 
 def test_cli_exit_status_on_whole_corpus():
     """The command line, as a user runs it: no traceback, no error, status
-    0 or 1 (findings only), and exactly the ERB templates reported as skipped."""
+    0 or 1 (findings only), nothing skipped (the ERB templates are rendered)."""
     root = require_corpus()
     every = [str(root / rel) for rel in APACHE_FILES]
     run = corslint("--type", "apache", "--format", "json", *every, cwd=REPO, timeout=300)
@@ -74,7 +66,7 @@ def test_cli_exit_status_on_whole_corpus():
     assert run.returncode in (0, 1), run.stderr
     payload = json.loads(run.stdout)
     assert payload["errors"] == []
-    assert sorted(s["path"] for s in payload.get("skipped", [])) == sorted(str(root / rel) for rel in TEMPLATES)
+    assert payload.get("skipped", []) == []
 
 
 # -- pinned findings, each checked by reading the configuration --------------------------
@@ -126,6 +118,27 @@ PINNED: dict[str, set[tuple[int, str]]] = {
     # ^ Timing-Allow-Origin is not a CORS header
     "enable-cors-org/server_apache.htaccess": set(),
     # ^ the canonical snippet: ACAO "*" without credentials
+    # rendered ERB templates (expressions unknown; findings in one branch name it):
+    "apache-misc/openstreetmap__chef__cookbooks__overpass__templates__default__apache.erb": {
+        (39, "CORS205"),  # `SetEnvIf Origin "http.*(osm.org|openstreetmap.org).*"` is unanchored: https://evilosm.org
+                          # matches, and its value is echoed with ACAC true (line 43); only in the restricted_api branch
+        (39, "CORS206"),  # the same pattern admits http://osm.org (`http.*`) with credentials
+        (42, "CORS405"),  # ACAO %{AccessControlAllowOrigin}e echoes the origin without Vary: Origin
+    },
+    "apache-misc/openstreetmap__chef__cookbooks__planet__templates__default__apache.erb": {
+        # `Header always set ACAO "*"` (line 32) covers the vhost, while mod_alias `Redirect` (line 29) and the
+        # `[R,L]` RewriteRules redirect every method, OPTIONS included: a preflight to those URLs gets a 302,
+        # which browsers refuse ("Redirect is not allowed for a preflight request")
+        (29, "CORS103"),
+        *((line, "CORS103") for line in (45, 46, 47, 48, 50, 51, 53, 54, 55, 56, 58)),   # ${latestplanet:$1} [R,L]
+        *((line, "CORS103") for line in (61, 62, 63, 66, 67, 68)),   # replication files to S3 [R,L]
+        # the per-year rules in `<% (start_year..current_year).each do |year| %>` (year unknown): same redirect
+        *((line, "CORS103") for line in range(77, 88)),
+    },
+    "apache-misc/openstreetmap__chef__cookbooks__taginfo__templates__default__apache.erb": set(),
+    # ^ `Header setifempty ACAO *` for the API, no credentials; the alias vhosts (`<% unless %>`) only redirect
+    "apache-misc/openstreetmap__chef__cookbooks__tile__templates__default__apache.erb": set(),
+    # ^ no CORS header of its own
     "apache-misc/i066088__httpd-enable-cors__cors.conf": {
         (46, "CORS206"),  # `http(s)?://` trusts http:// origins while ACAC is "true" (line 54: the name is cut at ':')
         (48, "CORS404"),  # onsuccess ACAO in a scope that allows credentials

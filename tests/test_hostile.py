@@ -306,12 +306,23 @@ def test_unparseable_file_fails_the_run_even_next_to_clean_files(tmp_path, kind)
     assert f"{broken}:" in run.stderr
 
 
-def test_template_that_only_parses_once_rendered_is_skipped_not_failed(tmp_path):
-    write(tmp_path / "nginx.conf.tmpl", "server {\n    listen {{ .Port }};\n    location / {{ if .X }}\n")
+def test_template_that_only_parses_once_rendered_is_rendered_and_linted(tmp_path):
+    write(tmp_path / "nginx.conf.tmpl", "server {\n    listen {{ .Port }};\n    location / {\n{{ if .X }}\n"
+                                        "        return 204;\n{{ end }}\n    }\n}\n")
     write(tmp_path / "clean.conf", CLEAN)
     run = corslint("--format", "json", "--type", "nginx", str(tmp_path / "nginx.conf.tmpl"), str(tmp_path / "clean.conf"))
     payload = json.loads(run.stdout)
-    assert run.returncode == 0 and payload["errors"] == [] and len(payload["skipped"]) == 1, payload
+    assert run.returncode == 0 and payload["errors"] == [] and not payload.get("skipped"), payload
+
+
+def test_template_that_cannot_be_rendered_is_an_input_error_and_the_others_are_linted(tmp_path):
+    write(tmp_path / "nginx.conf.tmpl", "server {\n    listen {{ .Port }};\n    location / {{ if .X }}\n")
+    write(tmp_path / "bad.conf", "server {\n  location / {\n    add_header Access-Control-Allow-Origin * always;\n"
+                                 "    add_header Access-Control-Allow-Credentials true always;\n  }\n}\n")
+    run = corslint("--format", "json", str(tmp_path / "nginx.conf.tmpl"), str(tmp_path / "bad.conf"))
+    payload = json.loads(run.stdout)
+    assert run.returncode == 2 and [e["line"] for e in payload["errors"]] == [3], payload
+    assert any(f["code"] == "CORS201" for f in payload["findings"]), payload
 
 
 # -- sources are parsed, never run ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 from corslint.backend import Upstream
 from corslint.browser import Call
 from corslint.engine import judge, selected_rules
-from corslint.files import template_kind
+from corslint.files import template_markup
 from corslint.origins import Trust
 from corslint.platforms import load
 from corslint.probes import ProbeContext
@@ -197,7 +197,7 @@ def test_every_sample_has_a_simulate_case():
     rejected = {"kubernetes/cors502-unquoted-annotation.yaml", "aws/cors502-sam-wildcard-credentials.yaml",
                 "aws/cors502-sam-unquoted-origin.yaml", "istio/cors202-exact-star-credentials.yaml"}
     samples = {str(p.relative_to(SAMPLES)) for d in PLATFORM_DIRS for p in (SAMPLES / d).rglob("*")
-               if p.suffix in (".yaml", ".yml", ".toml") and template_kind(str(p)) is None}
+               if p.suffix in (".yaml", ".yml", ".toml") and not template_markup(str(p))}
     assert samples - covered <= rejected - covered, sorted(samples - covered)
 
 
@@ -220,8 +220,8 @@ def lint_platform(path: str, **kwargs) -> tuple[set, list, list]:
 def test_sample_annotations(path: Path):
     """Until files.py classifies these kinds, tests/test_samples.py skips them: the same check here."""
     got, errors, _ = lint_platform(str(path))
-    if template_kind(str(path)):
-        assert errors and not got     # a template: the engine reports it as skipped
+    if template_markup(str(path)):
+        assert errors and not got     # a template: the engine renders it (tests/test_templates.py)
         return
     assert not errors
     expected = set()
@@ -330,10 +330,10 @@ def test_safe_loader_never_constructs_python_objects(tmp_path):
     assert m.parsed.errors and not marker.exists()
 
 
-def test_helm_template_is_skipped_not_an_error():
+def test_helm_template_is_not_yaml_until_rendered():
     path = str(SAMPLES / "kubernetes/helm/templates/ingress.yaml")
     m = load(path, path)
-    assert len(m.parsed.errors) == 1 and template_kind(path) == "Go/Helm/Jinja"
+    assert len(m.parsed.errors) == 1 and template_markup(path)
 
 
 def test_cloudformation_tags_are_unknown_values(tmp_path):
@@ -380,7 +380,7 @@ def corpus_files() -> list[Path]:
 def test_corpus(path: Path):
     got, errors, _ = lint_platform(str(path))
     if errors:
-        assert template_kind(str(path)), errors     # Helm templates are skipped, nothing else may fail
+        assert template_markup(str(path)), errors     # Helm templates are rendered by the engine, nothing else may fail
         return
     key = f"{path.parent.name}/{path.name}"
     assert key in CORPUS_PINNED and got == CORPUS_PINNED[key]

@@ -347,3 +347,17 @@ def test_an_include_path_with_a_nul_byte_names_no_file(tmp_path, name, kind, tex
     assert model.parsed.errors == []
     notices = [n.message for n in model.parsed.notices]    # a missing include: a notice at its line
     assert len(notices) == 1 and "no such file" in notices[0], notices
+
+
+def test_apache_rewrite_flag_reading_an_unknown_server_variable_is_uncertain_not_a_crash(tmp_path):
+    """`[E=REGION:${map:%{REMOTE_ADDR}}]` (openstreetmap's chef templates): %{REMOTE_ADDR} is not known
+    statically; the rule's effect is uncertain, never an internal error of every rule."""
+    from support import corslint
+
+    (tmp_path / "site.conf").write_text(
+        "<VirtualHost *:443>\n  ServerName a.example\n  RewriteEngine on\n  RewriteMap ip2region prg:/x\n"
+        "  RewriteRule .* - [E=REGION:${ip2region:%{REMOTE_ADDR}|eu}]\n"
+        "  RewriteRule ^/old/(.*)$ /%{REMOTE_ADDR}/$1 [R,L]\n"
+        "  Header always set Access-Control-Allow-Origin \"*\"\n</VirtualHost>\n")
+    result = corslint("--type", "apache", "site.conf", cwd=tmp_path)
+    assert "internal error" not in result.stdout + result.stderr and result.returncode in (0, 1), result.stderr

@@ -34,7 +34,7 @@ FORBIDDEN = {
     "nginx": (*_STDLIB_HEAVY, "dataclasses", "typing", "inspect", "ast", "tokenize", "hashlib", "pkgutil",
               "importlib", "importlib.util", "logging", "tempfile", "tomllib", "yaml", "lark", "tree_sitter",
               "corslint.apache", "corslint.apps", "corslint.platforms", "corslint.browser", "corslint.simulate",
-              "corslint.fixes", "corslint.deploy.compose", "corslint.deploy.dockerfile", "shlex"),
+              "corslint.fixes", "corslint.deploy.compose", "corslint.deploy.dockerfile", "shlex", "corslint.templates"),
     "apache": (*_STDLIB_HEAVY, "tomllib", "yaml", "tree_sitter", "corslint.apps", "corslint.platforms",
                "corslint.browser", "corslint.simulate", "corslint.fixes"),
     "django": ("argparse", "importlib.metadata", "dataclasses", "hashlib", "pkgutil", "pathlib", "tomllib", "yaml",

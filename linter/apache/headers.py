@@ -16,6 +16,7 @@ from .. import saferegex
 from ..cors import CORS_PREFIX, VARY
 from ..model import Answer, Handler, HeaderLine, Source
 from ..record import replace
+from .. import unknown
 from .conf import HeaderAction
 from .expr import evaluate_string
 from .outcome import Done
@@ -134,6 +135,8 @@ def holds(ev, action: HeaderAction) -> bool:
 def header_value(ev, template: str) -> tuple[str | None, tuple[Source, ...]]:
     """A Header value: `%{VAR}e`, `%{Header}i`, `expr=...`; unknown parts give None."""
     via: tuple[Source, ...] = ()
+    if unknown.holds(template):   # a template's expression (`unknown.holds`)
+        return None, via
     if template.startswith("expr="):
         # a string expression does not add to Vary (measured)
         value = evaluate_string(template[5:], ev.variable, ev.header)

@@ -88,7 +88,11 @@ def apply_rules(ev, rules, subject: str, per_dir: str | None) -> str | None:
             continue
         for item in flags.get("E", []):
             key, _, value = item.partition(":")
-            ev.env[key] = substitute(ev, value, captures, cond_captures)
+            try:
+                ev.env[key] = substitute(ev, value, captures, cond_captures)
+            except Unknown:     # a variable the model does not know (%{REMOTE_ADDR}): the value is unknown
+                ev.certain = False
+                continue
             ev.env_via[key] = (rule.source,)
         if "F" in flags:
             ev.note(f"RewriteRule (line {rule.source.line}) [F]: 403", rule.source)
@@ -97,7 +101,12 @@ def apply_rules(ev, rules, subject: str, per_dir: str | None) -> str | None:
             ev.note(f"RewriteRule (line {rule.source.line}) [G]: 410", rule.source)
             raise Done(410, rule.source, Handler.REWRITE, True)
         substitution = rule.substitution
-        target = None if substitution == "-" else substitute(ev, substitution, captures, cond_captures)
+        try:
+            target = None if substitution == "-" else substitute(ev, substitution, captures, cond_captures)
+        except Unknown:     # the rewrite depends on what the model does not know: the answer is uncertain
+            ev.certain = False
+            ev.note(f"RewriteRule (line {rule.source.line}) rewrites to a target that cannot be told", rule.source)
+            continue
         if "P" in flags and target is not None:
             ev.note(f"RewriteRule (line {rule.source.line}) [P] proxies to {target}", rule.source)
             ev.rewrite_proxy = (target, rule.source)

@@ -12,6 +12,7 @@ from collections import namedtuple
 from functools import lru_cache
 
 from ..regexes import compile_pcre
+from ..unknown import holds
 
 _VAR = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
 
@@ -272,7 +273,10 @@ class RequestVars:
         return value, via
 
     def evaluate(self, template: str) -> str | None:
-        """Interpolate variables; None when any part is unknown."""
+        """Interpolate variables; None when any part is unknown (a
+        template's expression included: `unknown.holds`)."""
+        if holds(template):
+            return None
         if "$" not in template:
             return template
         out = []

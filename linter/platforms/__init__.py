@@ -7,8 +7,8 @@ included; kustomize bases are plain YAML and are read as such), lowers
 each object it knows to gates (`base.Gate`) and returns one
 `PlatformModel`.  Helm and other Go templates are not YAML until rendered:
 a file with `{{ ... }}` that does not parse, or whose CORS-relevant values
-still hold template actions, gets one error that the engine reports as a
-skipped template.
+still hold template actions, gets one error; the engine then renders it
+(`linter/templates`) and lints the rendering.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from ..backend import UNKNOWN_UPSTREAM, FileOracle, Upstream
 from ..model import Answer, Handler, HeaderLine, Parsed, Request, Scope, ServerModel, Source
 from ..routeindex import PathIndex
+from ..unknown import holds
 
 SYNTHETIC_HOST = "https://service.example"
 #: the host of a gate that any host reaches (its scope has SYNTHETIC_HOST)
@@ -149,7 +150,8 @@ def as_list(value) -> list:
 
 def as_text(value) -> str | None:
     """A scalar as the platform reads it (YAML `true` is "true"), None when unknown."""
-    if value is None or isinstance(value, (dict, list)) or type(value).__name__ == "Intrinsic":
+    if value is None or isinstance(value, (dict, list)) or type(value).__name__ == "Intrinsic" \
+            or (isinstance(value, str) and holds(value)):   # a template's expression
         return None
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from .. import saferegex
+from .. import saferegex, unknown
 from ..backend import FileOracle, Upstream
 from ..cors import ACAC, ACAH, ACAM, ACAO, ACEH, MAX_AGE, ORIGIN
 from ..model import Answer, OriginPattern, RejectedAtStartup, Request, RiskyDefault, Scope, Source
@@ -140,6 +140,9 @@ def _origins(config: CorsConfig, raw: str | None, facts: list) -> None:
     """`Parse` for cors-allow-origin: validation, fallback, skipped entries."""
     if raw is None:
         return
+    if unknown.holds(raw):   # a template's expression: the origins are not known
+        config.origins = [unknown.TOKEN]
+        return
     source = config.lines["cors-allow-origin"]
     compact = raw.replace(" ", "")
     if raw == "" or not ORIGIN_VALUE.match(compact) or "\n" in compact or "\r" in compact:
@@ -175,7 +178,9 @@ def _fallback(config: CorsConfig, values: dict[str, str], facts: list) -> None:
               ("cors-expose-headers", EXPOSE, "expose", ""))
     for key, regex, attr, default in checks:
         if key in values:
-            if regex.match(values[key].replace(" ", "")) and regex.match(values[key]):
+            if unknown.holds(values[key]):
+                setattr(config, attr, None)
+            elif regex.match(values[key].replace(" ", "")) and regex.match(values[key]):
                 setattr(config, attr, values[key])
             else:
                 facts.append(RiskyDefault(config.lines[key], f"{key} {values[key]!r} is invalid: ingress-nginx silently "
@@ -202,7 +207,9 @@ class IngressGate(Gate):
         self.scope = scope
         self.config = config
         self.regex = None
-        if config is not None and config.origins and config.origins != ["*"]:
+        #: cors-allow-origin is a template's expression: every origin may be admitted, the value sent is unknown
+        self.unknown_origin = config is not None and unknown.TOKEN in config.origins
+        if config is not None and config.origins and config.origins != ["*"] and not self.unknown_origin:
             self.regex = saferegex.compile(origin_regex(config.origins), re.IGNORECASE)
 
     def admits(self, origin: str) -> bool:
@@ -228,8 +235,8 @@ class IngressGate(Gate):
             answer = backend(upstream, "ingress-nginx proxies the request and sets the CORS headers with "
                                        "more_set_headers", self.scope.source)
         wildcard = self.regex is None
-        value = "*" if wildcard else origin
-        if value:
+        value = None if self.unknown_origin else "*" if wildcard else origin
+        if value or self.unknown_origin:
             put(answer, ACAO, value, config.line("cors-allow-origin"))
         if config.credentials:
             put(answer, ACAC, "true", config.line("cors-allow-credentials"))
@@ -277,6 +284,6 @@ def _gate(config: CorsConfig | None, host, path_value, source: Source, auth: boo
     scope.emits_cors = config is not None and bool(config.origins)
     scope.origin_sensitive = gate.regex is not None
     if config is not None and gate.regex is not None:
-        scope.literal_origins = tuple(o for o in config.origins if o and "*" not in o)
+        scope.literal_origins = tuple(o for o in config.origins if o and "*" not in o and not unknown.holds(o))
         scope.origin_patterns = (OriginPattern(gate.regex.pattern, True, config.line("cors-allow-origin")),)
     return gate
