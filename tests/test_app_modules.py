@@ -163,7 +163,7 @@ def test_missing_options_module_is_a_notice_at_the_require(tmp_path):
     result = corslint("app.js", cwd=root)
     out = result.stdout + result.stderr
     assert "No problems found" not in out or "app.js" in out
-    assert "line 3: require('./config/corsOptions'): not followed: no such module" in out
+    assert "app.js:3: note: require('./config/corsOptions'): not followed: no such module" in out
     assert "CORS205" not in out
 
 
@@ -174,7 +174,7 @@ def test_options_module_through_a_link_out_of_the_root_is_refused(tmp_path):
     os.symlink(outside, root / "config" / "corsOptions.js")
     result = corslint("app.js", cwd=root)
     out = result.stdout + result.stderr
-    assert "line 3: require('./config/corsOptions'): not followed" in out
+    assert "app.js:3: note: require('./config/corsOptions'): not followed" in out
     assert "outside the configuration root" in out
     assert "CORS205" not in out
 
@@ -265,7 +265,7 @@ def test_missing_settings_module_is_a_notice_and_leaves_settings_unknown(tmp_pat
     write(tmp_path / "core/settings/base.py", SETTINGS_BASE + "from .cors import *\nCORS_ALLOW_CREDENTIALS = True\n")
     result = corslint("core/settings/base.py", cwd=tmp_path)
     out = result.stdout + result.stderr
-    assert "line 6: from .cors import *: not followed: no such module" in out
+    assert "core/settings/base.py:6: note: from .cors import *: not followed: no such module" in out
     assert "CORS2" not in out
 
 

@@ -202,7 +202,7 @@ def _judge_variants(outcome: Outcome, path: str, kind: str, root, rules, make_co
                     reading: Reading) -> None:
     found: dict[tuple, tuple] = {}      # key -> (finding, variants it occurs in)
     errors: dict[str, InputError] = {}
-    notices: dict[str, tuple[str, str]] = {}
+    notices: dict[str, InputError] = {}
     for index, variant in enumerate(variants):
         confine.rendered(path, variant.text.encode())
         try:
@@ -215,8 +215,9 @@ def _judge_variants(outcome: Outcome, path: str, kind: str, root, rules, make_co
                 errors.setdefault(str(moved), moved)
             for notice in model.parsed.notices:
                 moved = _moved_error(notice, path, variant)
-                notices.setdefault(str(moved), (moved.path, f"line {moved.line}: {moved.message}" if moved.line
-                                                else moved.message))
+                notices.setdefault(str(moved), moved)
+            outcome.quiet += [name for name in model.parsed.quiet if name not in outcome.quiet]
+            outcome.mapped += [m for m in model.parsed.mapped if m not in outcome.mapped]
             outcome.files += [f for f in model.parsed.files[1:] if f not in outcome.files]
             findings, judged_errors = ([], []) if model.parsed.errors else judge(model, rules, make_context)
         finally:
@@ -228,7 +229,7 @@ def _judge_variants(outcome: Outcome, path: str, kind: str, root, rules, make_co
             known = found.get(moved.key)
             found[moved.key] = (known[0] if known else moved, (known[1] if known else set()) | {index})
     outcome.errors.extend(errors.values())
-    outcome.skipped.extend(notices.values())
+    outcome.notices.extend(notices.values())
     for finding, where in found.values():
         if len(where) < len(variants):
             need = _needs(where, variants, reading)
