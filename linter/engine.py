@@ -26,6 +26,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     files: int = 0
+    #: the files the judged models read, roots first (JSON `read`: which files a run covered)
+    read: list[str] = field(default_factory=list)
     unused_suppressions: list = field(default_factory=list)
     #: (path, reason): inputs deliberately not linted (links out of the tree, includes outside the root,
     #: templates that render to nothing corslint reads)
@@ -434,6 +436,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             continue
         _add_notices(report, outcome, strict)
         report.files += len(outcome.files)
+        report.read.extend(outcome.files)
         report.errors.extend(e for e in outcome.errors if e.message != BUDGET_SPENT or not budget_told)
         budget_told = budget_told or any(e.message == BUDGET_SPENT for e in outcome.errors)   # once for the run
         for shown in outcome.files:

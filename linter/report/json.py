@@ -32,6 +32,7 @@ def render(report) -> str:
         "errors": [{"path": e.path, "line": e.line, **({"column": e.column} if e.column else {}), "message": e.message}
                    for e in report.errors],
         "files": report.files,
+        "read": report.read,
     }
     if report.skipped:
         payload["skipped"] = [{"path": path, "reason": reason} for path, reason in report.skipped]
