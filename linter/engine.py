@@ -332,6 +332,11 @@ def _covered_elsewhere(outcomes: list[Outcome]) -> set[str]:
     return covered
 
 
+def _shown(path: str) -> str:
+    """An absolute path inside the current folder as the user names it (relative)."""
+    return os.path.relpath(path) if os.path.isabs(path) and inside(path, os.curdir) else path
+
+
 def _wired(entries: list, root: str | None, report: Report, mappings: list, strict: bool) -> tuple[list, dict]:
     """The run's entries with the deployment files (docker-compose,
     Dockerfile) replaced by the server configuration they wire in, and
@@ -346,9 +351,9 @@ def _wired(entries: list, root: str | None, report: Report, mappings: list, stri
     for path, message in wiring.notices:
         where, _, rest = message.partition(": ")
         line = int(where[5:]) if where.startswith("line ") and where[5:].isdigit() else None
-        shown = os.path.relpath(path) if os.path.isabs(path) and inside(path, os.curdir) else path
-        (report.errors if strict else report.notices).append(InputError(shown, line, rest if line else message))
+        (report.errors if strict else report.notices).append(InputError(_shown(path), line, rest if line else message))
     report.errors.extend(wiring.errors)
+    report.read.extend(sorted(_shown(path) for path in wiring.read))    # the compose files and Dockerfiles
     if not wiring.read:
         return entries, {}
     kept = [e for e in entries if os.path.realpath(e[0]) not in wiring.consumed]

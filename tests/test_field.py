@@ -1,0 +1,110 @@
+"""The field corpus (../shared/field): real repositories' configuration
+folders in their own layouts, linted in place as their users run corslint.
+
+Each folder is linted with the command its MANIFEST.md gives, from the
+folder (the repository root), with no other flag.  Every finding is
+labelled in `field_labels.toml` after checking it against the real server
+or framework (the reason says how); the run must give exactly the labelled
+findings, no input error, and no CORS configuration skipped silently: each
+file of the folder that configures CORS is read by the folder's walk
+(`corslint .`), listed as skipped with a reason, or named by a notice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import corslint
+
+try:
+    import tomllib
+except ModuleNotFoundError:     # Python 3.10
+    tomllib = None
+
+REPO = Path(__file__).resolve().parent.parent
+FIELD = REPO.parent / "shared" / "field"
+LABELS = Path(__file__).with_name("field_labels.toml")
+_ROW = re.compile(r"^\| `([^`]+)/` \| \d \| \d+ \| `corslint ([^`]+)` \|", re.MULTILINE)
+#: text that sets a CORS policy in one of the formats corslint reads: a
+#: header, a framework's settings or options, a platform's annotations
+#: (a file that only wires or names one, `cors.init_app(app)`, `COPY
+#: cors.conf`, is not one)
+_CORS = re.compile(r"(?i:access-control-allow-)|\bCORS_[A-Z_]+\s*=|\b(?i:cors)\s*\(|CORSMiddleware|"
+                   r"(?i:enable-cors|cors-allow-)|accessControlAllow|\b(corsOptions|allowedOrigins|origins)\s*[:=]")
+
+
+def _field() -> Path:
+    if not FIELD.is_dir():
+        message = f"field corpus not found at {FIELD}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (required on CI)")
+        pytest.skip(message)
+    return FIELD
+
+
+def _rows() -> list[tuple[str, str]]:
+    if not FIELD.is_dir():
+        return [("<field corpus missing>", "")]
+    return _ROW.findall((FIELD / "MANIFEST.md").read_text(encoding="utf-8"))
+
+
+def _labels() -> dict[str, list[dict]]:
+    if tomllib is None:
+        pytest.skip("tomllib (Python 3.11+) reads the label file")
+    out: dict[str, list[dict]] = {}
+    for entry in tomllib.loads(LABELS.read_text(encoding="utf-8"))["finding"]:
+        out.setdefault(entry["repo"], []).append(entry)
+    return out
+
+
+def _lint(folder: Path, *args: str) -> dict:
+    run = corslint(*args, "--format", "json", cwd=folder, timeout=120)
+    assert "Traceback" not in run.stderr, run.stderr
+    assert run.returncode in (0, 1), (run.returncode, run.stdout[-2000:], run.stderr[-2000:])
+    return json.loads(run.stdout)
+
+
+def test_label_file_is_well_formed():
+    labels = _labels()
+    names = {name for name, _entry in _rows()}
+    for repo, entries in labels.items():
+        assert repo in names or not FIELD.is_dir(), f"{repo}: no such field repository"
+        for entry in entries:
+            assert entry["verdict"] in ("right", "wrong"), entry
+            assert len(entry["reason"]) > 40, entry    # a judgement says why
+
+
+@pytest.mark.parametrize("name,command", _rows())
+def test_manifest_command_gives_the_labelled_findings(name, command):
+    folder = _field() / name
+    report = _lint(folder, *shlex.split(command))
+    assert report["errors"] == [], report["errors"]
+    found = sorted((f["path"], f["line"], f["code"]) for f in report["findings"])
+    labelled = sorted((e["path"], e["line"], e["code"]) for e in _labels().get(name, []))
+    assert found == labelled, f"{name}: findings differ from field_labels.toml"
+    wrong = [e for e in _labels().get(name, []) if e["verdict"] == "wrong"]
+    assert not wrong, f"{name}: known false positives: {wrong}"
+
+
+@pytest.mark.parametrize("name,command", _rows())
+def test_walk_reads_every_cors_file_or_says_why(name, command):
+    folder = _field() / name
+    report = _lint(folder, ".")
+    assert report["errors"] == [], report["errors"]
+    accounted = {os.path.normpath(p) for p in report["read"]}
+    accounted |= {os.path.normpath(s["path"]) for s in report.get("skipped", [])}
+    accounted |= {os.path.normpath(n["path"]) for n in report.get("notices", [])}
+    silent = []
+    for path in sorted(folder.rglob("*")):
+        rel = os.path.normpath(path.relative_to(folder))
+        if path.is_file() and path.name != "MANIFEST.md" and _CORS.search(path.read_text(errors="replace")) \
+                and rel not in accounted and not any(part.startswith(".") for part in Path(rel).parts[:-1]):
+            silent.append(rel)
+    assert silent == [], f"{name}: CORS files neither read nor reported: {silent}"
