@@ -216,13 +216,14 @@ class Resolver:
         """(the repository path or glob the include `pattern` names, the
         mapping used or None): a relative include of a deployed file through
         the run's mappings first (the conventional ones would only say
-        `base` again)."""
+        `base` again); a mapping that names what the prefix found here names
+        too is not told (a mounted nginx.conf folder)."""
         if not os.path.isabs(pattern):
-            if self.deployed is not None:
-                found = translate(os.path.join(self.deployed, pattern), active())
-                if found is not None:
-                    return found
-            return os.path.join(self.base, pattern), None
+            here = os.path.join(self.base, pattern)
+            found = translate(os.path.join(self.deployed, pattern), active()) if self.deployed is not None else None
+            if found is not None and os.path.normpath(found[0]) != os.path.normpath(here):
+                return found
+            return here, None
         found = translate(pattern, self.mappings)
         if found is not None:
             return found

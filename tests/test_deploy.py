@@ -81,7 +81,7 @@ def test_compose_mappings_translate_deployed_includes(tmp_path, monkeypatch):
     source, used = translate("/etc/nginx/conf.d/*.conf", wiring.mappings)
     assert source == str(tmp_path / "deploy" / "nginx" / "conf.d" / "*.conf")
     assert used.origin == "docker-compose.yml:5"
-    assert wiring.roots == {"deploy/nginx/nginx.conf": ("nginx", str(tmp_path / "deploy" / "nginx"))}
+    assert wiring.roots == {"deploy/nginx/nginx.conf": "nginx"}
     assert all(m.target != "/var/www" for m in wiring.mappings)     # a named volume is not the repository
 
 
