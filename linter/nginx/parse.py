@@ -186,15 +186,17 @@ def _display_for(target: str, display_dir: str, root: str) -> str:
     a link (`sites-enabled/app`) is shown where the file lies in the
     configuration root (`sites-available/app`: code scanning cannot show a
     result on a link, and the file is linted once)."""
-    from ..includes import where_it_lies
+    from ..includes import shown, where_it_lies
 
     target = where_it_lies(target, root)
     try:
         rel = os.path.relpath(target, os.path.abspath(display_dir) if display_dir else os.getcwd())
     except ValueError:
         return target
-    if os.path.isabs(display_dir) or rel.startswith(".." + os.sep + ".."):
+    if os.path.isabs(display_dir):
         return target
+    if rel.startswith(".." + os.sep + ".."):    # a mapped file elsewhere in the repository: from the current folder
+        return shown(target)
     return os.path.normpath(os.path.join(display_dir, rel)) if display_dir else rel
 
 
