@@ -273,9 +273,10 @@ class Resolver:
 
 def _glob_matches(path: str, pattern: str) -> bool:
     """Whether the deployed `path` matches the glob `pattern` as glob(3)
-    does: part by part (`*` never spans a `/`)."""
+    does: part by part (`*` never spans a `/`, nor matches a leading dot)."""
     parts, wanted = path.split("/"), pattern.split("/")
-    return len(parts) == len(wanted) and all(fnmatch.fnmatchcase(p, w) for p, w in zip(parts, wanted))
+    return len(parts) == len(wanted) and all(fnmatch.fnmatchcase(p, w) and (w.startswith(".") or not p.startswith("."))
+                                             for p, w in zip(parts, wanted))
 
 
 def _deployed_match(target: str, full: str, deployed: str) -> str:
