@@ -543,6 +543,27 @@ def test_mapped_include_outside_the_prefix_folder_is_read(tmp_path):
     assert not json.loads(result.stdout).get("notices")
 
 
+def test_glob_include_merges_folder_and_file_mappings(tmp_path):
+    """`include conf.d/*.conf` of a mounted nginx folder reads the folder's
+    files and a file mounted into conf.d/ from elsewhere; a mounted
+    `.hidden.conf` is not matched (glob's `*` skips a leading dot), nor is
+    a file mounted into another folder."""
+    write(tmp_path / "docker-compose.yml", "services:\n  web:\n    image: nginx\n    volumes:\n"
+                                          "      - ./nginx:/etc/nginx:ro\n"
+                                          "      - ./extra/b.conf:/etc/nginx/conf.d/b.conf:ro\n"
+                                          "      - ./extra/hidden.conf:/etc/nginx/conf.d/.hidden.conf:ro\n"
+                                          "      - ./extra/other.conf:/etc/nginx/other/c.conf:ro\n")
+    write(tmp_path / "nginx" / "nginx.conf", NGINX_CONF)
+    write(tmp_path / "nginx" / "conf.d" / "a.conf", CLEAN_SITE)
+    site = "server {\n    listen 80;\n    server_name %s.example.com;\n    location / {\n%s        return 200;\n    }\n}\n"
+    for name in ("b", "hidden", "other"):
+        write(tmp_path / "extra" / f"{name}.conf", site % (name, REFLECT_WITH_CREDENTIALS))
+    result = lint_json("docker-compose.yml", cwd=tmp_path)
+    found = codes(result)
+    assert ("extra/b.conf", 5, "CORS202") in found
+    assert all(path in ("extra/b.conf", "nginx/conf.d/a.conf") for path, _, _ in found), found
+
+
 # --- hostile input ----------------------------------------------------------
 
 def test_hostile_dockerfile_and_compose_stay_bounded(tmp_path):
