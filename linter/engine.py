@@ -340,7 +340,7 @@ def _shown(path: str) -> str:
 def _wired(entries: list, root: str | None, report: Report, mappings: list, strict: bool) -> tuple[list, dict]:
     """The run's entries with the deployment files (docker-compose,
     Dockerfile) replaced by the server configuration they wire in, and
-    {wired file: (kind, prefix folder)}; their mappings join the user's
+    {wired file: kind}; their mappings join the user's
     (`mappings`: --map, `paths`) as the run's (`mapping.use`), and what they
     cannot follow is a notice (an input error under --strict)."""
     from .deploy import discover
@@ -398,18 +398,17 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             report.errors.append(InputError(path, None, problem))
             continue
         try:
-            prefix = root or (wired[path][1] if path in wired else None)
             if template_candidate(path):    # rendered to variants (linter/templates)
                 from .templates.run import lint_template
 
-                outcome = lint_template(path, explicit, wired[path][0] if path in wired else forced_kind, prefix,
+                outcome = lint_template(path, explicit, wired.get(path, forced_kind), root,
                                         rules, make_context, included)
                 if outcome is not None:
                     outcomes.append(outcome)
                     included.update(outcome.files[1:])
                     continue
             if path in wired:
-                kind, why = wired[path][0], None
+                kind, why = wired[path], None
             else:
                 kind, why = ((forced_kind, None) if forced_kind else explicit_kind(path)) if explicit \
                     else recognise(path)
@@ -423,7 +422,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
                 report.errors.append(InputError(path, None, problem))
                 continue
             _release_garbage()   # the models of the files before are garbage: free their cycles
-            outcome = lint_file(path, kind, prefix, rules, make_context, included)
+            outcome = lint_file(path, kind, root, rules, make_context, included)
         except Exception as exc:   # MemoryError, re.error, a bug: this file's failure, not the run's
             _release(exc)
             report.errors.append(failure(path, exc))

@@ -16,7 +16,15 @@ An absolute include names the deployed machine (`/etc/nginx/conf.d/*.conf`):
 it is read through the run's mappings (`mapping.active()`: `--map`,
 `[tool.corslint] paths`, what the repository's Docker files say), then
 through the server's conventional prefixes mapped onto the prefix found
-here (`/etc/nginx` -> the folder holding nginx.conf).  Those conventional
+here (`/etc/nginx` -> the folder holding nginx.conf).
+
+A file a mapping deploys has the prefix of its deployed place (`default.conf`
+COPYed to /etc/nginx/conf.d/ is read by the server with the prefix
+/etc/nginx): its relative includes name deployed paths and are read through
+the mappings like absolute ones, falling back to the prefix found here when
+no mapping covers them.  A glob over a deployed folder matches the targets
+of single-file mappings too (`conf.d/*.conf` and a rendered
+`/etc/nginx/conf.d/default.conf`), in the server's order of deployed names.  Those conventional
 mappings exist only when the prefix was found by the server's layout (a
 `nginx.conf`, the conventional folders, an `apache2.conf`/`httpd.conf`, a
 ServerRoot), never for the bare folder of a lone file.  Whatever the
@@ -26,10 +34,11 @@ mapping, the path it gives is read through `confine` like any other.
 from __future__ import annotations
 
 import fnmatch
+import glob
 import os
 
-from .confine import below, real_path
-from .mapping import Mapping, active, translate
+from .confine import below, confined_targets, real_path
+from .mapping import Mapping, active, deployed_path, translate
 
 #: the folders nginx's packages keep beside nginx.conf
 NGINX_FOLDERS = ("sites-available", "sites-enabled", "conf.d", "snippets")
@@ -58,14 +67,26 @@ SYSTEM_FILES = ("mime.types", "fastcgi_params", "fastcgi.conf", "proxy_params", 
 class Prefix:
     """The folder relative includes resolve against, and why it is that one."""
 
-    __slots__ = ("folder", "origin", "found")
+    __slots__ = ("folder", "origin", "found", "deployed")
 
-    def __init__(self, folder: str, origin: str, found: bool):
+    def __init__(self, folder: str, origin: str, found: bool, deployed: str | None = None):
         self.folder = folder
         #: as shown in messages and mapping notes: "the folder holding nginx.conf"
         self.origin = origin
         #: found by the server's layout (not the bare folder of the file)
         self.found = found
+        #: the server's prefix where a mapping deploys the file ("/etc/nginx"), or None
+        self.deployed = deployed
+
+
+def deployed_prefix(path: str, prefixes: tuple[str, ...]) -> str | None:
+    """The conventional prefix (of `prefixes`) the file `path` lies under
+    where the run's mappings deploy it, or None: the prefix the deployed
+    server reads it with, wherever the repository keeps it."""
+    deployed = deployed_path(path)
+    if deployed is None:
+        return None
+    return next((prefix for prefix in prefixes if deployed.startswith(prefix + "/")), None)
 
 
 def configuration_root(path: str, root: str | None, prefix_of) -> str:
@@ -97,7 +118,14 @@ def nginx_prefix(path: str, bound: str | None, root: str | None = None) -> Prefi
     """nginx's prefix for the root file `path`: the nearest folder up to
     `bound` holding nginx.conf; for a file of a conventional folder, its
     parent when that holds another conventional folder; else --root
-    (`root`); else the file's folder."""
+    (`root`); else the file's folder.  A deployed file also has its
+    deployed prefix (`Prefix.deployed`)."""
+    prefix = _nginx_layout(path, bound, root)
+    prefix.deployed = deployed_prefix(path, NGINX_PREFIXES)
+    return prefix
+
+
+def _nginx_layout(path: str, bound: str | None, root: str | None) -> Prefix:
     for folder in _walk_up(path, bound):
         if os.path.isfile(os.path.join(folder, "nginx.conf")):
             return Prefix(folder, "the folder holding nginx.conf", True)
@@ -115,7 +143,14 @@ def apache_prefix(path: str, bound: str | None, root: str | None = None) -> Pref
     """httpd's ServerRoot as the layout shows it (a ServerRoot directive
     overrides it, `server_root`): the nearest folder up to `bound` holding
     apache2.conf or httpd.conf, its parent when that folder is `conf/`
-    (RHEL's /etc/httpd/conf/httpd.conf); else --root; else the file's folder."""
+    (RHEL's /etc/httpd/conf/httpd.conf); else --root; else the file's
+    folder.  A deployed file also has its deployed ServerRoot (`Prefix.deployed`)."""
+    prefix = _apache_layout(path, bound, root)
+    prefix.deployed = deployed_prefix(path, APACHE_PREFIXES)
+    return prefix
+
+
+def _apache_layout(path: str, bound: str | None, root: str | None) -> Prefix:
     for folder in _walk_up(path, bound):
         for name in APACHE_MAIN:
             if os.path.isfile(os.path.join(folder, name)):
@@ -172,29 +207,86 @@ class Resolver:
     def __init__(self, prefix: Prefix, root: str, targets: tuple[str, ...]):
         self.prefix = prefix
         self.base = prefix.folder
+        #: the deployed prefix relative includes name (None once a ServerRoot moves `base`)
+        self.deployed = prefix.deployed
         self.root = root
         self.mappings: list[Mapping] = list(active()) + conventional(prefix, targets)
 
     def full(self, pattern: str) -> tuple[str, Mapping | None]:
         """(the repository path or glob the include `pattern` names, the
-        mapping used or None)."""
+        mapping used or None): a relative include of a deployed file through
+        the run's mappings first (the conventional ones would only say
+        `base` again); a mapping that names what the prefix found here names
+        too is not told (a mounted nginx.conf folder)."""
         if not os.path.isabs(pattern):
-            return os.path.join(self.base, pattern), None
+            here = os.path.join(self.base, pattern)
+            found = translate(os.path.join(self.deployed, pattern), active()) if self.deployed is not None else None
+            if found is not None and os.path.normpath(found[0]) != os.path.normpath(here):
+                return found
+            return here, None
         found = translate(pattern, self.mappings)
         if found is not None:
             return found
         return pattern, None
 
+    def targets(self, pattern: str, full: str, mapping: Mapping | None):
+        """(targets inside the root, targets refused, the mappings they were
+        read through) of the include `pattern` that names `full` through
+        `mapping` (`confine.confined_targets`), or None when it names
+        nothing.  A glob over a deployed folder also matches the targets of
+        the run's single-file mappings; all matches in the order of their
+        deployed names (nginx and httpd sort a glob's matches), the most
+        specific mapping of each deciding which file it is."""
+        unmapped = mapping is None and os.path.isabs(pattern) and self.unmapped(full)
+        found = None if unmapped else confined_targets(full, self.root)
+        deployed = pattern if os.path.isabs(pattern) else \
+            os.path.join(self.deployed, pattern) if self.deployed is not None else None
+        if deployed is None or not glob.has_magic(deployed):
+            return None if found is None else (*found, [mapping])
+        deployed = os.path.normpath(deployed)
+        files = [m.target for m in active() if _glob_matches(m.target, deployed) and not os.path.isdir(m.source)]
+        if not files:
+            return None if found is None else (*found, [mapping])
+        targets, refused = found or ([], [])
+        by_name = {_deployed_match(target, full, deployed): (target, mapping) for target in targets}
+        for target in files:
+            by_name[target] = translate(target, self.mappings)
+        kept, used_all = [], []
+        for name in sorted(by_name):
+            source, used = by_name[name]
+            inside, out = confined_targets(source, self.root) or ([], [])
+            kept += inside
+            refused = refused + out
+            if inside and used not in used_all:
+                used_all.append(used)
+        return kept, refused, used_all
+
     def unmapped(self, full: str) -> bool:
         """Whether `full` (no mapping covered it) is an absolute path of the
         deployed machine the configuration root does not hold (judged on a
         glob's fixed part: `/etc/nginx/conf.d` of `/etc/nginx/conf.d/*.conf`)."""
-        import glob
-
         fixed = os.path.abspath(full)
         while glob.has_magic(fixed):
             fixed = os.path.dirname(fixed)
         return not below(fixed, self.root) and not below(os.path.realpath(fixed), os.path.realpath(self.root))
+
+
+def _glob_matches(path: str, pattern: str) -> bool:
+    """Whether the deployed `path` matches the glob `pattern` as glob(3)
+    does: part by part (`*` never spans a `/`, nor matches a leading dot)."""
+    parts, wanted = path.split("/"), pattern.split("/")
+    return len(parts) == len(wanted) and all(fnmatch.fnmatchcase(p, w) and (w.startswith(".") or not p.startswith("."))
+                                             for p, w in zip(parts, wanted))
+
+
+def _deployed_match(target: str, full: str, deployed: str) -> str:
+    """The deployed name of `target`, a match of the repository glob `full`
+    that the deployed glob `deployed` names: both globs share what follows
+    their fixed folders."""
+    fixed_full, fixed_deployed = os.path.normpath(full), deployed
+    while glob.has_magic(fixed_full) and glob.has_magic(fixed_deployed):
+        fixed_full, fixed_deployed = os.path.dirname(fixed_full), os.path.dirname(fixed_deployed)
+    return os.path.normpath(os.path.join(fixed_deployed, os.path.relpath(target, fixed_full)))
 
 
 def where_it_lies(target: str, root: str) -> str:

@@ -69,3 +69,20 @@ def translate(path: str, mappings: list[Mapping] | None = None) -> tuple[str, Ma
         if path.startswith(target.rstrip("/") + "/"):
             return os.path.join(mapping.source, path[len(target.rstrip("/")) + 1:]), mapping
     return None
+
+
+def deployed_path(path: str, mappings: list[Mapping] | None = None) -> str | None:
+    """Where the repository file `path` is deployed: the target of a mapping
+    whose source is the file, else of the deepest mapped folder holding it;
+    None when no mapping deploys it.  A file deployed twice (a template and
+    what the image renders of it) is taken at its first mapping."""
+    candidates = {os.path.abspath(path), os.path.realpath(path)}
+    best: tuple[int, str] | None = None
+    for mapping in _active if mappings is None else mappings:
+        source = mapping.source.rstrip("/") or "/"
+        for candidate in candidates:
+            if candidate == source:
+                return mapping.target
+            if candidate.startswith(source + "/") and (best is None or len(source) > best[0]):
+                best = (len(source), os.path.join(mapping.target, candidate[len(source) + 1:]))
+    return None if best is None else best[1]

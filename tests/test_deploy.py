@@ -81,7 +81,7 @@ def test_compose_mappings_translate_deployed_includes(tmp_path, monkeypatch):
     source, used = translate("/etc/nginx/conf.d/*.conf", wiring.mappings)
     assert source == str(tmp_path / "deploy" / "nginx" / "conf.d" / "*.conf")
     assert used.origin == "docker-compose.yml:5"
-    assert wiring.roots == {"deploy/nginx/nginx.conf": ("nginx", str(tmp_path / "deploy" / "nginx"))}
+    assert wiring.roots == {"deploy/nginx/nginx.conf": "nginx"}
     assert all(m.target != "/var/www" for m in wiring.mappings)     # a named volume is not the repository
 
 
@@ -422,6 +422,146 @@ def test_compose_and_the_dockerfile_it_builds_named_together(tmp_path):
     result = lint_json("docker-compose.yml", "Dockerfile", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert codes(result) .count(("nginx/snippets/cors.conf", 1, "CORS202")) == 1
+
+
+# --- deployed prefixes: relative and glob includes through the mappings ---
+
+#: a location that includes a snippet by the path nginx resolves against its prefix (/etc/nginx)
+PROXY_SITE = ("server {\n    listen 80;\n    location /api/ {\n        include sites-available/cors-options.conf;\n"
+              "        return 200;\n    }\n}\n")
+
+
+def test_copied_file_includes_relative_to_its_deployed_prefix(tmp_path):
+    """default.conf COPYed to /etc/nginx/conf.d/ includes
+    `sites-available/cors-options.conf`: nginx reads /etc/nginx/sites-available/,
+    which the second COPY fills from the repository's root."""
+    write(tmp_path / "Dockerfile", "FROM nginx\nCOPY default.conf /etc/nginx/conf.d/default.conf\n"
+                                   "COPY cors-options.conf /etc/nginx/sites-available/cors-options.conf\n")
+    write(tmp_path / "default.conf", PROXY_SITE)
+    write(tmp_path / "cors-options.conf", REFLECT_WITH_CREDENTIALS)
+    for args in (("Dockerfile",), (".",)):
+        result = corslint(*args, cwd=tmp_path)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "cors-options.conf:1: CORS202" in result.stdout
+        assert "not read" not in result.stdout
+        assert ("includes read through the mapping /etc/nginx/sites-available/cors-options.conf -> "
+                "cors-options.conf (Dockerfile:3)") in result.stdout
+
+
+def test_copied_file_without_a_mapping_for_its_include_fp(tmp_path):
+    """Without the COPY of the snippet, the container has no
+    /etc/nginx/sites-available/cors-options.conf: the include stays a notice,
+    and the repository's stray file is not read into default.conf."""
+    write(tmp_path / "Dockerfile", "FROM nginx\nCOPY default.conf /etc/nginx/conf.d/default.conf\n")
+    write(tmp_path / "default.conf", PROXY_SITE)
+    write(tmp_path / "cors-options.conf", REFLECT_WITH_CREDENTIALS)
+    result = corslint("Dockerfile", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "default.conf:4: note: include sites-available/cors-options.conf: not read: no such file" in result.stdout
+    assert "CORS202" not in result.stdout
+
+
+def test_rendered_template_includes_relative_to_the_image_prefix(tmp_path):
+    """The nginx image renders templates/default.conf.template to
+    /etc/nginx/conf.d/default.conf; its `include snippets/websocket.conf`
+    names /etc/nginx/snippets/websocket.conf, mounted from nginx/conf.d/."""
+    write(tmp_path / "docker-compose.yml", "services:\n  nginx:\n    image: nginx:mainline-alpine\n    volumes:\n"
+                                          "    - ./nginx/default.conf.template:/etc/nginx/templates/default.conf.template\n"
+                                          "    - ./nginx/conf.d/websocket.conf:/etc/nginx/snippets/websocket.conf:ro\n")
+    write(tmp_path / "nginx" / "default.conf.template",
+          "server {\n    listen ${PORT};\n    location / {\n        include snippets/websocket.conf;\n"
+          "        return 200;\n    }\n}\n")
+    write(tmp_path / "nginx" / "conf.d" / "websocket.conf", REFLECT_WITH_CREDENTIALS)
+    result = lint_json("docker-compose.yml", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert ("nginx/conf.d/websocket.conf", 1, "CORS202") in codes(result)
+    assert not json.loads(result.stdout).get("notices")
+
+
+STORE_NGINX_CONF = ("events {}\nhttp {\n    map $http_origin $cors_origin {\n        default \"\";\n"
+                    "        \"~.\" $http_origin;\n    }\n    include /etc/nginx/conf.d/*.conf;\n}\n")
+STORE_TEMPLATE = ("server {\n    listen ${GATEWAY_PORT};\n    location /api/ {\n"
+                  "        include /etc/nginx/snippets/cors.conf;\n        proxy_pass ${API_URL};\n    }\n}\n")
+STORE_SNIPPET = ("add_header Access-Control-Allow-Origin $cors_origin always;\n"
+                 "add_header Access-Control-Allow-Credentials true always;\n")
+
+
+def store_gateway(tmp_path):
+    """nginx.conf (with the map) COPYed to /etc/nginx/, the snippets and
+    the image's templates/ folder beside it; conf.d/ is not in the repository."""
+    write(tmp_path / "Dockerfile", "FROM nginx:alpine\nRUN rm -rf /etc/nginx/conf.d/* /etc/nginx/templates/*\n"
+                                   "COPY nginx/nginx.conf /etc/nginx/nginx.conf\n"
+                                   "COPY nginx/snippets/ /etc/nginx/snippets/\n"
+                                   "COPY nginx/templates/ /etc/nginx/templates/\n")
+    write(tmp_path / "nginx" / "nginx.conf", STORE_NGINX_CONF)
+    write(tmp_path / "nginx" / "templates" / "default.conf.template", STORE_TEMPLATE)
+    write(tmp_path / "nginx" / "snippets" / "cors.conf", STORE_SNIPPET)
+
+
+def test_glob_include_matches_the_rendered_template(tmp_path):
+    """nginx.conf's `include /etc/nginx/conf.d/*.conf` reads the rendered
+    template (a single-file mapping into conf.d/), so the template and its
+    snippet are judged in nginx.conf's http context, where the map that
+    reflects any origin lives; the template is linted once, rendered."""
+    store_gateway(tmp_path)
+    result = lint_json(".", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = codes(result)
+    assert ("nginx/snippets/cors.conf", 1, "CORS202") in found
+    report = json.loads(result.stdout)
+    assert report["files"] == 3     # nginx.conf, the template (once, in its includer's context), the snippet
+    assert not report.get("notices") and not report["errors"]
+    assert any(m["target"] == "/etc/nginx/conf.d/default.conf" and
+               m["source"].endswith("nginx/templates/default.conf.template") for m in report["mappings"])
+
+
+def test_glob_include_over_deployed_folder_other_folders_fp(tmp_path):
+    """A single-file mapping outside the glob's folder (templates/ renders to
+    conf.d/ only; a file COPYed to /etc/nginx/extra/) is not matched."""
+    store_gateway(tmp_path)
+    write(tmp_path / "Dockerfile", "FROM nginx:alpine\nRUN rm -rf /etc/nginx/conf.d/*\n"
+                                   "COPY nginx/nginx.conf /etc/nginx/nginx.conf\n"
+                                   "COPY nginx/snippets/ /etc/nginx/snippets/\n"
+                                   "COPY nginx/templates/default.conf.template /etc/nginx/extra/default.conf\n")
+    result = lint_json("Dockerfile", cwd=tmp_path)
+    assert ("nginx/snippets/cors.conf", 1, "CORS202") not in codes(result)
+
+
+def test_mapped_include_outside_the_prefix_folder_is_read(tmp_path):
+    """The confinement is the current folder (the repository), not the
+    folder mounted at /etc/nginx: a snippet mounted from elsewhere in the
+    repository is read."""
+    write(tmp_path / "docker-compose.yml", "services:\n  web:\n    image: nginx\n    volumes:\n"
+                                          "      - ./deploy/nginx:/etc/nginx:ro\n"
+                                          "      - ./shared/cors.conf:/etc/nginx/snippets/cors.conf:ro\n")
+    write(tmp_path / "deploy" / "nginx" / "nginx.conf", NGINX_CONF)
+    write(tmp_path / "deploy" / "nginx" / "conf.d" / "api.conf", API_SITE)
+    write(tmp_path / "shared" / "cors.conf", REFLECT_WITH_CREDENTIALS)
+    result = lint_json("docker-compose.yml", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert ("shared/cors.conf", 1, "CORS202") in codes(result)
+    assert not json.loads(result.stdout).get("notices")
+
+
+def test_glob_include_merges_folder_and_file_mappings(tmp_path):
+    """`include conf.d/*.conf` of a mounted nginx folder reads the folder's
+    files and a file mounted into conf.d/ from elsewhere; a mounted
+    `.hidden.conf` is not matched (glob's `*` skips a leading dot), nor is
+    a file mounted into another folder."""
+    write(tmp_path / "docker-compose.yml", "services:\n  web:\n    image: nginx\n    volumes:\n"
+                                          "      - ./nginx:/etc/nginx:ro\n"
+                                          "      - ./extra/b.conf:/etc/nginx/conf.d/b.conf:ro\n"
+                                          "      - ./extra/hidden.conf:/etc/nginx/conf.d/.hidden.conf:ro\n"
+                                          "      - ./extra/other.conf:/etc/nginx/other/c.conf:ro\n")
+    write(tmp_path / "nginx" / "nginx.conf", NGINX_CONF)
+    write(tmp_path / "nginx" / "conf.d" / "a.conf", CLEAN_SITE)
+    site = "server {\n    listen 80;\n    server_name %s.example.com;\n    location / {\n%s        return 200;\n    }\n}\n"
+    for name in ("b", "hidden", "other"):
+        write(tmp_path / "extra" / f"{name}.conf", site % (name, REFLECT_WITH_CREDENTIALS))
+    result = lint_json("docker-compose.yml", cwd=tmp_path)
+    found = codes(result)
+    assert ("extra/b.conf", 5, "CORS202") in found
+    assert all(path in ("extra/b.conf", "nginx/conf.d/a.conf") for path, _, _ in found), found
 
 
 # --- hostile input ----------------------------------------------------------

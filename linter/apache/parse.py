@@ -15,7 +15,7 @@ import os
 import re
 from functools import lru_cache
 
-from ..confine import ConfigReading, confined_targets, folder_targets, included_files, real_path
+from ..confine import ConfigReading, folder_targets, included_files, real_path
 from ..diagnostics import InputError
 from ..directive import Directive
 from ..expansion import LIMITS, Budget
@@ -205,6 +205,7 @@ def _expand(directives: list[Directive], result: ApacheParse, stack: list[str], 
             result.server_root_set = True
             resolver = result.resolver
             resolver.base, result.server_root_mapping = server_root(d.args[0], resolver.prefix, resolver.mappings)
+            resolver.deployed = os.path.normpath(d.args[0]) if os.path.isabs(d.args[0]) else None
             _widen_confinement(result, stack[0])
         if name in ("<ifdefine", "<ifmodule", "<ifversion", "<ifdirective", "<ifsection", "<iffile"):
             if _condition_holds(name, d, result):
@@ -326,10 +327,11 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
     full, mapping = resolver.full(pattern)
     if mapping is None and not os.path.isabs(pattern):
         mapping = result.server_root_mapping
-    if os.path.isabs(pattern) and mapping is None and resolver.unmapped(full):
+    found = resolver.targets(pattern, full, mapping)
+    if found is None and os.path.isabs(pattern) and mapping is None and resolver.unmapped(full):
         result.unread(d, pattern, unmapped_reason(pattern, resolver.root))
         return []
-    targets, refused = confined_targets(full, resolver.root) or ([], [])
+    targets, refused, mappings = found or ([], [], [])
     if len(targets) == 1 and os.path.isdir(targets[0]) and not glob.has_magic(full):
         targets, refused = folder_targets(targets[0], resolver.root)
     if refused:
@@ -338,8 +340,8 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
         where = f"mapped by {mapping.shown()}" if mapping is not None else f"ServerRoot {shown(resolver.base)}"
         result.unread(d, pattern, f"no such file {shown(full)}, {where} (httpd refuses an Include that matches nothing: "
                                   f"IncludeOptional for files that may be missing)")
-    if targets:
-        result.used(mapping)
+    for used in mappings if targets else ():
+        result.used(used)
     out: list[Directive] = []
     for target in included_files(result, d, pattern, targets, stack, "Include"):
         lies = where_it_lies(target, resolver.root)

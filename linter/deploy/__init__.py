@@ -53,7 +53,7 @@ class Wiring:
     """What the deployment files of a run wire."""
 
     mappings: list[Mapping] = field(default_factory=list)
-    #: root file (as shown) -> (kind, the folder its relative includes resolve against, or None)
+    #: root file (as shown) -> its kind (its includes resolve against its deployed prefix: `includes`)
     roots: dict = field(default_factory=dict)
     #: (path, message) shown to the user: what corslint cannot follow
     notices: list[tuple[str, str]] = field(default_factory=list)
@@ -170,17 +170,15 @@ def _wire(container, wiring: Wiring) -> None:
     mappings = _specific(mappings)
     wiring.mappings += mappings
     for layout in LAYOUTS:
-        prefix = translate(layout.prefix, mappings)
-        prefix_dir = prefix[0] if prefix is not None and os.path.isdir(prefix[0]) else None
         main = translate(layout.main, mappings)
         if main is not None and os.path.isfile(main[0]) and not container.removed(layout.main, main[1]):
-            _root(wiring, main[0], layout.kind, os.path.dirname(main[0]) if prefix_dir is None else prefix_dir)
+            _root(wiring, main[0], layout.kind)
             continue
         for pattern in layout.stock:
             deployed_folder, name = pattern.rsplit("/", 1)
             for deployed, source, _mapping in _listing(mappings, container, deployed_folder):
                 if fnmatch.fnmatchcase(os.path.basename(deployed), name):
-                    _root(wiring, source, layout.kind, prefix_dir)
+                    _root(wiring, source, layout.kind)
     for mapping in mappings:     # a custom image's own configuration folder (or file), mounted anywhere
         if any(mapping.target == layout.prefix or mapping.target.startswith(layout.prefix + "/")
                for layout in LAYOUTS):
@@ -188,11 +186,11 @@ def _wire(container, wiring: Wiring) -> None:
         if os.path.isdir(mapping.source):
             for name, kind in MAIN_NAMES.items():
                 if os.path.isfile(os.path.join(mapping.source, name)):
-                    _root(wiring, os.path.join(mapping.source, name), kind, mapping.source)
+                    _root(wiring, os.path.join(mapping.source, name), kind)
         elif os.path.basename(mapping.target) in MAIN_NAMES:
-            _root(wiring, mapping.source, MAIN_NAMES[os.path.basename(mapping.target)], None)
+            _root(wiring, mapping.source, MAIN_NAMES[os.path.basename(mapping.target)])
         for source in _manifests(mapping.source):
-            _root(wiring, source, "yaml", None)
+            _root(wiring, source, "yaml")
 
 
 def _manifests(source: str) -> list[str]:
@@ -215,7 +213,7 @@ def _specific(mappings: list[Mapping]) -> list[Mapping]:
     return sorted(mappings, key=lambda m: (-len(m.target), m.target))
 
 
-def _root(wiring: Wiring, source: str, kind: str, prefix: str | None) -> None:
+def _root(wiring: Wiring, source: str, kind: str) -> None:
     from ..confine import inside, outside_message, real_path
 
     if not inside(source, wiring.top):     # a link in a mounted folder pointing out of the repository
@@ -223,7 +221,7 @@ def _root(wiring: Wiring, source: str, kind: str, prefix: str | None) -> None:
         return
     relative = os.path.relpath(source)
     shown = source if relative.startswith(os.pardir) else relative
-    wiring.roots.setdefault(shown, (kind, prefix))
+    wiring.roots.setdefault(shown, kind)
 
 
 def _listing(mappings: list[Mapping], container, folder: str, recursive: bool = False):

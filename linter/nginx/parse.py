@@ -12,7 +12,7 @@ from __future__ import annotations
 import glob
 import os
 
-from ..confine import ConfigReading, confined_targets, included_files, real_path
+from ..confine import ConfigReading, included_files, real_path
 from ..diagnostics import InputError
 from ..directive import Directive
 
@@ -186,15 +186,17 @@ def _display_for(target: str, display_dir: str, root: str) -> str:
     a link (`sites-enabled/app`) is shown where the file lies in the
     configuration root (`sites-available/app`: code scanning cannot show a
     result on a link, and the file is linted once)."""
-    from ..includes import where_it_lies
+    from ..includes import shown, where_it_lies
 
     target = where_it_lies(target, root)
     try:
         rel = os.path.relpath(target, os.path.abspath(display_dir) if display_dir else os.getcwd())
     except ValueError:
         return target
-    if os.path.isabs(display_dir) or rel.startswith(".." + os.sep + ".."):
+    if os.path.isabs(display_dir):
         return target
+    if rel.startswith(".." + os.sep + ".."):    # a mapped file elsewhere in the repository: from the current folder
+        return shown(target)
     return os.path.normpath(os.path.join(display_dir, rel)) if display_dir else rel
 
 
@@ -220,10 +222,10 @@ def _include(d: Directive, config: ParsedConfig, resolver, display_dir: str,
 
     pattern = d.args[0]
     full, mapping = resolver.full(pattern)
-    if mapping is None and os.path.isabs(pattern) and resolver.unmapped(full):
+    found = resolver.targets(pattern, full, mapping)
+    if found is None and mapping is None and os.path.isabs(pattern) and resolver.unmapped(full):
         config.unread(d, pattern, unmapped_reason(pattern, resolver.root))
         return [d]
-    found = confined_targets(full, resolver.root)
     if found is None:
         missing = _missing(full)
         if missing is not None:
@@ -231,20 +233,41 @@ def _include(d: Directive, config: ParsedConfig, resolver, display_dir: str,
                 f" (relative includes resolve against {shown(resolver.base)}, {resolver.prefix.origin})"
             config.unread(d, pattern, f"{missing[0]}{via}{missing[1]}")
         return [d]
-    targets, refused = found
+    targets, refused, mappings = found
     out: list[Directive] = []
     if refused:
         config.refuse(d, pattern, refused, resolver.root)
         out.append(d)
-    if targets:
-        config.used(mapping)
+    for used in mappings if targets else ():
+        config.used(used)
     for target in included_files(config, d, pattern, targets, stack, "include"):
         named = _display_for(target, display_dir, resolver.root)
-        directives, errors = _parse_file(target, named, config, resolver.root)
+        directives, errors = _parse_included(target, named, config, resolver.root)
         config.errors.extend(errors)
         config.files.append(named)
         out.extend(_splice(directives, config, resolver, display_dir, stack))
     return out
+
+
+def _parse_included(target: str, named: str, config: ParsedConfig, root: str):
+    """`_parse_file` of an included file; a template (the nginx image's
+    `templates/default.conf.template`, deployed rendered into conf.d/) is
+    read rendered, its expressions unknown values (`templates.run.rendered_text`)."""
+    from ..files import template_candidate
+
+    if not template_candidate(target):
+        return _parse_file(target, named, config, root)
+    from ..confine import rendered
+    from ..templates.run import rendered_text
+
+    text, problem = rendered_text(target, root, named)
+    if problem is not None:
+        return [], [problem]
+    rendered(target, text)
+    try:
+        return _parse_file(target, named, config, root)
+    finally:
+        rendered(target, None)
 
 
 def _missing(full: str) -> tuple[str, str] | None:

@@ -70,6 +70,28 @@ def lint_template(path: str, explicit: bool, kind: str | None, root: str | None,
     return outcome
 
 
+def rendered_text(path: str, root: str, display: str) -> tuple[bytes | None, InputError | None]:
+    """(the text a server reads for the template `path` that another file
+    includes, or the input error at `display`): its first variant (the
+    all-true one; the nginx image's envsubst templates have no blocks, so it
+    is the only one), expressions unknown values.  An included file is read
+    in its includer's context once, so its other variants are not judged."""
+    try:
+        text = confine.read(path, root).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, InputError(display, None, f"cannot read this template: not UTF-8 ({exc.reason})")
+    except OSError as exc:
+        return None, InputError(display, None, str(exc))
+    language = recognize.language(path, text)
+    if language is None:
+        return text.encode(), None
+    reading = Reading(path, language)
+    try:
+        return _variants(reading.parse(path, text), reading)[0].text.encode(), None
+    except InputError as exc:
+        return None, InputError(display, exc.line, exc.message) if exc.path == path else exc
+
+
 def _text(path: str) -> str:
     try:
         return confine.read(path).decode("utf-8")
