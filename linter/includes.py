@@ -58,14 +58,19 @@ SYSTEM_FILES = ("mime.types", "fastcgi_params", "fastcgi.conf", "proxy_params", 
 class Prefix:
     """The folder relative includes resolve against, and why it is that one."""
 
-    __slots__ = ("folder", "origin", "found")
+    __slots__ = ("folder", "origin", "found", "deployed")
 
-    def __init__(self, folder: str, origin: str, found: bool):
+    def __init__(self, folder: str, origin: str, found: bool, deployed: str | None = None):
         self.folder = folder
         #: as shown in messages and mapping notes: "the folder holding nginx.conf"
         self.origin = origin
         #: found by the server's layout (not the bare folder of the file)
         self.found = found
+        #: the server's prefix on the deployed machine when a mapping deploys
+        #: the root file itself into it (an Ansible task templating a site to
+        #: /etc/nginx/sites-enabled/default: "/etc/nginx"); relative includes
+        #: are then looked up there through the mappings first
+        self.deployed = deployed
 
 
 def configuration_root(path: str, root: str | None, prefix_of) -> str:
@@ -106,9 +111,25 @@ def nginx_prefix(path: str, bound: str | None, root: str | None = None) -> Prefi
     if name in NGINX_FOLDERS and (bound is None or below(parent, bound)) and \
             any(os.path.isdir(os.path.join(parent, other)) for other in NGINX_FOLDERS if other != name):
         return Prefix(parent, f"the folder holding {name}/", True)
+    deployed = _deployed_prefix(path)
     if root:
-        return Prefix(os.path.abspath(root), "--root", False)
-    return Prefix(folder, "the folder of the file", False)
+        return Prefix(os.path.abspath(root), "--root", False, deployed)
+    return Prefix(folder, "the folder of the file", False, deployed)
+
+
+def _deployed_prefix(path: str) -> str | None:
+    """nginx's deployed prefix when a run's mapping deploys the file `path`
+    itself as its main file or into one of its conventional folders."""
+    real = os.path.realpath(path)
+    for mapping in active():
+        if os.path.realpath(mapping.source) != real:
+            continue
+        folder = os.path.dirname(mapping.target)
+        if os.path.basename(mapping.target) == "nginx.conf":
+            return folder
+        if os.path.basename(folder) in NGINX_FOLDERS:
+            return os.path.dirname(folder)
+    return None
 
 
 def apache_prefix(path: str, bound: str | None, root: str | None = None) -> Prefix:
@@ -179,7 +200,9 @@ class Resolver:
         """(the repository path or glob the include `pattern` names, the
         mapping used or None)."""
         if not os.path.isabs(pattern):
-            return os.path.join(self.base, pattern), None
+            found = translate(os.path.join(self.prefix.deployed, pattern), self.mappings) \
+                if self.prefix.deployed else None
+            return found or (os.path.join(self.base, pattern), None)
         found = translate(pattern, self.mappings)
         if found is not None:
             return found
