@@ -1,5 +1,6 @@
 """Deployment discovery: the server configuration a repository's
-docker-compose files and Dockerfiles wire into their containers.
+docker-compose files and Dockerfiles wire into their containers, and its
+Ansible roles' tasks deploy onto a server (`ansible.py`).
 
 Repositories keep `nginx/` and mount or copy it to `/etc/nginx`; the
 configuration then names deployed paths (`include /etc/nginx/conf.d/*.conf`).
