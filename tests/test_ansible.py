@@ -85,6 +85,30 @@ def test_naming_the_site_template_reads_the_role_mappings(tmp_path):
     assert "1 file" not in result.stdout     # the snippet was read through the include
 
 
+#: a snippet template: `*` at line 2, credentials inside `{% if %}` (line 4), a header from `{{ }}`
+JINJA_SNIPPET = ("{# managed by ansible #}\n"
+                 "add_header Access-Control-Allow-Origin * always;\n"
+                 "{% if cors_credentials %}\n"
+                 "add_header Access-Control-Allow-Credentials true always;\n"
+                 "{% endif %}\n"
+                 "add_header X-Served-By {{ inventory_hostname }} always;\n")
+
+
+def test_included_snippet_template_is_rendered_in_its_includer(tmp_path):
+    """The snippet is a Jinja template itself: read through the include it
+    is rendered (not parsed as nginx text with `{{`), its line numbers kept."""
+    role(tmp_path / "roles" / "nginx", snippet=JINJA_SNIPPET)
+    result = corslint("roles/nginx/", cwd=tmp_path)
+    assert findings(result) == [("roles/nginx/templates/cors.conf.j2", 2, "CORS201")], result.stdout + result.stderr
+    assert "in 2 files" in result.stdout, result.stdout     # the site and its snippet, each counted once
+
+
+def test_included_snippet_template_without_credentials_is_quiet_fp(tmp_path):
+    role(tmp_path / "roles" / "nginx", snippet=JINJA_SNIPPET.replace(" * ", " https://app.example.com "))
+    result = corslint("roles/nginx/", cwd=tmp_path)
+    assert findings(result) == [] and result.returncode == 0, result.stdout + result.stderr
+
+
 def test_site_template_without_a_role_does_not_find_the_snippet(tmp_path):
     """The same template outside a role: nothing says where the include
     lands, and the user is told so (no silent pass)."""

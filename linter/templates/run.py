@@ -218,7 +218,7 @@ def _judge_variants(outcome: Outcome, path: str, kind: str, root, rules, make_co
                 notices.setdefault(str(moved), moved)
             outcome.quiet += [name for name in model.parsed.quiet if name not in outcome.quiet]
             outcome.mapped += [m for m in model.parsed.mapped if m not in outcome.mapped]
-            outcome.files += [f for f in model.parsed.files[1:] if f not in outcome.files]
+            outcome.files += [f for f in dict.fromkeys(model.parsed.files[1:]) if f not in outcome.files]
             findings, judged_errors = ([], []) if model.parsed.errors else judge(model, rules, make_context)
         finally:
             confine.rendered(path, None)
@@ -271,3 +271,18 @@ def _needs(where: set[int], variants, reading: Reading) -> str:
             shown = next((t.path for t in reading.cache.values() if block in t.blocks), reading.path)
             words.append(describe(block, branch, "line " if shown == reading.path else f"{shown}:"))
     return "; ".join(words)
+
+
+def rendered_include(path: str, data: bytes) -> bytes:
+    """An included Jinja template (`include snippets/cors.conf;` reading the
+    `cors.conf.j2` an Ansible task deploys there) as the server reads it
+    once rendered: every block's first branch, expressions unknown, its own
+    line numbers kept (tags become the line breaks they span).  A template
+    that does not parse is returned as it is: its reader reports it."""
+    try:
+        reading = Reading(path, "jinja")
+        template = reading.parse(path, data.decode("utf-8"))
+        reading.cache[template.path] = template
+        return Renderer(lambda block: 0, reading.lookup).run(template).text.encode()
+    except (UnicodeDecodeError, InputError):
+        return data
