@@ -183,3 +183,17 @@ def test_read_role_survives_tasks_that_are_not_yaml(tmp_path):
     write(folder / "templates" / "x.j2", "")
     write(folder / "tasks" / "main.yml", "- template: [unclosed\n")
     assert read_role(str(folder))[0] == []
+
+
+def test_read_role_bounds_what_it_expands(tmp_path, monkeypatch):
+    import corslint.deploy.ansible as ansible
+
+    monkeypatch.setattr(ansible, "MAX_DEPLOYED", 5)
+    folder = tmp_path / "r"
+    write(folder / "templates" / "x.j2", "")
+    items = ", ".join(f"s{i}" for i in range(50))
+    write(folder / "tasks" / "main.yml", f"- template:\n    src: x.j2\n    dest: /etc/nginx/conf.d/{{{{ item }}}}.conf\n"
+                                         f"  loop: [{items}]\n")
+    mappings, notices, _read = read_role(str(folder))
+    assert len(mappings) == 5
+    assert notices and "the rest of the role's tasks are not read" in notices[0][1]

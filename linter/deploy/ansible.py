@@ -38,6 +38,8 @@ from ..mapping import Mapping
 MAX_TASK_FILES = 100
 MAX_TASKS = 5_000
 MAX_ITEMS = 100
+#: files (loop items included) one role's tasks are read for
+MAX_DEPLOYED = 10_000
 #: `block:` nesting followed
 MAX_BLOCK_DEPTH = 16
 #: the longest src/dest read (a real one is a path)
@@ -73,6 +75,7 @@ def read_role(role: str) -> tuple[list[Mapping], list[tuple[str, str]], list[str
     deployed: dict[str, Mapping] = {}
     notices: list[tuple[str, str]] = []
     files = []
+    budget = MAX_DEPLOYED
     for name in names:
         path = os.path.join(tasks, name)
         if not os.path.isfile(path):
@@ -84,6 +87,11 @@ def read_role(role: str) -> tuple[list[Mapping], list[tuple[str, str]], list[str
             continue    # not tasks YAML reads: nothing wired, as for any other file of the role
         for task in _tasks(docs):
             for mapping, notice in _task(task, role, path):
+                budget -= 1
+                if budget < 0:
+                    notices.append((path, f"more than {MAX_DEPLOYED:,} deployed files: the rest of the role's "
+                                          f"tasks are not read"))
+                    return list(deployed.values()), notices, files
                 if notice is not None:
                     notices.append((path, notice))
                 elif _server_path(mapping.target):
