@@ -73,8 +73,9 @@ def lint_template(path: str, explicit: bool, kind: str | None, root: str | None,
 def _text(path: str) -> str:
     try:
         return confine.read(path).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, None, f"cannot read this template: not UTF-8 ({exc.reason})") from None
+    except UnicodeDecodeError as exc:     # at the line of the first byte that is not UTF-8
+        raise InputError(path, exc.object[:exc.start].count(b"\n") + 1,
+                         f"cannot read this template: not UTF-8 ({exc.reason})") from None
     except OSError as exc:
         raise InputError(path, None, str(exc)) from None
 
