@@ -53,6 +53,8 @@ MAX_TOTAL_BYTES = 64 * 1024 * 1024
 KERNEL_FOLDERS = ("/proc", "/sys")
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+#: name endings of Jinja templates: read as an include, one is rendered (`ConfigReading.read`)
+_JINJA_ENDINGS = (".j2", ".jinja2", ".jinja")
 _READ_FLAGS = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 #: per run: path as named (absolute) -> its real path, resolved once
@@ -347,6 +349,11 @@ class ConfigReading(Parsed):
                                           else f"cannot read: {exc.strerror}"))
             return None
         self.bytes_read += len(data)
+        if root is not None and path.lower().endswith(_JINJA_ENDINGS) and \
+                any(mark in data for mark in (b"{{", b"{%", b"{#")):
+            from .templates.run import rendered_include     # a template a deployment task puts there
+
+            data = rendered_include(path, data)
         return data
 
 

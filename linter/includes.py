@@ -121,7 +121,7 @@ def nginx_prefix(path: str, bound: str | None, root: str | None = None) -> Prefi
     (`root`); else the file's folder.  A deployed file also has its
     deployed prefix (`Prefix.deployed`)."""
     prefix = _nginx_layout(path, bound, root)
-    prefix.deployed = deployed_prefix(path, NGINX_PREFIXES)
+    prefix.deployed = deployed_prefix(path, NGINX_PREFIXES) or _deployed_by_layout(path)
     return prefix
 
 
@@ -137,6 +137,22 @@ def _nginx_layout(path: str, bound: str | None, root: str | None) -> Prefix:
     if root:
         return Prefix(os.path.abspath(root), "--root", False)
     return Prefix(folder, "the folder of the file", False)
+
+
+def _deployed_by_layout(path: str) -> str | None:
+    """nginx's deployed prefix outside the conventional ones, when a run's
+    mapping deploys the file `path` itself as a main file or into one of
+    nginx's conventional folders (/srv/nginx/sites-enabled/app: /srv/nginx)."""
+    real = os.path.realpath(path)
+    for mapping in active():
+        if os.path.realpath(mapping.source) != real:
+            continue
+        folder = os.path.dirname(mapping.target)
+        if os.path.basename(mapping.target) == "nginx.conf":
+            return folder
+        if os.path.basename(folder) in NGINX_FOLDERS:
+            return os.path.dirname(folder)
+    return None
 
 
 def apache_prefix(path: str, bound: str | None, root: str | None = None) -> Prefix:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from support import corslint
+from support import corslint, write
 
 
 def _write(root, files: dict[str, str]) -> None:
@@ -408,3 +408,12 @@ def test_template_of_unrelated_text_in_a_walk_is_not_noise_fp(tmp_path):
     _write(tmp_path, {"roles/app/templates/app.service.j2": "[Service]\nExecStart=/usr/bin/app --port {{ port }}\n"})
     result = corslint(".", cwd=tmp_path)
     assert result.returncode == 0 and "skipped" not in result.stdout, result.stdout + result.stderr
+
+
+def test_template_not_utf8_is_an_error_at_its_line(tmp_path):
+    """A template with a byte that is not UTF-8 is an input error with
+    file:line (the line of that byte), exit 2, never a traceback."""
+    write(tmp_path / "site.conf.j2", b"server {\n    listen 80;\n    server_name \x80{{ name }};\n}\n")
+    result = corslint("site.conf.j2", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "site.conf.j2:3: cannot read this template: not UTF-8" in result.stderr, result.stderr

@@ -1,5 +1,6 @@
 """Deployment discovery: the server configuration a repository's
-docker-compose files and Dockerfiles wire into their containers.
+docker-compose files and Dockerfiles wire into their containers, and its
+Ansible roles' tasks deploy onto a server (`ansible.py`).
 
 Repositories keep `nginx/` and mount or copy it to `/etc/nginx`; the
 configuration then names deployed paths (`include /etc/nginx/conf.d/*.conf`).
@@ -36,6 +37,8 @@ _DOCKERFILE = re.compile(r"^(Dockerfile([.-][^/]*)?|[^/]+\.dockerfile)$", re.IGN
 _MANIFEST_ENDINGS = (".yaml", ".yml", ".toml")
 #: files listed below one deployed folder (a mounted tree can be a whole repository)
 MAX_LISTED = 10_000
+#: Ansible roles read in one run
+MAX_ROLES = 100
 
 
 def deploy_kind(path: str) -> str | None:
@@ -74,11 +77,14 @@ def discover(entries: list[tuple[str, bool, str | None]], root: str | None) -> W
     wiring = Wiring()
     found = [(path, explicit, deploy_kind(path)) for path, explicit, refused in entries
              if refused is None and deploy_kind(path) is not None and os.path.isfile(path)]
+    top = wiring.top = root or os.curdir
+    roles = _roles(entries, top)
+    if roles:
+        _wire_roles(roles, entries, wiring)
     if not found:
         return wiring
     from .compose import ComposeError, read_compose
 
-    top = wiring.top = root or os.curdir
     built: set[str] = set()
     for path, explicit, kind in sorted(found, key=lambda f: f[2] != "compose"):
         real = os.path.realpath(path)
@@ -112,6 +118,50 @@ def discover(entries: list[tuple[str, bool, str | None]], root: str | None) -> W
                                          "COPY of the repository's files into a server's configuration): "
                                          "nothing here to lint"))
     return wiring
+
+
+def _roles(entries: list[tuple[str, bool, str | None]], top: str) -> list[str]:
+    """The Ansible roles (folders holding `tasks/` and `templates/` or
+    `files/`) the files of the run lie in, found by walking up from each
+    file's folder to the configuration root."""
+    from .ansible import is_role
+
+    top = os.path.abspath(top)
+    seen: dict[str, bool] = {}
+    found: list[str] = []
+    for path, _explicit, refused in entries:
+        if refused is not None:
+            continue
+        folder = os.path.dirname(os.path.abspath(path))
+        while folder not in seen and (folder == top or folder.startswith(top.rstrip(os.sep) + os.sep)):
+            seen[folder] = is_role(folder)
+            if seen[folder]:
+                found.append(folder)
+                break
+            if folder == top:
+                break
+            folder = os.path.dirname(folder)
+        if len(found) >= MAX_ROLES:
+            break
+    return found
+
+
+def _wire_roles(roles: list[str], entries: list[tuple[str, bool, str | None]], wiring: Wiring) -> None:
+    """Add what the roles' tasks deploy to `wiring`: their mappings, and
+    as root files those of the run's files deployed where the server reads
+    its configuration itself (a site, conf.d, the main file), in the kind
+    that place gives them."""
+    from .ansible import read_role, roots
+
+    listed = {os.path.realpath(path) for path, _explicit, refused in entries if refused is None}
+    for role in roles:
+        mappings, notices, read = read_role(role)
+        wiring.read.update(os.path.realpath(p) for p in read)
+        wiring.notices += notices
+        wiring.mappings += mappings
+        for source, kind in roots(mappings).items():
+            if os.path.realpath(source) in listed:
+                _root(wiring, source, kind, None)
 
 
 def _classify(path: str) -> str | None:

@@ -20,7 +20,7 @@ from .. import confine
 from ..diagnostics import InputError, Related
 from ..engine import Outcome, judge, load_model
 from ..files import classify, content_kind
-from ..kinds import DEFAULT_KIND, KINDS, NOT_CONFIG, imported
+from ..kinds import DEFAULT_KIND, NOT_CONFIG, imported
 from ..record import replace
 from . import recognize
 from .tree import Renderer, describe
@@ -95,8 +95,9 @@ def rendered_text(path: str, root: str, display: str) -> tuple[bytes | None, Inp
 def _text(path: str) -> str:
     try:
         return confine.read(path).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, None, f"cannot read this template: not UTF-8 ({exc.reason})") from None
+    except UnicodeDecodeError as exc:     # at the line of the first byte that is not UTF-8
+        raise InputError(path, exc.object[:exc.start].count(b"\n") + 1,
+                         f"cannot read this template: not UTF-8 ({exc.reason})") from None
     except OSError as exc:
         raise InputError(path, None, str(exc)) from None
 
@@ -240,7 +241,7 @@ def _judge_variants(outcome: Outcome, path: str, kind: str, root, rules, make_co
                 notices.setdefault(str(moved), moved)
             outcome.quiet += [name for name in model.parsed.quiet if name not in outcome.quiet]
             outcome.mapped += [m for m in model.parsed.mapped if m not in outcome.mapped]
-            outcome.files += [f for f in model.parsed.files[1:] if f not in outcome.files]
+            outcome.files += [f for f in dict.fromkeys(model.parsed.files[1:]) if f not in outcome.files]
             findings, judged_errors = ([], []) if model.parsed.errors else judge(model, rules, make_context)
         finally:
             confine.rendered(path, None)
@@ -293,3 +294,18 @@ def _needs(where: set[int], variants, reading: Reading) -> str:
             shown = next((t.path for t in reading.cache.values() if block in t.blocks), reading.path)
             words.append(describe(block, branch, "line " if shown == reading.path else f"{shown}:"))
     return "; ".join(words)
+
+
+def rendered_include(path: str, data: bytes) -> bytes:
+    """An included Jinja template (`include snippets/cors.conf;` reading the
+    `cors.conf.j2` an Ansible task deploys there) as the server reads it
+    once rendered: every block's first branch, expressions unknown, its own
+    line numbers kept (tags become the line breaks they span).  A template
+    that does not parse is returned as it is: its reader reports it."""
+    try:
+        reading = Reading(path, "jinja")
+        template = reading.parse(path, data.decode("utf-8"))
+        reading.cache[template.path] = template
+        return Renderer(lambda block: 0, reading.lookup).run(template).text.encode()
+    except (UnicodeDecodeError, InputError):
+        return data
