@@ -161,7 +161,7 @@ def _wire_roles(roles: list[str], entries: list[tuple[str, bool, str | None]], w
         wiring.mappings += mappings
         for source, kind in roots(mappings).items():
             if os.path.realpath(source) in listed:
-                _root(wiring, source, kind, None)
+                _root(wiring, source, kind)
 
 
 def _classify(path: str) -> str | None:
