@@ -20,7 +20,7 @@ from .. import confine
 from ..diagnostics import InputError, Related
 from ..engine import Outcome, judge, load_model
 from ..files import classify, content_kind
-from ..kinds import DEFAULT_KIND, KINDS, NOT_CONFIG, imported
+from ..kinds import DEFAULT_KIND, NOT_CONFIG, imported
 from ..record import replace
 from . import recognize
 from .tree import Renderer, describe
