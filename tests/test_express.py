@@ -13,7 +13,7 @@ import pytest
 from support import corslint
 
 from corslint.apps.express.model import load
-from corslint.apps.express.paths import PathError, compile_path
+from corslint.apps.express.paths import PathError, compile_path, literal_head
 from corslint.apps.express.source import express_version
 from corslint.model import Request
 
@@ -201,6 +201,19 @@ def test_route_chain_and_router_prefix(tmp_path):
     assert scope.served_methods == ("GET", "PUT")
     assert get(m, "/api/items", method="PUT").status == 200
     assert get(m, "/items").status == 404
+
+
+@pytest.mark.parametrize("pattern, head", [
+    ("/api/items0/:id", "/api/items0/"),     # a required parameter keeps the `/` before it: indexed by segment
+    ("/api/:id(\\d+)", "/api/"),
+    ("/api/:id?", "/api"),                   # optional: `/api` matches too, so the `/` is not part of the head
+    ("/api/:id(\\d+)?", "/api"),
+    ("/a/.:ext", "/a"),
+])
+def test_express4_literal_heads(pattern, head):
+    assert literal_head(pattern, 4, True) == head
+    assert all(compile_path(pattern, 4, True).match(path) is None or path.startswith(head)
+               for path in ("/api", "/api/7", "/api/items0/7", "/a", "/a/.json"))
 
 
 def test_path_syntax_per_version():
