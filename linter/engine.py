@@ -283,7 +283,12 @@ def lint_file(path: str, kind: str, root: str | None, rules, make_context, inclu
     outcome.notices.extend(model.parsed.notices)    # includes not read: the file is linted all the same
     outcome.quiet.extend(model.parsed.quiet)
     outcome.mapped.extend(model.parsed.mapped)
-    outcome.findings, errors = judge(model, rules, make_context)
+    if getattr(model, "alternatives", None):    # a fact left unknown: each value judged (linter/alternatives.py)
+        from .alternatives import judge_alternatives
+
+        outcome.findings, errors = judge_alternatives(model, judge, rules, make_context)
+    else:
+        outcome.findings, errors = judge(model, rules, make_context)
     outcome.errors.extend(errors)
     return outcome
 

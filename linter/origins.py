@@ -54,6 +54,31 @@ def host_of(origin: str) -> str | None:
     return host
 
 
+def potentially_trustworthy_http(origin: str) -> bool:
+    """An `http://` origin that W3C Secure Contexts §3.1 ("Is origin
+    potentially trustworthy?") nevertheless trusts: a loopback host
+    (`localhost` and `*.localhost`, 127.0.0.0/8, `[::1]`).  Browsers treat
+    it as a secure context and never send it over the network, so no
+    network attacker can act as it.  String operations, bounded by
+    MAX_ORIGIN: no `ipaddress` import at start-up."""
+    if len(origin) > MAX_ORIGIN or not origin.startswith("http://"):
+        return False
+    rest = origin[7:]
+    if rest.startswith("[::1]"):
+        host, port = "[::1]", rest[5:]
+    else:
+        host, _colon, tail = rest.partition(":")
+        port = ":" + tail if _colon else ""
+    if port and not (port[0] == ":" and 1 < len(port) <= 6 and port[1:].isdigit() and port.isascii()):
+        return False
+    host = host.lower()
+    if host == "[::1]" or host == "localhost" or host.endswith(".localhost"):
+        return True
+    octets = host.split(".")
+    return (len(octets) == 4 and octets[0] == "127"
+            and all(o.isdigit() and o.isascii() and len(o) <= 3 and int(o) <= 255 for o in octets))
+
+
 @lru_cache(maxsize=2)
 def _psl(punycode: bool):
     """The Public Suffix List.  Its IDN rules in punycode (`xn--55qx5d.xn--j6w193g`)

@@ -3,7 +3,15 @@ r"""An http:// origin is trusted while credentials are allowed.
 ## What it does
 Fires when the server, as configured, would allow an `http://` origin (a
 literal such as `http://app.example.com`, or a pattern such as `https?://`) in
-a scope that also sends `Access-Control-Allow-Credentials: true`.
+a scope that also sends `Access-Control-Allow-Credentials: true`. Each
+insecure origin of a list is reported on its own line.
+
+Loopback origins (`http://localhost[:port]`, `http://*.localhost`,
+`http://127.x.y.z`, `http://[::1]`) are exempt: W3C Secure Contexts §3.1
+("Is origin potentially trustworthy?") counts them as potentially
+trustworthy, browsers treat them as secure contexts and resolve them to the
+user's own machine, so no one on the network path can act as them. (Whether
+a development origin belongs in a production allow-list is another matter.)
 
 ## Why is this bad?
 Anyone on the network path of a user (public Wi-Fi, a compromised router, a
@@ -72,6 +80,7 @@ SetEnvIf Origin "^(https://app\.example\.com)$" CORS_ORIGIN=$1
 
 ## References
 - [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [W3C Secure Contexts §3.1: Is origin potentially trustworthy?](https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy)
 - [PortSwigger Web Security Academy: CORS](https://portswigger.net/web-security/cors)
 - [James Kettle: Exploiting CORS misconfigurations for Bitcoins and bounties](https://portswigger.net/research/exploiting-cors-misconfigurations-for-bitcoins-and-bounties)
 - [MDN: Strict-Transport-Security](https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Strict-Transport-Security)
@@ -80,18 +89,28 @@ SetEnvIf Origin "^(https://app\.example\.com)$" CORS_ORIGIN=$1
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
+from corslint.origins import potentially_trustworthy_http
 from corslint.probes import credentials_allowed, decided_by
 
 
 def check(ctx):
-    """An http:// origin is allowed while credentials are allowed."""
+    """Every http:// origin other than loopback that is allowed while
+    credentials are allowed: one finding per deciding line and scope, so a
+    list's later insecure entry is not hidden behind an earlier one."""
     for p in ctx.probes:
         if not p.checks_origins:
             continue
+        seen = set()
         for origin in ctx.insecure_candidates(p):
+            if potentially_trustworthy_http(origin):
+                continue
             answer, lines = p.allowing(origin)
-            if lines and credentials_allowed(answer):
-                yield Hit(decided_by(lines[0]), f"the insecure origin {origin} is trusted with credentials: anyone on "
-                                                f"the network path can act as that origin",
-                          p.request(None, origin, "credentials"))
-                break
+            if not (lines and credentials_allowed(answer)):
+                continue
+            source = decided_by(lines[0])
+            if source in seen:
+                continue
+            seen.add(source)
+            yield Hit(source, f"the insecure origin {origin} is trusted with credentials: anyone on "
+                              f"the network path can act as that origin",
+                      p.request(None, origin, "credentials"))

@@ -361,8 +361,9 @@ def test_options_sniff_claims_the_field_options_modules_and_no_other_corpus_file
 
 #: the field corpus's application repositories (class 5), linted with the manifest's
 #: command: (folder, command, findings as (file:line, code)); judged against the frameworks:
-#: - AbdellahEdaoudi: cors 2.8 with an origin array and credentials: true reflects
-#:   http://localhost:3000 (and the LAN http:// origin) with credentials (CORS206, true);
+#: - AbdellahEdaoudi: cors 2.8 with an origin array and credentials: true reflects the LAN
+#:   origin http://192.168.1.106:3000 with credentials (CORS206, true; the loopback
+#:   http://localhost:3000 listed first is potentially trustworthy and not reported);
 #: - melax08: django-cors-headers with CORS_ALLOW_ALL_ORIGINS and CORS_ALLOW_CREDENTIALS
 #:   sends the request's origin back with credentials (CORS202, true), found in the
 #:   split-settings package whose __init__.py include()s components/cors.py;
@@ -370,7 +371,7 @@ def test_options_sniff_claims_the_field_options_modules_and_no_other_corpus_file
 #:   origins come from the environment (unknown): no finding;
 #: - 04mg, riad-azz: flask-cors origins from the environment / '*' without credentials.
 FIELD_APPS = [
-    ("AbdellahEdaoudi__Server-Chat-Application", "index.js", [("config/corsOptions.js:3", "CORS206")]),
+    ("AbdellahEdaoudi__Server-Chat-Application", "index.js", [("config/corsOptions.js:6", "CORS206")]),
     ("melax08__pet_alert", "server/settings/", [("server/settings/components/cors.py:1", "CORS202")]),
     ("luizlimads__mvcore_back", "core/settings/", []),
     ("04mg__flask-api-boilerplate", "app/", []),

@@ -79,9 +79,9 @@ PINNED: dict[str, set[tuple[int, str]]] = {
         (95, "CORS403"),  # @fetch: `if ($args ~* download)` with its own add_header drops the inherited CORS lines
         (99, "CORS403"),  # @fetch: same for the `download_filename` if
     },
-    "nginx-misc/DEFRA__forms-submission-api__cors.conf": {
-        (1, "CORS206"),  # the only allowed origin is http://localhost:3000 and ACAC is 'true' (line 4)
-    },
+    # the only allowed origin is http://localhost:3000 with ACAC 'true' (line 4): a loopback
+    # origin is potentially trustworthy (Secure Contexts §3.1), so CORS206 stays silent
+    "nginx-misc/DEFRA__forms-submission-api__cors.conf": set(),
     "nginx-misc/MaastrichtU-IDS__nginx-cors__cors_support": {
         (5, "CORS201"),   # ACAO '*' with ACAC 'true' (line 6) on every response
         (12, "CORS201"),  # the OPTIONS if repeats ACAO '*' + ACAC 'true' (line 13) on the preflight

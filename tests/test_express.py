@@ -13,7 +13,7 @@ import pytest
 from support import corslint
 
 from corslint.apps.express.model import load
-from corslint.apps.express.paths import PathError, compile_path
+from corslint.apps.express.paths import PathError, compile_path, literal_head
 from corslint.apps.express.source import express_version
 from corslint.model import Request
 
@@ -140,11 +140,58 @@ def test_splat_never_matches_on_express4(tmp_path):
     assert preflight(model_of(tmp_path, body, express="5.x")).handler == "middleware"
 
 
-def test_version_defaults_to_5_and_says_so(tmp_path):
+def test_version_unknown_without_package_json(tmp_path):
     path = write(tmp_path, HEAD, express=None)
-    version, note = express_version(str(path))
-    assert version == 5 or (tmp_path / ".." / "package.json").exists()
-    assert "assumed" in note or version != 5
+    assert express_version(str(path)) is None or (tmp_path / ".." / "package.json").exists()
+    assert express_version(str(write(tmp_path, HEAD, express="~4.21.2"))) == 4
+
+
+def test_unknown_version_explores_both_majors(tmp_path):
+    if (tmp_path / ".." / "package.json").exists():
+        pytest.skip(f"{tmp_path.parent}/package.json names a version")
+    m = model_of(tmp_path, HEAD + "app.get('/api/x', cors(), (req, res) => res.json([]));\n", express=None)
+    assert [(condition, alt.version) for condition, alt in m.alternatives] == [
+        ("if the app runs Express 4", 4), ("if the app runs Express 5", 5)]
+    assert model_of(tmp_path, HEAD, express="^5.1.0").alternatives == []
+
+
+UNPINNED_STAR = HEAD + ("const h = (req, res) => res.json([]);\n"
+                        "app.use(cors({ origin: ['https://app.example.com', 'http://app.example.com'], "
+                        "credentials: true }));\napp.options('*', cors());\napp.put('/api/x', h);\n")
+
+
+def test_unknown_version_startup_refusal_is_a_warning_and_options_are_judged(tmp_path):
+    write(tmp_path, UNPINNED_STAR, express=None)
+    result = corslint("app.js", cwd=tmp_path)
+    out = result.stdout
+    assert "app.js:6: CORS502 [warning] if the app runs Express 5: Express 5 refuses the path '*'" in out, out
+    assert "assumed" not in out
+    assert "app.js:5: CORS206 [warning] the insecure origin http://app.example.com" in out, out   # judged under 4
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def test_known_version_startup_refusal_stays_an_error_fp(tmp_path):
+    write(tmp_path, UNPINNED_STAR, express="^5.1.0")
+    out = corslint("app.js", cwd=tmp_path).stdout
+    assert "app.js:6: CORS502 [error] Express 5 refuses the path '*'" in out and "if the app runs" not in out, out
+    assert "CORS206" not in out, out     # the application never starts: nothing is answered
+    write(tmp_path, UNPINNED_STAR, express="4.x")
+    out = corslint("app.js", cwd=tmp_path).stdout
+    assert "CORS502" not in out and "app.js:5: CORS206" in out and "if the app runs" not in out, out
+
+
+def test_unknown_version_finding_of_one_major_says_so(tmp_path):
+    write(tmp_path, HEAD + "const h = (req, res) => res.json([]);\napp.options('/{*splat}', cors());\n"
+                           "app.put('/api/x', cors(), h);\n", express=None)
+    out = corslint("app.js", cwd=tmp_path).stdout
+    assert "app.js:6: CORS101 [error] if the app runs Express 4: nothing answers the CORS preflight" in out, out
+
+
+def test_unknown_version_finding_of_both_majors_is_plain_fp(tmp_path):
+    write(tmp_path, HEAD + "app.use(cors({ origin: true, credentials: true }));\n"
+                           "app.get('/api/x', (req, res) => res.json([]));\n", express=None)
+    out = corslint("app.js", cwd=tmp_path).stdout
+    assert "CORS202" in out and "if the app runs" not in out, out
 
 
 def test_route_chain_and_router_prefix(tmp_path):
@@ -154,6 +201,19 @@ def test_route_chain_and_router_prefix(tmp_path):
     assert scope.served_methods == ("GET", "PUT")
     assert get(m, "/api/items", method="PUT").status == 200
     assert get(m, "/items").status == 404
+
+
+@pytest.mark.parametrize("pattern, head", [
+    ("/api/items0/:id", "/api/items0/"),     # a required parameter keeps the `/` before it: indexed by segment
+    ("/api/:id(\\d+)", "/api/"),
+    ("/api/:id?", "/api"),                   # optional: `/api` matches too, so the `/` is not part of the head
+    ("/api/:id(\\d+)?", "/api"),
+    ("/a/.:ext", "/a"),
+])
+def test_express4_literal_heads(pattern, head):
+    assert literal_head(pattern, 4, True) == head
+    assert all(compile_path(pattern, 4, True).match(path) is None or path.startswith(head)
+               for path in ("/api", "/api/7", "/api/items0/7", "/a", "/a/.json"))
 
 
 def test_path_syntax_per_version():

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corslint.origins import (Trust, attack_candidates, host_of, hosts_spelled, is_origin, pattern_examples,
-                              registrable_domain)
+                              potentially_trustworthy_http, registrable_domain)
 
 
 @pytest.mark.parametrize("value, ok", [
@@ -24,6 +24,23 @@ from corslint.origins import (Trust, attack_candidates, host_of, hosts_spelled, 
 ])
 def test_is_origin(value, ok):
     assert is_origin(value) is ok
+
+
+@pytest.mark.parametrize("origin", [
+    "http://localhost", "http://localhost:3000", "http://app.localhost:8080", "http://127.0.0.1",
+    "http://127.1.2.3:5173", "http://[::1]", "http://[::1]:8080",
+])
+def test_loopback_origins_are_potentially_trustworthy(origin):
+    assert potentially_trustworthy_http(origin)
+
+
+@pytest.mark.parametrize("origin", [
+    "http://192.168.1.106:3000", "http://localhost.evil.example", "http://127.0.0.1.evil.example",
+    "http://127.0.0.256", "http://1270.0.0.1", "http://localhost:", "http://localhost:abc", "http://[::1]x",
+    "https://evil.example", "http://" + "a" * 400 + ".localhost",
+])
+def test_other_origins_are_not_potentially_trustworthy_fp(origin):
+    assert not potentially_trustworthy_http(origin)
 
 
 def test_registrable_domain_uses_the_public_suffix_list():

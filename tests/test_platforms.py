@@ -355,12 +355,14 @@ CORPUS_PINNED = {
     # '*' without credentials, but no accessControlAllowHeaders: a JSON preflight fails (headers: line 6)
     "k8s-misc/alkem-io__server-api-mcp__k8s__middleware.yaml": {(6, "CORS302")},
     # traefik:v3.0 image: Max-Age 0 default; http://localhost:5173 with credentials; no addVaryHeader
-    "traefik-misc/2025-summer-teamD__backend__docker-compose.prod.yml":
-        {(50, "CORS503"), (51, "CORS206"), (51, "CORS405")},
-    "traefik-misc/Eventian__Calentian_Backend__traefik__middlewares.yml": {(21, "CORS206"), (21, "CORS405")},
+    # the only http:// origins of these lists are loopback (http://localhost:5173, :4200): potentially
+    # trustworthy (Secure Contexts §3.1), no CORS206
+    "traefik-misc/2025-summer-teamD__backend__docker-compose.prod.yml": {(50, "CORS503"), (51, "CORS405")},
+    "traefik-misc/Eventian__Calentian_Backend__traefik__middlewares.yml": {(21, "CORS405")},
     # forwardAuth `auth-check` listed before `cors-headers` on router api-gateway
     "traefik-misc/Hng-Stage4__hngx13-stage-4-backend__traefik__dynamic_conf.yml": {(9, "CORS105"), (11, "CORS501")},
-    "traefik-misc/Nej-ma__breezy-backend__traefik__middlewares.yml": {(15, "CORS206"), (15, "CORS405")},
+    # http://localhost:3000 with credentials: loopback, potentially trustworthy, no CORS206
+    "traefik-misc/Nej-ma__breezy-backend__traefik__middlewares.yml": {(15, "CORS405")},
     # the origin "https://${DOMAIN}://localhost:5173" matches nothing: no header, no finding
     "traefik-misc/2025-summer-teamD__backend__traefik__dynamic.yml": set(),
     # PUT allowed but no accessControlAllowHeaders (table at line 30)

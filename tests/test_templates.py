@@ -417,3 +417,37 @@ def test_template_not_utf8_is_an_error_at_its_line(tmp_path):
     result = corslint("site.conf.j2", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "site.conf.j2:3: cannot read this template: not UTF-8" in result.stderr, result.stderr
+
+
+def test_terraform_templatefile_not_read_is_a_notice_at_the_call(tmp_path):
+    _write(tmp_path, {"infra/main.tf": """\
+        resource "kubernetes_manifest" "a" {
+          manifest = yamldecode(templatefile("${path.module}/templates/cors.tpl", {}))
+        }
+
+        resource "kubernetes_manifest" "b" {
+          manifest = yamldecode(templatefile("${var.dir}/other.tpl", {}))
+        }
+        """})
+    result = corslint("infra/main.tf", cwd=tmp_path)
+    out = result.stdout
+    assert "infra/main.tf:2: note: templatefile ${path.module}/templates/cors.tpl: not read: No such file" in out, out
+    assert "infra/main.tf:6: note: templatefile ${var.dir}/other.tpl: not read: a path corslint cannot tell" in out
+    assert "skipped: line" not in out and "in 1 file" in out and "0 files" not in out, out
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert corslint("infra/main.tf", "--strict", cwd=tmp_path).returncode == 2
+
+
+def test_terraform_templatefile_read_gives_no_notice_fp(tmp_path):
+    _write(tmp_path, {"infra/main.tf": 'locals {\n  m = templatefile("${path.module}/t.conf.tpl", {})\n}\n',
+                      "infra/t.conf.tpl": """\
+                          server {
+                              listen 80;
+                              location /fonts/ {
+                                  add_header Access-Control-Allow-Origin *;
+                                  root /var/www;
+                              }
+                          }
+                          """})
+    result = corslint("infra/main.tf", cwd=tmp_path)
+    assert result.returncode == 0 and "note:" not in result.stdout and "skipped" not in result.stdout, result.stdout

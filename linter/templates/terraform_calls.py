@@ -1,6 +1,8 @@
 """Terraform files: the templates their `templatefile(...)` calls render,
 linted with every variable unknown.  A `.tf` without such a call of a
-CORS configuration is not an input of corslint (no noise)."""
+CORS configuration is not an input of corslint (no noise).  A call whose
+template cannot be read is a notice at the call's line (like an include
+not read): the file is linted all the same, and the gap is visible."""
 
 from __future__ import annotations
 
@@ -31,13 +33,13 @@ def lint_calls(path: str, explicit: bool, kind: str | None, root: str | None, ru
     for number, match in enumerate(_CALL.finditer(text)):
         line = text.count("\n", 0, match.start()) + 1
         if number >= MAX_CALLS:
-            outcome.skipped.append((path, f"line {line}: more than {MAX_CALLS} templatefile calls; the rest are "
-                                          f"not read"))
+            outcome.notices.append(InputError(path, line, f"more than {MAX_CALLS} templatefile calls; the rest "
+                                                          f"are not read"))
             break
         spelled = _PATH_VARS.sub(folder.replace("\\", "/"), match.group(1))
         if "${" in spelled:
-            outcome.skipped.append((path, f"line {line}: templatefile {match.group(1)}: a path corslint cannot "
-                                          f"tell (not read)"))
+            outcome.notices.append(InputError(path, line, f"templatefile {match.group(1)}: not read: a path "
+                                                          f"corslint cannot tell"))
             continue
         # `${path.module}/x` names a file beside this one; another relative path is the root module's
         # (the working folder's): taken beside this file too, the usual layout
@@ -45,7 +47,8 @@ def lint_calls(path: str, explicit: bool, kind: str | None, root: str | None, ru
                                   else os.path.join(folder, spelled))
         problem = confine.unreadable(target, root or folder)
         if problem is not None:
-            outcome.skipped.append((path, f"line {line}: templatefile {match.group(1)}: {problem}"))
+            outcome.notices.append(InputError(path, line, f"templatefile {match.group(1)}: not read: "
+                                                          f"{problem.removeprefix('cannot read: ')}"))
             continue
         try:
             rendered = lint_template(target, False, kind, root or folder, rules, make_context, included,
@@ -55,12 +58,17 @@ def lint_calls(path: str, explicit: bool, kind: str | None, root: str | None, ru
             continue
         if rendered is None:
             continue
-        outcome.judged = outcome.judged or rendered.judged
+        outcome.skipped += rendered.skipped
+        if not rendered.judged:     # renders to nothing corslint reads: listed as skipped, not as linted
+            continue
+        outcome.judged = True
         outcome.files += [f for f in rendered.files if f not in outcome.files]
         outcome.findings += rendered.findings
         outcome.errors += rendered.errors
-        outcome.skipped += rendered.skipped
-    if explicit and not outcome.judged and not outcome.errors and not outcome.skipped:
+        outcome.notices += rendered.notices
+        outcome.quiet += rendered.quiet
+        outcome.mapped += rendered.mapped
+    if explicit and not outcome.judged and not outcome.errors and not outcome.skipped and not outcome.notices:
         outcome.skipped.append((path, "no templatefile of a configuration corslint reads here"))
-    outcome.judged = outcome.judged or bool(outcome.errors)
+    outcome.judged = outcome.judged or bool(outcome.errors) or bool(outcome.notices)
     return outcome

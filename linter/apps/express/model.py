@@ -10,8 +10,10 @@ major version, express/paths.py), method match, handlers in order until one
 answers; an unanswered OPTIONS to a known path gets Express's automatic
 200 with `Allow`, anything else finalhandler's 404, and the headers set on
 the way stay on both.  The major version comes from the nearest
-package.json that names express; without one Express 5 is assumed, and the
-messages say so.
+package.json that names express; without one the version is unknown and
+both Express 4 and 5 are judged (`alternatives`, linter/alternatives.py):
+what holds under both is reported plainly, the rest says which version it
+needs, and the CORS options are judged where the application starts.
 """
 
 from __future__ import annotations
@@ -34,16 +36,22 @@ SIMPLE = {"GET", "HEAD", "POST"}
 class ExpressModel(AppModel):
     """The app as Express + cors would run it."""
 
-    def __init__(self, path: str, parsed: Parsed, module: Module | None, app: Router | None, version: int,
-                 version_note: str):
+    #: (condition, model) per Express major when the version is unknown (see linter/alternatives.py)
+    alternatives: list = []
+
+    def __init__(self, path: str, parsed: Parsed, module: Module | None, app: Router | None, version: int):
         self.module = module
         self.app = app or Router("app")
         self.version = version
-        self.version_note = version_note
         self._indexes: dict[int, tuple[Router, PathIndex]] = {}
         super().__init__(path, parsed, self._routes())
         #: the first path Express refuses at registration: then no request is ever answered
         self._refused = next(self._rejected(), None)
+
+    @property
+    def starts(self) -> bool:
+        """Express registers every path: the application starts."""
+        return self._refused is None
 
     # -- answers ---------------------------------------------------------------------------------
     def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
@@ -203,7 +211,7 @@ class ExpressModel(AppModel):
                 hint = " (use '/{*splat}' or the regex /.*/ for every path)" if layer.pattern == "*" else ""
                 yield RejectedAtStartup(layer.source, f"Express {self.version} refuses the path "
                                                       f"{layer.pattern!r} when it is registered ({layer.error}), "
-                                                      f"so the application never starts{hint}{self.version_note}")
+                                                      f"so the application never starts{hint}")
 
     def _order(self, router: Router):
         """CORS501: cors registered after routes it should cover, or after authentication."""
@@ -320,7 +328,19 @@ def load(path: str, display: str) -> ExpressModel:
 
     graph = Graph(confine.lookup_root(path), claims=lambda data: not uses_cors(data))
     module, errors = read_javascript(path, display, graph)
-    version, note = express_version(path)
+    known = express_version(path)
+    parsed = Parsed(display, [display], errors, notices=graph.notices)
+    models = [_model(display, parsed, module, version) for version in ((known,) if known else (4, 5))]
+    if module is not None:
+        preload(module)
+    parsed.files.extend(graph.files)    # every module read, once the app's were
+    if len(models) > 1:
+        models[0].alternatives = [(f"if the app runs Express {m.version}", m) for m in models]
+    return models[0]
+
+
+def _model(display: str, parsed: Parsed, module: Module | None, version: int) -> ExpressModel:
+    """The model of the app under one Express major version."""
     app = read_app(module, display, version) if module is not None else None
     related: tuple = ()
     if module is not None:
@@ -329,8 +349,6 @@ def load(path: str, display: str) -> ExpressModel:
             app, source = options_app(module, display, version, options)
             related = (Related(display, source.line, "this module exports cors() options: they are judged as "
                                                      "passed to cors() (app.use(cors(options)) on every path)"),)
-        preload(module)
-    model = ExpressModel(display, Parsed(display, [display, *graph.files], errors, notices=graph.notices), module,
-                         app, version, note)
+    model = ExpressModel(display, parsed, module, app, version)
     model.related = related
     return model

@@ -221,6 +221,15 @@ def literal_head(pattern, version: int, end: bool) -> str | None:
         following = text[len(head)]
         if following in "?+{":              # quantifies the character before it
             head = head[:-1]
-        elif following in ":.(" and head.endswith("/"):   # `/:id?`, `/.:ext`, `/(x)?` may drop that `/`
+        elif following in ".(" and head.endswith("/"):    # `/.:ext`, `/(x)?` may drop that `/`
             head = head[:-1]
+        elif following == ":" and head.endswith("/"):     # only an optional `/:id?` drops it (path-to-regexp 0.1)
+            param = _V4_PARAM.match(text, len(head))
+            if param is None or param.group(1):
+                head = head[:-1]
     return head
+
+
+#: a 4.x named parameter as path-to-regexp 0.1 reads it: `:name`, a `(capture)`, `*`, then `?` (optional:
+#: only then is the `/` before it optional too)
+_V4_PARAM = re.compile(r":\w+(?:\(.*?\))?\*?(\?)?")

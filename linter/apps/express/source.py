@@ -323,11 +323,11 @@ def _array_node(module: Module, node):
     return node
 
 
-def express_version(path: str) -> tuple[int, str]:
+def express_version(path: str) -> int | None:
     """The Express major version from the nearest package.json naming
-    express (else 5, said in messages), looked up from the app's folder up
-    to its root and no further (`confine.lookup_root`: the folder walked, or
-    the checkout)."""
+    express (None when none does: unknown, both majors are judged), looked
+    up from the app's folder up to its root and no further
+    (`confine.lookup_root`: the folder walked, or the checkout)."""
     from ... import confine
 
     top = confine.lookup_root(path)
@@ -346,12 +346,12 @@ def express_version(path: str) -> tuple[int, str]:
                 spec = str(deps.get("express", "")) if isinstance(deps, dict) else ""
                 found = re.search(r"\d+", spec)
                 if found:
-                    return int(found.group(0)), ""
+                    return int(found.group(0))
         parent = os.path.dirname(folder)
         if parent == folder or not confine.below(confine.real_path(parent), top):
             break
         folder = parent
-    return 5, " (Express 5 assumed: no package.json next to the app names an express version)"
+    return None
 
 
 def read_app(module: Module, path: str, version: int) -> Router | None:

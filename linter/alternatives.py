@@ -1,0 +1,56 @@
+"""Judging a file whose meaning depends on a fact the repository does not
+settle (today: the Express major version when no package.json names it).
+
+Unknown is a value to explore, not a default to assume: the loader returns
+one model per possible value (`model.alternatives`: (condition, model)
+pairs, e.g. ("if the app runs Express 5", model)), each is judged, and the
+findings are merged.  A finding that holds under every alternative where the
+application starts is reported plainly; one that holds under some only says
+under which ("if the app runs Express 5: ...").  A startup refusal (CORS502)
+is weighed against every alternative: when it depends only on the unknown
+value it is at most a warning, because the repository may well pin the
+version that starts.  Findings of an alternative where the application never
+starts are its refusal alone: its CORS options are judged where it starts.
+"""
+
+from __future__ import annotations
+
+from .diagnostics import SEVERITY_RANK, Finding, InputError
+
+#: the rule whose findings are startup refusals
+STARTUP = "CORS502"
+
+
+def judge_alternatives(model, judge, rules, make_context) -> tuple[list[Finding], list[InputError]]:
+    """`judge` (engine.judge) run on each of `model.alternatives`, merged as
+    the module's docstring says."""
+    judged = []
+    errors: list[InputError] = []
+    for condition, alternative in model.alternatives:
+        findings, alt_errors = judge(alternative, rules, make_context)
+        errors += [e for e in alt_errors if all(str(e) != str(known) for known in errors)]
+        judged.append((condition, alternative.starts, findings))
+    starting = [i for i, (_c, starts, _f) in enumerate(judged) if starts] or list(range(len(judged)))
+    holds: dict[tuple, list[int]] = {}
+    first: dict[tuple, Finding] = {}
+    for index, (_condition, _starts, findings) in enumerate(judged):
+        for finding in findings:
+            if finding.code != STARTUP and index not in starting:
+                continue
+            key = (finding.code, finding.path, finding.line, finding.message)
+            first.setdefault(key, finding)
+            if index not in holds.setdefault(key, []):
+                holds[key].append(index)
+    merged = []
+    for key, finding in first.items():
+        universe = range(len(judged)) if finding.code == STARTUP else starting
+        where = holds[key]
+        if all(i in where for i in universe):
+            merged.append(finding)
+            continue
+        conditions = " or ".join(judged[i][0] for i in where)
+        finding.message = f"{conditions}: {finding.message}"
+        if finding.code == STARTUP and SEVERITY_RANK[finding.severity] > SEVERITY_RANK["warning"]:
+            finding.severity = "warning"
+        merged.append(finding)
+    return merged, errors
