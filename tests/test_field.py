@@ -77,7 +77,7 @@ def test_label_file_is_well_formed():
     for repo, entries in labels.items():
         assert repo in names or not FIELD.is_dir(), f"{repo}: no such field repository"
         for entry in entries:
-            assert entry["verdict"] in ("right", "wrong"), entry
+            assert entry["verdict"] in ("right", "wrong", "missed"), entry
             assert len(entry["reason"]) > 40, entry    # a judgement says why
 
 
@@ -87,7 +87,7 @@ def test_manifest_command_gives_the_labelled_findings(name, command):
     report = _lint(folder, *shlex.split(command))
     assert report["errors"] == [], report["errors"]
     found = sorted((f["path"], f["line"], f["code"]) for f in report["findings"])
-    labelled = sorted((e["path"], e["line"], e["code"]) for e in _labels().get(name, []))
+    labelled = sorted((e["path"], e["line"], e["code"]) for e in _labels().get(name, []) if e["verdict"] != "missed")
     assert found == labelled, f"{name}: findings differ from field_labels.toml"
     wrong = [e for e in _labels().get(name, []) if e["verdict"] == "wrong"]
     assert not wrong, f"{name}: known false positives: {wrong}"

@@ -361,3 +361,22 @@ def test_apache_rewrite_flag_reading_an_unknown_server_variable_is_uncertain_not
         "  Header always set Access-Control-Allow-Origin \"*\"\n</VirtualHost>\n")
     result = corslint("--type", "apache", "site.conf", cwd=tmp_path)
     assert "internal error" not in result.stdout + result.stderr and result.returncode in (0, 1), result.stderr
+
+
+def test_if_dropping_an_add_header_that_headers_more_still_sends_is_not_cors403(tmp_path):
+    """Field (seanmalter/NGINX-https-proxy, checked on nginx 1.22 with headers-more):
+    server-level `more_set_headers 'Access-Control-Allow-Origin: *'` and a location whose
+    OPTIONS `if` has its own add_header lines.  The `if` drops the location's `add_header
+    Access-Control-Allow-Origin *`, but the 204 still carries the header from headers-more:
+    nothing is lost (no CORS403).  The 200 carries it twice (CORS402)."""
+    from support import corslint
+
+    (tmp_path / "default.conf").write_text(
+        "server {\n  listen 80;\n  more_set_headers 'Access-Control-Allow-Origin: *';\n"
+        "  more_set_headers 'Access-Control-Allow-Methods: GET, POST, OPTIONS';\n"
+        "  location /api/ {\n    if ($request_method = OPTIONS) {\n      add_header Content-Type text/plain;\n"
+        "      return 204;\n    }\n    add_header Access-Control-Allow-Origin *;\n"
+        "    proxy_pass http://127.0.0.1:8000;\n  }\n}\n")
+    result = corslint("default.conf", cwd=tmp_path)
+    assert "CORS403" not in result.stdout, result.stdout
+    assert "default.conf:10: CORS402" in result.stdout, result.stdout

@@ -210,6 +210,10 @@ def _dropped(level: Level) -> DroppedHeaders | None:
     watched = set(CORS_HEADERS)
     if level.kind == "if":   # a preflight branch needs neither of these
         watched -= {ACEH, MAX_AGE}
+    # a header headers-more sets on every answer of this level is still sent (the field's
+    # seanmalter proxy: `more_set_headers 'Access-Control-Allow-Origin: *'` beside the `if`)
+    own |= {more.name.lower() for more in level.effective_more_headers()
+            if not more.clear and more.value is not None and more.statuses is None and more.types is None}
     lost = [HeaderName(add.name.lower(), add.source) for add in inherited
             if add.name.lower() in watched and add.name.lower() not in own]
     if not lost:
