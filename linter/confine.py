@@ -334,8 +334,10 @@ class ConfigReading(Parsed):
             self.notices.append(notice)
 
     def used(self, mapping) -> None:
-        """Record that an include was read through `mapping` (shown once a run)."""
-        if mapping is not None and mapping not in self.mapped:
+        """Record that an include was read through `mapping` (shown once a
+        run); a mapping of a path onto itself (linting /etc/nginx in place) is
+        no news."""
+        if mapping is not None and mapping not in self.mapped and os.path.normpath(mapping.source) != mapping.target:
             self.mapped.append(mapping)
 
     def read(self, path: str, display: str, root: str | None) -> bytes | None:
