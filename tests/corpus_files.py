@@ -18,13 +18,18 @@ MISSING = "<corpus missing>"
 _ENTRY = re.compile(r"^## `([^`]+)`\n- \*\*format\*\*: (\S+)", re.MULTILINE)
 
 
-def require_corpus() -> Path:
-    if not CORPUS.is_dir():
-        message = f"shared corpus not found at {CORPUS}"
+def require_shared(folder: Path, what: str) -> Path:
+    """`folder` of ../shared, or a visible skip without it (a failure on CI)."""
+    if not folder.is_dir():
+        message = f"{what} not found at {folder}"
         if os.environ.get("CI") == "true":
             pytest.fail(message + " (required on CI)")
         pytest.skip(message)
-    return CORPUS
+    return folder
+
+
+def require_corpus() -> Path:
+    return require_shared(CORPUS, "shared corpus")
 
 
 def manifest_files(kind: str) -> list[str]:

@@ -16,11 +16,11 @@ import json
 import os
 import re
 import shlex
-import sys
 from pathlib import Path
 
 import pytest
 
+from corpus_files import REPO, require_shared
 from support import corslint
 
 try:
@@ -28,7 +28,6 @@ try:
 except ModuleNotFoundError:     # Python 3.10
     tomllib = None
 
-REPO = Path(__file__).resolve().parent.parent
 FIELD = REPO.parent / "shared" / "field"
 LABELS = Path(__file__).with_name("field_labels.toml")
 _ROW = re.compile(r"^\| `([^`]+)/` \| \d \| \d+ \| `corslint ([^`]+)` \|", re.MULTILINE)
@@ -41,12 +40,7 @@ _CORS = re.compile(r"(?i:access-control-allow-)|\bCORS_[A-Z_]+\s*=|\b(?i:cors)\s
 
 
 def _field() -> Path:
-    if not FIELD.is_dir():
-        message = f"field corpus not found at {FIELD}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (required on CI)")
-        pytest.skip(message)
-    return FIELD
+    return require_shared(FIELD, "field corpus")
 
 
 def _rows() -> list[tuple[str, str]]:
