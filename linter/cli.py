@@ -318,6 +318,12 @@ def main(argv: list[str] | None = None) -> int:
     # A lint run builds many small, long-lived objects and exits: the cyclic
     # collector would only re-scan them (it costs a third of a large run).
     gc.disable()
+    # Python's re warns about patterns it reads (FutureWarning "Possible nested
+    # set" for `[[`): the patterns are the checkout's, and stderr carries only
+    # corslint's own messages (`warnings` is loaded at interpreter start-up)
+    import warnings
+
+    warnings.simplefilter("ignore", FutureWarning)
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"simulate": simulate_main, "rules": rules_main, "explain": explain_main, "docs": docs_main}
     try:

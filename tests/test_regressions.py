@@ -380,3 +380,17 @@ def test_if_dropping_an_add_header_that_headers_more_still_sends_is_not_cors403(
     result = corslint("default.conf", cwd=tmp_path)
     assert "CORS403" not in result.stdout, result.stdout
     assert "default.conf:10: CORS402" in result.stdout, result.stdout
+
+
+def test_a_configured_regex_python_warns_about_prints_no_warning(tmp_path):
+    """`[[` in a configured pattern makes Python's re print "FutureWarning:
+    Possible nested set" on stderr: the pattern is the checkout's, and
+    nothing but corslint's own messages may reach the user's stderr."""
+    from support import corslint
+
+    (tmp_path / "site.conf").write_text(
+        "map $http_origin $cors {\n    default \"\";\n    \"~^https://[[a-z]+\\.example\\.com$\" $http_origin;\n}\n"
+        "server {\n    listen 80;\n    location / {\n        add_header Access-Control-Allow-Origin $cors always;\n"
+        "        add_header Vary Origin always;\n        return 200;\n    }\n}\n")
+    result = corslint("site.conf", cwd=tmp_path)
+    assert "Warning" not in result.stderr, result.stderr
