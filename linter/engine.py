@@ -463,6 +463,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
         report.unused_suppressions = [s for sups in suppressions.values() for s in sups if not s.used]
     report.errors.sort(key=lambda e: (e.path, e.line or 0))
     report.notices.sort(key=lambda e: (e.path, e.line or 0))
+    report.skipped = list(dict.fromkeys(report.skipped))   # a template reached by a walk and a templatefile: once
     return report
 
 

@@ -451,3 +451,12 @@ def test_terraform_templatefile_read_gives_no_notice_fp(tmp_path):
                           """})
     result = corslint("infra/main.tf", cwd=tmp_path)
     assert result.returncode == 0 and "note:" not in result.stdout and "skipped" not in result.stdout, result.stdout
+
+
+def test_a_template_reached_twice_is_listed_as_skipped_once(tmp_path):
+    """A template a walk meets and a `templatefile` call renders too is one
+    skip line (field: kamilwronka/communicator-infra's KongPlugin template)."""
+    _write(tmp_path, {"infra/main.tf": 'locals {\n  m = templatefile("${path.module}/templates/kong.tpl", {})\n}\n',
+                      "infra/templates/kong.tpl": "kind: KongPlugin\nplugin: cors\nconfig:\n  origins: ${origins}\n"})
+    result = corslint(".", cwd=tmp_path)
+    assert result.stdout.count("kong.tpl: skipped") == 1, result.stdout
