@@ -353,10 +353,9 @@ def _wired(entries: list, root: str | None, report: Report, mappings: list, stri
 
     wiring = discover(entries, root)
     use([*mappings, *wiring.mappings])
-    for path, message in wiring.notices:
-        where, _, rest = message.partition(": ")
-        line = int(where[5:]) if where.startswith("line ") and where[5:].isdigit() else None
-        (report.errors if strict else report.notices).append(InputError(_shown(path), line, rest if line else message))
+    for notice in wiring.notices:
+        (report.errors if strict else report.notices).append(InputError(_shown(notice.path), notice.line,
+                                                                        notice.message))
     report.errors.extend(wiring.errors)
     report.read.extend(sorted(_shown(path) for path in wiring.read))    # the compose files and Dockerfiles
     if not wiring.read:

@@ -169,8 +169,8 @@ def test_read_role_forms_loops_and_unknown_names(tmp_path, monkeypatch):
     assert got["/etc/nginx/nginx.conf"][0] == str(folder / "files" / "nginx.conf")
     site = got["/etc/nginx/sites-available/site"]
     assert "named '{{ name }}.conf' there (unknown: taken as site)" in site[1]
-    assert [line for _path, line in notices] == \
-        ["line 13: the loop's items are not a literal list: the files this task deploys are unknown"]
+    assert [(n.line, n.message) for n in notices] == \
+        [(13, "the loop's items are not a literal list: the files this task deploys are unknown")]
     assert read == [str(folder / "tasks" / "main.yml")]
     assert roots(mappings) == {str(folder / "templates" / "a.conf.j2"): "nginx",
                                str(folder / "templates" / "b.conf.j2"): "nginx",
@@ -196,4 +196,4 @@ def test_read_role_bounds_what_it_expands(tmp_path, monkeypatch):
                                          f"  loop: [{items}]\n")
     mappings, notices, _read = read_role(str(folder))
     assert len(mappings) == 5
-    assert notices and "the rest of the role's tasks are not read" in notices[0][1]
+    assert notices and "the rest of the role's tasks are not read" in notices[0].message

@@ -44,6 +44,11 @@ def codes(result) -> list[tuple[str, int, str]]:
     return [(f["path"], f["line"], f["code"]) for f in json.loads(result.stdout)["findings"]]
 
 
+def notices(wiring) -> list[tuple[str, int | None, str]]:
+    """(path, line, message) of what a discovery could not follow."""
+    return [(n.path, n.line, n.message) for n in wiring.notices]
+
+
 def lint_json(*args, cwd):
     return corslint(*args, "--format", "json", cwd=cwd)
 
@@ -132,8 +137,8 @@ def test_compose_variable_defaults_and_unknown_variables(tmp_path, monkeypatch):
     wiring = discover([("docker-compose.yml", True, None)], None)
     assert [(m.target, m.source) for m in wiring.mappings] == [("/etc/nginx/conf.d",
                                                                  str(tmp_path / "nginx" / "conf.d"))]
-    assert ("docker-compose.yml", "line 6: service web: the mount ${CERTS}:/etc/nginx/ssl needs ${CERTS}, which "
-                                  "this file gives no value: /etc/nginx/ssl is not mapped") in wiring.notices
+    assert ("docker-compose.yml", 6, "service web: the mount ${CERTS}:/etc/nginx/ssl needs ${CERTS}, which "
+                                     "this file gives no value: /etc/nginx/ssl is not mapped") in notices(wiring)
 
 
 def test_compose_source_outside_the_repository_is_refused(tmp_path):
@@ -334,13 +339,13 @@ def test_dockerfile_cp_of_a_copied_file_maps_it(tmp_path, monkeypatch):
                          "RUN cp /usr/share/x.conf /etc/nginx/conf.d/\n",
                          {"site.conf": API_SITE})
     assert maps["/etc/nginx/conf.d/site.conf"] == "site.conf"
-    assert any("line 4: RUN cp into /etc/nginx/conf.d" in message for _path, message in wiring.notices)
+    assert any(line == 4 and "RUN cp into /etc/nginx/conf.d" in message for _path, line, message in notices(wiring))
 
 
 def test_dockerfile_unknown_argument_is_said(tmp_path, monkeypatch):
     _, wiring = wired(tmp_path, monkeypatch, "FROM nginx\nARG ENV\nCOPY site.${ENV}.conf /etc/nginx/conf.d/\n", {})
-    assert ("Dockerfile", "line 3: the source site.${ENV}.conf needs ${ENV}, which this Dockerfile gives no value: "
-                          "/etc/nginx/conf.d is not mapped") in wiring.notices
+    assert ("Dockerfile", 3, "the source site.${ENV}.conf needs ${ENV}, which this Dockerfile gives no value: "
+                             "/etc/nginx/conf.d is not mapped") in notices(wiring)
 
 
 def test_dockerfile_apache_vhost(tmp_path):

@@ -58,8 +58,8 @@ class Wiring:
     mappings: list[Mapping] = field(default_factory=list)
     #: root file (as shown) -> its kind (its includes resolve against its deployed prefix: `includes`)
     roots: dict = field(default_factory=dict)
-    #: (path, message) shown to the user: what corslint cannot follow
-    notices: list[tuple[str, str]] = field(default_factory=list)
+    #: what corslint cannot follow, at its file and line (InputError)
+    notices: list[InputError] = field(default_factory=list)
     #: the deployment files read (real paths)
     read: set = field(default_factory=set)
     #: those of them linted only through what they wire (a compose file with
@@ -114,9 +114,9 @@ def discover(entries: list[tuple[str, bool, str | None]], root: str | None) -> W
         elif explicit:
             continue
         if explicit and len(wiring.roots) == before:
-            wiring.notices.append((path, "wires no nginx or Apache configuration into a server (no bind mount or "
-                                         "COPY of the repository's files into a server's configuration): "
-                                         "nothing here to lint"))
+            wiring.notices.append(InputError(path, None, "wires no nginx or Apache configuration into a server "
+                                                         "(no bind mount or COPY of the repository's files into a "
+                                                         "server's configuration): nothing here to lint"))
     return wiring
 
 
@@ -267,7 +267,7 @@ def _root(wiring: Wiring, source: str, kind: str) -> None:
     from ..confine import inside, outside_message, real_path
 
     if not inside(source, wiring.top):     # a link in a mounted folder pointing out of the repository
-        wiring.notices.append((source, outside_message(real_path(source), wiring.top)))
+        wiring.notices.append(InputError(source, None, outside_message(real_path(source), wiring.top)))
         return
     relative = os.path.relpath(source)
     shown = source if relative.startswith(os.pardir) else relative

@@ -32,6 +32,7 @@ import os
 import re
 
 from ..confine import read
+from ..diagnostics import InputError
 from ..mapping import Mapping
 
 #: task files read of one role, tasks read of one file, items of one loop
@@ -73,7 +74,7 @@ def read_role(role: str) -> tuple[list[Mapping], list[tuple[str, str]], list[str
     except OSError:
         return [], [], []
     deployed: dict[str, Mapping] = {}
-    notices: list[tuple[str, str]] = []
+    notices: list[InputError] = []
     files = []
     budget = MAX_DEPLOYED
     for name in names:
@@ -89,11 +90,11 @@ def read_role(role: str) -> tuple[list[Mapping], list[tuple[str, str]], list[str
             for mapping, notice in _task(task, role, path):
                 budget -= 1
                 if budget < 0:
-                    notices.append((path, f"more than {MAX_DEPLOYED:,} deployed files: the rest of the role's "
-                                          f"tasks are not read"))
+                    notices.append(InputError(path, None, f"more than {MAX_DEPLOYED:,} deployed files: the rest "
+                                                          f"of the role's tasks are not read"))
                     return list(deployed.values()), notices, files
                 if notice is not None:
-                    notices.append((path, notice))
+                    notices.append(notice)
                 elif _server_path(mapping.target):
                     deployed[mapping.target] = mapping     # a later task writing the same path wins
     return list(deployed.values()), notices, files
@@ -143,17 +144,22 @@ def _task(task: dict, role: str, taskfile: str):
         return
     items = _items(task)
     if items is None and (_ITEM.search(src) or _ITEM.search(dest)):
-        yield None, f"line {line}: the loop's items are not a literal list: the files this task deploys are unknown"
+        yield None, InputError(taskfile, line, "the loop's items are not a literal list: the files this task "
+                                               "deploys are unknown")
         return
     origin = f"{_shown(taskfile)}:{line}"
     for item in items or [None]:
-        yield from _one(_with_item(src, item), _with_item(dest, item), MODULES[module], role, origin, line)
+        yield from _one(_with_item(src, item), _with_item(dest, item), MODULES[module], role, origin, taskfile,
+                        line)
 
 
-def _one(src: str, dest: str, folder: str, role: str, origin: str, line: int):
+def _one(src: str, dest: str, folder: str, role: str, origin: str, taskfile: str, line: int):
+    """(Mapping, None) for the file one task item deploys, or (None, a notice
+    at the task's line) for what cannot be followed."""
     if _JINJA.search(src):
         if _server_path(_JINJA.sub("x", dest)):
-            yield None, f"line {line}: src {src!r} holds a Jinja expression: the file deployed to {dest} is unknown"
+            yield None, InputError(taskfile, line, f"src {src!r} holds a Jinja expression: the file deployed to "
+                                                     f"{dest} is unknown")
         return
     if not dest.startswith("/"):
         return
@@ -167,7 +173,8 @@ def _one(src: str, dest: str, folder: str, role: str, origin: str, line: int):
         parts.append(name)
     elif unknown and unknown != [len(parts) - 1]:
         if _server_path(_JINJA.sub("x", dest)):
-            yield None, f"line {line}: dest {dest!r} has a Jinja expression in a folder: where it deploys is unknown"
+            yield None, InputError(taskfile, line, f"dest {dest!r} has a Jinja expression in a folder: where it "
+                                                     f"deploys is unknown")
         return
     elif unknown:
         origin += f", named {parts[-1]!r} there (unknown: taken as {name})"

@@ -17,6 +17,7 @@ import os
 import re
 
 from ..confine import read
+from ..diagnostics import InputError
 from ..expansion import Budget
 from ..mapping import Mapping
 from .container import Container, source_problem
@@ -59,7 +60,7 @@ class Service:
         self.serves = isinstance(image, str) and _SERVER_IMAGE.search(image) is not None
 
     def notice(self, line: int, message: str) -> None:
-        self.container.notices.append((self.compose, f"line {line}: service {self.name}: {message}"))
+        self.container.notices.append(InputError(self.compose, line, f"service {self.name}: {message}"))
 
     def value(self, text) -> str:
         return substitute(str(text), {}, self.budget, escape=True)
@@ -238,5 +239,5 @@ def read_compose(path: str, root: str) -> tuple[list[Container], list[str], list
         if service.dockerfile is not None:
             dockerfiles.append(service.dockerfile)
     if len(services) > MAX_SERVICES:
-        notices.append((path, f"more than {MAX_SERVICES:,} services: the rest are not read"))
+        notices.append(InputError(path, None, f"more than {MAX_SERVICES:,} services: the rest are not read"))
     return containers, dockerfiles, notices

@@ -25,7 +25,7 @@ class Container:
     removals: list[tuple[str, int]] = field(default_factory=list)
     env: dict = field(default_factory=dict)
     #: (path shown, "line N: message"): what corslint cannot follow
-    notices: list[tuple[str, str]] = field(default_factory=list)
+    notices: list = field(default_factory=list)   # InputError: what cannot be followed, at its line
     events: int = 0
 
     def add(self, mapping: Mapping) -> None:

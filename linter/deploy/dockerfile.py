@@ -25,6 +25,7 @@ import os
 import re
 
 from ..confine import read
+from ..diagnostics import InputError
 from ..expansion import Budget
 from ..mapping import Mapping, translate
 from .container import Container, source_problem
@@ -106,7 +107,7 @@ class _Reader:
         self.unknown = ""
 
     def notice(self, message: str) -> None:
-        self.container.notices.append((self.path, f"line {self.line}: {message}"))
+        self.container.notices.append(InputError(self.path, self.line, message))
 
     def origin(self) -> str:
         return f"{self.path}:{self.line}"
