@@ -72,3 +72,10 @@ def json_text(dumped: str) -> str:
     same value for any JSON reader, no command for the runner when the
     report is printed to the log."""
     return dumped.replace("##[", "##\\u005b")
+
+
+def shown_path(path: str) -> str:
+    """A path as messages show it: relative to the current folder when it
+    lies there (`deploy/nginx`), else as given (an absolute path elsewhere)."""
+    rel = os.path.relpath(path)
+    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel

@@ -13,8 +13,9 @@ import os
 import re
 
 from .config import Settings
-from .confine import forget_paths, inside, read, unreadable
+from .confine import forget_paths, read, unreadable
 from .diagnostics import SEVERITY_RANK, Finding, InputError
+from .display import shown_path
 from .files import expand, explicit_kind, recognise, template_candidate, template_markup
 from .kinds import KINDS, load_function
 from .record import field, record
@@ -337,11 +338,6 @@ def _covered_elsewhere(outcomes: list[Outcome]) -> set[str]:
     return covered
 
 
-def _shown(path: str) -> str:
-    """An absolute path inside the current folder as the user names it (relative)."""
-    return os.path.relpath(path) if os.path.isabs(path) and inside(path, os.curdir) else path
-
-
 def _wired(entries: list, root: str | None, report: Report, mappings: list, strict: bool) -> tuple[list, dict]:
     """The run's entries with the deployment files (docker-compose,
     Dockerfile) replaced by the server configuration they wire in, and
@@ -354,10 +350,10 @@ def _wired(entries: list, root: str | None, report: Report, mappings: list, stri
     wiring = discover(entries, root)
     use([*mappings, *wiring.mappings])
     for notice in wiring.notices:
-        (report.errors if strict else report.notices).append(InputError(_shown(notice.path), notice.line,
+        (report.errors if strict else report.notices).append(InputError(shown_path(notice.path), notice.line,
                                                                         notice.message))
     report.errors.extend(wiring.errors)
-    report.read.extend(sorted(_shown(path) for path in wiring.read))    # the compose files and Dockerfiles
+    report.read.extend(sorted(shown_path(path) for path in wiring.read))    # the compose files and Dockerfiles
     if not wiring.read:
         return entries, {}
     kept = [e for e in entries if os.path.realpath(e[0]) not in wiring.consumed]

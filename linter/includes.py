@@ -316,12 +316,6 @@ def where_it_lies(target: str, root: str) -> str:
     return os.path.normpath(os.path.join(folder, os.path.relpath(real_path(target), real_path(folder))))
 
 
-def shown(path: str) -> str:
-    """A path as messages show it: relative to the current folder when it lies there."""
-    rel = os.path.relpath(path)
-    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
-
-
 def unmapped_reason(pattern: str, root: str) -> str:
     """Why an absolute include no mapping covers is not read."""
     top = "/" + pattern.strip("/").split("/")[0] if pattern.startswith("/") else pattern

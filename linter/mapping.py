@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 
+from .display import shown_path
 from .record import field, record
 
 
@@ -40,9 +41,7 @@ class Mapping:
     def shown(self) -> str:
         """`/etc/nginx -> deploy/nginx (docker-compose.yml:12)`, the source
         relative to the current folder when it lies there."""
-        source = os.path.relpath(self.source) if not os.path.relpath(self.source).startswith(os.pardir) \
-            else self.source
-        return f"{self.target} -> {source} ({self.origin})"
+        return f"{self.target} -> {shown_path(self.source)} ({self.origin})"
 
 
 _active: list[Mapping] = []

@@ -320,7 +320,8 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
     """The directives the Include `d` brings in: relative to ServerRoot,
     absolute through the mappings, confined to the configuration root; what
     is not read is a notice at its line."""
-    from ..includes import shown, unmapped_reason, where_it_lies
+    from ..display import shown_path
+    from ..includes import unmapped_reason, where_it_lies
 
     pattern = d.args[0]
     resolver = result.resolver
@@ -337,9 +338,9 @@ def _include(d: Directive, result: ApacheParse, stack: list[str], display_dir: s
     if refused:
         result.refuse(d, pattern, refused, resolver.root)
     if not targets and not refused and not optional:
-        where = f"mapped by {mapping.shown()}" if mapping is not None else f"ServerRoot {shown(resolver.base)}"
-        result.unread(d, pattern, f"no such file {shown(full)}, {where} (httpd refuses an Include that matches nothing: "
-                                  f"IncludeOptional for files that may be missing)")
+        where = f"mapped by {mapping.shown()}" if mapping is not None else f"ServerRoot {shown_path(resolver.base)}"
+        result.unread(d, pattern, f"no such file {shown_path(full)}, {where} (httpd refuses an Include that matches "
+                                  f"nothing: IncludeOptional for files that may be missing)")
     for used in mappings if targets else ():
         result.used(used)
     out: list[Directive] = []

@@ -29,6 +29,7 @@ import os
 import re
 
 from ..diagnostics import InputError
+from ..display import shown_path
 from ..mapping import Mapping, translate
 from ..record import field, record
 
@@ -269,9 +270,7 @@ def _root(wiring: Wiring, source: str, kind: str) -> None:
     if not inside(source, wiring.top):     # a link in a mounted folder pointing out of the repository
         wiring.notices.append(InputError(source, None, outside_message(real_path(source), wiring.top)))
         return
-    relative = os.path.relpath(source)
-    shown = source if relative.startswith(os.pardir) else relative
-    wiring.roots.setdefault(shown, kind)
+    wiring.roots.setdefault(shown_path(source), kind)
 
 
 def _listing(mappings: list[Mapping], container, folder: str, recursive: bool = False):

@@ -33,6 +33,7 @@ import re
 
 from ..confine import read
 from ..diagnostics import InputError
+from ..display import shown_path
 from ..mapping import Mapping
 
 #: task files read of one role, tasks read of one file, items of one loop
@@ -147,7 +148,7 @@ def _task(task: dict, role: str, taskfile: str):
         yield None, InputError(taskfile, line, "the loop's items are not a literal list: the files this task "
                                                "deploys are unknown")
         return
-    origin = f"{_shown(taskfile)}:{line}"
+    origin = f"{shown_path(taskfile)}:{line}"
     for item in items or [None]:
         yield from _one(_with_item(src, item), _with_item(dest, item), MODULES[module], role, origin, taskfile,
                         line)
@@ -239,6 +240,3 @@ def _server_path(path: str) -> bool:
     return path.startswith("/") and layout_of(os.path.normpath(path)) is not None
 
 
-def _shown(path: str) -> str:
-    rel = os.path.relpath(path)
-    return path if rel.startswith(os.pardir) else rel

@@ -18,6 +18,7 @@ import re
 
 from ..confine import read
 from ..diagnostics import InputError
+from ..display import shown_path
 from ..expansion import Budget
 from ..mapping import Mapping
 from .container import Container, source_problem
@@ -106,7 +107,7 @@ class Service:
         self.dockerfile, context, args = spec
         self.serves = True
         notices = self.container.notices
-        self.container = read_dockerfile(_shown(self.dockerfile), context, args, self.root)
+        self.container = read_dockerfile(shown_path(self.dockerfile), context, args, self.root)
         self.container.notices[:0] = notices
 
     def args(self, args) -> dict[str, str]:
@@ -164,7 +165,7 @@ class Service:
             if said:     # a missing certificate or log folder is not configuration: not said
                 self.notice(line, f"the mount {source}:{target}: {problem}")
             return
-        self.container.add(Mapping(os.path.normpath(target), full, f"{_shown(self.compose)}:{line}"))
+        self.container.add(Mapping(os.path.normpath(target), full, f"{shown_path(self.compose)}:{line}"))
 
     def command(self) -> None:
         """A command naming configuration files is this image's own
@@ -184,11 +185,6 @@ def _assignment(text: str) -> tuple[str, str | None]:
     name, equals, value = text.partition("=")
     return name, value if equals else None
 
-
-def _shown(path: str) -> str:
-    """A path as shown: relative to the current folder when it lies there."""
-    relative = os.path.relpath(path)
-    return path if relative.startswith(os.pardir) else relative
 
 
 def _services(path: str) -> dict:

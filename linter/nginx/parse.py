@@ -186,7 +186,8 @@ def _display_for(target: str, display_dir: str, root: str) -> str:
     a link (`sites-enabled/app`) is shown where the file lies in the
     configuration root (`sites-available/app`: code scanning cannot show a
     result on a link, and the file is linted once)."""
-    from ..includes import shown, where_it_lies
+    from ..display import shown_path
+    from ..includes import where_it_lies
 
     target = where_it_lies(target, root)
     try:
@@ -196,7 +197,7 @@ def _display_for(target: str, display_dir: str, root: str) -> str:
     if os.path.isabs(display_dir):
         return target
     if rel.startswith(".." + os.sep + ".."):    # a mapped file elsewhere in the repository: from the current folder
-        return shown(target)
+        return shown_path(target)
     return os.path.normpath(os.path.join(display_dir, rel)) if display_dir else rel
 
 
@@ -218,7 +219,8 @@ def _include(d: Directive, config: ParsedConfig, resolver, display_dir: str,
     """The directives the include `d` brings in; `d` itself is kept where
     what it brings is unknown (a target not read), so the lowering knows
     that level holds something it did not see."""
-    from ..includes import shown, unmapped_reason
+    from ..display import shown_path
+    from ..includes import unmapped_reason
 
     pattern = d.args[0]
     full, mapping = resolver.full(pattern)
@@ -230,7 +232,7 @@ def _include(d: Directive, config: ParsedConfig, resolver, display_dir: str,
         missing = _missing(full)
         if missing is not None:
             via = f", mapped by {mapping.shown()}" if mapping is not None else \
-                f" (relative includes resolve against {shown(resolver.base)}, {resolver.prefix.origin})"
+                f" (relative includes resolve against {shown_path(resolver.base)}, {resolver.prefix.origin})"
             config.unread(d, pattern, f"{missing[0]}{via}{missing[1]}")
         return [d]
     targets, refused, mappings = found
@@ -275,18 +277,18 @@ def _missing(full: str) -> tuple[str, str] | None:
     (nginx refuses to start), or the folder of a glob (`sites-enabled/*`:
     the deployed machine has it, the repository does not); None for a glob
     over a folder that merely holds no match (nginx reads nothing either)."""
-    from ..includes import shown
+    from ..display import shown_path
 
     if not glob.has_magic(full):
-        return f"no such file {shown(full)}", ""
+        return f"no such file {shown_path(full)}", ""
     folder = full
     while glob.has_magic(folder):
         folder = os.path.dirname(folder)
     if os.path.isdir(folder):
         return None
-    said, hint = f"no such folder {shown(folder)}", ""
+    said, hint = f"no such folder {shown_path(folder)}", ""
     if os.path.basename(folder) == "sites-enabled" and os.path.isdir(os.path.join(os.path.dirname(folder),
                                                                                   "sites-available")):
-        hint = (f"; the repository keeps {shown(os.path.join(os.path.dirname(folder), 'sites-available'))}/: "
+        hint = (f"; the repository keeps {shown_path(os.path.join(os.path.dirname(folder), 'sites-available'))}/: "
                 f"lint that folder, or add the sites-enabled links")
     return said, hint
