@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, ORIGIN, SAFELISTED_METHODS
-from .model import Answer, HeaderLine, Request, Scope, ServerModel
+from .model import Answer, Handler, HeaderLine, Request, Scope, ServerModel
 from .origins import DEFAULT_CLIENT, HOSTILE, Trust, is_origin
 from .urls import split as split_url
 
@@ -23,6 +23,11 @@ MAX_TRUSTED_TRIES = 3
 #: (PUT unless the scope shows which methods it serves, see preflight_method)
 PROBE_METHOD = "PUT"
 PROBE_HEADERS = ("content-type",)
+#: methods whose requests carry a body (a JSON body needs Content-Type allowed)
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: who refuses a preflight that the user fixes first and then meets the
+#: allow-lists (CORS102 `deny`, CORS105 authentication)
+REFUSALS = Handler.AUTHENTICATION | {Handler.DENY}
 
 
 class Client:
@@ -107,6 +112,49 @@ class Probe:
             return False
         return self.expects_preflight or preflight.status_source != self.actual.status_source
 
+    @cached_property
+    def lists(self) -> Answer | None:
+        """The answer whose Access-Control-Allow-Methods and -Headers count
+        (CORS301/302): the preflight answer where the scope answers
+        preflights.  Where access control or authentication refuses a
+        CORS-aware scope's preflight (CORS102/105), the answer that carries
+        the lists this scope sends (the preflight's own, else the actual
+        request's): fixing the refusal only leads the user to the next error,
+        so both are reported at once.  None elsewhere."""
+        if self.answers_preflights:
+            return self.preflight
+        if self.preflight.handler not in REFUSALS or not (self.cors_aware and self.expects_preflight):
+            return None
+        return next((a for a in (self.preflight, self.actual) if a.config_lines(ACAM) or a.config_lines(ACAH)), None)
+
+    @cached_property
+    def methods(self) -> tuple[str, ...] | None:
+        """The methods clients call this scope with, as far as the
+        configuration says: those its Allow-Methods lists that it serves;
+        None where it does not say (no list, an unknown value, `*`, or no
+        listed method served)."""
+        answer = self.lists
+        if answer is None:
+            return None
+        items = allow_list(answer, ACAM)[1]
+        if not items or wildcard_applies(answer, items):
+            return None
+        served = self.scope.served_methods
+        return tuple(m for m in items if m != "OPTIONS" and (not served or m in served)) or None
+
+    @cached_property
+    def client_method(self) -> str:
+        """The method of the preflight a client of this scope sends: a
+        method it allows and serves that preflights, one with a body first
+        (a JSON write), else POST (a JSON body), else the first it allows;
+        preflight_method where the configuration does not say."""
+        methods = self.methods
+        if not methods:
+            return preflight_method(self.scope)
+        writes = [m for m in methods if m not in SAFELISTED_METHODS]
+        return next((m for m in writes if m in BODY_METHODS), writes[0] if writes else
+                    "POST" if "POST" in methods else methods[0])
+
     def allowing(self, origin: str) -> tuple[Answer, list[HeaderLine]]:
         """The answer to an actual request from `origin`, and its configured
         Allow-Origin lines that name that very origin."""
@@ -161,10 +209,9 @@ class ProbeContext:
             self._probes = [Probe(self, scope) for scope in self.model.scopes()]
         return self._probes
 
-    def preflight_answering(self):
-        """The probes whose scope deliberately answers CORS preflights (see
-        Probe.answers_preflights): where Allow-Methods and -Headers count."""
-        return (p for p in self.probes if p.answers_preflights)
+    def preflight_lists(self):
+        """(probe, answer) where Allow-Methods and -Headers count: see Probe.lists."""
+        return ((p, p.lists) for p in self.probes if p.lists is not None)
 
     # -- raw questions --------------------------------------------------------
     def ask(self, scope: Scope, method: str, origin: str | None, extra: tuple[tuple[str, str], ...] = ()) -> Answer:
@@ -272,20 +319,23 @@ class ProbeContext:
                             yield probe, answer, line
 
     def needed_methods(self, scope: Scope) -> list[str]:
-        methods = list(scope.served_methods)
+        """The methods the scope serves and the declared clients use; not
+        OPTIONS, which the preflight itself uses and no client calls."""
+        methods = [m for m in scope.served_methods if m != "OPTIONS"]
         for client in self.clients:
             methods.extend(m for m in client.methods if m not in methods)
         return methods
 
-    def needed_headers(self, scope: Scope) -> list[str]:
+    def needed_headers(self, scope: Scope, methods: tuple[str, ...] | None) -> list[str]:
         """Declared clients' headers; without clients, Content-Type (JSON
-        bodies) and Authorization where the configuration shows it is sent."""
+        bodies) where the scope's `methods` (None: not known) carry a body,
+        and Authorization where the configuration shows it is sent."""
         if self.clients:
             out: list[str] = []
             for client in self.clients:
                 out.extend(h for h in client.headers if h not in out)
             return out
-        needed = ["content-type"]
+        needed = [] if methods and not any(m.upper() in BODY_METHODS for m in methods) else ["content-type"]
         if scope.authenticates or self._authorization_allowed_elsewhere(scope):
             needed.append("authorization")
         return needed
@@ -294,7 +344,7 @@ class ProbeContext:
         """Some scope of the same server lists Authorization in Allow-Headers."""
         if self._authorizing is None:
             self._authorizing = {_server_of(p.scope) for p in self.probes
-                                 if any(h.value and "authorization" in h.value.lower()
+                                 if any(h.value and "authorization" in {t.lower() for t in split_list(h.value)}
                                         for h in p.preflight.config_lines(ACAH))}
         return _server_of(scope) in self._authorizing
 

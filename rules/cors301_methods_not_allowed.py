@@ -104,8 +104,7 @@ from corslint.probes import allow_list, wildcard_applies
 
 def check(ctx):
     """Preflights for methods the clients need fail."""
-    for p in ctx.preflight_answering():
-        answer = p.preflight
+    for p, answer in ctx.preflight_lists():
         methods_lines, allowed = allow_list(answer, ACAM)
         if not methods_lines and not answer.config_lines(ACAH):
             if answer.status_source is not None and not answer.upstream_headers_unknown:

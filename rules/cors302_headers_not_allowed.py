@@ -99,8 +99,7 @@ from corslint.probes import PROBE_HEADERS, allow_list, split_list, wildcard_appl
 
 def check(ctx):
     """Request headers the clients send are missing from Access-Control-Allow-Headers."""
-    for p in ctx.preflight_answering():
-        answer = p.preflight
+    for p, answer in ctx.preflight_lists():
         header_lines, items = allow_list(answer, ACAH)
         if not header_lines and not answer.config_lines(ACAM):
             continue   # CORS301 reports the answer that allows nothing
@@ -108,11 +107,12 @@ def check(ctx):
             continue
         allowed = {h.lower() for h in items}
         wildcard = wildcard_applies(answer, allowed)
-        missing = [h for h in ctx.needed_headers(p.scope)
+        missing = [h for h in ctx.needed_headers(p.scope, p.methods)
                    if h not in allowed and not (wildcard and h != "authorization")]
-        if missing and allowed == set(PROBE_HEADERS):
-            # the answer may echo what the preflight asked for: ask for these headers
-            asked = ctx.preflight(p.scope, p.origin, headers=tuple(sorted(set(PROBE_HEADERS) | set(missing))))
+        if missing and answer is p.preflight:
+            # the concrete preflight a client sends: its method, and these headers (an answer may echo them)
+            asked = ctx.preflight(p.scope, p.origin, method=p.client_method,
+                                  headers=tuple(sorted(set(PROBE_HEADERS) | set(missing))))
             echoed = {h.lower() for line in asked.config_lines(ACAH) if line.value for h in split_list(line.value)}
             missing = [h for h in missing if h not in echoed]
         source = header_lines[0].source if header_lines else answer.status_source
@@ -124,4 +124,4 @@ def check(ctx):
         else:
             text = (f"Access-Control-Allow-Headers misses {', '.join(missing)}: \"Request header field {missing[0]} "
                     f"is not allowed by Access-Control-Allow-Headers in preflight response.\"")
-        yield Hit(source, text, p.request("OPTIONS", detail=f"PUT, {', '.join(missing)}"))
+        yield Hit(source, text, p.request("OPTIONS", detail=f"{p.client_method}, {', '.join(missing)}"))

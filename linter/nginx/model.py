@@ -85,8 +85,12 @@ class NginxModel(ConfigModel):
         return None
 
     def _path_for(self, server: Server, loc: Location) -> str | None:
-        if loc.modifier in ("=", "", "^~"):
+        if loc.modifier == "=":
             candidates = [loc.pattern] if loc.pattern.startswith("/") else []
+        elif loc.modifier in ("", "^~"):
+            # a prefix location whose own path another location takes
+            # (`location = /` next to `location /`) still answers below it
+            candidates = [loc.pattern, loc.pattern.rstrip("/") + "/a"] if loc.pattern.startswith("/") else []
         else:
             candidates = []
             for example in example_for(loc.pattern):
@@ -108,10 +112,12 @@ class NginxModel(ConfigModel):
     def _scope(self, server: Server, level: Level, name: str, url: str) -> Scope:
         handler = level.handler if isinstance(level, Location) else None
         methods: tuple[str, ...] = ()
+        authenticates = bool(_auth(level))
         if isinstance(level, Location) and level.limit_except is not None:
             methods = tuple(sorted(level.limit_except.methods - {"HEAD"}))
+            # `limit_except GET { auth_basic ...; }`: the other methods' clients authenticate
+            authenticates = authenticates or bool(_auth(level.limit_except.inner))
         patterns, literals, entries, sensitive = self._origin_facts(server, level)
-        authenticates = bool(_auth(level))
         return Scope(name=name if server.implicit else f"{server.label} {name}".strip(), url=url,
                      source=level.source,
                      proxied=handler is not None and handler.directive != "unknown",
