@@ -3,8 +3,15 @@
 ## What it does
 Fires when the server, as configured, would strip a CORS response header
 (nginx `proxy_hide_header` or `fastcgi_hide_header`, headers-more
-`more_clear_headers`, Apache `Header unset`) and no directive at that layer
-adds it back, so the header the application sets never reaches the browser.
+`more_clear_headers`, Apache `Header unset`) from a backend's answer and no
+directive at that layer adds it back, so the header the application sets
+never reaches the browser.
+
+Where that layer sends its own `Access-Control-Allow-Origin`, the policy is
+its own: hiding the backend's `Access-Control-Allow-Credentials`,
+`-Expose-Headers` or allow-lists is a hardening (the backend's grants must not
+mix with the layer's origin), not a strip. Where nothing is proxied there is
+no backend header to strip, and nothing is reported.
 
 ## Why is this bad?
 The application's CORS configuration looks right and its own logs show the
@@ -73,6 +80,7 @@ from __future__ import annotations
 
 from corslint.cors import ACAC, ACAH, ACAM, ACAO, ACEH, MAX_AGE
 from corslint.diagnostics import Hit
+from corslint.model import Handler
 
 
 #: the CORS headers each kind of response needs
@@ -83,9 +91,13 @@ NEEDED = {
 
 
 def check(ctx):
-    """A CORS header is removed on its way out and nothing at this layer adds it back."""
+    """A backend's CORS header is removed on its way out and nothing at this layer adds it back."""
     for p in ctx.probes:
         for answer, method in p.answers():
+            if answer.handler != Handler.PROXY or answer.config_lines(ACAO):
+                # no backend answers; or this layer sends its own origin policy, and the backend's
+                # credentials, exposed headers or allow-lists must not join it: hiding them is a hardening
+                continue
             for name, source in answer.stripped:
                 if name in NEEDED.get(method, NEEDED["GET"]) and not answer.has(name):
                     yield Hit(source, f"{name} sent by the backend is removed here and nothing at this layer adds "
