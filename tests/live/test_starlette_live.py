@@ -265,3 +265,19 @@ def test_generator_covers_the_constructs():
         assert any(needle in s for s in sources), needle
     assert any(s.count("CORSMiddleware,") >= 2 for s in sources)
     assert len(list(itertools.islice(sources, 40))) == 40
+
+
+def test_http_endpoint_serves_only_the_methods_it_defines(client_factory):
+    """The model's scopes of class endpoints serve the methods the classes
+    define (a base class's included), and the real app answers any other
+    method with 405: no client sends it, so no preflight for it is probed."""
+    path = SAMPLES / "good_http_endpoint_methods.py"
+    model = load(str(path), str(path))
+    served = {s.url[len(model.base_url):]: s.served_methods for s in model.scopes()}
+    assert served == {"/orders": ("GET", "POST"), "/catalogue": ("GET",)}
+    app = _import_app(path, model.app.name)
+    with client_factory(app, base_url=model.base_url) as client:
+        for url, methods in served.items():
+            for method in ("GET", "POST", "PUT", "DELETE", "PATCH"):
+                status = client.request(method, url).status_code
+                assert (status == 405) == (method not in methods), (method, url, status)

@@ -87,9 +87,10 @@ class StarletteModel(AppModel):
     # -- scopes ------------------------------------------------------------------
     def scopes(self) -> list[Scope]:
         out = [self.scope_for(route) for route in self.routes]
-        if self.cors_layers and not any(s.url == self.base_url + "/" for s in out):
-            source = self.cors_layers[0].source
-            out.append(self.scope_for(Route("/", (), source, "/")))
+        known = self.routes and not self.unseen_routes and all(r.methods is not None for r in self.routes)
+        if self.cors_layers and not known and not any(s.url == self.base_url + "/" for s in out):
+            # the CORS layer stands for routes this file does not show: "/" probes it
+            out.append(self.scope_for(Route("/", (), self.cors_layers[0].source, "/")))
         return out
 
     def scope_for(self, route: Route) -> Scope:

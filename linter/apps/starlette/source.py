@@ -31,6 +31,8 @@ AUTH_SCHEMES = {"HTTPBearer", "HTTPBasic", "HTTPDigest", "OAuth2", "OAuth2Passwo
 FASTAPI_BUILTIN_ROUTES = (("openapi_url", "/openapi.json"), ("docs_url", "/docs"),
                           ("swagger_ui_oauth2_redirect_url", "/docs/oauth2-redirect"), ("redoc_url", "/redoc"))
 HTTP_METHODS = ("get", "head", "post", "put", "delete", "patch", "options", "trace", "query")
+#: how deep an HTTPEndpoint's base classes are followed for the methods they define
+MAX_BASES = 8
 
 
 @record
@@ -350,12 +352,23 @@ class Extractor:
             return _with_head(self._methods(methods, ("GET",)))
         cls = self.classes.get(endpoint.id) if isinstance(endpoint, ast.Name) else None
         if cls is not None:
-            defined = [f.name.upper() for f in cls.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
-                       and f.name in HTTP_METHODS]
-            return _with_head(tuple(defined))
+            return _with_head(tuple(dict.fromkeys(self._class_methods(cls, 0))))
         if isinstance(endpoint, ast.Name) and endpoint.id in self.functions:
             return ("GET", "HEAD")
         return None
+
+    def _class_methods(self, cls: ast.ClassDef, depth: int):
+        """The HTTP methods an `HTTPEndpoint` class defines, its base classes
+        in this file included (HTTPEndpoint looks them up with getattr);
+        bases nested deeper than MAX_BASES are not followed."""
+        for f in cls.body:
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name in HTTP_METHODS:
+                yield f.name.upper()
+        if depth < MAX_BASES:
+            for base in cls.bases:
+                parent = self.classes.get(base.id) if isinstance(base, ast.Name) else None
+                if parent is not None and parent is not cls:
+                    yield from self._class_methods(parent, depth + 1)
 
     def _routes_list(self, node: ast.AST | None, router: RouterSpec, prefix: str) -> None:
         """`routes=[Route(...), Mount(...)]`: flattened with their prefixes."""
