@@ -1,6 +1,7 @@
 """Acceptance: the Express model answers exactly like real Express + cors.
 
-Oracle: the real packages (express@4, express@5, cors@2.8) installed with npm
+Oracle: the real packages (express@4, express@5, cors@2.8, passport@0.7 and
+express-session@1 for the passport samples) installed with npm
 into a cache folder, each app written there and started with
 `node -r hook.cjs app.js`; the hook makes whatever `listen()` the app calls
 bind 127.0.0.1 on a free port and print it.  Each app is stopped after its
@@ -61,22 +62,27 @@ def _missing(reason: str):
     pytest.skip(reason)
 
 
+#: what the samples require besides express: cors, and passport with its session support
+PACKAGES = ("cors@2.8", "passport@0.7", "express-session@1")
+
+
 @pytest.fixture(scope="session")
 def installs() -> dict[int, Path]:
-    """express@4 / express@5 with cors@2.8, installed once per machine (cached)."""
+    """express@4 / express@5 with PACKAGES, installed once per machine (cached)."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         _missing("node and npm are needed for the Express live tests")
     cache = Path(os.environ.get("CORSLINT_EXPRESS_CACHE", Path(tempfile.gettempdir()) / "corslint-express"))
     out = {}
     for major in (4, 5):
         folder = cache / f"express{major}"
-        if not (folder / "node_modules" / "cors").is_dir() or not (folder / "node_modules" / "express").is_dir():
+        wanted = (f"express@{major}",) + PACKAGES
+        if not all((folder / "node_modules" / package.rsplit("@", 1)[0]).is_dir() for package in wanted):
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "package.json").write_text(json.dumps({"name": f"oracle{major}", "private": True}))
-            done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", f"express@{major}", "cors@2.8"],
+            done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", *wanted],
                                   cwd=folder, capture_output=True, text=True, timeout=300)
             if done.returncode != 0:
-                _missing(f"npm install express@{major} cors@2.8 failed: {done.stderr[-500:]}")
+                _missing(f"npm install {' '.join(wanted)} failed: {done.stderr[-500:]}")
         (folder / "hook.cjs").write_text(HOOK)
         out[major] = folder
     return out
@@ -380,3 +386,25 @@ def test_options_module_matches_real_express(installs, major, layout):
     finally:
         path.unlink(missing_ok=True)
         shutil.rmtree(mods, ignore_errors=True)
+
+
+@pytest.mark.parametrize("name,status", [("good-passport-session-before-cors.js", 204),
+                                         ("cors501-passport-authenticate-before-cors.js", 401)])
+def test_passport_before_cors(installs, name, status):
+    """passport.initialize() and passport.session() pass a preflight on to
+    cors (204 with its headers); passport.authenticate() answers it 401.
+    The model says the same, and reports CORS501 only for the latter."""
+    path = SAMPLES / name
+    model = load(str(path), str(path))
+    preflight = Request("OPTIONS", "http://app.example/api/profile",
+                        (("origin", "https://app.example.com"), ("access-control-request-method", "PUT"),
+                         ("access-control-request-headers", "content-type")))
+    app = RunningApp(installs[model.version], path.read_text(), ".js")
+    try:
+        real_status, headers = app.request(preflight)
+    finally:
+        app.stop()
+    assert real_status == status
+    assert ("access-control-allow-origin" in headers) == (status == 204)
+    assert model.answer(preflight).status == status
+    assert bool([f for f in model.facts() if type(f).__name__ == "MiddlewareOrder"]) == (status == 401)

@@ -29,7 +29,10 @@ METHODS = ("get", "post", "put", "patch", "delete", "options", "head", "all")
 #: middleware packages that never answer a request of their own nor touch CORS headers
 PASSTHROUGH = {"express": ("json", "urlencoded", "raw", "text", "static"), "body-parser": None, "morgan": None,
                "helmet": None, "compression": None, "cookie-parser": None, "express-session": None,
-               "express-rate-limit": None, "hpp": None, "response-time": None}
+               "express-rate-limit": None, "hpp": None, "response-time": None,
+               # passport.initialize() and .session() read the session and pass every request on (checked with
+               # passport 0.7 + express-session: a preflight still gets cors' 204); only authenticate() answers
+               "passport": ("initialize", "session")}
 _AUTH = re.compile(r"auth|jwt|passport|login|guard|protect|verify.?token|require.?user|session.?required", re.I)
 _CORS_TEXT = re.compile(CORS_PREFIX, re.I)
 _ORIGIN_TEXT = re.compile(r"""\borigin\b""", re.I)
