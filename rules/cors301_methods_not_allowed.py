@@ -6,7 +6,9 @@ scope serves or that configured clients use (framework routes,
 `limit_except`, `[tool.corslint]` clients); when a scope answers preflights
 with neither `Access-Control-Allow-Methods` nor `Access-Control-Allow-Headers`,
 so every preflight fails; or when the list spells a method in the wrong case
-(`put`).
+(`put`). Where access control or authentication refuses the preflight itself
+(`limit_except` without `OPTIONS`: CORS102, CORS105), the list the scope sends
+is judged all the same: fixing the refusal only leads to this error.
 
 ## Why is this bad?
 Every method other than `GET`, `HEAD` and `POST` must appear in

@@ -4,9 +4,14 @@
 Fires when the preflight answer the server would send does not allow a request
 header that clients send: the configured clients' headers, or, without
 configured clients, `Content-Type` (JSON bodies) for a scope that answers
-preflights, and `Authorization` where the config shows clients send it (it is
-allowed in a sibling scope, or the scope authenticates). `Authorization`
-covered only by `*` is reported too.
+preflights and allows and serves a method with a body (`POST`, `PUT`, `PATCH`,
+`DELETE`; a `GET, OPTIONS` API needs none), and `Authorization` where the
+config shows clients send it (a sibling scope lists it by name, or the scope
+authenticates). `Authorization` covered only by `*` is reported too. The
+finding names the preflight such a client sends: a method the scope allows and
+serves, and the missing headers. Where access control or authentication
+refuses the preflight itself (CORS102, CORS105), the lists the scope sends are
+judged all the same: fixing the refusal only leads to this error.
 
 ## Why is this bad?
 Every request header outside the CORS safelist (`Content-Type` other than
