@@ -341,10 +341,12 @@ class ProbeContext:
         return needed
 
     def _authorization_allowed_elsewhere(self, scope: Scope) -> bool:
-        """Some scope of the same server lists Authorization in Allow-Headers."""
+        """Some scope of the same server lists Authorization in Allow-Headers
+        (as a whole name: `X-Authorization` is another header)."""
         if self._authorizing is None:
             self._authorizing = {_server_of(p.scope) for p in self.probes
-                                 if any(h.value and "authorization" in {t.lower() for t in split_list(h.value)}
+                                 if any(h.value and "authorization" in h.value.lower()
+                                        and "authorization" in {t.lower() for t in split_list(h.value)}
                                         for h in p.preflight.config_lines(ACAH))}
         return _server_of(scope) in self._authorizing
 
