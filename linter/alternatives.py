@@ -1,9 +1,11 @@
 """Judging a file whose meaning depends on a fact the repository does not
-settle (today: the Express major version when no package.json names it).
+settle: the Express major version when no package.json names it, nginx
+variables set outside the linted files (nginx/unknowns.py).
 
 Unknown is a value to explore, not a default to assume: the loader returns
 one model per possible value (`model.alternatives`: (condition, model)
-pairs, e.g. ("if the app runs Express 5", model)), each is judged, and the
+pairs, e.g. ("if the app runs Express 5", model), ("when $cors is 'true'
+(set outside these files)", model)), each is judged, and the
 findings are merged.  A finding that holds under every alternative where the
 application starts is reported plainly; one that holds under some only says
 under which ("if the app runs Express 5: ...").  A startup refusal (CORS502)
@@ -29,7 +31,7 @@ def judge_alternatives(model, judge, rules, make_context) -> tuple[list[Finding]
     for condition, alternative in model.alternatives:
         findings, alt_errors = judge(alternative, rules, make_context)
         errors += [e for e in alt_errors if all(str(e) != str(known) for known in errors)]
-        judged.append((condition, alternative.starts, findings))
+        judged.append((condition, getattr(alternative, "starts", True), findings))   # a server configuration starts
     starting = [i for i, (_c, starts, _f) in enumerate(judged) if starts] or list(range(len(judged)))
     holds: dict[tuple, list[int]] = {}
     first: dict[tuple, Finding] = {}

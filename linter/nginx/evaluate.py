@@ -76,8 +76,9 @@ class Evaluation:
     """The state of one request passing through nginx."""
 
     def __init__(self, conf: HttpConf, request: Request, upstream: Upstream, files: FileOracle,
-                 client_addr: str | None):
+                 client_addr: str | None, assumed: dict[str, str]):
         self.conf = conf
+        self.assumed = assumed
         self.request = request
         self.upstream = upstream
         self.files = files
@@ -111,6 +112,7 @@ class Evaluation:
         self.vars = RequestVars(req, self.conf.maps, server.names[0] if server.names else "",
                                 self.client_addr, self.upstream.headers)
         self.vars.declared = self.conf.declared
+        self.vars.assumed = self.assumed
         if not server.implicit:
             self.note(f"{server.label} (line {server.source.line})", server.source)
         try:

@@ -171,6 +171,8 @@ class RequestVars:
         self.method: str | None = None
         #: variables some `set` declares (HttpConf.declared): empty until set
         self.declared: frozenset[str] | set[str] = frozenset()
+        #: values assumed for variables set outside the linted files (nginx/unknowns.py)
+        self.assumed: dict[str, str] = {}
         #: $http_origin was read: the request's Origin header decided something
         self.origin_read = False
 
@@ -184,8 +186,10 @@ class RequestVars:
         if block is not None:
             return self._map(block)
         value = self._builtin(name)
-        if value is None and name in self.declared:
-            return ""   # declared by a `set` that did not run for this request
+        if value is None:
+            if name in self.declared:
+                return ""   # declared by a `set` that did not run for this request
+            return self.assumed.get(name)   # set outside the files: unknown unless a variant assumes it
         return value
 
     def _map(self, block: MapBlock) -> str | None:
