@@ -97,3 +97,24 @@ def test_a_variant_answers_with_its_assumption(tmp_path):
                for condition, variant in model.alternatives}
     assert answers == {"when $cors is 'true' (set outside these files)": ["https://evil.example"],
                        "when $cors is empty (set outside these files)": []}
+
+
+def test_simulate_shows_the_answer_under_each_assumption():
+    import json
+
+    from support import corslint
+
+    args = ("simulate", str(SAMPLES / "snippets" / "cors-flag-unknown.conf"), "--url", "http://localhost/",
+            "--origin", "https://evil.example", "--credentials")
+    text = corslint(*args)
+    assert text.returncode == 0, text.stderr
+    first, second = text.stdout.split("\n\nAssuming: ")
+    assert first.startswith("Assuming: when $cors is 'true' (set outside these files)\n")
+    assert "access-control-allow-origin: https://evil.example" in first
+    assert second.startswith("when $cors is empty (set outside these files)\n")
+    assert "access-control-allow-origin" not in second
+    data = json.loads(corslint(*args, "--format", "json").stdout)
+    assert [(a["assumption"], a["response"]["headers"].get("access-control-allow-origin"))
+            for a in data["alternatives"]] == [("when $cors is 'true' (set outside these files)",
+                                                ["https://evil.example"]),
+                                               ("when $cors is empty (set outside these files)", None)]
