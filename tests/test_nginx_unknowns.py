@@ -10,7 +10,8 @@ from pathlib import Path
 from corslint.config import Settings
 from corslint.engine import lint
 from corslint.nginx.model import load
-from corslint.nginx.unknowns import MAX_VARIANTS, outside
+from corslint.alternatives import MAX_VARIANTS
+from corslint.nginx.unknowns import outside
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "nginx"
 WHEN_TRUE = "when $cors is 'true' (set outside these files): "
@@ -58,7 +59,7 @@ def test_the_values_each_condition_tells_apart(tmp_path):
     assert MAX_VARIANTS < 12
     assert [str(n) for n in model.parsed.notices] == [
         f"{model.path}: $c: set outside these files, and judging every value would take more than "
-        f"{MAX_VARIANTS} combinations: `if`s on them are taken as false"]
+        f"{MAX_VARIANTS} combinations: conditions on them are taken as false"]
     assert model.alternatives[0][0] == "when $a is 'on' and $b is 'yes' (set outside these files)"
     assert model.alternatives[-1][0] == "when $a is empty and $b is empty (set outside these files)"
 

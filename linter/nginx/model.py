@@ -23,10 +23,6 @@ class NginxModel(ConfigModel):
     shares_independent = True   # a probe selects exactly one server: servers are the shares
     #: which share `_scopes` holds
     _scopes_share: tuple[int, int] | None = None
-    #: values assumed for variables set outside the linted files (nginx/unknowns.py)
-    assumed: dict[str, str] = {}
-    #: (condition, model) per combination of those values (linter/alternatives.py); empty when none is tested
-    alternatives: list = []
 
     # -- answering ---------------------------------------------------------------
     def evaluate(self, request: Request, upstream: Upstream, files: FileOracle, client_addr: str | None) -> Answer:
@@ -35,12 +31,6 @@ class NginxModel(ConfigModel):
         # nginx reads a request header only through its $http_ variable
         answer.reads_origin = evaluation.vars is not None and evaluation.vars.origin_read
         return answer
-
-    def assuming(self, values: dict[str, str]) -> NginxModel:
-        """This model with `values` for variables set outside the files."""
-        variant = NginxModel(self.path, self.conf, self.parsed)
-        variant.assumed = values
-        return variant
 
     # -- scopes --------------------------------------------------------------------
     def scopes(self) -> list[Scope]:
@@ -292,19 +282,10 @@ def load(path: str, display: str | None = None, root: str | None = None) -> Ngin
 
 def _explore_unknowns(model: NginxModel) -> None:
     """One alternative per combination of values of the variables `if`s test
-    that the files never define (nginx/unknowns.py); a notice names those
-    left undecided to keep the combinations bounded."""
-    from ..diagnostics import InputError
-    from .unknowns import MAX_VARIANTS, combinations, describe, outside
+    that the files never define (nginx/unknowns.py, linter/alternatives.py)."""
+    from ..alternatives import explore
+    from .unknowns import outside, phrase
 
     unknown = outside(model.conf)
-    if not unknown:
-        return
-    combos, left_out = combinations(unknown)
-    if left_out:
-        names = ", ".join("$" + name for name in left_out)
-        model.parsed.notices.append(InputError(
-            model.path, None, f"{names}: set outside these files, and judging every value would take more than "
-                              f"{MAX_VARIANTS} combinations: `if`s on them are taken as false"))
-    if combos != [{}]:
-        model.alternatives = [(describe(values), model.assuming(values)) for values in combos]
+    if unknown:
+        explore(model, unknown, lambda name: "$" + name, phrase)

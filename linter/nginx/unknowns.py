@@ -24,9 +24,6 @@ import re
 
 from ..regexes import compile_pcre, example_for
 
-#: at most this many combinations of values are judged; further variables stay undecided
-MAX_VARIANTS = 8
-
 #: nginx's builtin variables (core and the modules Debian builds), by exact name
 _BUILTIN = frozenset("""
     ancient_browser args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests
@@ -106,20 +103,6 @@ def outside(conf) -> dict[str, list[str]]:
     return found
 
 
-def describe(assumed: dict[str, str]) -> str:
-    """`when $cors is 'true' (set outside these files)`."""
-    parts = [f"${name} is {value!r}" if value else f"${name} is empty" for name, value in assumed.items()]
-    return "when " + " and ".join(parts) + " (set outside these files)"
-
-
-def combinations(unknown: dict[str, list[str]]) -> tuple[list[dict[str, str]], list[str]]:
-    """The assumptions to judge (at most MAX_VARIANTS) and the variables
-    left out to stay within that bound (undecided: their `if`s do not run)."""
-    combos: list[dict[str, str]] = [{}]
-    left_out = []
-    for name, values in unknown.items():
-        if len(combos) * len(values) > MAX_VARIANTS:
-            left_out.append(name)
-            continue
-        combos = [{**combo, name: value} for combo in combos for value in values]
-    return combos, left_out
+def phrase(label: str, value: str) -> str:
+    """`$cors is 'true'`, `$cors is empty` (linter/alternatives.py: explore)."""
+    return f"{label} is {value!r}" if value else f"{label} is empty"
