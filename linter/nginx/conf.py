@@ -436,8 +436,9 @@ def _if(conf: HttpConf, level: Level, d: Directive) -> None:
         return
     inner = Level("if", level, d.source)
     _lower_block(conf, inner, d.block)
-    level.ops.append(IfOp(list(d.args), inner, d.source))   # crossplane already drops the ( )
-    conf.tested.append(d.args)
+    op = IfOp(list(d.args), inner, d.source)   # crossplane already drops the ( )
+    level.ops.append(op)
+    conf.tested.append(op.args)
 
 
 def _set(conf: HttpConf, level: Level, d: Directive) -> None:

@@ -87,20 +87,22 @@ def _captured_names(conf) -> set[str]:
 def outside(conf) -> dict[str, list[str]]:
     """Variables `if`s test that nothing in the files defines, each with the
     values worth judging (empty last), in the order the files test them."""
+    lefts = {args[0] for args in conf.tested if args}     # a few distinct names, however many `if`s
+    candidates = set()
+    for left in lefts:
+        m = _PLAIN_VAR.match(left)
+        name = m.group(1) if m else None
+        if name and not (name in conf.declared or name in conf.maps or name in conf.computed or _builtin(name)):
+            candidates.add(left)
+    if not candidates:
+        return {}
     found: dict[str, list[str]] = {}
     for args in conf.tested:
-        m = _PLAIN_VAR.match(args[0]) if args else None
-        if m is None:
-            continue
-        name = m.group(1)
-        if name in conf.declared or name in conf.maps or name in conf.computed or _builtin(name):
-            continue
-        values = found.setdefault(name, [])
-        values += [v for v in _values(args) if v and v not in values]
-    if found:
-        captured = _captured_names(conf)
-        found = {name: values + [""] for name, values in found.items() if name not in captured}
-    return found
+        if args and args[0] in candidates:
+            values = found.setdefault(_PLAIN_VAR.match(args[0]).group(1), [])
+            values += [v for v in _values(args) if v and v not in values]
+    captured = _captured_names(conf)
+    return {name: values + [""] for name, values in found.items() if name not in captured}
 
 
 def phrase(label: str, value: str) -> str:
