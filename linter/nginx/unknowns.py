@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from ..alternatives import MAX_VARIANTS
 from ..regexes import compile_pcre, example_for
 
 #: nginx's builtin variables (core and the modules Debian builds), by exact name
@@ -100,7 +101,8 @@ def outside(conf) -> dict[str, list[str]]:
     for args in conf.tested:
         if args and args[0] in candidates:
             values = found.setdefault(_PLAIN_VAR.match(args[0]).group(1), [])
-            values += [v for v in _values(args) if v and v not in values]
+            if len(values) <= MAX_VARIANTS:   # past that it is left out anyway (alternatives.explore)
+                values += [v for v in _values(args) if v and v not in values]
     captured = _captured_names(conf)
     return {name: values + [""] for name, values in found.items() if name not in captured}
 
