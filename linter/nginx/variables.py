@@ -152,6 +152,10 @@ def normalize_uri(path: str) -> str:
 class RequestVars:
     """The variable space of one request while nginx processes it."""
 
+    #: values assumed for variables set outside the linted files (nginx/unknowns.py); an
+    #: instance gets its own only then: thousands of answers are kept, each with its variables
+    assumed: dict[str, str] = {}
+
     def __init__(self, request, maps: dict[str, MapBlock], server_name: str, client_addr: str | None,
                  upstream_headers: list[tuple[str, str]] | None):
         self.request = request
@@ -171,8 +175,6 @@ class RequestVars:
         self.method: str | None = None
         #: variables some `set` declares (HttpConf.declared): empty until set
         self.declared: frozenset[str] | set[str] = frozenset()
-        #: values assumed for variables set outside the linted files (nginx/unknowns.py)
-        self.assumed: dict[str, str] = {}
         #: $http_origin was read: the request's Origin header decided something
         self.origin_read = False
 
