@@ -32,8 +32,8 @@ def test_what_the_files_set_is_known_and_passenv_is_not(tmp_path):
     path = tmp_path / "site.conf"
     path.write_text(VHOST)
     model = load(str(path))
-    assert outside(model.conf, model.htaccess_files) == {"FROM_OS": ["request", "fixups", False],
-                                                         "ELSEWHERE": ["request", "fixups", False]}
+    each_way = [("request", None), ("fixups", None), False]
+    assert outside(model.conf, model.htaccess_files) == {"FROM_OS": each_way, "ELSEWHERE": each_way}
     assert len(model.alternatives) == 3   # 9 combinations are more than 8: ELSEWHERE is left undecided
     assert [str(n) for n in model.parsed.notices][-1].endswith(
         "ELSEWHERE: set outside these files, and judging every value would take more than 8 combinations: "
@@ -51,3 +51,18 @@ def test_the_sample_says_which_assumption_each_finding_needs():
                                           "(in the fixups phase): ")
     assert messages["CORS202"].startswith("when PARTNER_CORS is set by a SetEnvIf outside these files or when "
                                           "PARTNER_CORS is set by a SetEnv or PassEnv outside these files")
+
+
+def test_an_if_on_reqenv_is_judged_with_the_value_it_compares():
+    from corslint.config import Settings
+    from corslint.engine import lint
+
+    path = SAMPLE.with_name("cors202-if-reqenv-outside.conf")
+    model = load(str(path))
+    assert [condition for condition, _ in model.alternatives] == [
+        "when PARTNER_CORS is set to 'on' by a SetEnvIf outside these files",
+        "when PARTNER_CORS is set to 'on' by a SetEnv or PassEnv outside these files (in the fixups phase)",
+        "when PARTNER_CORS is not set outside these files"]
+    report = lint([str(path)], Settings())
+    assert {f.code for f in report.findings} == {"CORS101", "CORS202"}
+    assert all(f.message.startswith(model.alternatives[0][0] + ": ") for f in report.findings)

@@ -44,7 +44,7 @@ class Evaluation:
 
     def __init__(self, conf: ApacheConf, request: Request, upstream: Upstream, files: FileOracle,
                  client_addr: str | None, htaccess_files: dict[str, tuple[str, Context]],
-                 assumed: dict[str, str | bool] | None = None):
+                 assumed: dict[str, tuple | bool] | None = None):
         self.conf = conf
         self.request = request
         self.upstream = upstream
@@ -53,11 +53,11 @@ class Evaluation:
         self.htaccess_files = htaccess_files    # directory -> (display path, context)
         self.method = request.method
         self.uri = request.path
-        #: environment variables set outside the files (apache/unknowns.py), to values the model does not
-        #: know (None), when the request arrives (SetEnvIf) and in the fixups phase (SetEnv, PassEnv)
-        assumed = assumed or {}
-        self.outside = {name: None for name, when in assumed.items() if when == "request"}
-        self.outside_fixups = {name: None for name, when in assumed.items() if when == "fixups"}
+        #: environment variables set outside the files (apache/unknowns.py): when the request arrives
+        #: (SetEnvIf) and in the fixups phase (SetEnv, PassEnv); None: a value the model does not know
+        assumed = [(name, value) for name, value in (assumed or {}).items() if value is not False]
+        self.outside = {name: value for name, (when, value) in assumed if when == "request"}
+        self.outside_fixups = {name: value for name, (when, value) in assumed if when == "fixups"}
         #: the request's environment; None: a variable set to a value the model does not know
         self.env: dict[str, str | None] = dict(self.outside)
         self.env_via: dict[str, tuple[Source, ...]] = {}
