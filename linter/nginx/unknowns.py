@@ -39,7 +39,7 @@ _BUILTIN = frozenset("""
     """.split())
 #: prefixes of builtin variable families ($http_x, $arg_x, $ssl_client_verify, $upstream_status...)
 _BUILTIN_PREFIXES = ("arg_", "cookie_", "http_", "sent_http_", "sent_trailer_", "upstream_", "ssl_", "geoip_",
-                     "jwt_", "proxy_protocol_", "tcpinfo_", "quic")
+                     "jwt_", "proxy_protocol_", "tcpinfo_", "quic", "connections_")
 #: directives that define the variable named by their argument at this index (value unknown to the model)
 DEFINING = {"geo": -1, "split_clients": 1, "perl_set": 0, "js_set": 0, "auth_request_set": 0,
             "set_by_lua": 0, "set_by_lua_block": 0, "set_by_lua_file": 0, "geoip2": None}
@@ -69,6 +69,7 @@ def _values(args: list[str]) -> list[str]:
 
 def _captured_names(conf) -> set[str]:
     """Names a regex's named group defines (`(?<tenant>...)`) anywhere in the files."""
+    from .conf import IfOp, RewriteOp
     from .model import _all_ops, _walk
 
     patterns = [entry.pattern for block in conf.maps.values() for entry in block.regexes]
@@ -78,9 +79,9 @@ def _captured_names(conf) -> set[str]:
         patterns += [loc.pattern for loc in levels[1:] if loc.modifier in ("~", "~*")]
         for level in levels:
             for op in _all_ops(level.ops):
-                if type(op).__name__ == "IfOp" and len(op.args) == 3:
+                if isinstance(op, IfOp) and len(op.args) == 3:
                     patterns.append(op.args[2])
-                elif type(op).__name__ == "RewriteOp":
+                elif isinstance(op, RewriteOp):
                     patterns.append(op.pattern)
     return {name for text in patterns if "(?" in text for name in _NAMED_GROUP.findall(text)}
 
