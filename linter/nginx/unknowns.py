@@ -24,6 +24,7 @@ import re
 
 from ..alternatives import MAX_VARIANTS
 from ..regexes import compile_pcre, example_for
+from ..unknown import holds
 
 #: nginx's builtin variables (core and the modules Debian builds), by exact name
 _BUILTIN = frozenset("""
@@ -47,8 +48,9 @@ _NAMED_GROUP = re.compile(r"\(\?P?[<']([A-Za-z_][A-Za-z0-9_]*)[>']")
 _PLAIN_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")
 
 
-def _builtin(name: str) -> bool:
-    return name in _BUILTIN or name.startswith(_BUILTIN_PREFIXES)
+def _known_to_exist(name: str) -> bool:
+    """A builtin, or a template's expression (unknown.TOKEN: unknown as it is, never explored)."""
+    return name in _BUILTIN or name.startswith(_BUILTIN_PREFIXES) or holds(name)
 
 
 def _values(args: list[str]) -> list[str]:
@@ -94,7 +96,7 @@ def outside(conf) -> dict[str, list[str]]:
     for left in lefts:
         m = _PLAIN_VAR.match(left)
         name = m.group(1) if m else None
-        if name and not (name in conf.declared or name in conf.maps or name in conf.computed or _builtin(name)):
+        if name and not (name in conf.declared or name in conf.maps or name in conf.computed or _known_to_exist(name)):
             candidates.add(left)
     if not candidates:
         return {}
