@@ -252,16 +252,16 @@ def simulate_main(argv: list[str]) -> int:
     from .saferegex import RegexTimeout
 
     try:
-        sim = simulate.run(model, call, upstream=upstream, files=FileOracle(on_disk=args.check_files),
-                           client_addr=args.client_ip)
+        sims = simulate.run_each(model, call, upstream=upstream, files=FileOracle(on_disk=args.check_files),
+                                 client_addr=args.client_ip)
     except RegexTimeout as exc:
         _say(f"corslint simulate: {exc}")
         return 2
     if args.format == "json":
         import json
-        sys.stdout.write(display.json_text(json.dumps(simulate.to_json(sim), indent=2)) + "\n")
+        sys.stdout.write(display.json_text(json.dumps(simulate.each_to_json(sims), indent=2)) + "\n")
     else:
-        sys.stdout.write(simulate.to_text(sim))
+        sys.stdout.write(simulate.each_to_text(sims))
     return 0
 
 

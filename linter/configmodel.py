@@ -20,11 +20,25 @@ class ConfigModel(ServerModel):
     """The lowered configuration `conf` of the root file `path`, with what
     reading it gave (`parsed`: the files read, errors, notices)."""
 
+    #: values assumed for variables set outside the linted files (nginx/unknowns.py, apache/unknowns.py)
+    assumed: dict = {}
+    #: (condition, model) per combination of those values (linter/alternatives.py); empty when none is tested
+    alternatives: list = []
+
     def __init__(self, path: str, conf, parsed: Parsed):
         self.path = path
         self.conf = conf
         self.parsed = parsed
         self._scopes: list[Scope] | None = None
+
+    def assuming(self, values: dict) -> ConfigModel:
+        """This model with `values` for the variables set outside the files
+        (the same configuration, its own scopes)."""
+        import copy
+
+        variant = copy.copy(self)
+        variant.assumed, variant.alternatives, variant._scopes = values, [], None
+        return variant
 
     def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
                client_addr: str | None = None) -> Answer:

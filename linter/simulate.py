@@ -63,6 +63,30 @@ def run(model: ServerModel, call: Call, *, upstream: Upstream | None = None, fil
     return Simulation(call, preflight, response, verdict, hops)
 
 
+def run_each(model: ServerModel, call: Call, **given) -> list[tuple[str | None, Simulation]]:
+    """`run` under each value of a fact the input leaves unknown (the
+    model's `alternatives`, linter/alternatives.py: an nginx variable set
+    outside the files, the Express major), each with its assumption: the
+    answers may differ, and `simulate` must not pretend to know which one
+    the server gives.  One (None, simulation) when nothing is unknown."""
+    alternatives = getattr(model, "alternatives", None) or [(None, model)]
+    return [(condition, run(alternative, call, **given)) for condition, alternative in alternatives]
+
+
+def each_to_text(sims: list[tuple[str | None, Simulation]]) -> str:
+    """`to_text` of each simulation, after the assumption it took."""
+    if len(sims) == 1:
+        return to_text(sims[0][1])
+    return "\n".join(display.line(f"Assuming: {condition}") + "\n" + to_text(sim) for condition, sim in sims)
+
+
+def each_to_json(sims: list[tuple[str | None, Simulation]]) -> dict:
+    """`to_json` of the simulation, or `{"alternatives": [...]}` with each one's `assumption`."""
+    if len(sims) == 1:
+        return to_json(sims[0][1])
+    return {"alternatives": [{"assumption": condition, **to_json(sim)} for condition, sim in sims]}
+
+
 def url_problem(url: str) -> str | None:
     """Why `url` cannot be what a page calls, or None: a browser sends CORS
     requests only to an absolute http(s) URL with a host and a port in

@@ -180,6 +180,10 @@ class ApacheConf:
         self.htaccess_only = False
         #: (line, why) for directives httpd refuses at startup (or, in .htaccess, with a 500)
         self.rejected: list[tuple[Source, str]] = []
+        #: environment variables `PassEnv` takes from the OS (unknown: apache/unknowns.py)
+        self.passenv: set[str] = set()
+        #: environment variables BrowserMatch/UnsetEnv name: set or cleared by the files, not outside them
+        self.computed: set[str] = set()
 
 
 def lower(directives: list[Directive], path: str, htaccess: bool = False, directory: str = "/") -> ApacheConf:
@@ -253,6 +257,10 @@ def _directive(conf, host, ctx, name, args, source, methods, except_methods, con
     elif name == "setenv" and args:
         ctx.setenv.append(SetEnv("", "", False, [(args[0], args[1] if len(args) > 1 else "")], source, expr="true",
                                  fixup=True))
+    elif name == "passenv":
+        conf.passenv.update(args)
+    elif name in ("browsermatch", "browsermatchnocase", "unsetenv"):
+        conf.computed.update(a.lstrip("!").partition("=")[0] for a in args[1 if name != "unsetenv" else 0:])
     elif name == "rewriteengine" and args:
         ctx.rewrite_engine = args[0].lower() == "on"
     elif name == "rewritecond" and len(args) >= 2:

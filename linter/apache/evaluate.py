@@ -43,7 +43,8 @@ class Evaluation:
     """One request on its way through the phases, and the state they share."""
 
     def __init__(self, conf: ApacheConf, request: Request, upstream: Upstream, files: FileOracle,
-                 client_addr: str | None, htaccess_files: dict[str, tuple[str, Context]]):
+                 client_addr: str | None, htaccess_files: dict[str, tuple[str, Context]],
+                 assumed: dict[str, tuple | bool] | None = None):
         self.conf = conf
         self.request = request
         self.upstream = upstream
@@ -52,7 +53,13 @@ class Evaluation:
         self.htaccess_files = htaccess_files    # directory -> (display path, context)
         self.method = request.method
         self.uri = request.path
-        self.env: dict[str, str] = {}
+        #: environment variables set outside the files (apache/unknowns.py): when the request arrives
+        #: (SetEnvIf) and in the fixups phase (SetEnv, PassEnv); None: a value the model does not know
+        assumed = [(name, value) for name, value in (assumed or {}).items() if value is not False]
+        self.outside = {name: value for name, (when, value) in assumed if when == "request"}
+        self.outside_fixups = {name: value for name, (when, value) in assumed if when == "fixups"}
+        #: the request's environment; None: a variable set to a value the model does not know
+        self.env: dict[str, str | None] = dict(self.outside)
         self.env_via: dict[str, tuple[Source, ...]] = {}
         self.trace: list[tuple[str, Source | None]] = []
         self.certain = True
@@ -91,7 +98,10 @@ class Evaluation:
         if upper.startswith("HTTP:"):
             return self.header(name[5:]) or ""
         if upper.startswith("ENV:"):
-            return self.env.get(name[4:], "")
+            value = self.env.get(name[4:], "")
+            if value is None:
+                raise Unknown(name)
+            return value
         if upper in HEADER_VARIABLES:
             return self.header(HEADER_VARIABLES[upper]) or ""
         if upper.startswith("HTTP_"):
@@ -104,9 +114,10 @@ class Evaluation:
                   "SERVER_PORT": str(self.request.port), "THE_REQUEST": f"{self.method} {self.request.target} HTTP/1.1"}
         if upper in simple:
             return simple[upper]
-        if name in self.env:
-            return self.env[name]
-        raise Unknown(name)
+        value = self.env.get(name)
+        if value is None:
+            raise Unknown(name)
+        return value
 
     def expression(self, text: str, captures: list[str] | None = None) -> bool | None:
         """An ap_expr condition; the request headers it reads go to Vary, its
@@ -187,7 +198,7 @@ class Evaluation:
         if kind != "request":
             self.early_out = []
         if kind == "redirect":
-            self.env = {f"REDIRECT_{k}": v for k, v in self.env.items()}
+            self.env = {f"REDIRECT_{k}": v for k, v in self.env.items()} | self.outside
             self.env_via = {f"REDIRECT_{k}": v for k, v in self.env_via.items()}
             setenv.apply(self, self.server_contexts())
         # httpd 2.4 walks <Location> and <If> once before translate_name, so a
@@ -208,6 +219,7 @@ class Evaluation:
             self.pass_kind = "redirect"
             return redirect
         # fixups: mod_env's SetEnv (an answer decided earlier never sees it)
+        self.env.update(self.outside_fixups)
         setenv.apply(self, self.contexts, fixup=True)
         # the index subrequest ran as a GET up to here
         self.method = self.handler_method

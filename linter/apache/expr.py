@@ -209,6 +209,8 @@ class Evaluator:
             name, _, arg = text.partition(":")
             if name in ("req", "http", "req_novary"):
                 return self._header(arg, vary=name != "req_novary")
+            if name == "reqenv":   # the request's environment (SetEnvIf, [E=]...): "" when unset
+                return self.lookup("ENV:" + arg)
             if name in ("tolower", "toupper"):
                 return arg.lower() if name == "tolower" else arg.upper()
             raise Unknown(f"function {name}()")

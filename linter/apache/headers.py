@@ -154,7 +154,10 @@ def header_value(ev, template: str) -> tuple[str | None, tuple[Source, ...]]:
         name, kind = m.group(1), m.group(2)
         if kind == "e":
             # an unset variable prints as "(null)" (mod_headers' format)
-            out.append(ev.env.get(name, "(null)"))
+            value = ev.env.get(name, "(null)")
+            if value is None:   # set outside the files: its value is unknown
+                return None, via
+            out.append(value)
             via += ev.env_via.get(name, ())
         else:
             # mod_headers has no request-header format: %{X}i is `%i`, the

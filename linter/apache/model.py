@@ -15,6 +15,7 @@ from ..regexes import example_for
 from .conf import ApacheConf, Context, VirtualHost, lower
 from .evaluate import Evaluation
 from .parse import ApacheParse, read
+from .unknowns import outside, phrase
 
 _ORIGIN_IN_EXPR = re.compile(r"(?i)(%\{HTTP:Origin\}|%\{HTTP_ORIGIN\}|req(?:_novary)?\(\s*['\"]Origin['\"]\s*\)"
                              r"|http\(\s*['\"]Origin['\"]\s*\)|%\{req:Origin\}|%\{Origin\}i)")
@@ -63,7 +64,7 @@ class ApacheModel(ConfigModel):
         return parsed.errors
 
     def evaluate(self, request: Request, upstream: Upstream, files: FileOracle, client_addr: str | None) -> Answer:
-        return Evaluation(self.conf, request, upstream, files, client_addr, self.htaccess_files).run()
+        return Evaluation(self.conf, request, upstream, files, client_addr, self.htaccess_files, self.assumed).run()
 
     def facts(self):
         """RejectedAtStartup (CORS502): directives httpd refuses to load."""
@@ -239,4 +240,10 @@ def load(path: str, display: str | None = None, root: str | None = None) -> Apac
     parsed = read(path, display, root)
     htaccess = os.path.basename(path).endswith(".htaccess")
     conf = lower(parsed.directives, parsed.path, htaccess=htaccess)
-    return ApacheModel(parsed.path, conf, parsed)
+    model = ApacheModel(parsed.path, conf, parsed)
+    unknown = outside(conf, model.htaccess_files)
+    if unknown:   # environment variables set outside the files: judged set and not set
+        from ..alternatives import explore
+
+        explore(model, unknown, str, phrase, None)
+    return model

@@ -299,6 +299,10 @@ class HttpConf:
         #: every variable some `set` declares: nginx knows it everywhere, and
         #: where no `set` ran it is empty (not unknown)
         self.declared: set[str] = set()
+        #: the arguments of every `if` (nginx/unknowns.py looks for variables set outside the files)
+        self.tested: list[list[str]] = []
+        #: variables `geo`, `split_clients`, `perl_set`... define: they exist, with a value the model does not compute
+        self.computed: set[str] = set()
 
 
 def lower(directives: list[Directive], path: str) -> HttpConf:
@@ -432,7 +436,9 @@ def _if(conf: HttpConf, level: Level, d: Directive) -> None:
         return
     inner = Level("if", level, d.source)
     _lower_block(conf, inner, d.block)
-    level.ops.append(IfOp(list(d.args), inner, d.source))   # crossplane already drops the ( )
+    op = IfOp(list(d.args), inner, d.source)   # crossplane already drops the ( )
+    level.ops.append(op)
+    conf.tested.append(op.args)
 
 
 def _set(conf: HttpConf, level: Level, d: Directive) -> None:
@@ -586,6 +592,15 @@ def _map(conf: HttpConf, level: Level, d: Directive) -> None:
     conf.maps[block.variable] = block
 
 
+def _defines(conf: HttpConf, level: Level, d: Directive) -> None:
+    """A directive that defines a variable the model does not evaluate (nginx/unknowns.py: DEFINING)."""
+    from .unknowns import DEFINING
+
+    index = DEFINING[d.name]
+    names = [e.name for e in d.block or () if e.name.startswith("$")] if index is None else d.args[index:][:1]
+    conf.computed.update(name.lstrip("$") for name in names)
+
+
 _HANDLERS = {
     "server": _server,
     "listen": _listen,
@@ -620,4 +635,6 @@ _HANDLERS = {
     "gzip_types": _gzip_types,
     "gzip_min_length": _gzip_min_length,
     "autoindex": _gzip_flag,
+    **dict.fromkeys(("geo", "split_clients", "perl_set", "js_set", "auth_request_set", "set_by_lua",
+                     "set_by_lua_block", "set_by_lua_file", "geoip2"), _defines),
 }

@@ -75,9 +75,14 @@ class _Done(Exception):
 class Evaluation:
     """The state of one request passing through nginx."""
 
+    #: values assumed for variables set outside the linted files (nginx/unknowns.py)
+    assumed: dict[str, str] = {}
+
     def __init__(self, conf: HttpConf, request: Request, upstream: Upstream, files: FileOracle,
-                 client_addr: str | None):
+                 client_addr: str | None, assumed: dict[str, str]):
         self.conf = conf
+        if assumed:
+            self.assumed = assumed   # else the class's: no attribute more on every request's state
         self.request = request
         self.upstream = upstream
         self.files = files
@@ -111,6 +116,8 @@ class Evaluation:
         self.vars = RequestVars(req, self.conf.maps, server.names[0] if server.names else "",
                                 self.client_addr, self.upstream.headers)
         self.vars.declared = self.conf.declared
+        if self.assumed:
+            self.vars.assumed = self.assumed
         if not server.implicit:
             self.note(f"{server.label} (line {server.source.line})", server.source)
         try:

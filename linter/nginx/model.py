@@ -26,7 +26,7 @@ class NginxModel(ConfigModel):
 
     # -- answering ---------------------------------------------------------------
     def evaluate(self, request: Request, upstream: Upstream, files: FileOracle, client_addr: str | None) -> Answer:
-        evaluation = Evaluation(self.conf, request, upstream, files, client_addr)
+        evaluation = Evaluation(self.conf, request, upstream, files, client_addr, self.assumed)
         answer = evaluation.run()
         # nginx reads a request header only through its $http_ variable
         answer.reads_origin = evaluation.vars is not None and evaluation.vars.origin_read
@@ -280,4 +280,18 @@ def load(path: str, display: str | None = None, root: str | None = None) -> Ngin
     parsed = parse(path, display, root)
     conf = lower(parsed.directives, parsed.path)
     parsed.directives = []   # lowered: nothing reads the tree again, and it is a large file's biggest object
-    return NginxModel(parsed.path, conf, parsed)
+    model = NginxModel(parsed.path, conf, parsed)
+    if conf.tested:
+        _explore_unknowns(model)
+    return model
+
+
+def _explore_unknowns(model: NginxModel) -> None:
+    """One alternative per combination of values of the variables `if`s test
+    that the files never define (nginx/unknowns.py, linter/alternatives.py)."""
+    from ..alternatives import explore
+    from .unknowns import outside, phrase
+
+    unknown = outside(model.conf)
+    if unknown:
+        explore(model, unknown, lambda name: "$" + name, phrase)

@@ -152,6 +152,10 @@ def normalize_uri(path: str) -> str:
 class RequestVars:
     """The variable space of one request while nginx processes it."""
 
+    #: values assumed for variables set outside the linted files (nginx/unknowns.py); an
+    #: instance gets its own only then: thousands of answers are kept, each with its variables
+    assumed: dict[str, str] = {}
+
     def __init__(self, request, maps: dict[str, MapBlock], server_name: str, client_addr: str | None,
                  upstream_headers: list[tuple[str, str]] | None):
         self.request = request
@@ -184,8 +188,10 @@ class RequestVars:
         if block is not None:
             return self._map(block)
         value = self._builtin(name)
-        if value is None and name in self.declared:
-            return ""   # declared by a `set` that did not run for this request
+        if value is None:
+            if name in self.declared:
+                return ""   # declared by a `set` that did not run for this request
+            return self.assumed.get(name)   # set outside the files: unknown unless a variant assumes it
         return value
 
     def _map(self, block: MapBlock) -> str | None:

@@ -127,6 +127,29 @@ def test_sample_matches_real_flask(sample: Path, tmp_path: Path):
     check_file(target)
 
 
+#: what the samples that read os.environ are also run with: values that would
+#: open them up if the app config or the keywords they feed won
+HOSTILE_ENVIRONMENT = {"CORS_ORIGINS": "https://evil.example", "CORS_CREDENTIALS": "1", "CORS_SEND_WILDCARD": "1"}
+
+
+@pytest.mark.parametrize("environment", [{}, HOSTILE_ENVIRONMENT], ids=["unset", "hostile"])
+@pytest.mark.parametrize("sample", [p for p in SAMPLE_FILES if "os.environ" in p.read_text(encoding="utf-8")],
+                         ids=lambda p: p.name)
+def test_environment_loses_to_explicit_options(sample: Path, environment: dict, tmp_path: Path, monkeypatch):
+    """Environment values are unknown to the model, yet where flask-cors
+    lets a later level win (CORS() keywords over app.config, per-resource
+    options over keywords) its answers are known, and equal flask's
+    whatever the environment holds."""
+    require_flask()
+    for name in HOSTILE_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    target = tmp_path / sample.name
+    target.write_text(sample.read_text(encoding="utf-8"), encoding="utf-8")
+    assert check_file(target)
+
+
 # -- generated applications -----------------------------------------------------------------
 ORIGINS = ["'*'", "'https://app.example.com'", "['https://app.example.com', 'https://admin.example.com']",
            "r'https://.*\\.example\\.com'", "'https://*.example.com'", "['https://app.example.com', 'null']",

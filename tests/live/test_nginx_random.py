@@ -13,7 +13,12 @@ Origin and Vary (status 200 or 500), ``proxy_hide_header`` at server and
 location level, ``proxy_intercept_errors``, ``return`` and ``rewrite``
 redirects, static files (present and missing) with ``root``/``alias``/
 ``try_files``/``index``, ``error_page`` (URIs, named locations, ``=code``),
-and now and then ``gzip_vary``.
+and now and then ``gzip_vary``.  A location may test a variable its server
+never sets (``if ($cN_flag0 = "on")``...): nginx gets the value from an
+http-level ``map`` the model does not read (``OUTSIDE``, as a site's
+includer would set it), so the model holds it unknown; the value must be
+one of those the model explores (``corslint.nginx.unknowns``), and the
+model's answers assuming it must equal nginx's.
 
 ``BATCH`` configs share one nginx (distinct server names, per-config map and
 variable names), so the suite starts few nginx processes.  Per config, 1-3
@@ -23,7 +28,7 @@ origin, ``https://evil.example`` and ``null``; status and the ordered values
 of every ``access-control-*`` and ``vary`` header predicted by
 ``corslint.simulate`` must equal nginx's.  Any difference is a model bug.
 
-Nothing here is unknowable to the model: the client address is 127.0.0.1
+Nothing else here is unknowable to the model: the client address is 127.0.0.1
 (given), files are looked up on disk (``FileOracle(on_disk=True)``), and
 the backend's answer is described to it exactly.  The backend learns which
 config a request came from, and the client's method, through
@@ -40,6 +45,7 @@ from dataclasses import dataclass, field
 import pytest
 from corslint.backend import Upstream as ModelUpstream
 from corslint.nginx.model import load
+from corslint.nginx.unknowns import outside
 
 from .model_compare import HOSTILE, NULL, differences
 from .nginx_harness import NginxError, NginxServer, Upstream, require_nginx
@@ -58,6 +64,8 @@ TRUSTED = "https://app.example.com"
 TRUSTED_SUB = "https://eu.trusted.example"
 ORIGIN_REGEX = r"^https://(app|admin)\.example\.com$"
 BACKEND_ORIGIN = "https://backend.example"
+#: marks the lines that set a variable outside the files the model reads
+OUTSIDE = "# set outside the model's files"
 
 FILES = {
     "index.html": b"<!doctype html><title>index of the test site</title>\n",
@@ -109,6 +117,8 @@ class Config:
     paths: list[str] = field(default_factory=list)
     trusted: str = TRUSTED
     backend: Backend | None = None
+    #: variables set outside the model's files -> the value nginx gets
+    outside: dict[str, str] = field(default_factory=dict)
 
 
 class Gen:
@@ -129,6 +139,9 @@ class Gen:
         self.proxied = False
         self.paths: list[str] = []
         self.trusted = TRUSTED
+        #: its own stream, so the configs of the other seeds stay what they were
+        self.ru = random.Random(seed * 104729 + 3)
+        self.outside: dict[str, str] = {}
 
     # -- small pieces ---------------------------------------------------------
     def chance(self, p: float) -> bool:
@@ -219,6 +232,22 @@ class Gen:
             return [f"if ({condition}) {{", f"    set ${self.p}_cors $http_origin;", "}"]
         return [f"if ({condition}) {{",
                 *[f"    {x}" for x in self.cors_lines(full=False)], "}"]
+
+    def outside_if(self, location: list[str]) -> list[str]:
+        """Now and then an `if` first in the location on a variable set
+        outside the model's files, with the value nginx gets (or empty)."""
+        ru = self.ru
+        if ru.random() >= 0.3:
+            return location
+        name = f"{self.p}_flag{len(self.outside)}"
+        test, value = ru.choice([(f'${name} = "on"', "on"), (f'${name} != "off"', "off"), (f"${name}", "1"),
+                                 (f'${name} ~* "^(on|true)$"', "on")])
+        self.outside[name] = value if ru.random() < 0.5 else ""
+        inner = ru.choice([["add_header Access-Control-Allow-Origin $http_origin always;",
+                            "add_header Access-Control-Allow-Credentials true always;"],
+                           ["add_header Access-Control-Allow-Origin *;", "add_header Vary Origin always;"],
+                           ["return 204;"], ["return 403;"]])
+        return [location[0], f"    if ({test}) {{", *[f"        {x}" for x in inner], "    }", *location[1:]]
 
     def limit_except(self) -> list[str]:
         methods = self.r.choice(["GET", "GET POST", "GET POST OPTIONS", "GET OPTIONS", "POST"])
@@ -399,7 +428,7 @@ class Gen:
         slots = r.sample(SLOTS, r.randint(1, 4))
         kinds = ["static", "static", "proxy", "proxy", "return", "redirect", "rewrite"]
         for slot in slots:
-            server += slot(self, r.choice(kinds))
+            server += self.outside_if(slot(self, r.choice(kinds)))
         defined: set[str] = set()
         while set(self.named) - defined:   # a named location's content may name another one
             name = min(set(self.named) - defined)
@@ -420,7 +449,7 @@ class Gen:
         r.shuffle(paths)
         config = Config(self.seed, self.host, self.maps,
                         "server {\n    listen 127.0.0.1:@@PORT@@;\n" + "\n".join(f"    {x}" for x in server) + "\n}",
-                        paths[: r.randint(1, 3)], self.trusted)
+                        paths[: r.randint(1, 3)], self.trusted, outside=self.outside)
         config.backend = Backend(
             get_status=r.choice([200, 200, 500]),
             options_status=r.choice([204, 200, 405]),
@@ -562,6 +591,7 @@ class Batch:
         parts += HTTP_LEVEL[self.index % len(HTTP_LEVEL)]
         for config in self.configs.values():
             parts += config.maps
+            parts += [f'map $host ${name} {{ default "{value}"; }}  {OUTSIDE}' for name, value in config.outside.items()]
         parts += [c.server for c in self.configs.values()]
         return "\n".join(parts)
 
@@ -581,12 +611,22 @@ class Batch:
         except NginxError as exc:
             self.error = str(exc)
             return
-        self.model = load(self.nginx.conf_path)
+        self.model = load(model_file(self.nginx.conf_path))
 
     def stop(self) -> None:
         if self.nginx is not None:
             self.nginx.stop()
         self.upstream.stop()
+
+
+def model_file(conf_path: str) -> str:
+    """The nginx.conf without the lines that set variables OUTSIDE, beside it."""
+    with open(conf_path) as f:
+        text = "".join(line for line in f if OUTSIDE not in line)
+    path = os.path.join(os.path.dirname(conf_path), "model.conf")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -611,10 +651,15 @@ def test_generated_config_matches_nginx(seed: int, batches: Batches) -> None:
         status, headers, _ = backend.answer(method)
         return ModelUpstream(status, headers)
 
+    explored = outside(batch.model.conf)
+    for name, value in config.outside.items():
+        assert value in explored.get(name, ()), f"config {seed}: ${name} = {value!r} is not among {explored.get(name)}"
+    model = batch.model.assuming(config.outside) if config.outside else batch.model
     base = f"http://{config.host}:{batch.nginx.port}"
-    _, problems = differences(batch.nginx, batch.model, [base + path for path in config.paths],
+    _, problems = differences(batch.nginx, model, [base + path for path in config.paths],
                               (config.trusted, HOSTILE, NULL), upstream_for)
     if problems:
         pytest.fail(f"config {seed}: {len(problems)} answers differ from nginx\n" + "\n".join(problems)
                     + "\n--- config ---\n" + "\n".join(config.maps) + "\n" + config.server
+                    + f"\n--- set outside the model's files: {config.outside}"
                     + f"\n--- backend: {backend}", pytrace=False)
