@@ -25,7 +25,7 @@ from ...backend import FileOracle, Upstream
 from ...code.python import read_python
 from ...code.values import Unknown, is_unknown
 from ...cors import ACRM, VARY
-from ...model import Answer, Handler, HeaderLine, MiddlewareOrder, Parsed, Request, Scope, Source
+from ...model import Answer, ConfiguredCors, Handler, HeaderLine, MiddlewareOrder, Parsed, Request, Scope, Source
 from ..base import AppModel
 from .checks import checks_registered, startup_errors
 from .cors import CORS_MIDDLEWARE, CorsMiddleware, pattern_text, read_settings
@@ -166,9 +166,9 @@ class DjangoApp(AppModel):
         urlconf, path = self.urlconf, request.path
         resolved = urlconf.resolves(path) if urlconf is not None else None
         if urlconf is None or resolved is not False:
-            where = "the application's view" if urlconf is None else \
-                f"the view ROOT_URLCONF resolves {path} to" if resolved else f"a view ROOT_URLCONF may resolve {path} to"
-            answer.trace.append((f"{where} answers (unknown code: assumed 200)", None))
+            where = "" if urlconf is None else \
+                f"ROOT_URLCONF resolves {path}: " if resolved else f"ROOT_URLCONF may resolve {path}: "
+            answer.trace.append((f"{where}the application's view answers (unknown code: assumed 200)", None))
             answer.certain = answer.certain and resolved is not None
             return len(names)
         answer.status, answer.handler, answer.status_source = 404, Handler.NOT_FOUND, self.urlconf_source
@@ -214,8 +214,22 @@ class DjangoApp(AppModel):
         if self.module is None:
             return
         yield from self._order_facts()
+        yield from self._unapplied()
         if checks_registered(self.module):
             yield from startup_errors(self.cors, self.module)
+
+    def _unapplied(self):
+        """CORS_* settings written while MIDDLEWARE (known) has no CorsMiddleware."""
+        written = sorted((s for s in self.cors.settings.values() if s.line is not None),
+                         key=lambda s: (bool(s.path and s.path != self.path), s.line))
+        if self.cors_installed is not False or not written:
+            return
+        names = ", ".join(s.name for s in written[:3]) + (f" and {len(written) - 3} more" if len(written) > 3 else "")
+        _value, line = self.module.setting("MIDDLEWARE")
+        yield ConfiguredCors(self.cors.source(written[0]), f"the CORS settings ({names})",
+                             self.base_url + self.cors.covered_path(),
+                             f"MIDDLEWARE has no {CORS_MIDDLEWARE}", self.cors.literal_origins(),
+                             [(Source(self.path, line or 1), "MIDDLEWARE, without CorsMiddleware")])
 
     def _order_facts(self):
         above, _below = self._around_cors()

@@ -23,7 +23,7 @@ from ...backend import FileOracle, Upstream
 from ...code.python import read_python
 from ...code.values import is_unknown
 from ...cors import ACAO
-from ...model import Answer, Handler, HeaderLine, OriginPattern, Parsed, Request, Scope, Source
+from ...model import Answer, ConfiguredCors, Handler, HeaderLine, OriginPattern, Parsed, Request, Scope, Source
 from ...routeindex import PathIndex
 from ..base import AppModel, Route
 from .cors import Regex, cors_headers
@@ -154,7 +154,16 @@ class FlaskModel(AppModel):
         return out
 
     def facts(self):
-        return iter(self.app.facts)
+        yield from self.app.facts
+        if self.app.unapplied:
+            names = ", ".join(dict.fromkeys(name for name, _ in self.app.unapplied))
+            origins = next((s.value for name, s in self.app.unapplied if name == "CORS_ORIGINS"), ())
+            origins = (origins,) if isinstance(origins, str) else origins
+            yield ConfiguredCors(self.app.unapplied[0][1].source, f"the flask-cors settings in app.config ({names})",
+                                 self.scopes()[0].url, "nothing applies flask-cors to the app (no CORS(app), "
+                                 "init_app or @cross_origin)",
+                                 tuple(o for o in origins if isinstance(o, str)) if isinstance(origins, (list, tuple))
+                                 else ())
 
 
 def load(path: str, display: str) -> FlaskModel:

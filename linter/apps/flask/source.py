@@ -94,6 +94,9 @@ class FlaskApp:
     layers: list[Layer] = field(default_factory=list)
     complete: bool = True
     facts: list = field(default_factory=list)
+    #: `CORS_*` app config (name, setting) that nothing in the file applies
+    #: (no CORS(), init_app or cross_origin anywhere): CORS504
+    unapplied: list = field(default_factory=list)
 
 
 @record
@@ -256,7 +259,22 @@ class _Reader:
     def read(self) -> FlaskApp:
         self.walk(self.module.tree.body, self.module, False)
         self.finish()
+        self.app.unapplied = self.unapplied()
         return self.app
+
+    def unapplied(self) -> list:
+        """The CORS_* app config when no flask-cors call in the file can apply
+        it (any `CORS(...)`, `cross_origin`, or `init_app` of an extension
+        made elsewhere might)."""
+        written = [(f"CORS_{name.upper()}", setting) for level in self.config for name, setting in level.items.items()]
+        if not written or self.app.layers or self.views or not self.apps:
+            return []
+        for node in ast.walk(self.module.tree):
+            func = node.func if isinstance(node, ast.Call) else None
+            if isinstance(func, ast.Attribute) and func.attr == "init_app" or \
+                    func is not None and self.kind(func) in ("CORS", "cross_origin"):
+                return []
+        return written
 
     def walk(self, body: list[ast.stmt], env: Module, conditional: bool) -> None:
         for stmt in body:
