@@ -102,7 +102,8 @@ def check(ctx):
     """Authentication applies to the preflight of a CORS-aware scope."""
     for p in ctx.probes:
         answer = p.preflight
-        if p.cors_aware and answer.handler in Handler.AUTHENTICATION and answer.status_source is not None:
+        if answer.handler in Handler.AUTHENTICATION and answer.status_source is not None and \
+                (p.cors_aware or p.scope.authenticates and p.scope.emits_cors):
             yield Hit(answer.status_source,
                       f"authentication applies to the OPTIONS preflight, which never carries credentials: it gets "
                       f"{answer.status}", p.request("OPTIONS"))

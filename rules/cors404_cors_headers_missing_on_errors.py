@@ -72,13 +72,21 @@ from __future__ import annotations
 
 from corslint.cors import ACAO, CORS_PREFIX, VARY
 from corslint.diagnostics import Hit
-from corslint.probes import credentials_allowed
+from corslint.model import Handler
+from corslint.probes import admits, credentials_allowed
 
 
 def check(ctx):
     """CORS headers only on success statuses where clients read errors."""
     for p in ctx.probes:
         if p.scope.static and not p.expects_preflight:
+            continue
+        refused = p.actual
+        if refused.handler in Handler.AUTHENTICATION and not refused.has(ACAO) and refused.status_source is not None \
+                and p.preflight.is_ok and admits(p.preflight, p.origin):
+            yield Hit(refused.status_source, f"the authentication's {refused.status} carries no "
+                                             f"Access-Control-Allow-Origin: the browser reports a CORS error instead "
+                                             f"of the {refused.status} (send CORS headers on it too)", p.request())
             continue
         configured = p.actual.config_lines(ACAO)
         lines = [h for h in configured if not h.on_errors]
