@@ -365,6 +365,8 @@ def serverless(doc: LMap, path: str, facts: list) -> list[Gate]:
             route = "/" + str(http.get("path") or "").strip("/")
             entry = by_path.setdefault(route, {"methods": ["OPTIONS"], "cors": http["cors"],
                                                "line": Source(path, http.line_of("cors")), "event": http})
+            if "authorizer" in http and "auth" not in entry:
+                entry["auth"] = (http["authorizer"], Source(path, http.line_of("authorizer")))
             method = str(http.get("method") or "GET").upper()
             if method not in entry["methods"]:
                 entry["methods"].append(method)
@@ -398,8 +400,50 @@ def serverless(doc: LMap, path: str, facts: list) -> list[Gate]:
                                                                                else ())
         scope.origin_patterns = tuple(OriginPattern(r.pattern, False, s, full_match=True) for r, s in reflect
                                       if "+" in r.pattern)
-        gates.append(MockGate(scope, headers, reflect, line, "Serverless"))
+        auth = _serverless_authorizer(*entry["auth"], _serverless_refusal(doc, path)) if "auth" in entry else None
+        scope.authenticates = auth is not None
+        gates.append(MockGate(scope, headers, reflect, line, "Serverless", auth))
     return gates
+
+
+def _serverless_authorizer(spec, source: Source, refusal: list[tuple[str, Value]]) -> Authorizer | None:
+    """`http.authorizer`: a function name or ARN (a TOKEN authorizer), or a
+    map with `type` and `identitySource` (default: the Authorization
+    header).  Serverless never puts it on the CORS OPTIONS method."""
+    if isinstance(spec, LMap):
+        kind = str(spec.get("type") or "token").lower()
+        identity = str(spec.get("identitySource") or "method.request.header.Authorization")
+        name = str(spec.get("name") or spec.get("arn") or "authorizer")
+    elif isinstance(spec, str):
+        kind, identity, name = "token", "method.request.header.Authorization", spec
+    else:
+        return None
+    if kind == "aws_iam":
+        return None
+    sources = [part.strip() for part in identity.split(",")]
+    prefix = "method.request.header."
+    headers = tuple(part[len(prefix):].lower() for part in sources if part.startswith(prefix))
+    return Authorizer(name, headers if len(headers) == len(sources) and headers else None, source, refusal, False)
+
+
+def _serverless_refusal(doc: LMap, path: str) -> list[tuple[str, Value]]:
+    """The headers of the `AWS::ApiGateway::GatewayResponse` resources (under
+    `resources.Resources`) for UNAUTHORIZED, else DEFAULT_4XX."""
+    resources = doc.get("resources")
+    blocks = resources if isinstance(resources, list) else [resources]
+    found: dict[str, list[tuple[str, Value]]] = {}
+    for block in blocks:
+        table = block.get("Resources") if isinstance(block, LMap) else None
+        for res in (table.values() if isinstance(table, LMap) else ()):
+            if not isinstance(res, LMap) or res.get("Type") != "AWS::ApiGateway::GatewayResponse":
+                continue
+            props = res.get("Properties") if isinstance(res.get("Properties"), LMap) else LMap()
+            params = props.get("ResponseParameters") if isinstance(props.get("ResponseParameters"), LMap) else LMap()
+            prefix = "gatewayresponse.header."
+            found.setdefault(str(props.get("ResponseType")), [
+                (name[len(prefix):], _quoted(value, Source(path, params.line_of(name))))
+                for name, value in params.items() if isinstance(name, str) and name.startswith(prefix)])
+    return found.get("UNAUTHORIZED", found.get("DEFAULT_4XX", []))
 
 
 def _origin_regex(origin: str):
