@@ -62,7 +62,12 @@ class FlaskModel(AppModel):
             return None, Answer(500, [], view.source, Handler.APP)
         if method == "OPTIONS" and view is not None and view.options.automatic_options is True:
             return chosen, Answer(200, [], view.source, Handler.MIDDLEWARE)
-        return chosen, Answer(200, [], chosen.source, Handler.APP)
+        status = chosen.extra.get("status")
+        if status is None:
+            return chosen, Answer(None, [], chosen.source, Handler.APP, certain=False,
+                                  trace=[("the view answers; its code does not declare the status: unknown", None)])
+        return chosen, Answer(status, [], chosen.source, Handler.APP,
+                              trace=[(f"the view returns {status} on every path", chosen.source)])
 
     def _candidates(self, path: str) -> list[Route]:
         """The routes that may match `path`, in registration order (see routeindex.PathIndex)."""

@@ -32,6 +32,7 @@ from ...code.values import Unknown, is_unknown
 from ...model import MiddlewareOrder, RejectedAtStartup, Source
 from ...record import field, record
 from ..base import Route, example_path
+from ..statuses import flask_status
 from .cors import (
     Level,
     Options,
@@ -402,7 +403,8 @@ class _Reader:
             rule = env.value(deco.args[0]) if deco.args else kws.get("rule", Unknown("no rule"))
             methods = (SHORTCUTS[method],) if method in SHORTCUTS else kws.get("methods", ("GET",))
             view = self.view_cors(below[-1], env, conditional) if below else None
-            self.add_route(owner, rule, methods, self.src(deco), view, kws.get("provide_automatic_options"))
+            self.add_route(owner, rule, methods, self.src(deco), view, kws.get("provide_automatic_options"),
+                           flask_status(node))
             for c in above:
                 self.app.facts.append(MiddlewareOrder(
                     self.src(c), f"@cross_origin is above @{owner}.{method}: the route registers the view "
@@ -428,7 +430,7 @@ class _Reader:
         view_node = call.args[2] if len(call.args) > 2 else next((k.value for k in call.keywords
                                                                   if k.arg == "view_func"), None)
         methods = kws.get("methods")
-        view = None
+        view, status = None, None
         if isinstance(view_node, ast.Call) and isinstance(view_node.func, ast.Attribute) \
                 and view_node.func.attr == "as_view" and isinstance(view_node.func.value, ast.Name):
             cls = self.functions.get(view_node.func.value.id)
@@ -442,11 +444,15 @@ class _Reader:
                      if isinstance(d, ast.Call) and self.kind(d.func) == "cross_origin"]
             if decos:
                 view = self.view_cors(decos[-1], env, False)
-        self.add_route(owner, rule, methods or ("GET",), self.src(call), view, kws.get("provide_automatic_options"))
+            status = flask_status(self.functions[view_node.id])
+        self.add_route(owner, rule, methods or ("GET",), self.src(call), view, kws.get("provide_automatic_options"),
+                       status)
 
-    def add_route(self, owner: str, rule, methods, source: Source, view: ViewCors | None, automatic) -> None:
+    def add_route(self, owner: str, rule, methods, source: Source, view: ViewCors | None, automatic,
+                  status: int | None = None) -> None:
         """Flask `add_url_rule`: methods upper-cased, HEAD with GET, OPTIONS automatic unless listed or
-        the view turns it off (`@cross_origin` routes OPTIONS to itself)."""
+        the view turns it off (`@cross_origin` routes OPTIONS to itself); `status`: what the view
+        returns on every path (statuses.flask_status), None when its code does not say."""
         if not isinstance(rule, str) or is_unknown(methods) or not isinstance(methods, (list, tuple, set)) \
                 or not all(isinstance(m, str) for m in methods):
             self.app.complete = False
@@ -462,7 +468,8 @@ class _Reader:
             served.add("HEAD")
         ordered = tuple(m for m in HTTP_METHODS if m in served) + tuple(sorted(served - set(HTTP_METHODS)))
         blueprint = owner if owner in self.blueprints else None
-        route = Route(rule, ordered, source, "", {"blueprint": blueprint, "view": view, "auto_options": auto})
+        route = Route(rule, ordered, source, "", {"blueprint": blueprint, "view": view, "auto_options": auto,
+                                                "status": status})
         self.pending_routes.append((blueprint, route))
 
     def register(self, call: ast.Call, env: Module) -> None:
