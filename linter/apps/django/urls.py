@@ -156,6 +156,8 @@ class _Reader:
         self.reading.append(real)
         try:
             return self.patterns(module, depth)
+        except RecursionError:      # `a + b + ...` thousands deep in a hostile file
+            return None
         finally:
             self.reading.pop()
 
