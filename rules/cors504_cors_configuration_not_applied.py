@@ -1,4 +1,4 @@
-"""CORS configuration is written but never applied: no response carries a CORS header.
+"""CORS configuration is written but never applied: no response carries it.
 
 ## What it does
 Fires when CORS configuration is written but the server never applies it,
@@ -9,11 +9,17 @@ configuration names) carries a single `Access-Control-*` header:
   `corsheaders.middleware.CorsMiddleware` (listing `corsheaders` in
   `INSTALLED_APPS` is not enough: the middleware sends the headers);
 - Flask: `app.config["CORS_*"]` values while nothing applies flask-cors to
-  the app (no `CORS(app)`, `init_app` or `@cross_origin`).
+  the app (no `CORS(app)`, `init_app` or `@cross_origin`);
+- Express: a module-level `cors` options object (`const corsOptions =
+  {origin: ...}`) that nothing passes to `cors()`: the app answers with no
+  CORS header, or, where `cors()` runs without it, with its defaults
+  (`Access-Control-Allow-Origin: *`) instead of the origins the object
+  lists.
 
 The lowering says what it sees missing; the rule asks the model's answers
 and stays silent when any of them carries a CORS header (or may, when a
-value is unknown).
+value is unknown), unless the configuration names origins and the answers
+send `*` instead.
 
 ## Why is this bad?
 The settings look like a CORS policy in review, but the server sends none:
@@ -44,6 +50,11 @@ app = Flask(__name__)
 app.config["CORS_ORIGINS"] = ["https://app.example.com"]
 ```
 
+```javascript
+const corsOptions = { origin: 'https://app.example.com', credentials: true };
+app.use(cors());
+```
+
 ## Use instead
 ```python
 MIDDLEWARE = [
@@ -60,18 +71,24 @@ app.config["CORS_ORIGINS"] = ["https://app.example.com"]
 CORS(app)
 ```
 
+```javascript
+const corsOptions = { origin: 'https://app.example.com', credentials: true };
+app.use(cors(corsOptions));
+```
+
 (or delete the settings when no cross-origin page uses the API).
 
 ## References
 - [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
 - [django-cors-headers: Setup (add the middleware)](https://github.com/adamchainz/django-cors-headers#setup)
+- [cors (Express): Configuration Options and defaults](https://github.com/expressjs/cors#configuration-options)
 - [flask-cors: Using CORS with app configuration](https://flask-cors.readthedocs.io/en/latest/configuration.html)
 - [MDN: CORSMissingAllowOrigin](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSMissingAllowOrigin)
 """
 
 from __future__ import annotations
 
-from corslint.cors import CORS_PREFIX
+from corslint.cors import ACAO, CORS_PREFIX
 from corslint.diagnostics import Hit, Related
 from corslint.model import ConfiguredCors, Scope
 from corslint.probes import Probe
@@ -81,7 +98,12 @@ def check(ctx):
     """Written CORS configuration whose requests get no CORS header in any answer."""
     for fact in ctx.model_facts(ConfiguredCors):
         probe = Probe(ctx, Scope(fact.what, fact.url, fact.source, literal_origins=fact.origins, emits_cors=False))
-        if any(h.name.startswith(CORS_PREFIX) for answer, _method in probe.answers() for h in answer.headers):
+        answers = [answer for answer, _method in probe.answers()]
+        if not any(h.name.startswith(CORS_PREFIX) for answer in answers for h in answer.headers):
+            result = "so no answer carries a CORS header"
+        elif fact.origins and "*" not in fact.origins and any("*" in a.values(ACAO) for a in answers):
+            result = "the answers carry defaults instead (Access-Control-Allow-Origin: *)"
+        else:
             continue
-        yield Hit(fact.source, f"{fact.what} never reach a response: {fact.why}, so no answer carries a CORS header",
+        yield Hit(fact.source, f"{fact.what} never reaches a response: {fact.why}; {result}",
                   probe.request(), related=[Related(src.path, src.line, text) for src, text in fact.related])

@@ -226,7 +226,7 @@ class DjangoApp(AppModel):
             return
         names = ", ".join(s.name for s in written[:3]) + (f" and {len(written) - 3} more" if len(written) > 3 else "")
         _value, line = self.module.setting("MIDDLEWARE")
-        yield ConfiguredCors(self.cors.source(written[0]), f"the CORS settings ({names})",
+        yield ConfiguredCors(self.cors.source(written[0]), f"the CORS configuration ({names})",
                              self.base_url + self.cors.covered_path(),
                              f"MIDDLEWARE has no {CORS_MIDDLEWARE}", self.cors.literal_origins(),
                              [(Source(self.path, line or 1), "MIDDLEWARE, without CorsMiddleware")])

@@ -164,8 +164,8 @@ class FlaskModel(AppModel):
             names = ", ".join(dict.fromkeys(name for name, _ in self.app.unapplied))
             origins = next((s.value for name, s in self.app.unapplied if name == "CORS_ORIGINS"), ())
             origins = (origins,) if isinstance(origins, str) else origins
-            yield ConfiguredCors(self.app.unapplied[0][1].source, f"the flask-cors settings in app.config ({names})",
-                                 self.scopes()[0].url, "nothing applies flask-cors to the app (no CORS(app), "
+            yield ConfiguredCors(self.app.unapplied[0][1].source,
+                                 f"the flask-cors configuration in app.config ({names})", self.scopes()[0].url, "nothing applies flask-cors to the app (no CORS(app), "
                                  "init_app or @cross_origin)",
                                  tuple(o for o in origins if isinstance(o, str)) if isinstance(origins, (list, tuple))
                                  else ())
