@@ -458,3 +458,19 @@ class DroppedHeaders:
         self.source = source
         self.level = level
         self.dropped = dropped
+
+
+@record
+class ConfiguredCors:
+    """A fact for CORS504: CORS configuration is written (`what`, at
+    `source`) for requests to `url` from `origins`, and `why` is what the
+    configuration shows about its not being applied.  The rule does not take
+    `why` on trust: it reports only when the model's answers to those
+    requests carry no CORS header at all."""
+
+    source: Source
+    what: str
+    url: str
+    why: str
+    origins: tuple[str, ...] = ()
+    related: list[tuple[Source, str]] = field(default_factory=list)

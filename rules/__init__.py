@@ -126,6 +126,9 @@ RULES = (
     Rule("CORS503", "risky-platform-default", "warning",
          "A platform default silently creates a CORS problem",
          "cors503_risky_platform_default"),
+    Rule("CORS504", "cors-configuration-not-applied", "warning",
+         "CORS configuration is written but never applied: no response carries it",
+         "cors504_cors_configuration_not_applied"),
 )
 
 

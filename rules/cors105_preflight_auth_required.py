@@ -3,8 +3,10 @@
 ## What it does
 Fires when the server, as configured, would require authentication for an
 `OPTIONS` preflight: nginx `auth_basic` or `auth_request`, Apache `Require
-valid-user`, or a framework's auth running before its CORS middleware. The
-preflight then gets `401` or `403`. In Apache an OPTIONS `RewriteRule ...
+valid-user`, a framework's auth running before its CORS middleware, or an
+API Gateway authorizer on the CORS `OPTIONS` method (AWS SAM puts the
+API's `DefaultAuthorizer` there unless `AddDefaultAuthorizerToCorsPreflight:
+false`). The preflight then gets `401` or `403`. In Apache an OPTIONS `RewriteRule ...
 [R=204]` inside the authenticated `<Location>`, `<Directory>` or `.htaccess`
 does not help: per-directory rewrites run after authentication, only
 VirtualHost-level ones run before it.
@@ -84,6 +86,7 @@ RewriteRule ^/api/ - [R=204,L]
 ```
 
 ## References
+- [AWS SAM: ApiAuth (`AddDefaultAuthorizerToCorsPreflight`, default true)](https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-apiauth.html)
 - [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
 - [Fetch standard: CORS-preflight fetch (no credentials)](https://fetch.spec.whatwg.org/#cors-preflight-fetch)
 - [MDN: Preflight requests and credentials](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS#preflight_requests_and_credentials)
@@ -102,7 +105,8 @@ def check(ctx):
     """Authentication applies to the preflight of a CORS-aware scope."""
     for p in ctx.probes:
         answer = p.preflight
-        if p.cors_aware and answer.handler in Handler.AUTHENTICATION and answer.status_source is not None:
+        if answer.handler in Handler.AUTHENTICATION and answer.status_source is not None and \
+                (p.cors_aware or p.scope.authenticates and p.scope.emits_cors):
             yield Hit(answer.status_source,
                       f"authentication applies to the OPTIONS preflight, which never carries credentials: it gets "
                       f"{answer.status}", p.request("OPTIONS"))

@@ -6,6 +6,17 @@ application, answers preflights, or allows credentials), the server would send
 the CORS headers only on success statuses: nginx `add_header` without
 `always`, Apache `Header set` without `always`. Static-file scopes are exempt.
 
+It also fires when authentication refuses the actual request with a
+response that has no `Access-Control-Allow-Origin` while the preflight
+passes: an API Gateway authorizer (AWS SAM `Auth`, Serverless
+`http.authorizer`) answers a request without a valid token with its own
+401 (the `UNAUTHORIZED` gateway response, which falls back to
+`DEFAULT_4XX`), and the Lambda that sends the CORS headers never runs.
+That is this rule's case, not a new one: the CORS headers are there on the
+success path (the integration's answers) and missing on an error status
+that something in front of it produces; the fix is the same in kind (send
+them on the error too: gateway responses with the CORS headers).
+
 ## Why is this bad?
 Without `always`, nginx adds the header only for 200, 201, 204, 206, 301, 302,
 303, 304, 307 and 308; Apache's default (`onsuccess`) table is dropped on
@@ -41,6 +52,23 @@ location /api/ {
 </Location>
 ```
 
+```yaml
+# AWS SAM: the authorizer's 401 carries none of the Lambda's CORS headers
+OrdersApi:
+  Type: AWS::Serverless::Api
+  Properties:
+    StageName: prod
+    Cors:
+      AllowOrigin: "'https://app.example.com'"
+      AllowHeaders: "'Content-Type,Authorization'"
+    Auth:
+      DefaultAuthorizer: Users
+      AddDefaultAuthorizerToCorsPreflight: false
+      Authorizers:
+        Users:
+          UserPoolArn: arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc
+```
+
 ## Use instead
 ```nginx
 location /api/ {
@@ -58,8 +86,27 @@ location /api/ {
 </Location>
 ```
 
+```yaml
+# AWS SAM: the same API, with the CORS headers on API Gateway's own 4xx
+    GatewayResponses:
+      DEFAULT_4XX:
+        ResponseParameters:
+          Headers:
+            Access-Control-Allow-Origin: "'https://app.example.com'"
+            Access-Control-Allow-Headers: "'Content-Type,Authorization'"
+```
+
+With the Serverless Framework: a `resources.Resources` entry of Type
+`AWS::ApiGateway::GatewayResponse` with `ResponseType: DEFAULT_4XX` and
+`gatewayresponse.header.Access-Control-Allow-Origin` in its
+`ResponseParameters`.
+
 ## References
 - [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
+- [Amazon API Gateway: Gateway response types (UNAUTHORIZED 401, ACCESS_DENIED 403, default DEFAULT_4XX)](https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html)
+- [AWS SAM: Customized response example (GatewayResponses with Access-Control-Allow-Origin)](https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-controlling-access-to-apis-customize-response.html)
+- [API Gateway OpenAPI extension: gateway responses' responseParameters (CORS headers)](https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseParameters.html)
+- [Serverless examples: custom authorizer with CORS gateway responses](https://github.com/serverless/examples/blob/master/aws-node-auth0-custom-authorizers-api/serverless.yml)
 - [nginx: `add_header` (`always`)](https://nginx.org/en/docs/http/ngx_http_headers_module.html#add_header)
 - [Apache: `Header` (`always` and `onsuccess`)](https://httpd.apache.org/docs/2.4/mod/mod_headers.html#header)
 - [MDN: CORSMissingAllowOrigin](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSMissingAllowOrigin)
@@ -72,13 +119,21 @@ from __future__ import annotations
 
 from corslint.cors import ACAO, CORS_PREFIX, VARY
 from corslint.diagnostics import Hit
-from corslint.probes import credentials_allowed
+from corslint.model import Handler
+from corslint.probes import admits, credentials_allowed
 
 
 def check(ctx):
     """CORS headers only on success statuses where clients read errors."""
     for p in ctx.probes:
         if p.scope.static and not p.expects_preflight:
+            continue
+        refused = p.actual
+        if refused.handler in Handler.AUTHENTICATION and not refused.has(ACAO) and refused.status_source is not None \
+                and p.preflight.is_ok and admits(p.preflight, p.origin):
+            yield Hit(refused.status_source, f"the authentication's {refused.status} carries no "
+                                             f"Access-Control-Allow-Origin: the browser reports a CORS error instead "
+                                             f"of the {refused.status} (send CORS headers on it too)", p.request())
             continue
         configured = p.actual.config_lines(ACAO)
         lines = [h for h in configured if not h.on_errors]

@@ -10,15 +10,19 @@ after `CommonMiddleware` (which redirects for `APPEND_SLASH` and
 Middleware wraps the view like an onion: a middleware that returns a response
 early sends it back only through the layers above it, so a CORS middleware
 further down never sees the request or the response, and that response has no
-CORS headers. With `CommonMiddleware` first, a preflight for `/api/orders`
-(no trailing slash) gets the `APPEND_SLASH` `301`, and Chromium 156 prints:
+CORS headers. With `CommonMiddleware` first, a request for `/api/orders`
+when only `api/orders/` is routed gets the `APPEND_SLASH` `301` (Django
+answers 404, and `CommonMiddleware` replaces it with the redirect after
+`CorsMiddleware` has added its headers to the 404), and Chromium 156 prints:
 
 ```text
-Access to fetch at 'https://api.example.com/api/orders' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request.
+Access to fetch at 'https://api.example.com/api/orders' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.
 ```
 
-A simple `GET` through the same redirect fails with "No
-'Access-Control-Allow-Origin' header is present on the requested resource.",
+A preflight for the same URL still passes (Django 5.2 with
+django-cors-headers 4.9: `CorsMiddleware` answers it 200 before any view,
+and `CommonMiddleware` only redirects a 404), so the actual request is the
+one that fails;
 and an auth middleware above the CORS one answers every preflight with 401
 (CORS105). With `CorsMiddleware` on top it answers the preflight itself and
 adds its headers to every early response.

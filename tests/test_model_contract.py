@@ -10,6 +10,7 @@ from corslint.diagnostics import InputError
 from corslint.engine import load_model
 from corslint.files import classify
 from corslint.model import (
+    ConfiguredCors,
     DroppedHeaders,
     Handler,
     MiddlewareOrder,
@@ -22,7 +23,7 @@ from corslint.probes import ProbeContext
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 HANDLERS = {value for name, value in vars(Handler).items() if name.isupper() and isinstance(value, str)}
-FACTS = (DroppedHeaders, MiddlewareOrder, RejectedAtStartup, RiskyDefault)
+FACTS = (ConfiguredCors, DroppedHeaders, MiddlewareOrder, RejectedAtStartup, RiskyDefault)
 
 
 def _samples():

@@ -177,6 +177,22 @@ CASES = [
     ("aws/serverless-good.yml",
      Call("https://service.example/products/1", "https://app.example.com", "PUT", PUT_JSON), None,
      (200, H(acao="*", acah=SLS_HEADERS, acam="OPTIONS,PUT")), (200, []), False),
+    # Authorizers ("Gateway response types for API Gateway"): a request without the token gets API Gateway's
+    # own 401 (UNAUTHORIZED, else DEFAULT_4XX) with only the gateway response's headers; SAM's ApiAuth puts
+    # the DefaultAuthorizer on the CORS OPTIONS method unless AddDefaultAuthorizerToCorsPreflight is false.
+    ("aws/cors404-sam-authorizer-without-gateway-responses.yaml",
+     Call("https://service.example/orders", "https://shop.example.com", "GET"), None, None, (401, []), False),
+    ("aws/good-sam-authorizer-gateway-responses.yaml",
+     Call("https://service.example/orders", "https://shop.example.com", "GET"), None, None,
+     (401, H(acao="https://shop.example.com", acah="Content-Type,Authorization")), True),
+    ("aws/cors105-sam-default-authorizer-on-preflight.yaml",
+     Call("https://service.example/profile", "https://app.example.com", "PUT", PUT_JSON), None,
+     (401, H(acao="https://app.example.com")), (401, H(acao="https://app.example.com")), False),
+    ("aws/serverless-cors404-authorizer.yml",
+     Call("https://service.example/invoices", "https://billing.example.com", "GET"), None, None, (401, []), False),
+    ("aws/serverless-good-authorizer.yml",
+     Call("https://service.example/invoices", "https://billing.example.com", "GET"), None, None,
+     (401, H(acao="https://billing.example.com", acah="Content-Type,Authorization")), True),
 ]
 
 

@@ -178,9 +178,10 @@ def test_starlette_routes_mounts_and_head(tmp_path):
         from starlette.applications import Starlette
         from starlette.middleware import Middleware
         from starlette.middleware.cors import CORSMiddleware
+        from starlette.responses import PlainTextResponse
         from starlette.routing import Mount, Route
         from starlette.staticfiles import StaticFiles
-        async def home(request): ...
+        async def home(request): return PlainTextResponse("ok")
         routes = [Route("/", home), Mount("/api", routes=[Route("/t/{n:int}", home, methods=["DELETE"])]),
                   Mount("/static", app=StaticFiles(directory="static"))]
         app = Starlette(routes=routes, middleware=[Middleware(CORSMiddleware, allow_origins=["*"])])

@@ -16,6 +16,20 @@ HTTP APIs (`AWS::Serverless::HttpApi` `CorsConfiguration`) use API
 Gateway's native CORS, documented in "Configure CORS for HTTP APIs":
 preflights answered by API Gateway, CORS headers added to integration
 responses (exact status codes are not documented: answers are marked uncertain).
+
+Authorizers (REST APIs): a Cognito or Lambda TOKEN authorizer (SAM `Auth`
+`DefaultAuthorizer` or an event's `Auth.Authorizer`; Serverless
+`http.authorizer`) answers a request without its identity header
+(`Authorization` unless configured) itself, with the UNAUTHORIZED gateway
+response (401); the integration never runs, so the Lambda's CORS headers
+are not there.  That response carries only the headers the API's gateway
+responses set (SAM `GatewayResponses`, Serverless `resources` of Type
+`AWS::ApiGateway::GatewayResponse`: UNAUTHORIZED, else DEFAULT_4XX, as
+"Gateway response types for API Gateway" documents).  SAM also puts the
+default authorizer on the CORS OPTIONS method unless
+`AddDefaultAuthorizerToCorsPreflight: false` (ApiAuth documentation), so
+the preflight gets that 401 too; Serverless never does.  With the identity
+header present the authorizer decides at run time: unknown.
 """
 
 from __future__ import annotations
@@ -40,19 +54,54 @@ class Value:
         self.value, self.source = value, source
 
 
+class Authorizer:
+    """A REST API authorizer in front of a route: the identity headers it
+    needs (lower-case; None: it does not say, so any request may pass), the
+    line that puts it there, the headers of its 401 (the API's UNAUTHORIZED
+    or DEFAULT_4XX gateway response) and whether it guards OPTIONS too."""
+
+    def __init__(self, name: str, identity: tuple[str, ...] | None, source: Source,
+                 refusal: list[tuple[str, Value]], on_preflight: bool):
+        self.name, self.identity, self.source, self.refusal, self.on_preflight = \
+            name, identity, source, refusal, on_preflight
+
+    def guards(self, request: Request) -> bool:
+        return request.method != "OPTIONS" or self.on_preflight
+
+    def refusal_answer(self, request: Request) -> Answer | None:
+        """The 401 API Gateway sends itself for a request without the identity
+        headers (None when the request has them or the identity is unknown)."""
+        if self.identity is None or all(request.header(h) for h in self.identity):
+            return None
+        answer = Answer(401, handler=Handler.AUTH, status_source=self.source,
+                        trace=[(f"the authorizer {self.name} refuses a request without "
+                                f"{', '.join(self.identity)}: API Gateway answers 401 (UNAUTHORIZED gateway "
+                                f"response) and the integration never runs", self.source)])
+        for name, value in self.refusal:
+            put(answer, name.lower(), value.value, value.source)
+        return answer
+
+
 class MockGate(Gate):
     """A REST API path whose OPTIONS method is a MOCK integration with static headers."""
 
     def __init__(self, scope: Scope, headers: list[tuple[str, Value]], reflect: list[tuple[re.Pattern, Source]],
-                 status_source: Source, tool: str):
-        self.scope, self.headers, self.reflect, self.status_source, self.tool = \
-            scope, headers, reflect, status_source, tool
+                 status_source: Source, tool: str, auth: Authorizer | None = None):
+        self.scope, self.headers, self.reflect, self.status_source, self.tool, self.auth = \
+            scope, headers, reflect, status_source, tool, auth
 
     def answer(self, request: Request, *, upstream: Upstream | None = None, files: FileOracle | None = None,
                client_addr: str | None = None) -> Answer:
+        auth = self.auth if self.auth is not None and self.auth.guards(request) else None
+        refused = auth.refusal_answer(request) if auth is not None else None
+        if refused is not None:
+            return refused
         if request.method != "OPTIONS":
-            return backend(upstream, "API Gateway passes the request to the Lambda integration, which must add its "
-                                     "own CORS headers", self.scope.source)
+            answer = backend(upstream, "API Gateway passes the request to the Lambda integration, which must add its "
+                                       "own CORS headers", self.scope.source)
+            if auth is not None:    # the authorizer decides at run time: 401/403 or the integration
+                answer.certain = False
+            return answer
         answer = local(200, f"the OPTIONS MOCK integration {self.tool} generates answers 200 with static headers",
                        self.status_source)
         origin = request.header(ORIGIN) or ""
@@ -155,20 +204,84 @@ def sam(doc: LMap, path: str, facts: list) -> list[Gate]:
             api = api_ref.value if isinstance(api_ref, Intrinsic) else api_ref
             api = api if isinstance(api, str) else ("ServerlessRestApi" if event["Type"] == "Api" else "ServerlessHttpApi")
             key = (event["Type"], api, str(ep.get("Path") or "/"))
-            routes.setdefault(key, []).append((str(ep.get("Method") or "any").upper(), Source(path, event.line)))
+            auth = ep.get("Auth") if isinstance(ep.get("Auth"), LMap) else LMap()
+            routes.setdefault(key, []).append((str(ep.get("Method") or "any").upper(), Source(path, event.line),
+                                               auth.get("Authorizer"), Source(path, auth.line_of("Authorizer"))
+                                               if "Authorizer" in auth else None))
     gates: list[Gate] = []
     for (kind, api, route), methods in routes.items():
         table = rest if kind == "Api" else http
         if api not in table:
             continue
         scope = Scope(f"{kind} {api} {route}", scope_url(None, re.sub(r"\{[^}]+\}", "1", route)), methods[0][1],
-                      proxied=True, served_methods=tuple(m for m, _ in methods if m not in ("ANY", "OPTIONS")))
+                      proxied=True, served_methods=tuple(m[0] for m in methods if m[0] not in ("ANY", "OPTIONS")))
         value, source = table[api]
-        gate = _sam_rest(scope, value, source, path, [m for m, _ in methods], facts) if kind == "Api" else \
+        gate = _sam_rest(scope, value, source, path, [m[0] for m in methods], facts) if kind == "Api" else \
             _http_api(scope, value, source, path, facts)
+        if isinstance(gate, MockGate):
+            gate.auth = _sam_authorizer(_api_props(resources, globals_, api), methods, path)
+            scope.authenticates = gate.auth is not None
         if gate is not None:
             gates.append(gate)
     return gates
+
+
+def _api_props(resources: LMap, globals_: LMap, api: str) -> LMap:
+    """An `AWS::Serverless::Api`'s Properties over `Globals.Api` (the implicit
+    ServerlessRestApi has only the globals)."""
+    merged = LMap()
+    for block in (globals_.get("Api"), (resources.get(api) or LMap()).get("Properties")
+                  if isinstance(resources.get(api), LMap) else None):
+        if isinstance(block, LMap):
+            merged.update(block)
+            merged.lines.update(block.lines)
+    return merged
+
+
+def _sam_authorizer(props: LMap, methods: list, path: str) -> Authorizer | None:
+    """The authorizer of a SAM REST route: the event's `Auth.Authorizer`
+    (`NONE`: none) else the API's `Auth.DefaultAuthorizer`."""
+    auth = props.get("Auth") if isinstance(props.get("Auth"), LMap) else LMap()
+    default = auth.get("DefaultAuthorizer")
+    name, source = default, Source(path, auth.line_of("DefaultAuthorizer"))
+    event = next(((m[2], m[3]) for m in methods if m[2] is not None), None)
+    if event is not None:
+        name, source = event
+    authorizers = auth.get("Authorizers") if isinstance(auth.get("Authorizers"), LMap) else LMap()
+    config = authorizers.get(name) if isinstance(name, str) else None
+    if not isinstance(config, LMap):
+        return None     # NONE, AWS_IAM, or an authorizer this file does not define
+    identity = config.get("Identity") if isinstance(config.get("Identity"), LMap) else LMap()
+    if "UserPoolArn" in config or config.get("FunctionPayloadType", "TOKEN") == "TOKEN":
+        header = identity.get("Header", "Authorization")
+        headers = (header.lower(),) if isinstance(header, str) else None
+    else:   # a REQUEST authorizer refuses a request missing any identity header it lists
+        listed = identity.get("Headers")
+        headers = tuple(h.lower() for h in listed if isinstance(h, str)) if isinstance(listed, list) and listed \
+            and not identity.get("QueryStrings") else None
+    preflight = event is None and name == default and auth.get("AddDefaultAuthorizerToCorsPreflight", True) is not False
+    responses = props.get("GatewayResponses") if isinstance(props.get("GatewayResponses"), LMap) else LMap()
+    return Authorizer(name, headers, source, _sam_refusal(responses, path), preflight)
+
+
+def _sam_refusal(responses: LMap, path: str) -> list[tuple[str, Value]]:
+    """The headers of the UNAUTHORIZED gateway response (else DEFAULT_4XX) in
+    SAM's `GatewayResponses` (values are mapping expressions)."""
+    for kind in ("UNAUTHORIZED", "DEFAULT_4XX"):
+        response = responses.get(kind)
+        if isinstance(response, LMap):
+            params = response.get("ResponseParameters") if isinstance(response.get("ResponseParameters"), LMap) \
+                else LMap()
+            headers = params.get("Headers") if isinstance(params.get("Headers"), LMap) else LMap()
+            return [(name, _quoted(value, Source(path, headers.line_of(name)))) for name, value in headers.items()
+                    if isinstance(name, str)]
+    return []
+
+
+def _quoted(value, source: Source) -> Value:
+    """A gateway response header value: `'literal'`, else unknown."""
+    text = as_text(value) if not isinstance(value, Intrinsic) else None
+    return Value(text[1:-1] if text and len(text) >= 2 and text[0] == text[-1] == "'" else None, source)
 
 
 def _sam_rest(scope: Scope, cors, source: Source, path: str, methods: list[str], facts: list) -> MockGate | None:
@@ -252,6 +365,8 @@ def serverless(doc: LMap, path: str, facts: list) -> list[Gate]:
             route = "/" + str(http.get("path") or "").strip("/")
             entry = by_path.setdefault(route, {"methods": ["OPTIONS"], "cors": http["cors"],
                                                "line": Source(path, http.line_of("cors")), "event": http})
+            if "authorizer" in http and "auth" not in entry:
+                entry["auth"] = (http["authorizer"], Source(path, http.line_of("authorizer")))
             method = str(http.get("method") or "GET").upper()
             if method not in entry["methods"]:
                 entry["methods"].append(method)
@@ -285,8 +400,50 @@ def serverless(doc: LMap, path: str, facts: list) -> list[Gate]:
                                                                                else ())
         scope.origin_patterns = tuple(OriginPattern(r.pattern, False, s, full_match=True) for r, s in reflect
                                       if "+" in r.pattern)
-        gates.append(MockGate(scope, headers, reflect, line, "Serverless"))
+        auth = _serverless_authorizer(*entry["auth"], _serverless_refusal(doc, path)) if "auth" in entry else None
+        scope.authenticates = auth is not None
+        gates.append(MockGate(scope, headers, reflect, line, "Serverless", auth))
     return gates
+
+
+def _serverless_authorizer(spec, source: Source, refusal: list[tuple[str, Value]]) -> Authorizer | None:
+    """`http.authorizer`: a function name or ARN (a TOKEN authorizer), or a
+    map with `type` and `identitySource` (default: the Authorization
+    header).  Serverless never puts it on the CORS OPTIONS method."""
+    if isinstance(spec, LMap):
+        kind = str(spec.get("type") or "token").lower()
+        identity = str(spec.get("identitySource") or "method.request.header.Authorization")
+        name = str(spec.get("name") or spec.get("arn") or "authorizer")
+    elif isinstance(spec, str):
+        kind, identity, name = "token", "method.request.header.Authorization", spec
+    else:
+        return None
+    if kind == "aws_iam":
+        return None
+    sources = [part.strip() for part in identity.split(",")]
+    prefix = "method.request.header."
+    headers = tuple(part[len(prefix):].lower() for part in sources if part.startswith(prefix))
+    return Authorizer(name, headers if len(headers) == len(sources) and headers else None, source, refusal, False)
+
+
+def _serverless_refusal(doc: LMap, path: str) -> list[tuple[str, Value]]:
+    """The headers of the `AWS::ApiGateway::GatewayResponse` resources (under
+    `resources.Resources`) for UNAUTHORIZED, else DEFAULT_4XX."""
+    resources = doc.get("resources")
+    blocks = resources if isinstance(resources, list) else [resources]
+    found: dict[str, list[tuple[str, Value]]] = {}
+    for block in blocks:
+        table = block.get("Resources") if isinstance(block, LMap) else None
+        for res in (table.values() if isinstance(table, LMap) else ()):
+            if not isinstance(res, LMap) or res.get("Type") != "AWS::ApiGateway::GatewayResponse":
+                continue
+            props = res.get("Properties") if isinstance(res.get("Properties"), LMap) else LMap()
+            params = props.get("ResponseParameters") if isinstance(props.get("ResponseParameters"), LMap) else LMap()
+            prefix = "gatewayresponse.header."
+            found.setdefault(str(props.get("ResponseType")), [
+                (name[len(prefix):], _quoted(value, Source(path, params.line_of(name))))
+                for name, value in params.items() if isinstance(name, str) and name.startswith(prefix)])
+    return found.get("UNAUTHORIZED", found.get("DEFAULT_4XX", []))
 
 
 def _origin_regex(origin: str):

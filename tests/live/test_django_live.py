@@ -20,6 +20,12 @@ the model marks unknown (its value depends on a setting read from the
 environment, so it may or may not be sent) only has to be predicted
 whenever it is sent, and only in an answer the model marks uncertain.
 
+Sample projects with a ROOT_URLCONF (samples/django/append-slash-*/) run
+with their own urls.py and views: each route is asked with and without its
+trailing slash (GET, POST and the preflight), so APPEND_SLASH's 301, the
+resolver's 404 and what the middleware order leaves on them are compared
+too.
+
 Needs: Django (5.2) and django-cors-headers (4.9).
 """
 
@@ -43,7 +49,12 @@ pytestmark = pytest.mark.live
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "django"
 SAMPLE_FILES = sorted(SAMPLES.glob("*.py"))
-KEPT = ("MIDDLEWARE",)
+#: sample projects whose settings name a urls.py next to them
+URLCONF_SAMPLES = sorted(SAMPLES.glob("*/*/settings.py"))
+KEPT = ("MIDDLEWARE", "APPEND_SLASH", "DEBUG")
+#: paths asked of a project with a urlconf: its routes with and without the slash, and none
+URLCONF_PATHS = ("/api/items", "/api/items/", "/api/orders/7", "/api/orders/7/", "/api/orders/x",
+                 "/api/legacy/old-name", "/api/legacy/old-name/", "/nothing")
 
 
 def _require_django():
@@ -96,8 +107,9 @@ def django_project(tmp_path_factory):
     sys.path.remove(str(folder))
 
 
-def _real_settings(path: Path) -> dict:
-    """The sample's settings as Django would see them (the test imports it)."""
+def _real_settings(path: Path, model) -> dict:
+    """The sample's settings as Django would see them (the test imports it);
+    its ROOT_URLCONF where the model read it (its project folder on sys.path)."""
     spec = importlib.util.spec_from_file_location(f"corslint_live_{abs(hash(str(path)))}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -106,6 +118,8 @@ def _real_settings(path: Path) -> dict:
         out["MIDDLEWARE"] = [m if _importable(m) else "corslint_live_stub.Passthrough" for m in out["MIDDLEWARE"]]
     else:   # a settings fragment: the project puts CorsMiddleware first
         out["MIDDLEWARE"] = ["corsheaders.middleware.CorsMiddleware"]
+    if model.urlconf is not None:
+        out["ROOT_URLCONF"] = module.ROOT_URLCONF
     return out
 
 
@@ -122,7 +136,8 @@ def _requests(model) -> list[Request]:
     ctx = ProbeContext(model, Trust([]), [])
     out = []
     urls = {s.url: s for s in model.scopes()}
-    for url in list(urls) + [model.base_url + "/", model.base_url + "/elsewhere/x"]:
+    extra = URLCONF_PATHS if model.urlconf is not None else ("/", "/elsewhere/x")
+    for url in list(urls) + [model.base_url + p for p in extra]:
         scope = urls.get(url)
         trusted = ctx.trusted_origin(scope) if scope is not None else "https://client.example"
         for origin in dict.fromkeys((trusted, HOSTILE, "null")):
@@ -133,6 +148,8 @@ def _requests(model) -> list[Request]:
                                                  ("access-control-request-private-network", "true"))),
                     Request("OPTIONS", url, o),
                     Request("GET", url, o)]
+            if model.urlconf is not None:
+                out.append(Request("POST", url, o))
         out.append(Request("GET", url))
     return out
 
@@ -157,8 +174,8 @@ def compare(path: Path) -> int:
     model = load(str(path), str(path))
     assert not model.parsed.errors, model.parsed.errors
     requests = _requests(model)
-    with override_settings(**_real_settings(path)):
-        client = Client()
+    with override_settings(**_real_settings(path, model)):
+        client = Client(raise_request_exception=False)   # DEBUG's APPEND_SLASH RuntimeError is a 500
         for request in requests:
             status, real = _real_answer(client, request)
             predicted = model.answer(request)
@@ -179,6 +196,17 @@ def compare(path: Path) -> int:
 
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
 def test_sample_matches_real_django(path, django_project):
+    assert compare(path) > 0
+
+
+@pytest.mark.parametrize("path", URLCONF_SAMPLES, ids=lambda p: p.parent.parent.name)
+def test_append_slash_matches_real_django(path, django_project, monkeypatch):
+    """APPEND_SLASH's 301 (and what CORS headers it keeps, by middleware
+    order), the resolver's 404 and resolved views, on real Django."""
+    monkeypatch.syspath_prepend(str(path.parent.parent))
+    model = load(str(path), str(path))
+    assert model.urlconf is not None
+    assert model.answer(Request("GET", model.base_url + "/api/items")).status == 301
     assert compare(path) > 0
 
 

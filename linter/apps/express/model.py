@@ -21,13 +21,14 @@ from __future__ import annotations
 from ...backend import FileOracle, Upstream
 from ...code.javascript import Interpreter, Module, descendants, read_javascript
 from ...diagnostics import Related
-from ...model import Answer, Handler, MiddlewareOrder, Parsed, RejectedAtStartup, Request, Scope, Source
+from ...model import Answer, ConfiguredCors, Handler, MiddlewareOrder, Parsed, RejectedAtStartup, Request, Scope, Source
 from ...routeindex import PathIndex
 from ..base import AppModel, Route
 from .cors import CorsCall, function_origins
 from .paths import example, literal_head
 from .runtime import Outcome, Response, run_handler
-from .source import Layer, Opaque, Router, WrittenHandler, exported_options, express_version, options_app, read_app
+from .source import (Layer, Opaque, Router, WrittenHandler, exported_options, express_version, options_app, read_app,
+                     unused_options)
 
 #: methods a browser sends without a preflight (when the headers are simple too)
 SIMPLE = {"GET", "HEAD", "POST"}
@@ -204,6 +205,10 @@ class ExpressModel(AppModel):
     def facts(self):
         yield from self._rejected()
         yield from self._order(self.app)
+        if self.module is not None and not self.related:    # an options module is judged as applied
+            for name, source, origins in unused_options(self.module, self.path):
+                yield ConfiguredCors(source, f"the cors options object {name}", self.scopes()[0].url,
+                                     "nothing passes it to cors()", origins)
 
     def _rejected(self):
         for layer, _prefix in _all_layers(self.app, ""):

@@ -17,7 +17,7 @@ import os
 import re
 
 from ...code.javascript import (UNDEFINED, CallValue, Interpreter, JsFunction, JsRegex, Module, ModuleRef, Return,
-                                Stop, Thrown, descendants, unwrap)
+                                Stop, Thrown, descendants, string_value, unwrap)
 from ...code.values import Unknown
 from ...cors import CORS_PREFIX
 from ...model import Source
@@ -382,6 +382,45 @@ def exported_options(module: Module) -> dict | None:
                 and ("origin" in value or len(value) >= 2):
             return value
     return None
+
+
+def unused_options(module: Module, path: str) -> list[tuple[str, Source, tuple[str, ...]]]:
+    """Module-level objects of `cors` options (`const corsOptions = {origin:
+    ...}`) that nothing in the file ever names again, so cors() never gets
+    them: (name, where it is written, the string origins it lists).  An
+    object another module may read (exported) is named again by the export."""
+    declared = []
+    for node in descendants(module.tree.root_node):
+        if node.type != "variable_declarator" or node.parent is None or node.parent.parent is None \
+                or node.parent.parent.type != "program":
+            continue
+        name, value = node.child_by_field_name("name"), unwrap(node.child_by_field_name("value"))
+        if name is None or name.type != "identifier" or value is None or value.type != "object":
+            continue
+        keys = {}
+        for child in value.named_children:
+            if child.type == "pair":
+                keys[child.child_by_field_name("key").text.decode().strip("'\"")] = child.child_by_field_name("value")
+            elif child.type != "comment":
+                keys = {}   # a spread or shorthand: not a plain options literal
+                break
+        if keys and set(keys) <= CORS_OPTIONS and ("origin" in keys or len(keys) >= 2):
+            declared.append((name.text.decode(), Source(path, node.start_point[0] + 1), _origins(keys.get("origin"))))
+    if not declared:
+        return []
+    names = {d[0] for d in declared}
+    uses: dict[str, int] = {}
+    for node in descendants(module.tree.root_node):
+        if node.type in ("identifier", "shorthand_property_identifier") and node.text.decode() in names:
+            uses[node.text.decode()] = uses.get(node.text.decode(), 0) + 1
+    return [d for d in declared if uses.get(d[0], 0) == 1]
+
+
+def _origins(node) -> tuple[str, ...]:
+    """The string origins an `origin:` value spells (a string or an array of them)."""
+    node = unwrap(node) if node is not None else None
+    items = node.named_children if node is not None and node.type == "array" else [node]
+    return tuple(string_value(n) for n in items if n is not None and n.type == "string")
 
 
 def options_app(module: Module, path: str, version: int, options: dict) -> tuple[Router, Source]:

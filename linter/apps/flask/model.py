@@ -23,7 +23,7 @@ from ...backend import FileOracle, Upstream
 from ...code.python import read_python
 from ...code.values import is_unknown
 from ...cors import ACAO
-from ...model import Answer, Handler, HeaderLine, OriginPattern, Parsed, Request, Scope, Source
+from ...model import Answer, ConfiguredCors, Handler, HeaderLine, OriginPattern, Parsed, Request, Scope, Source
 from ...routeindex import PathIndex
 from ..base import AppModel, Route
 from .cors import Regex, cors_headers
@@ -62,7 +62,12 @@ class FlaskModel(AppModel):
             return None, Answer(500, [], view.source, Handler.APP)
         if method == "OPTIONS" and view is not None and view.options.automatic_options is True:
             return chosen, Answer(200, [], view.source, Handler.MIDDLEWARE)
-        return chosen, Answer(200, [], chosen.source, Handler.APP)
+        status = chosen.extra.get("status")
+        if status is None:
+            return chosen, Answer(None, [], chosen.source, Handler.APP, certain=False,
+                                  trace=[("the view answers; its code does not declare the status: unknown", None)])
+        return chosen, Answer(status, [], chosen.source, Handler.APP,
+                              trace=[(f"the view returns {status} on every path", chosen.source)])
 
     def _candidates(self, path: str) -> list[Route]:
         """The routes that may match `path`, in registration order (see routeindex.PathIndex)."""
@@ -154,7 +159,16 @@ class FlaskModel(AppModel):
         return out
 
     def facts(self):
-        return iter(self.app.facts)
+        yield from self.app.facts
+        if self.app.unapplied:
+            names = ", ".join(dict.fromkeys(name for name, _ in self.app.unapplied))
+            origins = next((s.value for name, s in self.app.unapplied if name == "CORS_ORIGINS"), ())
+            origins = (origins,) if isinstance(origins, str) else origins
+            yield ConfiguredCors(self.app.unapplied[0][1].source,
+                                 f"the flask-cors configuration in app.config ({names})", self.scopes()[0].url, "nothing applies flask-cors to the app (no CORS(app), "
+                                 "init_app or @cross_origin)",
+                                 tuple(o for o in origins if isinstance(o, str)) if isinstance(origins, (list, tuple))
+                                 else ())
 
 
 def load(path: str, display: str) -> FlaskModel:

@@ -32,6 +32,7 @@ from ...code.values import Unknown, is_unknown
 from ...model import MiddlewareOrder, RejectedAtStartup, Source
 from ...record import field, record
 from ..base import Route, example_path
+from ..statuses import flask_status
 from .cors import (
     Level,
     Options,
@@ -94,6 +95,9 @@ class FlaskApp:
     layers: list[Layer] = field(default_factory=list)
     complete: bool = True
     facts: list = field(default_factory=list)
+    #: `CORS_*` app config (name, setting) that nothing in the file applies
+    #: (no CORS(), init_app or cross_origin anywhere): CORS504
+    unapplied: list = field(default_factory=list)
 
 
 @record
@@ -256,7 +260,22 @@ class _Reader:
     def read(self) -> FlaskApp:
         self.walk(self.module.tree.body, self.module, False)
         self.finish()
+        self.app.unapplied = self.unapplied()
         return self.app
+
+    def unapplied(self) -> list:
+        """The CORS_* app config when no flask-cors call in the file can apply
+        it (any `CORS(...)`, `cross_origin`, or `init_app` of an extension
+        made elsewhere might)."""
+        written = [(f"CORS_{name.upper()}", setting) for level in self.config for name, setting in level.items.items()]
+        if not written or self.app.layers or self.views or not self.apps:
+            return []
+        for node in ast.walk(self.module.tree):
+            func = node.func if isinstance(node, ast.Call) else None
+            if isinstance(func, ast.Attribute) and func.attr == "init_app" or \
+                    func is not None and self.kind(func) in ("CORS", "cross_origin"):
+                return []
+        return written
 
     def walk(self, body: list[ast.stmt], env: Module, conditional: bool) -> None:
         for stmt in body:
@@ -384,7 +403,8 @@ class _Reader:
             rule = env.value(deco.args[0]) if deco.args else kws.get("rule", Unknown("no rule"))
             methods = (SHORTCUTS[method],) if method in SHORTCUTS else kws.get("methods", ("GET",))
             view = self.view_cors(below[-1], env, conditional) if below else None
-            self.add_route(owner, rule, methods, self.src(deco), view, kws.get("provide_automatic_options"))
+            self.add_route(owner, rule, methods, self.src(deco), view, kws.get("provide_automatic_options"),
+                           flask_status(node))
             for c in above:
                 self.app.facts.append(MiddlewareOrder(
                     self.src(c), f"@cross_origin is above @{owner}.{method}: the route registers the view "
@@ -410,7 +430,7 @@ class _Reader:
         view_node = call.args[2] if len(call.args) > 2 else next((k.value for k in call.keywords
                                                                   if k.arg == "view_func"), None)
         methods = kws.get("methods")
-        view = None
+        view, status = None, None
         if isinstance(view_node, ast.Call) and isinstance(view_node.func, ast.Attribute) \
                 and view_node.func.attr == "as_view" and isinstance(view_node.func.value, ast.Name):
             cls = self.functions.get(view_node.func.value.id)
@@ -424,11 +444,15 @@ class _Reader:
                      if isinstance(d, ast.Call) and self.kind(d.func) == "cross_origin"]
             if decos:
                 view = self.view_cors(decos[-1], env, False)
-        self.add_route(owner, rule, methods or ("GET",), self.src(call), view, kws.get("provide_automatic_options"))
+            status = flask_status(self.functions[view_node.id])
+        self.add_route(owner, rule, methods or ("GET",), self.src(call), view, kws.get("provide_automatic_options"),
+                       status)
 
-    def add_route(self, owner: str, rule, methods, source: Source, view: ViewCors | None, automatic) -> None:
+    def add_route(self, owner: str, rule, methods, source: Source, view: ViewCors | None, automatic,
+                  status: int | None = None) -> None:
         """Flask `add_url_rule`: methods upper-cased, HEAD with GET, OPTIONS automatic unless listed or
-        the view turns it off (`@cross_origin` routes OPTIONS to itself)."""
+        the view turns it off (`@cross_origin` routes OPTIONS to itself); `status`: what the view
+        returns on every path (statuses.flask_status), None when its code does not say."""
         if not isinstance(rule, str) or is_unknown(methods) or not isinstance(methods, (list, tuple, set)) \
                 or not all(isinstance(m, str) for m in methods):
             self.app.complete = False
@@ -444,7 +468,8 @@ class _Reader:
             served.add("HEAD")
         ordered = tuple(m for m in HTTP_METHODS if m in served) + tuple(sorted(served - set(HTTP_METHODS)))
         blueprint = owner if owner in self.blueprints else None
-        route = Route(rule, ordered, source, "", {"blueprint": blueprint, "view": view, "auto_options": auto})
+        route = Route(rule, ordered, source, "", {"blueprint": blueprint, "view": view, "auto_options": auto,
+                                                "status": status})
         self.pending_routes.append((blueprint, route))
 
     def register(self, call: ast.Call, env: Module) -> None:

@@ -4,7 +4,8 @@ A request goes through the app's middleware outermost first (Starlette
 builds the stack from `middleware=[...]` in order, and `add_middleware`
 puts each new one in front, so the last added runs first).  The first
 CORSMiddleware that sees a preflight answers it; anything else reaches the
-router, whose answer (the route's handler: 200; a known path with another
+router, whose answer (the route's handler: the status its code declares,
+statuses.py, else unknown; a known path with another
 method: 405; a path that differs only by a trailing slash: 307; nothing:
 404) comes back out through every CORSMiddleware, innermost first, each
 adding its headers.  Other middleware is assumed to pass requests on; one
@@ -152,8 +153,11 @@ class StarletteModel(AppModel):
         for spec, regex in self.table:
             if regex.match(path):
                 if spec.methods is None or request.method in spec.methods:
-                    return Answer(200, handler=spec.handler, status_source=spec.source,
-                                  trace=[(f"route {spec.pattern} handles {request.method}", spec.source)])
+                    said = f"{spec.status}" if spec.status is not None else \
+                        "a status its code does not declare (unknown)"
+                    return Answer(spec.status, handler=spec.handler, status_source=spec.source,
+                                  certain=spec.status is not None,
+                                  trace=[(f"route {spec.pattern} handles {request.method}: {said}", spec.source)])
                 partial = partial or spec
         if partial is not None:
             return Answer(405, handler=Handler.NOT_FOUND, status_source=partial.source,
@@ -233,5 +237,5 @@ def _flatten(router: RouterSpec, prefix: str, authenticates: bool, depth: int) -
             unseen = unseen or more
         else:
             routes.append(RouteSpec(prefix + entry.pattern, entry.methods, entry.source, entry.handler,
-                                    entry.authenticates or auth, entry.prefix_only, entry.builtin))
+                                    entry.authenticates or auth, entry.prefix_only, entry.builtin, entry.status))
     return routes, unseen

@@ -20,6 +20,7 @@ from ...code.python import Module
 from ...code.values import Unknown, is_unknown
 from ...model import Handler, Source
 from ...record import field, record
+from ..statuses import fastapi_status, response_status
 
 #: FastAPI decorators and the one method each registers
 VERB_DECORATORS = {name: (name.upper(),) for name in ("get", "post", "put", "delete", "patch", "options", "head",
@@ -65,6 +66,9 @@ class RouteSpec:
     prefix_only: bool = False
     #: routes the framework adds itself (FastAPI's /docs): routed, but not a scope
     builtin: bool = False
+    #: what the endpoint answers on every path (statuses.py; None: its code
+    #: does not say); 200 is assumed for a mount, a static folder, /docs
+    status: int | None = 200
 
 
 @record
@@ -303,10 +307,11 @@ class Extractor:
                 auth = self._endpoint_authenticates(func) or self._dependencies_authenticate(
                     self.keyword(decorator, "dependencies"))
                 router.entries.append(RouteSpec(router.prefix + path, methods, self.src(decorator),
-                                                authenticates=auth))
+                                                authenticates=auth, status=fastapi_status(func, decorator)))
         elif verb == "route" and path is not None:
             methods = self._methods(self.keyword(decorator, "methods"), ("GET",))
-            router.entries.append(RouteSpec(router.prefix + path, _with_head(methods), self.src(decorator)))
+            router.entries.append(RouteSpec(router.prefix + path, _with_head(methods), self.src(decorator),
+                                            status=response_status(func, None)))
 
     def _class_answers_first(self, name: str) -> str | None:
         """Whether a middleware class defined in this file can send a response itself."""
@@ -339,10 +344,18 @@ class Extractor:
             func = self.functions.get(endpoint.id) if isinstance(endpoint, ast.Name) else None
             auth = (func is not None and self._endpoint_authenticates(func)) or \
                 self._dependencies_authenticate(self.keyword(call, "dependencies"))
-            router.entries.append(RouteSpec(router.prefix + path, methods, self.src(call), authenticates=auth))
+            router.entries.append(RouteSpec(router.prefix + path, methods, self.src(call), authenticates=auth,
+                                            status=fastapi_status(func, call)))
         else:
             methods = self._starlette_methods(endpoint, self.arg(call, 2, "methods"))
-            router.entries.append(RouteSpec(router.prefix + path, methods, self.src(call)))
+            router.entries.append(RouteSpec(router.prefix + path, methods, self.src(call),
+                                            status=self._endpoint_status(endpoint)))
+
+    def _endpoint_status(self, endpoint: ast.AST | None) -> int | None:
+        """A Starlette endpoint function's status (statuses.response_status);
+        None for a class endpoint or one defined elsewhere."""
+        func = self.functions.get(endpoint.id) if isinstance(endpoint, ast.Name) else None
+        return response_status(func, None)
 
     def _starlette_methods(self, endpoint: ast.AST | None, methods: ast.AST | None) -> tuple[str, ...] | None:
         """Starlette `Route`: a function endpoint defaults to GET (HEAD is
@@ -382,8 +395,10 @@ class Extractor:
             if kind == "Route":
                 path = self.text(self.arg(element, 0, "path"))
                 if path is not None:
-                    methods = self._starlette_methods(self.arg(element, 1, "endpoint"), self.keyword(element, "methods"))
-                    router.entries.append(RouteSpec(prefix + path, methods, self.src(element)))
+                    endpoint = self.arg(element, 1, "endpoint")
+                    methods = self._starlette_methods(endpoint, self.keyword(element, "methods"))
+                    router.entries.append(RouteSpec(prefix + path, methods, self.src(element),
+                                                    status=self._endpoint_status(endpoint)))
             elif kind == "Mount":
                 self._mount(element, router, prefix)
 
