@@ -24,7 +24,7 @@ passport.use(new TokenStrategy());
 const app = express();
 
 app.use(passport.initialize());
-app.use(passport.authenticate('token', { session: false }));
+app.use(passport.authenticate('token', { session: false })); // expect: CORS105
 app.use(cors({ origin: 'https://app.example.com', allowedHeaders: ['Content-Type', 'Authorization'] })); // expect: CORS501
 
 app.get('/api/orders', (req, res) => res.json([]));
