@@ -96,12 +96,17 @@ class ApacheModel(ConfigModel):
             path = self._path_for(section, root, host)
             if path is not None:
                 paths.append((path, section.label, section.source))
+                if path.endswith("/") and section.kind in ("directory", "htaccess"):
+                    paths.extend(self._answered_here(section, path))
             for inner in section.sections:
                 if inner.kind in ("files", "filesmatch"):
                     base_path = path if path is not None and path.endswith("/") else "/"
                     name_part = self._file_example(inner)
                     if name_part:
                         paths.append((base_path + name_part, f"{section.label} {inner.label}", inner.source))
+        for directory, (_path, ctx) in self.htaccess_files.items():
+            if directory.startswith(root.rstrip("/") + "/"):
+                paths.extend(self._answered_here(ctx, directory[len(root.rstrip("/")):]))
         for ctx in (self.conf.main.context, host.context):
             for kind, _status, pattern, _target, source in ctx.redirects:
                 path = pattern if kind == "prefix" else self._regex_path(pattern)
@@ -152,6 +157,18 @@ class ApacheModel(ConfigModel):
             return "/"
         return None
 
+    def _answered_here(self, section: Context, path: str):
+        """(path, label, source) for each URL a per-directory RewriteRule
+        answers itself ([R] redirect, [F], [G]): the rule matches the path
+        with the directory stripped, so its example goes after `path`.
+        Probed as scopes of their own, the actual request meets the
+        redirect the way a browser does (CORS406)."""
+        for rule in section.rewrite_rules:
+            if {"R", "F", "G"} & set(rule.flags) and not rule.pattern.startswith("!"):
+                example = self._regex_path(rule.pattern, per_dir=True)
+                if example is not None:
+                    yield path + example.lstrip("/"), f"{section.label} RewriteRule {rule.pattern}", rule.source
+
     @staticmethod
     def _file_example(section: Context) -> str | None:
         if section.kind == "files":
@@ -164,10 +181,12 @@ class ApacheModel(ConfigModel):
         return None
 
     @staticmethod
-    def _regex_path(pattern: str) -> str | None:
+    def _regex_path(pattern: str, per_dir: bool = False) -> str | None:
+        """A URL path the pattern matches; `per_dir`: a per-directory
+        RewriteRule's, which sees the path without its leading slash."""
         for example in example_for(pattern):
             path = example if example.startswith("/") else "/" + example
-            if saferegex.search(pattern, path):
+            if saferegex.search(pattern, path[1:] if per_dir else path):
                 return path
         return None
 
