@@ -339,6 +339,10 @@ class Scope:
     origin_sensitive: bool = True
     #: False when no configuration line here can emit a CORS header
     emits_cors: bool = True
+    #: a backend that cannot be reached is answered by an error page of the
+    #: configuration (nginx `error_page 502`), whose headers are its own:
+    #: probes ask that answer too (CORS404)
+    backend_error_page: bool = False
 
 
 @record

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from .backend import UNREACHABLE_UPSTREAM
 from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, ORIGIN, SAFELISTED_METHODS
 from .model import Answer, HeaderLine, Request, Scope, ServerModel
 from .origins import DEFAULT_CLIENT, HOSTILE, Trust, is_origin
@@ -67,6 +68,15 @@ class Probe:
     @cached_property
     def preflight(self) -> Answer:
         return self.ctx.preflight(self.scope, self.origin)
+
+    @cached_property
+    def backend_down(self) -> Answer | None:
+        """The actual request while the proxied backend cannot be reached,
+        asked only where an error page answers that (Scope.backend_error_page):
+        the model's answer `simulate --upstream-down` shows."""
+        if not self.scope.backend_error_page:
+            return None
+        return self.ctx.ask(self.scope, actual_method(self.scope), self.origin, down=True)
 
     def answers(self) -> tuple[tuple[Answer, str], ...]:
         """(answer, method) for the actual request and the preflight."""
@@ -167,18 +177,23 @@ class ProbeContext:
         return (p for p in self.probes if p.answers_preflights)
 
     # -- raw questions --------------------------------------------------------
-    def ask(self, scope: Scope, method: str, origin: str | None, extra: tuple[tuple[str, str], ...] = ()) -> Answer:
+    def ask(self, scope: Scope, method: str, origin: str | None, extra: tuple[tuple[str, str], ...] = (),
+            down: bool = False) -> Answer:
         """The model's answer, shared between origins where the scope never
         reads the Origin header, or where answering this request did not
         read it (a GET past an `if ($request_method = OPTIONS)` that alone
-        looks at the origin)."""
+        looks at the origin).  `down`: the proxied backend cannot be reached."""
+        if down:
+            extra += (("<backend>", "down"),)     # a key part only, never sent
         key = (id(scope), method, origin if scope.origin_sensitive or origin is None else "<any origin>", extra)
         answer = self._answers.get(key)
         if answer is None and origin is not None:
             answer = self._answers.get((id(scope), method, "<origin not read>", extra))
         if answer is None:
             headers = ((ORIGIN, origin),) if origin is not None else ()
-            answer = self.model.answer(Request(method, scope.url, headers + extra), upstream=self._backend)
+            sent = extra[:-1] if down else extra
+            answer = self.model.answer(Request(method, scope.url, headers + sent),
+                                       upstream=UNREACHABLE_UPSTREAM if down else self._backend)
             answer.scope = scope
             self._answers[key] = answer
             if origin is not None and not answer.reads_origin:

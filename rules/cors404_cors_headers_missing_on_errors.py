@@ -6,6 +6,12 @@ application, answers preflights, or allows credentials), the server would send
 the CORS headers only on success statuses: nginx `add_header` without
 `always`, Apache `Header set` without `always`. Static-file scopes are exempt.
 
+It also fires when the proxied backend cannot be reached (down, a closed
+port) and an error page answers the 502/504 without the scope's
+`Access-Control-Allow-Origin`: nginx `error_page 502 /50x.json` serves the
+error from another location, with that location's headers only (`always` on
+the proxied location does not survive the internal redirect).
+
 ## Why is this bad?
 Without `always`, nginx adds the header only for 200, 201, 204, 206, 301, 302,
 303, 304, 307 and 308; Apache's default (`onsuccess`) table is dropped on
@@ -41,12 +47,30 @@ location /api/ {
 </Location>
 ```
 
+```nginx
+error_page 502 504 /50x.json;
+location /api/ {
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    proxy_pass http://app_backend;
+}
+location = /50x.json {
+    root /var/www/errors;    # answers the 502 with no CORS header
+}
+```
+
 ## Use instead
 ```nginx
 location /api/ {
     add_header Access-Control-Allow-Origin "https://app.example.com" always;
     add_header Access-Control-Allow-Credentials "true" always;
     proxy_pass http://app_backend;
+}
+```
+
+```nginx
+location = /50x.json {
+    root /var/www/errors;
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
 }
 ```
 
@@ -72,22 +96,42 @@ from __future__ import annotations
 
 from corslint.cors import ACAO, CORS_PREFIX, VARY
 from corslint.diagnostics import Hit
-from corslint.probes import credentials_allowed
+from corslint.probes import admits, credentials_allowed
 
 
 def check(ctx):
-    """CORS headers only on success statuses where clients read errors."""
+    """CORS headers only on success statuses where clients read errors, or
+    missing from the error page that answers for an unreachable backend."""
     for p in ctx.probes:
         if p.scope.static and not p.expects_preflight:
             continue
-        configured = p.actual.config_lines(ACAO)
-        lines = [h for h in configured if not h.on_errors]
-        if not lines or len(lines) < len(configured):
-            continue   # no Allow-Origin, or one of its lines is also sent on errors
-        if p.scope.proxied or (p.preflight.is_ok and p.preflight.has(ACAO)) or credentials_allowed(p.actual):
-            yield Hit(lines[0].source, "Access-Control-Allow-Origin is only sent on success statuses (add `always`): "
-                                       "4xx/5xx answers reach the browser as opaque CORS errors", p.request(),
-                      fix="add `always` to the CORS header lines", edits=_always_edits(p.actual))
+        hit = _success_only(p) or _error_page(p)
+        if hit is not None:
+            yield hit
+
+
+def _success_only(p):
+    configured = p.actual.config_lines(ACAO)
+    lines = [h for h in configured if not h.on_errors]
+    if not lines or len(lines) < len(configured):
+        return None   # no Allow-Origin, or one of its lines is also sent on errors
+    if p.scope.proxied or (p.preflight.is_ok and p.preflight.has(ACAO)) or credentials_allowed(p.actual):
+        return Hit(lines[0].source, "Access-Control-Allow-Origin is only sent on success statuses (add `always`): "
+                                    "4xx/5xx answers reach the browser as opaque CORS errors", p.request(),
+                   fix="add `always` to the CORS header lines", edits=_always_edits(p.actual))
+    return None
+
+
+def _error_page(p):
+    """The backend cannot be reached and an error page answers with headers
+    of its own, without the Allow-Origin the scope sends otherwise."""
+    down = p.backend_down
+    if down is None or down.status_source is None or admits(down, p.origin) or not admits(p.actual, p.origin):
+        return None
+    return Hit(down.status_source,
+               f"when the backend cannot be reached, the error page answers {down.status} without "
+               "Access-Control-Allow-Origin (the error page's own location sends the headers, this one's are not "
+               "kept): the page sees a CORS error instead of the outage", p.request(detail="backend unreachable"))
 
 
 def _always_edits(answer):

@@ -112,13 +112,16 @@ class NginxModel(ConfigModel):
             methods = tuple(sorted(level.limit_except.methods - {"HEAD"}))
         patterns, literals, entries, sensitive = self._origin_facts(server, level)
         authenticates = bool(_auth(level))
+        proxied = handler is not None and handler.directive != "unknown"
         return Scope(name=name if server.implicit else f"{server.label} {name}".strip(), url=url,
                      source=level.source,
-                     proxied=handler is not None and handler.directive != "unknown",
+                     proxied=proxied,
                      static=handler is None and not _returns_everything(level),
                      authenticates=authenticates, served_methods=methods,
                      origin_patterns=tuple(patterns), literal_origins=tuple(literals), origin_entries=tuple(entries),
-                     origin_sensitive=sensitive, emits_cors=_emits_cors(level))
+                     origin_sensitive=sensitive, emits_cors=_emits_cors(level),
+                     backend_error_page=proxied and any(
+                         code in page.codes for page in level.effective_error_pages() for code in (502, 504)))
 
     def _origin_facts(self, server: Server, level: Level) \
             -> tuple[list[OriginPattern], list[str], list[tuple[str, Source]], bool]:
