@@ -10,7 +10,8 @@ It also fires when the proxied backend cannot be reached (down, a closed
 port) and an error page answers the 502/504 without the scope's
 `Access-Control-Allow-Origin`: nginx `error_page 502 /50x.json` serves the
 error from another location, with that location's headers only (`always` on
-the proxied location does not survive the internal redirect).
+the proxied location does not survive the internal redirect); Apache's
+`ErrorDocument 503 /errors/503.json` is served with the sections of its own URL.
 
 ## Why is this bad?
 Without `always`, nginx adds the header only for 200, 201, 204, 206, 301, 302,
@@ -130,8 +131,8 @@ def _error_page(p):
         return None
     return Hit(down.status_source,
                f"when the backend cannot be reached, the error page answers {down.status} without "
-               "Access-Control-Allow-Origin (the error page's own location sends the headers, this one's are not "
-               "kept): the page sees a CORS error instead of the outage", p.request(detail="backend unreachable"))
+               "Access-Control-Allow-Origin (it is served for its own URL, with that URL's headers; this scope's "
+               "are not kept): the page sees a CORS error instead of the outage", p.request(detail="backend unreachable"))
 
 
 def _always_edits(answer):

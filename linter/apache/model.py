@@ -134,7 +134,8 @@ class ApacheModel(ConfigModel):
                              source=source, proxied=proxied, static=not proxied,
                              authenticates=facts["authenticates"], served_methods=facts["methods"],
                              origin_patterns=facts["patterns"], literal_origins=facts["literals"],
-                             origin_sensitive=facts["sensitive"], emits_cors=facts["cors"]))
+                             origin_sensitive=facts["sensitive"], emits_cors=facts["cors"],
+                             backend_error_page=proxied and facts["error_document"]))
         return out
 
     def _path_for(self, section: Context, root: str, host: VirtualHost) -> str | None:
@@ -200,8 +201,10 @@ class ApacheModel(ConfigModel):
         cors = False
         authenticates = False
         rewrite_proxy = False
+        error_document = False
         methods: set[str] = set()
         for ctx in contexts:
+            error_document = error_document or any(code in ctx.error_documents for code in (502, 503, 504))
             for rule in ctx.setenv:
                 if rule.attribute.lower() == ORIGIN:
                     sensitive = True
@@ -235,7 +238,7 @@ class ApacheModel(ConfigModel):
                 if require.except_methods is not None:
                     methods |= set(require.except_methods)
         return {"patterns": tuple(patterns), "literals": tuple(literals), "sensitive": sensitive, "cors": cors,
-                "rewrite_proxy": rewrite_proxy,
+                "rewrite_proxy": rewrite_proxy, "error_document": error_document,
                 "authenticates": authenticates, "methods": tuple(sorted(methods - {"HEAD", "OPTIONS"}))}
 
 
