@@ -117,6 +117,23 @@ class Probe:
             return False
         return self.expects_preflight or preflight.status_source != self.actual.status_source
 
+    @cached_property
+    def redirect_target(self) -> Answer | None:
+        """The answer to where the actual request is redirected, when that is
+        on the same server (the browser's next request; `simulate` follows
+        the same hops); None otherwise."""
+        answer = self.actual
+        location = answer.get("location") if answer.is_redirect else None
+        if not location:
+            return None
+        here = split_url(self.scope.url)
+        if location.startswith("/") and not location.startswith("//"):
+            location = f"{here.scheme}://{here.netloc}{location}"
+        there = split_url(location)
+        if (there.scheme, there.netloc) != (here.scheme, here.netloc):
+            return None
+        return self.ctx.ask_url(location, actual_method(self.scope), self.origin)
+
     def allowing(self, origin: str) -> tuple[Answer, list[HeaderLine]]:
         """The answer to an actual request from `origin`, and its configured
         Allow-Origin lines that name that very origin."""
@@ -199,6 +216,10 @@ class ProbeContext:
             if origin is not None and not answer.reads_origin:
                 self._answers[(id(scope), method, "<origin not read>", extra)] = answer
         return answer
+
+    def ask_url(self, url: str, method: str, origin: str) -> Answer:
+        """The model's answer for a URL no scope names (a redirect's target), uncached."""
+        return self.model.answer(Request(method, url, ((ORIGIN, origin),)), upstream=self._backend)
 
     def actual(self, scope: Scope, origin: str, method: str | None = None) -> Answer:
         """The actual request: a GET, or the first method a scope serves when

@@ -6,7 +6,8 @@ Fires when a scope that sends CORS headers answers the actual request (a
 `Access-Control-Allow-Origin` for that origin: Apache's `Header set` (the
 `onsuccess` table) on a `RewriteRule ... [R]` or `Redirect` answer, or an
 nginx `return 3xx` / `rewrite ... redirect` answered at a level whose
-`add_header` lines do not reach it, after a preflight that passes.
+`add_header` lines do not reach it, after a preflight that passes or
+towards a URL of the same server that allows the origin.
 
 ## Why is this bad?
 Browsers run the CORS check on every response of a redirect chain, the 3xx
@@ -79,3 +80,8 @@ def check(ctx):
             yield Hit(answer.status_source,
                       f"the preflight passes, then the actual request is redirected ({answer.status} to {where}) "
                       f"without Access-Control-Allow-Origin: {CHROMIUM}", p.request())
+        elif p.redirect_target is not None and admits(p.redirect_target, p.origin):
+            yield Hit(answer.status_source,
+                      f"the actual request is redirected ({answer.status} to {where}, which allows this origin) "
+                      f"without Access-Control-Allow-Origin on the redirect itself: the browser stops there: "
+                      f"{CHROMIUM}", p.request())

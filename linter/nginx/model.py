@@ -7,7 +7,7 @@ from ..configmodel import ConfigModel
 from ..cors import ACAO, ACEH, CORS_HEADERS, CORS_PREFIX, MAX_AGE
 from ..model import Answer, DroppedHeaders, OriginPattern, Request, Scope, Source, valid_authority
 from ..regexes import example_for
-from .conf import HeaderName, HttpConf, IfOp, Level, Location, ReturnOp, Server, SetOp, lower
+from .conf import HeaderName, HttpConf, IfOp, Level, Location, ReturnOp, RewriteOp, Server, SetOp, lower
 from .evaluate import Evaluation
 from .match import find_location, select_server
 from .parse import parse
@@ -59,6 +59,34 @@ class NginxModel(ConfigModel):
             out.append(self._scope(server, loc, loc.label, base + path))
         if not locations:
             out.append(self._scope(server, server, server.label, base + "/"))
+        out += self._redirect_scopes(server, base, {s.url for s in out})
+        return out
+
+    def _redirect_scopes(self, server: Server, base: str, seen: set[str]) -> list[Scope]:
+        """A scope per `rewrite ... redirect|permanent` (or to an absolute
+        URL) of the server or of a location, at a path its regex matches
+        that reaches it: the actual request a browser sends there meets the
+        redirect (CORS406); the origins it serves are those of the location
+        it redirects to.  Only where such a rewrite is: no cost elsewhere."""
+        out = []
+        for level in (server, *_walk(server)):
+            for op in level.ops:
+                if not isinstance(op, RewriteOp) or not (op.flag in ("redirect", "permanent") or op.replacement.startswith(
+                        ("http://", "https://", "$scheme"))):
+                    continue
+                for path in example_for(op.pattern):     # (examples the PCRE pattern matches)
+                    loc = find_location(server, path) if path.startswith("/") else None
+                    if loc is None and level is not server or level is not server and loc is not level:
+                        continue
+                    if base + path not in seen:
+                        seen.add(base + path)
+                        # its clients are those of where it sends them (a path on this server)
+                        target = op.replacement.split("$", 1)[0]
+                        facts = (find_location(server, target) if target.startswith("/") else None) or loc or server
+                        scope = self._scope(server, facts, f"{level.label} rewrite {op.pattern}", base + path)
+                        scope.source = op.source
+                        out.append(scope)
+                    break
         return out
 
     def _address_of(self, server: Server) -> tuple[str, str, int] | None:
