@@ -118,10 +118,10 @@ class Probe:
         return self.expects_preflight or preflight.status_source != self.actual.status_source
 
     @cached_property
-    def redirect_target(self) -> Answer | None:
-        """The answer to where the actual request is redirected, when that is
-        on the same server (the browser's next request; `simulate` follows
-        the same hops); None otherwise."""
+    def redirect_location(self) -> str | None:
+        """Where the actual request is redirected, as an absolute URL, when
+        that is on the same server (a resource moved within it; an https
+        upgrade or another host is where the page should call instead)."""
         answer = self.actual
         location = answer.get("location") if answer.is_redirect else None
         if not location:
@@ -130,9 +130,14 @@ class Probe:
         if location.startswith("/") and not location.startswith("//"):
             location = f"{here.scheme}://{here.netloc}{location}"
         there = split_url(location)
-        if (there.scheme, there.netloc) != (here.scheme, here.netloc):
-            return None
-        return self.ctx.ask_url(location, actual_method(self.scope), self.origin)
+        return location if (there.scheme, there.netloc) == (here.scheme, here.netloc) else None
+
+    @cached_property
+    def redirect_target(self) -> Answer | None:
+        """The answer to `redirect_location` (the browser's next request;
+        `simulate` follows the same hops); None without one."""
+        location = self.redirect_location
+        return None if location is None else self.ctx.ask_url(location, actual_method(self.scope), self.origin)
 
     def allowing(self, origin: str) -> tuple[Answer, list[HeaderLine]]:
         """The answer to an actual request from `origin`, and its configured

@@ -126,8 +126,10 @@ def _success_only(p):
 def _error_page(p):
     """The backend cannot be reached and an error page answers with headers
     of its own, without the Allow-Origin the scope sends otherwise."""
+    if not p.scope.backend_error_page or not admits(p.actual, p.origin):
+        return None     # (asked first: the backend-down answer costs a model call)
     down = p.backend_down
-    if down is None or down.status_source is None or admits(down, p.origin) or not admits(p.actual, p.origin):
+    if down is None or down.status_source is None or admits(down, p.origin):
         return None
     return Hit(down.status_source,
                f"when the backend cannot be reached, the error page answers {down.status} without "

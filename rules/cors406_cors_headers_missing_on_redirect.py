@@ -2,8 +2,9 @@
 
 ## What it does
 Fires when a scope that sends CORS headers answers the actual request (a
-`GET` from an origin it serves) with a redirect that carries no
-`Access-Control-Allow-Origin` for that origin: Apache's `Header set` (the
+`GET` from an origin it serves) with a redirect within the same server (a
+moved resource; an https upgrade or another host is where the page should
+call instead) that carries no `Access-Control-Allow-Origin` for that origin: Apache's `Header set` (the
 `onsuccess` table) on a `RewriteRule ... [R]` or `Redirect` answer, or an
 nginx `return 3xx` / `rewrite ... redirect` answered at a level whose
 `add_header` lines do not reach it, after a preflight that passes or
@@ -65,7 +66,8 @@ def check(ctx):
     """A redirect answers the actual request without Allow-Origin where the scope otherwise sends it."""
     for p in ctx.probes:
         answer = p.actual
-        if not answer.is_redirect or answer.status_source is None or admits(answer, p.origin):
+        if not answer.is_redirect or answer.status_source is None or admits(answer, p.origin) \
+                or p.redirect_location is None:
             continue
         withheld = [h for h in answer.withheld if h.name == ACAO]
         where = answer.get("location") or "elsewhere"

@@ -124,11 +124,12 @@ def apply(ev, action: HeaderAction, table: list[HeaderLine], stripped, seq: int)
 
 
 def _would_hold(ev, action: HeaderAction) -> bool:
-    """`holds` for a line that is not sent: asking must not make the
-    answer uncertain."""
-    certain = ev.certain
+    """`holds` for a line that is not sent: asking must neither make the
+    answer uncertain nor add the headers its expression reads to Vary."""
+    certain, sink = ev.certain, ev.vary_sink
+    ev.vary_sink = []
     held = holds(ev, action)
-    ev.certain = certain
+    ev.certain, ev.vary_sink = certain, sink
     return held
 
 

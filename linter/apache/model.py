@@ -160,8 +160,9 @@ class ApacheModel(ConfigModel):
 
     def _answered_here(self, section: Context, path: str):
         """(path, label, source) for each URL a per-directory RewriteRule
-        answers itself ([R] redirect, [F], [G]): the rule matches the path
-        with the directory stripped, so its example goes after `path`.
+        answers itself ([R] redirect, [F], [G]; the rule matches the path
+        with the directory stripped, so its example goes after `path`) or a
+        Redirect of the section redirects.
         Probed as scopes of their own, the actual request meets the
         redirect the way a browser does (CORS406)."""
         for rule in section.rewrite_rules:
@@ -169,6 +170,10 @@ class ApacheModel(ConfigModel):
                 example = self._regex_path(rule.pattern, per_dir=True)
                 if example is not None:
                     yield path + example.lstrip("/"), f"{section.label} RewriteRule {rule.pattern}", rule.source
+        for kind, _status, pattern, _target, source in section.redirects:   # mod_alias: whole URL paths
+            url = pattern if kind == "prefix" else self._regex_path(pattern)
+            if url and url.startswith(path):
+                yield url, f"{section.label} Redirect {pattern}", source
 
     @staticmethod
     def _file_example(section: Context) -> str | None:
