@@ -56,7 +56,11 @@ class NginxModel(ConfigModel):
             path = self._path_for(server, loc)
             if path is None:
                 continue
-            out.append(self._scope(server, loc, loc.label, base + path))
+            target = _redirected_to(server, loc)
+            scope = self._scope(server, target or loc, loc.label, base + path)
+            if target is not None:
+                scope.source = loc.source
+            out.append(scope)
         if not locations:
             out.append(self._scope(server, server, server.label, base + "/"))
         out += self._redirect_scopes(server, base, {s.url for s in out})
@@ -81,8 +85,7 @@ class NginxModel(ConfigModel):
                     if base + path not in seen:
                         seen.add(base + path)
                         # its clients are those of where it sends them (a path on this server)
-                        target = op.replacement.split("$", 1)[0]
-                        facts = (find_location(server, target) if target.startswith("/") else None) or loc or server
+                        facts = _location_of(server, op.replacement) or loc or server
                         scope = self._scope(server, facts, f"{level.label} rewrite {op.pattern}", base + path)
                         scope.source = op.source
                         out.append(scope)
@@ -221,6 +224,24 @@ class NginxModel(ConfigModel):
                 drop = _dropped(level)
                 if drop is not None:
                     yield drop
+
+
+def _location_of(server: Server, target: str) -> Location | None:
+    """The location a redirect's target path on this server reaches (its
+    literal part: `/v2/$1` -> `/v2/`)."""
+    path = target.split("$", 1)[0]
+    return find_location(server, path) if path.startswith("/") and not path.startswith("//") else None
+
+
+def _redirected_to(server: Server, loc: Location) -> Location | None:
+    """Where a location that only redirects (`location = /opds { return 308
+    /opds/; }`) sends its clients on this server: their scope's facts (the
+    origins they come from, the proxy they are after) are that location's."""
+    first = loc.ops[0] if loc.ops else None
+    if isinstance(first, ReturnOp) and first.code in (301, 302, 303, 307, 308) and first.text:
+        target = _location_of(server, first.text)
+        return target if target is not loc else None
+    return None
 
 
 def _levels(level: Level):
