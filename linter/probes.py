@@ -205,21 +205,18 @@ class ProbeContext:
         reads the Origin header, or where answering this request did not
         read it (a GET past an `if ($request_method = OPTIONS)` that alone
         looks at the origin).  `down`: the proxied backend cannot be reached."""
-        if down:
-            extra += (("<backend>", "down"),)     # a key part only, never sent
-        key = (id(scope), method, origin if scope.origin_sensitive or origin is None else "<any origin>", extra)
+        key = (id(scope), method, origin if scope.origin_sensitive or origin is None else "<any origin>", extra, down)
         answer = self._answers.get(key)
         if answer is None and origin is not None:
-            answer = self._answers.get((id(scope), method, "<origin not read>", extra))
+            answer = self._answers.get((id(scope), method, "<origin not read>", extra, down))
         if answer is None:
             headers = ((ORIGIN, origin),) if origin is not None else ()
-            sent = extra[:-1] if down else extra
-            answer = self.model.answer(Request(method, scope.url, headers + sent),
+            answer = self.model.answer(Request(method, scope.url, headers + extra),
                                        upstream=UNREACHABLE_UPSTREAM if down else self._backend)
             answer.scope = scope
             self._answers[key] = answer
             if origin is not None and not answer.reads_origin:
-                self._answers[(id(scope), method, "<origin not read>", extra)] = answer
+                self._answers[(id(scope), method, "<origin not read>", extra, down)] = answer
         return answer
 
     def ask_url(self, url: str, method: str, origin: str) -> Answer:
