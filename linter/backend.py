@@ -14,14 +14,21 @@ import os
 
 
 class Upstream:
-    """What a proxied backend answers: status None and headers None mean unknown."""
+    """What a proxied backend answers: status None and headers None mean
+    unknown.  `reachable=False`: the backend refuses the connection (down,
+    a closed port), so the server answers on its own (nginx 502) and its
+    error pages apply."""
 
-    def __init__(self, status: int | None = None, headers: list[tuple[str, str]] | None = None):
+    def __init__(self, status: int | None = None, headers: list[tuple[str, str]] | None = None,
+                 reachable: bool = True):
         self.status = status
         self.headers = headers
+        self.reachable = reachable
 
 
 UNKNOWN_UPSTREAM = Upstream()
+#: a backend that is down: what users meet after the happy path
+UNREACHABLE_UPSTREAM = Upstream(reachable=False)
 
 
 class FileOracle:

@@ -205,6 +205,8 @@ def simulate_main(argv: list[str]) -> int:
         Opt("--upstream-status", "the status the proxied backend answers with", metavar="N", convert=int),
         Opt("--upstream-header", "a header the proxied backend sends (repeatable)", action="append",
             metavar="'Name: value'"),
+        Opt("--upstream-down", "the proxied backend cannot be reached (down, a closed port): the server "
+                               "answers itself and its error pages apply", action="flag"),
         Opt("--check-files", "look static files up on this machine's disk (the configured root) instead of "
                              "assuming", action="flag"),
         Opt("--client-ip", "the client address allow/deny rules see", metavar="ADDR"),
@@ -228,7 +230,8 @@ def simulate_main(argv: list[str]) -> int:
     if is_forbidden_method(args.method):
         raise UsageError(f"corslint simulate: browsers refuse to send {args.method.upper()} at all")
     headers = tuple(_header(h) for h in args.header)
-    upstream = Upstream(args.upstream_status, [_header(h) for h in args.upstream_header])
+    upstream = Upstream(args.upstream_status, [_header(h) for h in args.upstream_header],
+                        reachable=not args.upstream_down)
     from . import mapping
     from .config import load
 

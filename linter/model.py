@@ -239,6 +239,10 @@ class Answer:
     scope: "Scope | None" = None
     #: headers a directive removed on the way out (name, the removing line)
     stripped: list[tuple[str, Source]] = field(default_factory=list)
+    #: CORS lines the configuration has for this request that its status
+    #: leaves out (Apache's onsuccess table on a redirect or error httpd
+    #: makes itself): what a redirected request lacks and why (CORS406)
+    withheld: list[HeaderLine] = field(default_factory=list)
     _by_name: tuple | None = field(default=None, repr=False, compare=False)
     #: False when answering never read the request's Origin header, so the
     #: answer is the same for every origin (probes can share it); models
@@ -335,6 +339,10 @@ class Scope:
     origin_sensitive: bool = True
     #: False when no configuration line here can emit a CORS header
     emits_cors: bool = True
+    #: a backend that cannot be reached is answered by an error page of the
+    #: configuration (nginx `error_page 502`), whose headers are its own:
+    #: probes ask that answer too (CORS404)
+    backend_error_page: bool = False
 
 
 @record

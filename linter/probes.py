@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from .backend import UNREACHABLE_UPSTREAM
 from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, ORIGIN, SAFELISTED_METHODS
 from .model import Answer, Handler, HeaderLine, Request, Scope, ServerModel
 from .origins import DEFAULT_CLIENT, HOSTILE, Trust, is_origin
@@ -72,6 +73,15 @@ class Probe:
     @cached_property
     def preflight(self) -> Answer:
         return self.ctx.preflight(self.scope, self.origin)
+
+    @cached_property
+    def backend_down(self) -> Answer | None:
+        """The actual request while the proxied backend cannot be reached,
+        asked only where an error page answers that (Scope.backend_error_page):
+        the model's answer `simulate --upstream-down` shows."""
+        if not self.scope.backend_error_page:
+            return None
+        return self.ctx.ask(self.scope, actual_method(self.scope), self.origin, down=True)
 
     def answers(self) -> tuple[tuple[Answer, str], ...]:
         """(answer, method) for the actual request and the preflight."""
@@ -155,6 +165,28 @@ class Probe:
         return next((m for m in writes if m in BODY_METHODS), writes[0] if writes else
                     "POST" if "POST" in methods else methods[0])
 
+    @cached_property
+    def redirect_location(self) -> str | None:
+        """Where the actual request is redirected, as an absolute URL, when
+        that is on the same server (a resource moved within it; an https
+        upgrade or another host is where the page should call instead)."""
+        answer = self.actual
+        location = answer.get("location") if answer.is_redirect else None
+        if not location:
+            return None
+        here = split_url(self.scope.url)
+        if location.startswith("/") and not location.startswith("//"):
+            location = f"{here.scheme}://{here.netloc}{location}"
+        there = split_url(location)
+        return location if (there.scheme, there.netloc) == (here.scheme, here.netloc) else None
+
+    @cached_property
+    def redirect_target(self) -> Answer | None:
+        """The answer to `redirect_location` (the browser's next request;
+        `simulate` follows the same hops); None without one."""
+        location = self.redirect_location
+        return None if location is None else self.ctx.ask_url(location, actual_method(self.scope), self.origin)
+
     def allowing(self, origin: str) -> tuple[Answer, list[HeaderLine]]:
         """The answer to an actual request from `origin`, and its configured
         Allow-Origin lines that name that very origin."""
@@ -214,23 +246,29 @@ class ProbeContext:
         return ((p, p.lists) for p in self.probes if p.lists is not None)
 
     # -- raw questions --------------------------------------------------------
-    def ask(self, scope: Scope, method: str, origin: str | None, extra: tuple[tuple[str, str], ...] = ()) -> Answer:
+    def ask(self, scope: Scope, method: str, origin: str | None, extra: tuple[tuple[str, str], ...] = (),
+            down: bool = False) -> Answer:
         """The model's answer, shared between origins where the scope never
         reads the Origin header, or where answering this request did not
         read it (a GET past an `if ($request_method = OPTIONS)` that alone
-        looks at the origin)."""
-        key = (id(scope), method, origin if scope.origin_sensitive or origin is None else "<any origin>", extra)
+        looks at the origin).  `down`: the proxied backend cannot be reached."""
+        key = (id(scope), method, origin if scope.origin_sensitive or origin is None else "<any origin>", extra, down)
         answer = self._answers.get(key)
         if answer is None and origin is not None:
-            answer = self._answers.get((id(scope), method, "<origin not read>", extra))
+            answer = self._answers.get((id(scope), method, "<origin not read>", extra, down))
         if answer is None:
             headers = ((ORIGIN, origin),) if origin is not None else ()
-            answer = self.model.answer(Request(method, scope.url, headers + extra), upstream=self._backend)
+            answer = self.model.answer(Request(method, scope.url, headers + extra),
+                                       upstream=UNREACHABLE_UPSTREAM if down else self._backend)
             answer.scope = scope
             self._answers[key] = answer
             if origin is not None and not answer.reads_origin:
-                self._answers[(id(scope), method, "<origin not read>", extra)] = answer
+                self._answers[(id(scope), method, "<origin not read>", extra, down)] = answer
         return answer
+
+    def ask_url(self, url: str, method: str, origin: str) -> Answer:
+        """The model's answer for a URL no scope names (a redirect's target), uncached."""
+        return self.model.answer(Request(method, url, ((ORIGIN, origin),)), upstream=self._backend)
 
     def actual(self, scope: Scope, origin: str, method: str | None = None) -> Answer:
         """The actual request: a GET, or the first method a scope serves when

@@ -260,7 +260,9 @@ def _fix(call: Call, verdict: Verdict, answer: Answer) -> str:
     fixes = {
         "MissingAllowOriginHeader":
             f"send Access-Control-Allow-Origin: {origin} on {where}"
-            + (f" (status {answer.status}: in nginx add `always` to add_header, in Apache use "
+            + (f" from the error page's own location or URL (status {answer.status}: the error page is answered "
+               "there, with its headers only)" if answer.handler in (Handler.ERROR_PAGE, Handler.ERRORDOCUMENT) else
+               f" (status {answer.status}: in nginx add `always` to add_header, in Apache use "
                "`Header always set`)" if answer.status and answer.status >= 300 else ""),
         "WildcardOriginNotAllowed":
             f"with credentials, send the exact origin (Access-Control-Allow-Origin: {origin}, "

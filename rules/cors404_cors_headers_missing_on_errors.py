@@ -17,6 +17,13 @@ success path (the integration's answers) and missing on an error status
 that something in front of it produces; the fix is the same in kind (send
 them on the error too: gateway responses with the CORS headers).
 
+It also fires when the proxied backend cannot be reached (down, a closed
+port) and an error page answers the 502/504 without the scope's
+`Access-Control-Allow-Origin`: nginx `error_page 502 /50x.json` serves the
+error from another location, with that location's headers only (`always` on
+the proxied location does not survive the internal redirect); Apache's
+`ErrorDocument 503 /errors/503.json` is served with the sections of its own URL.
+
 ## Why is this bad?
 Without `always`, nginx adds the header only for 200, 201, 204, 206, 301, 302,
 303, 304, 307 and 308; Apache's default (`onsuccess`) table is dropped on
@@ -69,12 +76,30 @@ OrdersApi:
           UserPoolArn: arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc
 ```
 
+```nginx
+error_page 502 504 /50x.json;
+location /api/ {
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
+    proxy_pass http://app_backend;
+}
+location = /50x.json {
+    root /var/www/errors;    # answers the 502 with no CORS header
+}
+```
+
 ## Use instead
 ```nginx
 location /api/ {
     add_header Access-Control-Allow-Origin "https://app.example.com" always;
     add_header Access-Control-Allow-Credentials "true" always;
     proxy_pass http://app_backend;
+}
+```
+
+```nginx
+location = /50x.json {
+    root /var/www/errors;
+    add_header Access-Control-Allow-Origin "https://app.example.com" always;
 }
 ```
 
@@ -124,26 +149,52 @@ from corslint.probes import admits, credentials_allowed
 
 
 def check(ctx):
-    """CORS headers only on success statuses where clients read errors."""
+    """CORS headers only on success statuses where clients read errors, or
+    missing from the error page that answers for an unreachable backend."""
     for p in ctx.probes:
         if p.scope.static and not p.expects_preflight:
             continue
-        refused = p.actual
-        if refused.handler in Handler.AUTHENTICATION and not refused.has(ACAO) and refused.status_source is not None \
-                and p.preflight.is_ok and admits(p.preflight, p.origin):
-            yield Hit(refused.status_source, f"the authentication's {refused.status} carries no "
-                                             f"Access-Control-Allow-Origin: the browser reports a CORS error instead "
-                                             f"of the {refused.status} (send CORS headers on it too)", p.request())
-            continue
-        configured = p.actual.config_lines(ACAO)
-        lines = [h for h in configured if not h.on_errors]
-        if not lines or len(lines) < len(configured):
-            continue   # no Allow-Origin, or one of its lines is also sent on errors
-        if p.scope.proxied or (p.preflight.is_ok and p.preflight.has(ACAO)) or credentials_allowed(p.actual):
-            yield Hit(lines[0].source, "Access-Control-Allow-Origin is only sent on success statuses (add `always`): "
-                                       "4xx/5xx answers reach the browser as opaque CORS errors", p.request(),
-                      fix="add `always` to the CORS header lines", edits=_always_edits(p.actual))
+        hit = _refused_by_authentication(p) or _success_only(p) or _error_page(p)
+        if hit is not None:
+            yield hit
 
+
+def _refused_by_authentication(p):
+    """Authentication (an API Gateway authorizer) refuses the actual request
+    with an answer that has no Allow-Origin after a passing preflight."""
+    refused = p.actual
+    if refused.handler in Handler.AUTHENTICATION and not refused.has(ACAO) and refused.status_source is not None \
+            and p.preflight.is_ok and admits(p.preflight, p.origin):
+        return Hit(refused.status_source, f"the authentication's {refused.status} carries no "
+                                          f"Access-Control-Allow-Origin: the browser reports a CORS error instead "
+                                          f"of the {refused.status} (send CORS headers on it too)", p.request())
+    return None
+
+
+def _success_only(p):
+    configured = p.actual.config_lines(ACAO)
+    lines = [h for h in configured if not h.on_errors]
+    if not lines or len(lines) < len(configured):
+        return None   # no Allow-Origin, or one of its lines is also sent on errors
+    if p.scope.proxied or (p.preflight.is_ok and p.preflight.has(ACAO)) or credentials_allowed(p.actual):
+        return Hit(lines[0].source, "Access-Control-Allow-Origin is only sent on success statuses (add `always`): "
+                                    "4xx/5xx answers reach the browser as opaque CORS errors", p.request(),
+                   fix="add `always` to the CORS header lines", edits=_always_edits(p.actual))
+    return None
+
+
+def _error_page(p):
+    """The backend cannot be reached and an error page answers with headers
+    of its own, without the Allow-Origin the scope sends otherwise."""
+    if not p.scope.backend_error_page or not admits(p.actual, p.origin):
+        return None     # (asked first: the backend-down answer costs a model call)
+    down = p.backend_down
+    if down is None or down.status_source is None or admits(down, p.origin):
+        return None
+    return Hit(down.status_source,
+               f"when the backend cannot be reached, the error page answers {down.status} without "
+               "Access-Control-Allow-Origin (it is served for its own URL, with that URL's headers; this scope's "
+               "are not kept): the page sees a CORS error instead of the outage", p.request(detail="backend unreachable"))
 
 def _always_edits(answer):
     """`always` on every CORS (and Vary) line this answer sends on success

@@ -193,6 +193,19 @@ def test_simulate_text_ends_with_the_console_line():
                            "'https://app.example.com' has been blocked by CORS policy: ")
 
 
+def test_simulate_upstream_down_goes_through_the_error_page():
+    """`--upstream-down`: nginx answers 502 itself and the error page's
+    location (without CORS headers) answers it: the answer CORS404 probes."""
+    result = corslint("simulate", str(SAMPLES / "cors404-error-page-backend-down.conf"),
+                      "--url", "http://orders.example.com/api/orders", "--origin", "https://shop.example.com",
+                      "--upstream-down")
+    assert result.returncode == 0, result.stderr
+    assert "Response: GET /api/orders -> 502" in result.stdout
+    assert "error_page 502 (line 8) -> /50x.json" in result.stdout
+    assert "from the error page's own location or URL" in result.stdout
+    assert "No 'Access-Control-Allow-Origin' header is present" in result.stdout.strip().splitlines()[-1]
+
+
 def test_given_file_of_another_language_without_cors_is_skipped_not_parsed_as_nginx(files, tmp_path):
     files("configmap.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  a: b\n")
     files("app.py", "print('no CORS here')\n")

@@ -31,13 +31,16 @@ def internal_redirect(ev, target: str, done: Done, source: Source) -> Done:
     """The internal redirect to a local ErrorDocument: a new GET request
     for that URL, with the sections, <If>s and header actions of its own
     URL and a fresh headers_out, answered with the original status.  If
-    it fails in turn, Apache sends its canned page for the first error."""
+    it fails in turn, Apache sends its canned page for the first error,
+    with the first request's headers (measured: its `always` table)."""
+    first = ev.contexts, ev.env, ev.env_via, ev.early_out
     ev.uri, ev.method, ev.handler_method = target.split("?", 1)[0], "GET", "GET"
     ev.pass_kind = "redirect"
     try:
         ev.follow()
     except Done as served:
         if served.error_path:
+            ev.contexts, ev.env, ev.env_via, ev.early_out = first
             return done
         return Done(done.status, source, Handler.ERRORDOCUMENT, False, done.headers)
     raise AssertionError("follow always decides")  # pragma: no cover

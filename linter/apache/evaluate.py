@@ -218,6 +218,12 @@ class Evaluation:
         if redirect is not None and not proxied and self.rewrite_proxy is None:
             self.pass_kind = "redirect"
             return redirect
+        if kind != "index":
+            # mod_alias's fixup: Redirect in <Directory>, <Location>, .htaccess
+            # (merged: the later section's rules first), after mod_rewrite's
+            for ctx in reversed(per_dir):
+                for how, status, pattern, target, source in ctx.redirects:
+                    alias.redirect(self, how, status, pattern, target, source)
         # fixups: mod_env's SetEnv (an answer decided earlier never sees it)
         self.env.update(self.outside_fixups)
         setenv.apply(self, self.contexts, fixup=True)

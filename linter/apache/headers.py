@@ -22,11 +22,17 @@ from .expr import evaluate_string
 from .outcome import Done
 
 
+#: the Header actions that put a line in their table
+ADDING = frozenset({"set", "add", "append", "merge", "setifempty"})
+
+
 def answer(ev, done: Done) -> Answer:
     """Build the response headers as mod_headers does: the `always`
     actions (err_headers_out) first, then, on a normal response, the
     onsuccess actions on headers_out.  On the error path only the
-    `always` table is sent."""
+    `always` table is sent; the CORS lines the onsuccess table would have
+    added are kept as `Answer.withheld` (values not evaluated: that a
+    line applies here is what a finding needs)."""
     out = headers_out(ev, done)
     always: list[HeaderLine] = []
     stripped: list[tuple[str, Source]] = []
@@ -35,17 +41,20 @@ def answer(ev, done: Done) -> Answer:
     for seq, action in enumerate(actions, start=1):
         if action.always:
             apply(ev, action, always, stripped, seq)
-    if not done.error_path:
-        for seq, action in enumerate(actions, start=1):
-            if not action.always:
+    withheld: list[HeaderLine] = []
+    for seq, action in enumerate(actions, start=1):
+        if not action.always:
+            if not done.error_path:
                 apply(ev, action, out, stripped, seq)
+            elif action.name.lower().startswith(CORS_PREFIX) and action.action in ADDING and _would_hold(ev, action):
+                withheld.append(HeaderLine(action.name.lower(), None, action.source, on_errors=False, seq=seq))
     ev.vary_sink = None
     own = [HeaderLine(n, v, done.source) for n, v in done.headers]
     headers = _merge_vary(always + (own + out if done.error_path else out + own))
     if done.upstream is None and done.handler == Handler.PROXY:
         ev.upstream_headers_unknown = True
     return Answer(done.status, headers, done.source, done.handler, ev.upstream_headers_unknown,
-                  ev.trace, ev.certain, stripped=stripped)
+                  ev.trace, ev.certain, stripped=stripped, withheld=withheld)
 
 
 def headers_out(ev, done: Done) -> list[HeaderLine]:
@@ -112,6 +121,16 @@ def apply(ev, action: HeaderAction, table: list[HeaderLine], stripped, seq: int)
         first.value = None if first.value is None or value is None else f"{first.value}, {value}"
         first.source = action.source
         first.via = first.via + via
+
+
+def _would_hold(ev, action: HeaderAction) -> bool:
+    """`holds` for a line that is not sent: asking must neither make the
+    answer uncertain nor add the headers its expression reads to Vary."""
+    certain, sink = ev.certain, ev.vary_sink
+    ev.vary_sink = []
+    held = holds(ev, action)
+    ev.certain, ev.vary_sink = certain, sink
+    return held
 
 
 def holds(ev, action: HeaderAction) -> bool:

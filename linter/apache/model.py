@@ -97,12 +97,17 @@ class ApacheModel(ConfigModel):
             path = self._path_for(section, root, host)
             if path is not None:
                 paths.append((path, section.label, section.source))
+                if path.endswith("/") and section.kind in ("directory", "htaccess"):
+                    paths.extend(self._answered_here(section, path))
             for inner in section.sections:
                 if inner.kind in ("files", "filesmatch"):
                     base_path = path if path is not None and path.endswith("/") else "/"
                     name_part = self._file_example(inner)
                     if name_part:
                         paths.append((base_path + name_part, f"{section.label} {inner.label}", inner.source))
+        for directory, (_path, ctx) in self.htaccess_files.items():
+            if directory.startswith(root.rstrip("/") + "/"):
+                paths.extend(self._answered_here(ctx, directory[len(root.rstrip("/")):]))
         for ctx in (self.conf.main.context, host.context):
             for kind, _status, pattern, _target, source in ctx.redirects:
                 path = pattern if kind == "prefix" else self._regex_path(pattern)
@@ -130,7 +135,8 @@ class ApacheModel(ConfigModel):
                              source=source, proxied=proxied, static=not proxied,
                              authenticates=facts["authenticates"], served_methods=facts["methods"],
                              origin_patterns=facts["patterns"], literal_origins=facts["literals"],
-                             origin_sensitive=facts["sensitive"], emits_cors=facts["cors"]))
+                             origin_sensitive=facts["sensitive"], emits_cors=facts["cors"],
+                             backend_error_page=proxied and facts["error_document"]))
         return out
 
     def _path_for(self, section: Context, root: str, host: VirtualHost) -> str | None:
@@ -153,6 +159,23 @@ class ApacheModel(ConfigModel):
             return "/"
         return None
 
+    def _answered_here(self, section: Context, path: str):
+        """(path, label, source) for each URL a per-directory RewriteRule
+        answers itself ([R] redirect, [F], [G]; the rule matches the path
+        with the directory stripped, so its example goes after `path`) or a
+        Redirect of the section redirects.
+        Probed as scopes of their own, the actual request meets the
+        redirect the way a browser does (CORS406)."""
+        for rule in section.rewrite_rules:
+            if {"R", "F", "G"} & set(rule.flags) and not rule.pattern.startswith("!"):
+                example = self._regex_path(rule.pattern, per_dir=True)
+                if example is not None:
+                    yield path + example.lstrip("/"), f"{section.label} RewriteRule {rule.pattern}", rule.source
+        for kind, _status, pattern, _target, source in section.redirects:   # mod_alias: whole URL paths
+            url = pattern if kind == "prefix" else self._regex_path(pattern)
+            if url and url.startswith(path):
+                yield url, f"{section.label} Redirect {pattern}", source
+
     @staticmethod
     def _file_example(section: Context) -> str | None:
         if section.kind == "files":
@@ -165,10 +188,12 @@ class ApacheModel(ConfigModel):
         return None
 
     @staticmethod
-    def _regex_path(pattern: str) -> str | None:
+    def _regex_path(pattern: str, per_dir: bool = False) -> str | None:
+        """A URL path the pattern matches; `per_dir`: a per-directory
+        RewriteRule's, which sees the path without its leading slash."""
         for example in example_for(pattern):
             path = example if example.startswith("/") else "/" + example
-            if saferegex.search(pattern, path):
+            if saferegex.search(pattern, path[1:] if per_dir else path):
                 return path
         return None
 
@@ -182,8 +207,10 @@ class ApacheModel(ConfigModel):
         cors = False
         authenticates = False
         rewrite_proxy = False
+        error_document = False
         methods: set[str] = set()
         for ctx in contexts:
+            error_document = error_document or any(code in ctx.error_documents for code in (502, 503, 504))
             for rule in ctx.setenv:
                 if rule.attribute.lower() == ORIGIN:
                     sensitive = True
@@ -217,7 +244,7 @@ class ApacheModel(ConfigModel):
                 if require.except_methods is not None:
                     methods |= set(require.except_methods)
         return {"patterns": tuple(patterns), "literals": tuple(literals), "sensitive": sensitive, "cors": cors,
-                "rewrite_proxy": rewrite_proxy,
+                "rewrite_proxy": rewrite_proxy, "error_document": error_document,
                 "authenticates": authenticates, "methods": tuple(sorted(methods - {"HEAD", "OPTIONS"}))}
 
 

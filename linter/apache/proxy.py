@@ -34,9 +34,13 @@ def backend_for(ev):
 
 def handler(ev, proxied) -> None:
     """The backend answers: its status and headers as the Upstream says
-    (unknown when it does not)."""
+    (unknown when it does not); one that cannot be reached makes httpd answer 503."""
     target, source = proxied
     up = ev.upstream
+    if not up.reachable:
+        # mod_proxy_http cannot connect: 503 through the error path (ErrorDocument applies)
+        ev.note(f"the backend {target} cannot be reached: 503", source)
+        raise Done(503, source, Handler.PROXY, True)
     if up.headers is None:
         ev.upstream_headers_unknown = True
     raise Done(up.status, source, Handler.PROXY, False, upstream=list(up.headers or []))

@@ -540,6 +540,11 @@ class Evaluation:
         assert self.level is not None
         module = directive[:-5]
         up = self.upstream
+        if not up.reachable:
+            # ngx_http_upstream_next: no backend takes the connection, nginx
+            # finalizes with 502 itself, so error_page applies
+            self.note(f"{directive} {target} (line {source.line}): the backend cannot be reached: 502", source)
+            raise _Done(502, source, Handler.PROXY, special=True)
         self.note(f"{directive} {target} (line {source.line}): the backend answers", source)
         headers: list[HeaderLine] = []
         hidden, passed = self.level.effective_hidden(module)

@@ -7,7 +7,7 @@ from ..configmodel import ConfigModel
 from ..cors import ACAO, ACEH, CORS_HEADERS, CORS_PREFIX, MAX_AGE
 from ..model import Answer, DroppedHeaders, OriginPattern, Request, Scope, Source, valid_authority
 from ..regexes import example_for
-from .conf import HeaderName, HttpConf, IfOp, Level, Location, ReturnOp, Server, SetOp, lower
+from .conf import HeaderName, HttpConf, IfOp, Level, Location, ReturnOp, RewriteOp, Server, SetOp, lower
 from .evaluate import Evaluation
 from .match import find_location, select_server
 from .parse import parse
@@ -56,9 +56,40 @@ class NginxModel(ConfigModel):
             path = self._path_for(server, loc)
             if path is None:
                 continue
-            out.append(self._scope(server, loc, loc.label, base + path))
+            target = _redirected_to(server, loc)
+            scope = self._scope(server, target or loc, loc.label, base + path)
+            if target is not None:
+                scope.source = loc.source
+            out.append(scope)
         if not locations:
             out.append(self._scope(server, server, server.label, base + "/"))
+        out += self._redirect_scopes(server, base, {s.url for s in out})
+        return out
+
+    def _redirect_scopes(self, server: Server, base: str, seen: set[str]) -> list[Scope]:
+        """A scope per `rewrite ... redirect|permanent` (or to an absolute
+        URL) of the server or of a location, at a path its regex matches
+        that reaches it: the actual request a browser sends there meets the
+        redirect (CORS406); the origins it serves are those of the location
+        it redirects to.  Only where such a rewrite is: no cost elsewhere."""
+        out = []
+        for level in (server, *_walk(server)):
+            for op in level.ops:
+                if not isinstance(op, RewriteOp) or not (op.flag in ("redirect", "permanent") or op.replacement.startswith(
+                        ("http://", "https://", "$scheme"))):
+                    continue
+                for path in example_for(op.pattern):     # (examples the PCRE pattern matches)
+                    loc = find_location(server, path) if path.startswith("/") else None
+                    if loc is None and level is not server or level is not server and loc is not level:
+                        continue
+                    if base + path not in seen:
+                        seen.add(base + path)
+                        # its clients are those of where it sends them (a path on this server)
+                        facts = _location_of(server, op.replacement) or loc or server
+                        scope = self._scope(server, facts, f"{level.label} rewrite {op.pattern}", base + path)
+                        scope.source = op.source
+                        out.append(scope)
+                    break
         return out
 
     def _address_of(self, server: Server) -> tuple[str, str, int] | None:
@@ -118,13 +149,16 @@ class NginxModel(ConfigModel):
             # `limit_except GET { auth_basic ...; }`: the other methods' clients authenticate
             authenticates = authenticates or bool(_auth(level.limit_except.inner))
         patterns, literals, entries, sensitive = self._origin_facts(server, level)
+        proxied = handler is not None and handler.directive != "unknown"
         return Scope(name=name if server.implicit else f"{server.label} {name}".strip(), url=url,
                      source=level.source,
-                     proxied=handler is not None and handler.directive != "unknown",
+                     proxied=proxied,
                      static=handler is None and not _returns_everything(level),
                      authenticates=authenticates, served_methods=methods,
                      origin_patterns=tuple(patterns), literal_origins=tuple(literals), origin_entries=tuple(entries),
-                     origin_sensitive=sensitive, emits_cors=_emits_cors(level))
+                     origin_sensitive=sensitive, emits_cors=_emits_cors(level),
+                     backend_error_page=proxied and any(
+                         code in page.codes for page in level.effective_error_pages() for code in (502, 504)))
 
     def _origin_facts(self, server: Server, level: Level) \
             -> tuple[list[OriginPattern], list[str], list[tuple[str, Source]], bool]:
@@ -196,6 +230,24 @@ class NginxModel(ConfigModel):
                 drop = _dropped(level)
                 if drop is not None:
                     yield drop
+
+
+def _location_of(server: Server, target: str) -> Location | None:
+    """The location a redirect's target path on this server reaches (its
+    literal part: `/v2/$1` -> `/v2/`)."""
+    path = target.split("$", 1)[0]
+    return find_location(server, path) if path.startswith("/") and not path.startswith("//") else None
+
+
+def _redirected_to(server: Server, loc: Location) -> Location | None:
+    """Where a location that only redirects (`location = /opds { return 308
+    /opds/; }`) sends its clients on this server: their scope's facts (the
+    origins they come from, the proxy they are after) are that location's."""
+    first = loc.ops[0] if loc.ops else None
+    if isinstance(first, ReturnOp) and first.code in (301, 302, 303, 307, 308) and first.text:
+        target = _location_of(server, first.text)
+        return target if target is not loc else None
+    return None
 
 
 def _levels(level: Level):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from corslint import simulate
-from corslint.backend import FileOracle
+from corslint.backend import UNREACHABLE_UPSTREAM, FileOracle
 from corslint.backend import Upstream as ModelUpstream
 from corslint.browser import Call, actual_request, preflight_request
 from corslint.regexes import example_for
@@ -133,6 +133,17 @@ class Backend:
     def for_model(self, method: str) -> ModelUpstream:
         status, hdrs = self.answer(method)
         return ModelUpstream(status, list(hdrs))
+
+
+class _Down:
+    """A backend that is down, as the model is told (`simulate --upstream-down`)."""
+
+    @staticmethod
+    def for_model(method: str) -> ModelUpstream:
+        return UNREACHABLE_UPSTREAM
+
+
+DOWN = _Down()
 
 
 def trusted_origin(scope) -> str:

@@ -13,7 +13,8 @@ Access-Control-Request-Method PUT + Access-Control-Request-Headers
 content-type) and a GET, from a trusted origin (one the scope allows), from
 ``https://evil.example`` and from ``null``, once with a backend that answers
 204/200 and once with one that answers 500 (both send their own
-Access-Control-Allow-Origin and Vary).  Status and the ordered values of
+Access-Control-Allow-Origin and Vary), and for samples that proxy once with
+the backend down (a closed port).  Status and the ordered values of
 every ``access-control-*`` and ``vary`` header predicted by
 ``corslint.simulate`` (model + browser) must equal what Apache sends.
 
@@ -34,13 +35,17 @@ from corslint.apache.model import load
 
 from .apache_compare import HOSTILE, NULL, ConfApache, differences, file_for
 from .apache_harness import Upstream, adapt_site_config, require_apache
-from .model_compare import BACKENDS, Backend, file_text, probe_paths, trusted_origin
+from .model_compare import BACKENDS, DOWN, Backend, file_text, probe_paths, trusted_origin
 
 pytestmark = pytest.mark.live
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "apache"
 SNIPPETS = "conf-available"
 SAMPLE_FILES = sorted([*SAMPLES.glob("*.conf"), *SAMPLES.glob("*/site.conf")])
+#: the samples that proxy (ProxyPass, [P], here or in their .htaccess): where a backend that is down matters
+PROXYING_FILES = [p for p in SAMPLE_FILES
+                  if re.search(r"ProxyPass|\[P[,\]]", p.read_text() + (p.parent / ".htaccess").read_text()
+                               if p.name == "site.conf" and (p.parent / ".htaccess").is_file() else p.read_text())]
 
 # `Include conf-available/...` is resolved against ServerRoot by Apache and
 # the model alike; the harness's adaptation drops Include lines, so they are
@@ -83,13 +88,43 @@ def create_files(model, urls: list[str]) -> None:
         full.write_text(file_text(full))
 
 
+def error_documents(model) -> list[str]:
+    """The local ErrorDocument URLs: their pages exist, as in production."""
+    out: list[str] = []
+
+    def walk(ctx) -> None:
+        out.extend(target for target, _source in ctx.error_documents.values() if target.startswith("/"))
+        for child in ctx.sections + ctx.ifs:
+            walk(child)
+
+    for host in (model.conf.main, *model.conf.vhosts):
+        walk(host.context)
+    return out
+
+
 @pytest.mark.parametrize("backend", sorted(BACKENDS))
 @pytest.mark.parametrize("sample", SAMPLE_FILES, ids=[str(p.relative_to(SAMPLES)) for p in SAMPLE_FILES])
 def test_sample_answers_match_apache(sample: Path, backend: str) -> None:
     require_apache()
     app = Backend(backend)
+    with Upstream(responder=app.respond) as up:
+        check_sample(sample, up, app, backend)
+
+
+@pytest.mark.parametrize("sample", PROXYING_FILES, ids=[str(p.relative_to(SAMPLES)) for p in PROXYING_FILES])
+def test_sample_answers_match_apache_backend_down(sample: Path) -> None:
+    """The backend is down (its port closed: httpd answers 503 itself and
+    ErrorDocument applies); the model is told so (`simulate --upstream-down`)."""
+    require_apache()
+    down = Upstream().start()
+    down.stop()     # the port stays closed
+    check_sample(sample, down, DOWN, "down")
+
+
+def check_sample(sample: Path, up: Upstream, app, backend: str) -> None:
+    """Every scope's answers, from Apache running the sample and from the model."""
     htaccess = htaccess_of(sample)
-    with Upstream(responder=app.respond) as up, ConfApache(
+    with ConfApache(
             rewrite(sample.read_text()), prefix_files=snippets(), upstream=up,
             htaccess={"": htaccess} if htaccess is not None else None) as apache:
         model = load(apache.conf_path)
@@ -100,7 +135,8 @@ def test_sample_answers_match_apache(sample: Path, backend: str) -> None:
         scopes = [s for s in model.scopes() if urlsplit(s.url).port == apache.port]
         assert scopes, f"{sample.name}: the model lists no scope"
         plan = [(scope, probe_paths(scope)) for scope in scopes]
-        create_files(model, [urlsplit(s.url)._replace(path=p).geturl() for s, paths in plan for p in paths])
+        create_files(model, [urlsplit(s.url)._replace(path=p).geturl() for s, paths in plan
+                             for p in paths + error_documents(model)])
         problems = []
         count = 0
         for scope, paths in plan:

@@ -13,12 +13,14 @@ Origin and Vary (status 200 or 500), ``proxy_hide_header`` at server and
 location level, ``proxy_intercept_errors``, ``return`` and ``rewrite``
 redirects, static files (present and missing) with ``root``/``alias``/
 ``try_files``/``index``, ``error_page`` (URIs, named locations, ``=code``),
-and now and then ``gzip_vary``.  A location may test a variable its server
-never sets (``if ($cN_flag0 = "on")``...): nginx gets the value from an
-http-level ``map`` the model does not read (``OUTSIDE``, as a site's
-includer would set it), so the model holds it unknown; the value must be
-one of those the model explores (``corslint.nginx.unknowns``), and the
-model's answers assuming it must equal nginx's.
+and now and then ``gzip_vary``; a quarter of the proxying configs have their
+backend down (a closed port) and an ``error_page`` for the 502.  A location
+may test a variable its server never sets (``if ($cN_flag0 = "on")``...):
+nginx gets the value from an http-level ``map`` the model does not read
+(``OUTSIDE``, as a site's includer would set it), so the model holds it
+unknown; the value must be one of those the model explores
+(``corslint.nginx.unknowns``), and the model's answers assuming it must equal
+nginx's.
 
 ``BATCH`` configs share one nginx (distinct server names, per-config map and
 variable names), so the suite starts few nginx processes.  Per config, 1-3
@@ -43,6 +45,7 @@ import random
 from dataclasses import dataclass, field
 
 import pytest
+from corslint.backend import UNREACHABLE_UPSTREAM
 from corslint.backend import Upstream as ModelUpstream
 from corslint.nginx.model import load
 from corslint.nginx.unknowns import outside
@@ -66,6 +69,9 @@ ORIGIN_REGEX = r"^https://(app|admin)\.example\.com$"
 BACKEND_ORIGIN = "https://backend.example"
 #: marks the lines that set a variable outside the files the model reads
 OUTSIDE = "# set outside the model's files"
+#: where a config whose backend is down proxies to: a port below 1024 that no
+#: test server listens on (they take random free ports), so it stays closed
+CLOSED_BACKEND = "127.0.0.1:9"
 
 FILES = {
     "index.html": b"<!doctype html><title>index of the test site</title>\n",
@@ -97,6 +103,8 @@ class Backend:
     get_status: int
     options_status: int
     headers: list[tuple[str, str]]
+    #: the config's proxies go to a closed port (see Gen.maybe_down)
+    down: bool = False
 
     def answer(self, method: str) -> tuple[int, list[tuple[str, str]], bytes]:
         status = self.options_status if method == "OPTIONS" else self.get_status
@@ -140,7 +148,7 @@ class Gen:
         self.paths: list[str] = []
         self.trusted = TRUSTED
         #: its own stream, so the configs of the other seeds stay what they were
-        self.ru = random.Random(seed * 104729 + 3)
+        self.ru = random.Random(seed * 104729 + 3)   # (maybe_down draws from + 7)
         self.outside: dict[str, str] = {}
 
     # -- small pieces ---------------------------------------------------------
@@ -461,7 +469,23 @@ class Gen:
                 [("Access-Control-Allow-Origin", BACKEND_ORIGIN), ("Access-Control-Allow-Methods", "GET, PUT"),
                  ("Vary", "Origin, Accept-Encoding")],
             ]))
+        self.maybe_down(config)
         return config
+
+    def maybe_down(self, config: Config) -> None:
+        """Now and then a proxying config's backend is down: its proxies go to
+        a closed port and the server gets an error_page for the 502.  Drawn
+        from a Random of its own, so every other seed's config stays as it was."""
+        down = random.Random(self.seed * 104729 + 7)
+        if not self.proxied or down.random() >= 0.25:
+            return
+        assert config.backend is not None
+        config.backend.down = True
+        page = down.choice(["error_page 502 504 /50x.html;", "error_page 502 =503 /50x.html;",
+                            "error_page 502 /index.html;", "error_page 502 https://status.example/;", ""])
+        head = "server {\n    listen 127.0.0.1:@@PORT@@;\n"
+        config.server = config.server.replace("@@UPSTREAM@@", CLOSED_BACKEND).replace(
+            head, head + (f"    {page}\n" if page else ""), 1)
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
@@ -648,6 +672,8 @@ def test_generated_config_matches_nginx(seed: int, batches: Batches) -> None:
     assert backend is not None
 
     def upstream_for(method: str) -> ModelUpstream:
+        if backend.down:
+            return UNREACHABLE_UPSTREAM
         status, headers, _ = backend.answer(method)
         return ModelUpstream(status, headers)
 

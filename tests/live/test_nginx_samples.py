@@ -7,7 +7,8 @@ with a preflight (OPTIONS + Access-Control-Request-Method PUT +
 Access-Control-Request-Headers content-type) and a GET, from a trusted
 origin (one the scope allows), from ``https://evil.example`` and from
 ``null``, once with a backend that answers 200/204 and once with one that
-answers 500 (both send their own Access-Control-Allow-Origin and Vary).
+answers 500 (both send their own Access-Control-Allow-Origin and Vary), and
+for samples that proxy, once with the backend down (a closed port).
 Status and the ordered values of every ``access-control-*`` and ``vary``
 header predicted by ``corslint.simulate`` (model + browser) must equal what
 nginx sends.
@@ -34,7 +35,7 @@ from urllib.parse import urlsplit
 import pytest
 from corslint.nginx.model import load
 
-from .model_compare import BACKENDS, HOSTILE, NULL, Backend, differences, file_text, probe_paths, trusted_origin
+from .model_compare import BACKENDS, DOWN, HOSTILE, NULL, Backend, differences, file_text, probe_paths, trusted_origin
 from .nginx_compare import RawNginx
 from .nginx_harness import Upstream, require_nginx
 
@@ -42,6 +43,9 @@ pytestmark = pytest.mark.live
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "nginx"
 SAMPLE_FILES = sorted(p for p in SAMPLES.glob("*.conf"))
+#: the samples with a proxy: where a backend that is down matters (its 502,
+#: through error_page where there is one)
+PROXYING_FILES = [p for p in SAMPLE_FILES if "_pass" in p.read_text()]
 
 _LISTEN = re.compile(r"^(\s*)listen\s+([^;]*);", re.MULTILINE)
 
@@ -117,7 +121,23 @@ def _levels(level):
 def test_sample_answers_match_nginx(sample: Path, backend: str) -> None:
     require_nginx(headers_more=True)
     app = Backend(backend)
-    with Upstream(responder=app.respond) as up, RawNginx(lambda s: prepare(s, sample), upstream=up) as ngx:
+    with Upstream(responder=app.respond) as up:
+        check_sample(sample, up, app)
+
+
+@pytest.mark.parametrize("sample", PROXYING_FILES, ids=[p.name for p in PROXYING_FILES])
+def test_sample_answers_match_nginx_backend_down(sample: Path) -> None:
+    """The backend is down (its port closed: nginx answers 502 itself and
+    error_page applies); the model is told so (`simulate --upstream-down`)."""
+    require_nginx(headers_more=True)
+    down = Upstream().start()
+    down.stop()     # the port stays closed
+    check_sample(sample, down, DOWN)
+
+
+def check_sample(sample: Path, up: Upstream, app) -> None:
+    """Every scope's answers, from nginx running the sample and from the model."""
+    with RawNginx(lambda s: prepare(s, sample), upstream=up) as ngx:
         full = is_full_config(sample.read_text())
         conf_dir = os.path.join(ngx.prefix, "conf")
         model = load(ngx.conf_path if full else os.path.join(conf_dir, "site.conf"), root=conf_dir)

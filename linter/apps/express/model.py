@@ -143,7 +143,10 @@ class ExpressModel(AppModel):
 
     # -- scopes --------------------------------------------------------------------------------------
     def _routes(self) -> list[Route]:
-        """Routes merged by path (one scope per resource), plus `/` when CORS covers every path."""
+        """Routes merged by path (one scope per resource), plus `/` when CORS
+        covers every path and the mount path of each CORS middleware mounted
+        on a path no route shows (`app.use('/api', cors(...))` in front of a
+        router from another module)."""
         merged: dict[str, Route] = {}
         for layer, prefix in _route_layers(self.app, ""):
             if layer.methods is not None and set(layer.methods) <= {"OPTIONS"}:
@@ -168,6 +171,14 @@ class ExpressModel(AppModel):
                     and any(_emits(h) for h in layer.handlers)]
         if covering and not any(r.example == "/" for r in routes):
             routes.append(Route("/", None, covering[0].source, "/"))
+        for layer, prefix in _all_layers(self.app, ""):
+            if layer.kind != "use" or not isinstance(layer.pattern, str) or not any(_emits(h) for h in layer.handlers):
+                continue
+            path = example(layer.pattern)
+            full = (prefix.rstrip("/") + path) if prefix and path else path
+            if full and full != "/" and not any(r.example == full or r.example.startswith(full.rstrip("/") + "/")
+                                                for r in routes):
+                routes.append(Route(prefix.rstrip("/") + layer.pattern, None, layer.source, full))
         return routes
 
     def scope_for(self, route: Route) -> Scope:

@@ -24,6 +24,7 @@ from ...code.python import read_python
 from ...code.values import is_unknown
 from ...cors import ACAO
 from ...model import Answer, ConfiguredCors, Handler, HeaderLine, OriginPattern, Parsed, Request, Scope, Source
+from ...regexes import example_for
 from ...routeindex import PathIndex
 from ..base import AppModel, Route
 from .cors import Regex, cors_headers
@@ -132,10 +133,31 @@ class FlaskModel(AppModel):
     # -- scopes ------------------------------------------------------------------------
     def scopes(self) -> list[Scope]:
         routes = list(self.routes)
-        if not self.app.complete and not any(r.example == "/" for r in routes):
-            routes.append(Route("/", ("GET",), self.app.layers[0].source if self.app.layers else Source(self.path, 1),
-                                "/", {"blueprint": None, "view": None, "auto_options": True}))
+        if not self.app.complete:
+            # routes the file does not show: probe `/` and a path of each
+            # resource pattern (`r"/api/*"`), where other options may apply
+            examples = {r.example for r in routes}
+            for path, source in [("/", self.app.layers[0].source if self.app.layers else Source(self.path, 1)),
+                                 *self._resource_paths()]:
+                if path not in examples:
+                    examples.add(path)
+                    routes.append(Route(path, ("GET",), source, path,
+                                        {"blueprint": None, "view": None, "auto_options": True}))
         return [self.scope_for(route) for route in routes]
+
+    def _resource_paths(self):
+        """(path, the CORS(...) call) for each known resource regex of the
+        application's layers: a path it matches (flask-cors: `re.match`)."""
+        for layer in self.app.layers:
+            if layer.blueprint is not None or is_unknown(layer.resources):
+                continue
+            for pattern, _options in layer.resources:
+                if isinstance(pattern, Regex):
+                    # the longer example: `r"/api/*"` gives `/api` and `/api/`
+                    path = next((e for e in reversed(example_for(pattern.pattern)) if e.startswith("/")
+                                 and pattern.compiled().match(e)), None)
+                    if path is not None:
+                        yield path, layer.source
 
     def scope_for(self, route: Route) -> Scope:
         scope = super().scope_for(route)
