@@ -10,10 +10,12 @@ whatever the number of rules.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
+from . import fetchheaders
 from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, ORIGIN, SAFELISTED_METHODS
-from .model import Answer, HeaderLine, Request, Scope, ServerModel
+from .fetchheaders import REMOTE_CLIENT
+from .model import Answer, Handler, HeaderLine, Request, Scope, ServerModel
 from .origins import DEFAULT_CLIENT, HOSTILE, Trust, is_origin
 from .urls import split as split_url
 
@@ -76,9 +78,23 @@ class Probe:
         """The request in the words findings use: `OPTIONS /api/ from https://a.example (PUT, content-type)`;
         without a method, the actual request."""
         method = method or actual_method(self.scope)
+        origin = origin or self.origin
         if method == "OPTIONS" and not detail:
             detail = ", ".join((preflight_method(self.scope),) + PROBE_HEADERS)
-        return f"{method} {self.path} from {origin or self.origin}" + (f" ({detail})" if detail else "")
+        text = f"{method} {self.path} from {origin}" + (f" ({detail})" if detail else "")
+        answer = self.ctx.preflight(self.scope, origin) if method == "OPTIONS" else \
+            self.ctx.actual(self.scope, origin, method)
+        if answer.client_addr is not None:
+            text += f" for a remote client ({answer.client_addr})"
+        return text
+
+    @cached_property
+    def closed_to_remote_clients(self) -> bool:
+        """An address rule refuses both the actual request and the preflight
+        of a remote client (`allow 127.0.0.1; deny all;`, `Require ip
+        10.0.0.0/8`): no page on the internet can call this scope, so
+        whether its preflight works does not matter (CORS101/102/104)."""
+        return all(a.handler == Handler.DENY and a.client_addr is not None for a, _ in self.answers())
 
     @cached_property
     def cors_aware(self) -> bool:
@@ -177,8 +193,8 @@ class ProbeContext:
         if answer is None and origin is not None:
             answer = self._answers.get((id(scope), method, "<origin not read>", extra))
         if answer is None:
-            headers = ((ORIGIN, origin),) if origin is not None else ()
-            answer = self.model.answer(Request(method, scope.url, headers + extra), upstream=self._backend)
+            request = Request(method, scope.url, browser_headers(origin, extra))
+            answer = self.model.answer(request, upstream=self._backend, client_addr=REMOTE_CLIENT)
             answer.scope = scope
             self._answers[key] = answer
             if origin is not None and not answer.reads_origin:
@@ -306,6 +322,17 @@ class ProbeContext:
             for fact in self.model.facts():
                 self._facts.setdefault(type(fact), []).append(fact)
         return self._facts.get(kind, [])
+
+
+@lru_cache(maxsize=256)
+def browser_headers(origin: str | None, extra: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """A probe's request headers as Chromium sends them (fetchheaders):
+    Origin, the Access-Control-Request-* in `extra`, then the browser's own
+    for a preflight or an actual request.  One tuple per distinct
+    (origin, extra), shared by every probe that sends it."""
+    own = ((ORIGIN, origin),) if origin is not None else ()
+    browser = fetchheaders.PREFLIGHT if any(name == ACRM for name, _ in extra) else fetchheaders.ACTUAL
+    return own + extra + browser + fetchheaders.referer(origin)
 
 
 def preflight_method(scope: Scope) -> str:

@@ -107,7 +107,7 @@ FALLS_THROUGH = {Handler.STATIC: "static files", Handler.TRY_FILES: "static file
 def check(ctx):
     """A CORS-aware scope whose preflight falls to static files or to a backend."""
     for p in ctx.probes:
-        if not p.cors_aware or not p.expects_preflight:
+        if not p.cors_aware or not p.expects_preflight or p.closed_to_remote_clients:
             continue
         answer = p.preflight
         if answer.handler in FALLS_THROUGH and not answer.is_ok and not answer.is_redirect:

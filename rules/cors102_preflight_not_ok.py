@@ -111,7 +111,7 @@ def check(ctx):
     """A CORS-aware scope answers the preflight with a non-2xx, non-redirect status."""
     for p in ctx.probes:
         answer = p.preflight
-        if not p.cors_aware or answer.status is None or answer.is_ok or answer.is_redirect:
+        if not p.cors_aware or answer.status is None or answer.is_ok or answer.is_redirect or p.closed_to_remote_clients:
             continue
         if answer.status_source is None or answer.handler in OTHER_CAUSES:
             continue

@@ -173,6 +173,8 @@ class RequestVars:
         self.declared: frozenset[str] | set[str] = frozenset()
         #: $http_origin was read: the request's Origin header decided something
         self.origin_read = False
+        #: $remote_addr was read: the client address decided something
+        self.address_read = False
 
     def get(self, name: str) -> str | None:
         if name.isdigit():
@@ -254,6 +256,7 @@ class RequestVars:
         if name == "cookie" or name.startswith("cookie_"):
             return "" if req.header("cookie") is None else None
         if name == "remote_addr" or name == "binary_remote_addr":
+            self.address_read = True
             return self.client_addr
         if name.startswith("upstream_http_"):
             if self.upstream_headers is None:
