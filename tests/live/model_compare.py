@@ -56,15 +56,15 @@ def cors_view(headers: Iterable[tuple[str, str | None]],
 
 
 def compare(server: LoopbackServer, model, url: str, origin: str, kind: tuple, upstream_for: UpstreamFor,
-            label: str = "", normalize: Normalize | None = None) -> str:
+            label: str = "", normalize: Normalize | None = None, client_headers: tuple = ()) -> str:
     """Ask `corslint simulate` (model + browser) about one cross-origin call
     and send the request it predicts for that stage (the preflight, or the
     GET) to the server; '' when status and CORS headers agree, else a
     description of the difference.  The Host header is the URL's host;
     `upstream_for` describes the test backend's answer to the request's
-    method."""
+    method.  `client_headers` replace the browser's own (Call.client_headers)."""
     stage, method, headers = kind
-    call = Call(url, origin, method, headers)
+    call = Call(url, origin, method, headers, client_headers=client_headers)
     request = preflight_request(call) if stage == "preflight" else actual_request(call)
     sim = simulate.run(model, call, upstream=upstream_for(request.method), files=ON_DISK, client_addr=CLIENT_ADDR)
     answer = sim.preflight if stage == "preflight" else sim.response
@@ -84,7 +84,8 @@ def compare(server: LoopbackServer, model, url: str, origin: str, kind: tuple, u
 
 
 def differences(server: LoopbackServer, model, urls: Iterable[str], origins: Iterable[str],
-                upstream_for: UpstreamFor, label: str = "", normalize: Normalize | None = None) -> tuple[int, list[str]]:
+                upstream_for: UpstreamFor, label: str = "", normalize: Normalize | None = None,
+                client_headers: tuple = ()) -> tuple[int, list[str]]:
     """`compare` for every URL, origin and kind: (how many calls were
     compared, the differences found)."""
     count, problems = 0, []
@@ -94,7 +95,8 @@ def differences(server: LoopbackServer, model, urls: Iterable[str], origins: Ite
             for kind in KINDS:
                 count += 1
                 diff = compare(server, model, url, origin, kind, upstream_for,
-                               label=f"{label}{kind[0]} from {origin}:", normalize=normalize)
+                               label=f"{label}{kind[0]} from {origin}:", normalize=normalize,
+                               client_headers=client_headers)
                 if diff:
                     problems.append(diff)
     return count, problems

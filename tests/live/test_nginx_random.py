@@ -13,7 +13,9 @@ Origin and Vary (status 200 or 500), ``proxy_hide_header`` at server and
 location level, ``proxy_intercept_errors``, ``return`` and ``rewrite``
 redirects, static files (present and missing) with ``root``/``alias``/
 ``try_files``/``index``, ``error_page`` (URIs, named locations, ``=code``),
-and now and then ``gzip_vary``.
+and now and then ``gzip_vary``; ``if`` on ``$http_user_agent`` (and
+``$http_sec_fetch_mode``) at server and location level: bans of empty or
+bot User-Agents, CORS lines for browsers only.
 
 ``BATCH`` configs share one nginx (distinct server names, per-config map and
 variable names), so the suite starts few nginx processes.  Per config, 1-3
@@ -25,8 +27,11 @@ of every ``access-control-*`` and ``vary`` header predicted by
 
 Nothing here is unknowable to the model: the client address is 127.0.0.1
 (given), files are looked up on disk (``FileOracle(on_disk=True)``), and
-the backend's answer is described to it exactly.  The backend learns which
-config a request came from, and the client's method, through
+the backend's answer is described to it exactly.  Requests carry
+Chromium's own headers (``corslint.fetchheaders``); a config with
+User-Agent conditions is also asked with an empty User-Agent and curl's.
+The backend learns which config a request came from, and the client's
+method, through
 ``proxy_set_header`` at http level (never overridden below), so its answer
 depends on the config and the client's method only.
 """
@@ -58,6 +63,9 @@ TRUSTED = "https://app.example.com"
 TRUSTED_SUB = "https://eu.trusted.example"
 ORIGIN_REGEX = r"^https://(app|admin)\.example\.com$"
 BACKEND_ORIGIN = "https://backend.example"
+#: besides Chromium's headers, the clients a config with User-Agent
+#: conditions is asked for: an empty User-Agent and a command-line tool
+OTHER_CLIENTS = ((("User-Agent", ""),), (("User-Agent", "curl/8.5.0"),))
 
 FILES = {
     "index.html": b"<!doctype html><title>index of the test site</title>\n",
@@ -109,6 +117,9 @@ class Config:
     paths: list[str] = field(default_factory=list)
     trusted: str = TRUSTED
     backend: Backend | None = None
+    #: the config has `if ($http_user_agent ...)`: also compared for clients
+    #: that are not Chromium (OTHER_CLIENTS)
+    reads_user_agent: bool = False
 
 
 class Gen:
@@ -117,6 +128,10 @@ class Gen:
     def __init__(self, seed: int):
         self.seed = seed
         self.r = random.Random(seed * 7919 + 17)
+        #: User-Agent conditions draw from a stream of their own, so adding
+        #: them left every other construct of a seed as it was
+        self.ua = random.Random(seed * 7919 + 29)
+        self.reads_user_agent = False
         self.p = f"c{seed}"
         self.host = f"{self.p}.test"
         self.maps: list[str] = []
@@ -220,6 +235,23 @@ class Gen:
         return [f"if ({condition}) {{",
                 *[f"    {x}" for x in self.cors_lines(full=False)], "}"]
 
+    def user_agent_if(self, server_level: bool) -> list[str]:
+        """An `if` on the User-Agent (Chromium's passes some, fails others):
+        a ban of clients without one or of bots, or, in a location, CORS
+        lines or the CORS variable for browsers only."""
+        ua = self.ua
+        self.reads_user_agent = True
+        condition = ua.choice(['$http_user_agent = ""', '$http_user_agent ~* "(bot|curl|python)"',
+                               '$http_user_agent !~ "Mozilla"', "$http_user_agent", '$http_user_agent ~ "Chrome/"',
+                               '$http_sec_fetch_mode = "cors"'])
+        refuse = condition.startswith("$http_user_agent =") or "bot" in condition or "!~" in condition
+        if server_level or refuse:
+            return [f"if ({condition}) {{", f"    return {ua.choice(['403', '403', '400'])};", "}"]
+        if ua.random() < 0.5:
+            self.server_cors_var = True
+            return [f"if ({condition}) {{", f"    set ${self.p}_cors $http_origin;", "}"]
+        return [f"if ({condition}) {{", *[f"    {x}" for x in self.cors_lines(full=False)], "}"]
+
     def limit_except(self) -> list[str]:
         methods = self.r.choice(["GET", "GET POST", "GET POST OPTIONS", "GET OPTIONS", "POST"])
         if self.chance(0.5):
@@ -318,6 +350,8 @@ class Gen:
                                               'auth_basic "any";', "auth_basic_user_file @@ROOT@@/htpasswd;"]])
         if self.chance(0.2):
             body += self.more_lines()
+        if self.ua.random() < 0.15:
+            body += self.user_agent_if(server_level=False)
         if kind == "proxy" and self.chance(0.2):
             body += self.origin_if()
         if self.chance(0.08):   # `break` stops the rewrite module: a later `if`/`return` never runs
@@ -376,6 +410,8 @@ class Gen:
             server += [f'if ($http_origin ~* "{ORIGIN_REGEX}") {{', f"    set ${p}_cors $http_origin;", "}"]
         if self.chance(0.35):
             server += self.cors_lines()
+        if self.ua.random() < 0.15:
+            server += self.user_agent_if(server_level=True)
         if self.chance(0.12):
             server += ["if ($request_method = OPTIONS) {", "    return 204;", "}"]
         if self.chance(0.08):
@@ -421,6 +457,7 @@ class Gen:
         config = Config(self.seed, self.host, self.maps,
                         "server {\n    listen 127.0.0.1:@@PORT@@;\n" + "\n".join(f"    {x}" for x in server) + "\n}",
                         paths[: r.randint(1, 3)], self.trusted)
+        config.reads_user_agent = self.reads_user_agent
         config.backend = Backend(
             get_status=r.choice([200, 200, 500]),
             options_status=r.choice([204, 200, 405]),
@@ -612,8 +649,11 @@ def test_generated_config_matches_nginx(seed: int, batches: Batches) -> None:
         return ModelUpstream(status, headers)
 
     base = f"http://{config.host}:{batch.nginx.port}"
-    _, problems = differences(batch.nginx, batch.model, [base + path for path in config.paths],
-                              (config.trusted, HOSTILE, NULL), upstream_for)
+    urls = [base + path for path in config.paths]
+    _, problems = differences(batch.nginx, batch.model, urls, (config.trusted, HOSTILE, NULL), upstream_for)
+    for client in OTHER_CLIENTS if config.reads_user_agent else ():
+        problems += differences(batch.nginx, batch.model, urls, (config.trusted, HOSTILE), upstream_for,
+                                label=f"[{client[0][1] or 'empty User-Agent'}] ", client_headers=client)[1]
     if problems:
         pytest.fail(f"config {seed}: {len(problems)} answers differ from nginx\n" + "\n".join(problems)
                     + "\n--- config ---\n" + "\n".join(config.maps) + "\n" + config.server

@@ -34,7 +34,18 @@ from urllib.parse import urlsplit
 import pytest
 from corslint.nginx.model import load
 
-from .model_compare import BACKENDS, HOSTILE, NULL, Backend, differences, file_text, probe_paths, trusted_origin
+from .model_compare import (
+    BACKENDS,
+    HOSTILE,
+    KINDS,
+    NULL,
+    Backend,
+    compare,
+    differences,
+    file_text,
+    probe_paths,
+    trusted_origin,
+)
 from .nginx_compare import RawNginx
 from .nginx_harness import Upstream, require_nginx
 
@@ -135,3 +146,25 @@ def test_sample_answers_match_nginx(sample: Path, backend: str) -> None:
                                    (trusted_origin(scope), HOSTILE, NULL), app.for_model, label=f"[{scope.name}] ")
             count, problems = count + n, problems + found
     assert not problems, f"{sample.name}: {len(problems)} of {count} answers differ from nginx\n" + "\n".join(problems)
+
+
+def test_empty_user_agent_guard_lets_browsers_through() -> None:
+    """`if ($http_user_agent = "") { return 403; }` refuses clients without a
+    User-Agent, never a browser: with Chromium's headers nginx and the model
+    both answer the API (and echo the Origin), with an empty User-Agent both
+    answer 403."""
+    require_nginx(headers_more=True)
+    sample = SAMPLES / "cors202-empty-user-agent-guard.conf"
+    app = Backend("ok")
+    with Upstream(responder=app.respond) as up, RawNginx(lambda s: prepare(s, sample), upstream=up) as ngx:
+        model = load(os.path.join(ngx.prefix, "conf", "site.conf"), root=os.path.join(ngx.prefix, "conf"))
+        url = f"http://partners.example.com:{ngx.port}/api/"
+        problems = [diff for kind in KINDS for client in ((), (("User-Agent", ""),))
+                    for diff in [compare(ngx, model, url, HOSTILE, kind, app.for_model, client_headers=client,
+                                         label=f"{kind[0]} User-Agent {'empty' if client else 'Chromium'}:")] if diff]
+        assert not problems, "\n".join(problems)
+        browser = ngx.request("GET", "/api/", headers=[("Origin", HOSTILE), ("User-Agent", "Mozilla/5.0")],
+                              host=f"partners.example.com:{ngx.port}")
+        bare = ngx.request("GET", "/api/", headers=[("Origin", HOSTILE)], host=f"partners.example.com:{ngx.port}")
+        assert (browser[0], bare[0]) == (200, 403)
+        assert ("access-control-allow-origin", HOSTILE) in browser[1]
