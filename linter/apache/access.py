@@ -113,7 +113,7 @@ def provider(ev, kind: str, args: list[str]) -> bool | None:
         if ev.client_addr is None:
             return None
         ev.address_decides = True
-        local = ev.client_addr in ("127.0.0.1", "::1")
+        local = ev.client_addr == "::1" or ev.client_addr.startswith("127.")   # httpd: 127.0.0.0/8 and ::1
         if kind == "local":
             return local
         if kind == "host":   # the double reverse lookup: only loopback is known to be "localhost"
