@@ -39,6 +39,7 @@ from .model_compare import (
     HOSTILE,
     KINDS,
     NULL,
+    OTHER_CLIENT_ADDR,
     Backend,
     compare,
     differences,
@@ -168,3 +169,21 @@ def test_empty_user_agent_guard_lets_browsers_through() -> None:
         bare = ngx.request("GET", "/api/", headers=[("Origin", HOSTILE)], host=f"partners.example.com:{ngx.port}")
         assert (browser[0], bare[0]) == (200, 403)
         assert ("access-control-allow-origin", HOSTILE) in browser[1]
+
+
+def test_local_only_location_refuses_other_clients() -> None:
+    """`allow 127.0.0.1; deny all;` (good-local-only-admin): for a client
+    from another address, what the lint assumes for every remote client,
+    nginx and the model both answer the preflight and the GET with 403."""
+    require_nginx(headers_more=True)
+    sample = SAMPLES / "good-local-only-admin.conf"
+    app = Backend("ok")
+    with Upstream(responder=app.respond) as up, RawNginx(lambda s: prepare(s, sample), upstream=up) as ngx:
+        model = load(os.path.join(ngx.prefix, "conf", "site.conf"), root=os.path.join(ngx.prefix, "conf"))
+        host = f"ops.example.com:{ngx.port}"
+        _, problems = differences(ngx, model, [f"http://{host}/metrics/"], ("https://dashboard.example.com", HOSTILE),
+                                  app.for_model, client_addr=OTHER_CLIENT_ADDR)
+        assert not problems, "\n".join(problems)
+        statuses = {ngx.request(method, "/metrics/", host=host, source=OTHER_CLIENT_ADDR)[0]
+                    for method in ("GET", "OPTIONS")}
+        assert statuses == {403}
