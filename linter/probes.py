@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 from . import fetchheaders
 from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, ORIGIN, SAFELISTED_METHODS
 from .fetchheaders import REMOTE_CLIENT
-from .model import Answer, Handler, HeaderLine, Request, Scope, ServerModel
+from .model import Answer, HeaderLine, Request, Scope, ServerModel
 from .origins import DEFAULT_CLIENT, HOSTILE, Trust, is_origin
 from .urls import split as split_url
 
@@ -90,11 +90,13 @@ class Probe:
 
     @cached_property
     def closed_to_remote_clients(self) -> bool:
-        """An address rule refuses both the actual request and the preflight
-        of a remote client (`allow 127.0.0.1; deny all;`, `Require ip
-        10.0.0.0/8`): no page on the internet can call this scope, so
-        whether its preflight works does not matter (CORS101/102/104)."""
-        return all(a.handler == Handler.DENY and a.client_addr is not None for a, _ in self.answers())
+        """The client address refuses (4xx) both the actual request and the
+        preflight of a remote client (`allow 127.0.0.1; deny all;`,
+        `Require ip 10.0.0.0/8`, a `geo` variable's `return 403`): no page
+        on the internet can call this scope, so whether its preflight works
+        does not matter (CORS101/102/104)."""
+        return all(a.client_addr is not None and a.status is not None and 400 <= a.status < 500
+                   for a, _ in self.answers())
 
     @cached_property
     def cors_aware(self) -> bool:

@@ -15,7 +15,8 @@ redirects, static files (present and missing) with ``root``/``alias``/
 ``try_files``/``index``, ``error_page`` (URIs, named locations, ``=code``),
 and now and then ``gzip_vary``; ``if`` on ``$http_user_agent`` (and
 ``$http_sec_fetch_mode``) at server and location level: bans of empty or
-bot User-Agents, CORS lines for browsers only.
+bot User-Agents, CORS lines for browsers only; ``geo`` on the client
+address with ``if`` on its variable.
 
 ``BATCH`` configs share one nginx (distinct server names, per-config map and
 variable names), so the suite starts few nginx processes.  Per config, 1-3
@@ -46,7 +47,7 @@ import pytest
 from corslint.backend import Upstream as ModelUpstream
 from corslint.nginx.model import load
 
-from .model_compare import HOSTILE, NULL, differences
+from .model_compare import HOSTILE, NULL, OTHER_CLIENT_ADDR, differences
 from .nginx_harness import NginxError, NginxServer, Upstream, require_nginx
 from .server_process import Batches
 
@@ -120,6 +121,8 @@ class Config:
     #: the config has `if ($http_user_agent ...)`: also compared for clients
     #: that are not Chromium (OTHER_CLIENTS)
     reads_user_agent: bool = False
+    #: the config has a `geo` block: also asked from OTHER_CLIENT_ADDR
+    has_geo: bool = False
 
 
 class Gen:
@@ -132,6 +135,9 @@ class Gen:
         #: them left every other construct of a seed as it was
         self.ua = random.Random(seed * 7919 + 29)
         self.reads_user_agent = False
+        #: a `geo` block on the client address, from a stream of its own too
+        self.geo = random.Random(seed * 7919 + 31)
+        self.has_geo = False
         self.p = f"c{seed}"
         self.host = f"{self.p}.test"
         self.maps: list[str] = []
@@ -252,6 +258,23 @@ class Gen:
             return [f"if ({condition}) {{", f"    set ${self.p}_cors $http_origin;", "}"]
         return [f"if ({condition}) {{", *[f"    {x}" for x in self.cors_lines(full=False)], "}"]
 
+    def geo_block(self) -> str:
+        """`geo $cN_geo` on the client address (127.0.0.1 in this suite)."""
+        geo = self.geo
+        self.has_geo = True
+        entries = ["    default " + geo.choice(["0", "1", '""']) + ";"]
+        entries += geo.sample(["    127.0.0.1 1;", "    127.0.0.0/8 local;", "    10.0.0.0/8 0;",
+                               "    127.0.0.1/32 0;", "    192.168.0.0/16 1;"], geo.randint(1, 3))
+        return f"geo ${self.p}_geo {{\n" + "\n".join(entries) + "\n}"
+
+    def geo_if(self) -> list[str]:
+        geo = self.geo
+        condition = geo.choice([f"${self.p}_geo = 0", f"${self.p}_geo", f"${self.p}_geo != 1",
+                                f"${self.p}_geo = local"])
+        if geo.random() < 0.6:
+            return [f"if ({condition}) {{", f"    return {geo.choice(['403', '404', '204'])};", "}"]
+        return [f"if ({condition}) {{", *[f"    {x}" for x in self.cors_lines(full=False)], "}"]
+
     def limit_except(self) -> list[str]:
         methods = self.r.choice(["GET", "GET POST", "GET POST OPTIONS", "GET OPTIONS", "POST"])
         if self.chance(0.5):
@@ -352,6 +375,8 @@ class Gen:
             body += self.more_lines()
         if self.ua.random() < 0.15:
             body += self.user_agent_if(server_level=False)
+        if self.has_geo and self.geo.random() < 0.5:
+            body += self.geo_if()
         if kind == "proxy" and self.chance(0.2):
             body += self.origin_if()
         if self.chance(0.08):   # `break` stops the rewrite module: a later `if`/`return` never runs
@@ -400,6 +425,8 @@ class Gen:
             if self.chance(0.2):   # exact map keys match case-insensitively
                 self.trusted = "https://APP.example.com"
 
+        if self.geo.random() < 0.15:
+            self.maps.append(self.geo_block())
         server: list[str] = [f"server_name {self.host};", f"root @@ROOT@@/{p};"]
         if self.chance(0.1):
             server += ["gzip on;", "gzip_vary on;",
@@ -458,6 +485,7 @@ class Gen:
                         "server {\n    listen 127.0.0.1:@@PORT@@;\n" + "\n".join(f"    {x}" for x in server) + "\n}",
                         paths[: r.randint(1, 3)], self.trusted)
         config.reads_user_agent = self.reads_user_agent
+        config.has_geo = self.has_geo
         config.backend = Backend(
             get_status=r.choice([200, 200, 500]),
             options_status=r.choice([204, 200, 405]),
@@ -654,6 +682,9 @@ def test_generated_config_matches_nginx(seed: int, batches: Batches) -> None:
     for client in OTHER_CLIENTS if config.reads_user_agent else ():
         problems += differences(batch.nginx, batch.model, urls, (config.trusted, HOSTILE), upstream_for,
                                 label=f"[{client[0][1] or 'empty User-Agent'}] ", client_headers=client)[1]
+    if config.has_geo:
+        problems += differences(batch.nginx, batch.model, urls, (config.trusted, HOSTILE), upstream_for,
+                                label=f"[from {OTHER_CLIENT_ADDR}] ", client_addr=OTHER_CLIENT_ADDR)[1]
     if problems:
         pytest.fail(f"config {seed}: {len(problems)} answers differ from nginx\n" + "\n".join(problems)
                     + "\n--- config ---\n" + "\n".join(config.maps) + "\n" + config.server
