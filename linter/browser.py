@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
+from . import fetchheaders
 from .cors import (
     ACAC,
     ACAH,
@@ -47,7 +48,6 @@ from .cors import (
     max_age_seconds,
     max_age_text,
 )
-from . import fetchheaders
 from .model import Answer, Request
 from .record import field, record, replace
 

@@ -14,7 +14,6 @@ from functools import cached_property, lru_cache
 
 from . import fetchheaders
 from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, ORIGIN, SAFELISTED_METHODS
-from .fetchheaders import REMOTE_CLIENT
 from .model import Answer, HeaderLine, Request, Scope, ServerModel
 from .origins import DEFAULT_CLIENT, HOSTILE, Trust, is_origin
 from .urls import split as split_url
@@ -94,7 +93,7 @@ class Probe:
         preflight of a remote client (`allow 127.0.0.1; deny all;`,
         `Require ip 10.0.0.0/8`, a `geo` variable's `return 403`): no page
         on the internet can call this scope, so whether its preflight works
-        does not matter (CORS101/102/104)."""
+        does not matter (CORS101, CORS102; CORS104 needs a 2xx preflight)."""
         return all(a.client_addr is not None and a.status is not None and 400 <= a.status < 500
                    for a, _ in self.answers())
 
@@ -196,7 +195,7 @@ class ProbeContext:
             answer = self._answers.get((id(scope), method, "<origin not read>", extra))
         if answer is None:
             request = Request(method, scope.url, browser_headers(origin, extra))
-            answer = self.model.answer(request, upstream=self._backend, client_addr=REMOTE_CLIENT)
+            answer = self.model.answer(request, upstream=self._backend, client_addr=fetchheaders.REMOTE_CLIENT)
             answer.scope = scope
             self._answers[key] = answer
             if origin is not None and not answer.reads_origin:

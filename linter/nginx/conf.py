@@ -586,7 +586,6 @@ def _map(conf: HttpConf, level: Level, d: Directive) -> None:
     conf.maps[block.variable] = block
 
 
-
 def _geo(conf: HttpConf, level: Level, d: Directive) -> None:
     if d.block is None or not d.args or len(d.args) > 2:
         return
