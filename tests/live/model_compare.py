@@ -30,6 +30,9 @@ CLIENT_ADDR = "127.0.0.1"
 #: a client the server does not count as 127.0.0.1 (nginx `allow
 #: 127.0.0.1`, Apache `Require ip 127.0.0.1`): the remote client probes assume
 OTHER_CLIENT_ADDR = "127.0.0.2"
+#: besides Chromium's headers, the clients a generated config with
+#: User-Agent conditions is asked for: an empty User-Agent and curl's
+OTHER_CLIENTS = ((("User-Agent", ""),), (("User-Agent", "curl/8.5.0"),))
 
 #: the two cross-origin calls per origin: a PUT with a JSON body (the
 #: browser preflights it: OPTIONS + Access-Control-Request-Method PUT +

@@ -47,7 +47,7 @@ import pytest
 from corslint.backend import Upstream as ModelUpstream
 from corslint.nginx.model import load
 
-from .model_compare import HOSTILE, NULL, OTHER_CLIENT_ADDR, differences
+from .model_compare import HOSTILE, NULL, OTHER_CLIENT_ADDR, OTHER_CLIENTS, differences
 from .nginx_harness import NginxError, NginxServer, Upstream, require_nginx
 from .server_process import Batches
 
@@ -64,9 +64,6 @@ TRUSTED = "https://app.example.com"
 TRUSTED_SUB = "https://eu.trusted.example"
 ORIGIN_REGEX = r"^https://(app|admin)\.example\.com$"
 BACKEND_ORIGIN = "https://backend.example"
-#: besides Chromium's headers, the clients a config with User-Agent
-#: conditions is asked for: an empty User-Agent and a command-line tool
-OTHER_CLIENTS = ((("User-Agent", ""),), (("User-Agent", "curl/8.5.0"),))
 
 FILES = {
     "index.html": b"<!doctype html><title>index of the test site</title>\n",
