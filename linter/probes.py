@@ -71,6 +71,11 @@ class Probe:
 
     def answers(self) -> tuple[tuple[Answer, str], ...]:
         """(answer, method) for the actual request and the preflight."""
+        return self._answer_pairs
+
+    @cached_property
+    def _answer_pairs(self) -> tuple[tuple[Answer, str], ...]:
+        """Built once: rules ask for both answers about ten times per scope."""
         return ((self.actual, actual_method(self.scope)), (self.preflight, "OPTIONS"))
 
     def request(self, method: str | None = None, origin: str | None = None, detail: str = "") -> str:
@@ -81,6 +86,8 @@ class Probe:
         if method == "OPTIONS" and not detail:
             detail = ", ".join((preflight_method(self.scope),) + PROBE_HEADERS)
         text = f"{method} {self.path} from {origin}" + (f" ({detail})" if detail else "")
+        if not self.ctx.address_decided:
+            return text
         answer = self.ctx.preflight(self.scope, origin) if method == "OPTIONS" else \
             self.ctx.actual(self.scope, origin, method)
         if answer.client_addr is not None:
@@ -94,8 +101,9 @@ class Probe:
         `Require ip 10.0.0.0/8`, a `geo` variable's `return 403`): no page
         on the internet can call this scope, so whether its preflight works
         does not matter (CORS101, CORS102; CORS104 needs a 2xx preflight)."""
-        return all(a.client_addr is not None and a.status is not None and 400 <= a.status < 500
-                   for a, _ in self.answers())
+        answers = self.answers()   # asked first: they may be what sets ctx.address_decided
+        return self.ctx.address_decided and all(a.client_addr is not None and a.status is not None
+                                                and 400 <= a.status < 500 for a, _ in answers)
 
     @cached_property
     def cors_aware(self) -> bool:
@@ -160,6 +168,8 @@ class ProbeContext:
         self._probes: list[Probe] | None = None
         self._authorizing: set[str] | None = None
         self._facts: dict[type, list] | None = None
+        #: some answer was decided by the client address: findings name the client
+        self.address_decided = False
 
     def close(self) -> None:
         """Drop the cached answers and probes once the rules are done: each
@@ -198,6 +208,8 @@ class ProbeContext:
             answer = self.model.answer(request, upstream=self._backend, client_addr=fetchheaders.REMOTE_CLIENT)
             answer.scope = scope
             self._answers[key] = answer
+            if answer.client_addr is not None:
+                self.address_decided = True
             if origin is not None and not answer.reads_origin:
                 self._answers[(id(scope), method, "<origin not read>", extra)] = answer
         return answer
