@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
+from . import fetchheaders
 from .cors import (
     ACAC,
     ACAH,
@@ -85,6 +86,11 @@ class Call:
     force_preflight: bool = False
     #: the body is a ReadableStream (fetch with `duplex: 'half'`)
     streams: bool = False
+    #: values for headers the browser sends itself and a page cannot set
+    #: (User-Agent, Accept-Encoding, Referer, Sec-Fetch-*: fetchheaders),
+    #: replacing Chromium's in every request: another client, or a browser
+    #: configured otherwise (`simulate --header 'User-Agent: '`)
+    client_headers: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.initiator not in ("fetch", "xhr"):
@@ -238,6 +244,7 @@ def preflight_request(call: Call) -> Request:
     unsafe = unsafe_header_names(call.headers)
     if unsafe:
         headers.append((ACRH, ",".join(sorted(unsafe))))
+    headers += _browser_own(call, fetchheaders.PREFLIGHT, ())
     return Request("OPTIONS", call.url, tuple(headers))
 
 
@@ -247,9 +254,21 @@ def actual_request(call: Call) -> Request:
     GET/HEAD, as in the standard)."""
     method = normalize_method(call.method)
     headers = _sendable_headers(call.headers, chromium=True)
+    own = fetchheaders.ACTUAL + (fetchheaders.CREDENTIALED if call.credentials else ())
+    headers += _browser_own(call, own, {name for name, _ in headers})
     if not (_same_origin(call) and method in ("GET", "HEAD")):
         headers.insert(0, (ORIGIN, call.origin))
     return Request(method, call.url, tuple(headers))
+
+
+def _browser_own(call: Call, defaults, page_set) -> list[tuple[str, str]]:
+    """The headers Chromium adds itself (fetchheaders), minus those the
+    page set (Accept), with the call's `client_headers` in their place."""
+    replaced = {name.lower(): value for name, value in call.client_headers}
+    if _same_origin(call):
+        replaced.setdefault("sec-fetch-site", "same-origin")
+    return [(name, replaced.get(name, value)) for name, value in defaults + fetchheaders.referer(call.origin)
+            if name not in page_set]
 
 
 def _sendable_headers(headers, chromium: bool) -> list[tuple[str, str]]:

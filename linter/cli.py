@@ -194,7 +194,9 @@ def simulate_main(argv: list[str]) -> int:
         Opt("--url", "the URL the page calls", required=True),
         Opt("--origin", "the page's origin (https://client.example)", default="https://client.example"),
         Opt("--method", "the request method (GET)", default="GET"),
-        Opt("--header", "a request header the page sets (repeatable)", action="append", metavar="NAME[: VALUE]"),
+        Opt("--header", "a request header the page sets (repeatable); User-Agent, Accept-Encoding, Referer or "
+                        "Sec-* replace the browser's own value (an empty value sends it empty)",
+            action="append", metavar="NAME[: VALUE]"),
         Opt("--credentials", "credentials: 'include' / withCredentials", action="flag"),
         Opt("--initiator", "fetch() or XMLHttpRequest (Chromium words some errors differently)",
             choices=("fetch", "xhr"), default="fetch"),
@@ -209,7 +211,8 @@ def simulate_main(argv: list[str]) -> int:
                                "answers itself and its error pages apply", action="flag"),
         Opt("--check-files", "look static files up on this machine's disk (the configured root) instead of "
                              "assuming", action="flag"),
-        Opt("--client-ip", "the client address allow/deny rules see", metavar="ADDR"),
+        Opt("--client-ip", "the client address allow/deny rules see (default: a remote client, 203.0.113.10)",
+            metavar="ADDR"),
         Opt("--type", "treat PATH as this kind", choices=tuple(KINDS)),
         Opt("--root", ROOT_HELP, metavar="DIR"),
         Opt("--map", MAP_HELP, action="append", metavar="TARGET=SOURCE"),
@@ -229,7 +232,11 @@ def simulate_main(argv: list[str]) -> int:
         raise UsageError(f"corslint simulate: --url {args.url!r}: {problem}")
     if is_forbidden_method(args.method):
         raise UsageError(f"corslint simulate: browsers refuse to send {args.method.upper()} at all")
+    from .fetchheaders import BROWSER_ONLY, REMOTE_CLIENT
+
     headers = tuple(_header(h) for h in args.header)
+    page_headers = tuple(h for h in headers if h[0].lower() not in BROWSER_ONLY)
+    client_headers = tuple(h for h in headers if h[0].lower() in BROWSER_ONLY)
     upstream = Upstream(args.upstream_status, [_header(h) for h in args.upstream_header],
                         reachable=not args.upstream_down)
     from . import mapping
@@ -246,8 +253,8 @@ def simulate_main(argv: list[str]) -> int:
         for error in errors:
             _say(error)
         return 2
-    call = Call(url=args.url, origin=args.origin.rstrip("/"), method=args.method, headers=headers,
-                credentials=args.credentials, initiator=args.initiator)
+    call = Call(url=args.url, origin=args.origin.rstrip("/"), method=args.method, headers=page_headers,
+                credentials=args.credentials, initiator=args.initiator, client_headers=client_headers)
     try:
         call = with_body(call, args.body, args.content_type)
     except ValueError as exc:
@@ -256,7 +263,7 @@ def simulate_main(argv: list[str]) -> int:
 
     try:
         sims = simulate.run_each(model, call, upstream=upstream, files=FileOracle(on_disk=args.check_files),
-                                 client_addr=args.client_ip)
+                                 client_addr=args.client_ip or REMOTE_CLIENT)
     except RegexTimeout as exc:
         _say(f"corslint simulate: {exc}")
         return 2

@@ -49,6 +49,11 @@ class Source(namedtuple("Source", "path line")):
         return f"{self.path}:{self.line}"
 
 
+#: the combined header values of each distinct request header list (Request._combined)
+_COMBINED: dict[tuple, dict[str, str]] = {}
+MAX_COMBINED = 1024
+
+
 @record(frozen=True)
 class Request:
     """One HTTP request as the server receives it.
@@ -67,10 +72,17 @@ class Request:
 
     @cached_property
     def _combined(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for n, v in self.headers:
-            out[n] = out[n] + ", " + v if n in out else v
-        return out
+        """Shared by every request with the same header list (read-only):
+        probes send a dozen browser headers, in a few distinct lists, tens
+        of thousands of times."""
+        combined = _COMBINED.get(self.headers)
+        if combined is None:
+            if len(_COMBINED) >= MAX_COMBINED:
+                _COMBINED.clear()
+            combined = _COMBINED[self.headers] = {}
+            for n, v in self.headers:
+                combined[n] = combined[n] + ", " + v if n in combined else v
+        return combined
 
     @cached_property
     def parts(self):
@@ -248,6 +260,11 @@ class Answer:
     #: answer is the same for every origin (probes can share it); models
     #: that do not tell keep True
     reads_origin: bool = field(default=True, repr=False, compare=False)
+    #: the client address an address rule decided this answer for (nginx
+    #: `allow`/`deny` or `$remote_addr`, Apache `Require ip/host/local`):
+    #: findings say "for a remote client (203.0.113.10)"; None when the
+    #: address played no part
+    client_addr: str | None = field(default=None, repr=False, compare=False)
 
     def values(self, name: str) -> list[str | None]:
         return [h.value for h in self.lines(name)]

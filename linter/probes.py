@@ -10,8 +10,9 @@ whatever the number of rules.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
+from . import fetchheaders
 from .backend import UNREACHABLE_UPSTREAM
 from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, ORIGIN, SAFELISTED_METHODS
 from .model import Answer, Handler, HeaderLine, Request, Scope, ServerModel
@@ -85,15 +86,39 @@ class Probe:
 
     def answers(self) -> tuple[tuple[Answer, str], ...]:
         """(answer, method) for the actual request and the preflight."""
+        return self._answer_pairs
+
+    @cached_property
+    def _answer_pairs(self) -> tuple[tuple[Answer, str], ...]:
+        """Built once: rules ask for both answers about ten times per scope."""
         return ((self.actual, actual_method(self.scope)), (self.preflight, "OPTIONS"))
 
     def request(self, method: str | None = None, origin: str | None = None, detail: str = "") -> str:
         """The request in the words findings use: `OPTIONS /api/ from https://a.example (PUT, content-type)`;
         without a method, the actual request."""
         method = method or actual_method(self.scope)
+        origin = origin or self.origin
         if method == "OPTIONS" and not detail:
             detail = ", ".join((preflight_method(self.scope),) + PROBE_HEADERS)
-        return f"{method} {self.path} from {origin or self.origin}" + (f" ({detail})" if detail else "")
+        text = f"{method} {self.path} from {origin}" + (f" ({detail})" if detail else "")
+        if not self.ctx.address_decided:
+            return text
+        answer = self.ctx.preflight(self.scope, origin) if method == "OPTIONS" else \
+            self.ctx.actual(self.scope, origin, method)
+        if answer.client_addr is not None:
+            text += f" for a remote client ({answer.client_addr})"
+        return text
+
+    @cached_property
+    def closed_to_remote_clients(self) -> bool:
+        """The client address refuses (4xx) both the actual request and the
+        preflight of a remote client (`allow 127.0.0.1; deny all;`,
+        `Require ip 10.0.0.0/8`, a `geo` variable's `return 403`): no page
+        on the internet can call this scope, so whether its preflight works
+        does not matter (CORS101, CORS102; CORS104 needs a 2xx preflight)."""
+        answers = self.answers()   # asked first: they may be what sets ctx.address_decided
+        return self.ctx.address_decided and all(a.client_addr is not None and a.status is not None
+                                                and 400 <= a.status < 500 for a, _ in answers)
 
     @cached_property
     def cors_aware(self) -> bool:
@@ -223,6 +248,8 @@ class ProbeContext:
         self._probes: list[Probe] | None = None
         self._authorizing: set[str] | None = None
         self._facts: dict[type, list] | None = None
+        #: some answer was decided by the client address: findings name the client
+        self.address_decided = False
 
     def close(self) -> None:
         """Drop the cached answers and probes once the rules are done: each
@@ -257,18 +284,21 @@ class ProbeContext:
         if answer is None and origin is not None:
             answer = self._answers.get((id(scope), method, "<origin not read>", extra, down))
         if answer is None:
-            headers = ((ORIGIN, origin),) if origin is not None else ()
-            answer = self.model.answer(Request(method, scope.url, headers + extra),
-                                       upstream=UNREACHABLE_UPSTREAM if down else self._backend)
+            request = Request(method, scope.url, browser_headers(origin, extra))
+            answer = self.model.answer(request, upstream=UNREACHABLE_UPSTREAM if down else self._backend,
+                                       client_addr=fetchheaders.REMOTE_CLIENT)
             answer.scope = scope
             self._answers[key] = answer
+            if answer.client_addr is not None:
+                self.address_decided = True
             if origin is not None and not answer.reads_origin:
                 self._answers[(id(scope), method, "<origin not read>", extra, down)] = answer
         return answer
 
     def ask_url(self, url: str, method: str, origin: str) -> Answer:
         """The model's answer for a URL no scope names (a redirect's target), uncached."""
-        return self.model.answer(Request(method, url, ((ORIGIN, origin),)), upstream=self._backend)
+        return self.model.answer(Request(method, url, browser_headers(origin, ())), upstream=self._backend,
+                                 client_addr=fetchheaders.REMOTE_CLIENT)
 
     def actual(self, scope: Scope, origin: str, method: str | None = None) -> Answer:
         """The actual request: a GET, or the first method a scope serves when
@@ -396,6 +426,17 @@ class ProbeContext:
             for fact in self.model.facts():
                 self._facts.setdefault(type(fact), []).append(fact)
         return self._facts.get(kind, [])
+
+
+@lru_cache(maxsize=256)
+def browser_headers(origin: str | None, extra: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """A probe's request headers as Chromium sends them (fetchheaders):
+    Origin, the Access-Control-Request-* in `extra`, then the browser's own
+    for a preflight or an actual request.  One tuple per distinct
+    (origin, extra), shared by every probe that sends it."""
+    own = ((ORIGIN, origin),) if origin is not None else ()
+    browser = fetchheaders.PREFLIGHT if any(name == ACRM for name, _ in extra) else fetchheaders.ACTUAL
+    return own + extra + browser + fetchheaders.referer(origin)
 
 
 def preflight_method(scope: Scope) -> str:

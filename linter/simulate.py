@@ -144,6 +144,9 @@ def _answer_text(label: str, request_line: str, answer: Answer) -> list[str]:
         lines.append(f"  {h.name}: {value}{where}")
     if answer.upstream_headers_unknown:
         lines.append("  (the backend's own headers are unknown: describe them with --upstream-header)")
+    if answer.client_addr is not None:
+        lines.append(f"  (an address rule decided this for the client {answer.client_addr}: a remote client unless "
+                     "--client-ip says otherwise)")
     for text, source in answer.trace:
         lines.append(f"  why: {text}")
     return lines

@@ -10,7 +10,10 @@ application behind `proxy_pass` or `ProxyPass` although this layer owns CORS
 (it sets `Access-Control-Allow-Origin` itself). Apache, unlike nginx, answers
 `OPTIONS` on a static file itself (200, with the scope's `Header` lines), so
 for Apache this is about proxied scopes, where `ProxyPass` passes the
-preflight on to the application.
+preflight on to the application. The preflight is asked as a remote browser
+sends it (Chromium's headers, client address 203.0.113.10): a scope whose
+address rules refuse every remote client (`allow 127.0.0.1; deny all;`,
+`Require ip 127.0.0.1`) serves no page on the internet and is not reported.
 
 ## Why is this bad?
 Before any request that is not "simple" (a `PUT` or `DELETE`, a JSON
@@ -107,7 +110,7 @@ FALLS_THROUGH = {Handler.STATIC: "static files", Handler.TRY_FILES: "static file
 def check(ctx):
     """A CORS-aware scope whose preflight falls to static files or to a backend."""
     for p in ctx.probes:
-        if not p.cors_aware or not p.expects_preflight:
+        if not p.cors_aware or not p.expects_preflight or p.closed_to_remote_clients:
             continue
         answer = p.preflight
         if answer.handler in FALLS_THROUGH and not answer.is_ok and not answer.is_redirect:

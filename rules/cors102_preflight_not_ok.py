@@ -6,7 +6,11 @@ a status outside 200-299: an explicit `return 405` or `return 403`, a
 `limit_except` / `<LimitExcept>` that leaves `OPTIONS` out and denies it,
 `deny all`, or a framework that refuses the preflight (Starlette's `400
 Disallowed CORS method`). The finding names the preflight and the status it
-gets.
+gets, and "for a remote client (203.0.113.10)" when an address rule (nginx
+`allow`/`deny`, Apache `Require ip`) decided it: probes come from a remote
+browser. A scope whose address rules refuse the remote client's actual
+request too (`allow 127.0.0.1; deny all;`) serves no page on the internet
+and is not reported.
 
 ## Why is this bad?
 The Fetch standard accepts a preflight only with an "ok status" (200-299); any
@@ -113,7 +117,7 @@ def check(ctx):
         answer = p.preflight
         if not p.cors_aware or answer.status is None or answer.is_ok or answer.is_redirect:
             continue
-        if answer.status_source is None or answer.handler in OTHER_CAUSES:
+        if answer.status_source is None or answer.handler in OTHER_CAUSES or p.closed_to_remote_clients:
             continue
         yield Hit(answer.status_source,
                   f"the preflight is answered {answer.status}: the browser reports \"Response to preflight request "

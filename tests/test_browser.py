@@ -6,6 +6,7 @@ built with the code under test.
 """
 
 import pytest
+from corslint import fetchheaders
 from corslint.browser import (
     STREAM_NOTE,
     Call,
@@ -22,6 +23,9 @@ from corslint.browser import (
 from corslint.model import Answer, HeaderLine
 
 PAGE = "http://127.0.0.1:8001"
+#: what Chromium adds itself to a cross-origin preflight / actual request from PAGE
+PREFLIGHT_OWN = fetchheaders.PREFLIGHT + (("referer", PAGE + "/"),)
+ACTUAL_OWN = fetchheaders.ACTUAL + (("referer", PAGE + "/"),)
 API = "http://127.0.0.1:8002"
 
 
@@ -138,7 +142,7 @@ def test_content_type_whitespace_around_slash_is_chromium_only():
 def test_forbidden_headers_are_dropped(name, value):
     assert unsafe_header_names([(name, value)]) == []
     assert not needs_preflight(call(headers=[(name, value)]))
-    assert actual_request(call(headers=[(name, value)])).headers == (("origin", PAGE),)
+    assert actual_request(call(headers=[(name, value)])).headers == (("origin", PAGE),) + ACTUAL_OWN
 
 
 def test_method_override_with_an_allowed_method_is_unsafe():
@@ -168,14 +172,15 @@ def test_safelisted_values_over_1024_bytes_in_total_become_unsafe():
 def test_force_preflight_makes_a_simple_call_preflight():
     pf = preflight_request(call(method="POST", force_preflight=True))
     assert needs_preflight(call(method="POST", force_preflight=True))
-    assert pf.headers == (("origin", PAGE), ("access-control-request-method", "POST"))
+    assert pf.headers == (("origin", PAGE), ("access-control-request-method", "POST")) + PREFLIGHT_OWN
 
 
 def test_same_origin_calls_skip_cors():
     same = Call(f"{PAGE}/api", PAGE, "PUT", (("X-Custom", "1"),))
     assert not needs_preflight(same)
     assert evaluate(same, None, answer(200)).allowed is True
-    assert actual_request(Call(f"{PAGE}/api", PAGE)).headers == ()
+    request = actual_request(Call(f"{PAGE}/api", PAGE))
+    assert request.header("origin") is None and request.header("sec-fetch-site") == "same-origin"
 
 
 def test_call_rejects_unknown_initiators():
@@ -196,7 +201,7 @@ def test_access_control_request_headers_format(headers, expected):
     assert request.method == "OPTIONS"
     assert request.url == f"{API}/x"
     assert request.headers == (("origin", PAGE), ("access-control-request-method", "PUT"),
-                               ("access-control-request-headers", expected))
+                               ("access-control-request-headers", expected)) + PREFLIGHT_OWN
 
 
 def test_no_access_control_request_headers_without_unsafe_headers():
@@ -208,7 +213,25 @@ def test_actual_request():
     request = actual_request(call(method="patch", headers=[
         ("X-A", " 1 "), ("Cookie", "a=b"), ("Content-Type", "text/plain"), ("x-a", "2")]))
     assert request.method == "patch"
-    assert request.headers == (("origin", PAGE), ("x-a", "1, 2"), ("content-type", "text/plain"))
+    assert request.headers == (("origin", PAGE), ("x-a", "1, 2"), ("content-type", "text/plain")) + ACTUAL_OWN
+
+
+def test_the_page_accept_replaces_the_browser_default_on_the_actual_request_only():
+    page = call(method="PUT", headers=[("Accept", "application/json"), ("X-A", "1")])
+    assert actual_request(page).header("accept") == "application/json"
+    assert preflight_request(page).header("accept") == "*/*"
+
+
+def test_client_headers_replace_the_browser_own_values_in_every_request():
+    other = call(method="PUT", headers=[("X-A", "1")], client_headers=(("User-Agent", ""),))
+    assert actual_request(other).header("user-agent") == ""
+    assert preflight_request(other).header("user-agent") == ""
+    assert preflight_request(call(method="PUT")).header("user-agent") == fetchheaders.USER_AGENT
+
+
+def test_credentialed_calls_say_so_in_sec_fetch_storage_access():
+    assert actual_request(call(credentials=True)).header("sec-fetch-storage-access") == "none"
+    assert actual_request(call()).header("sec-fetch-storage-access") is None
 
 
 # --------------------------------------------------------------------------

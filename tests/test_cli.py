@@ -206,6 +206,27 @@ def test_simulate_upstream_down_goes_through_the_error_page():
     assert "No 'Access-Control-Allow-Origin' header is present" in result.stdout.strip().splitlines()[-1]
 
 
+def test_simulate_sends_the_browser_headers_and_header_overrides_them():
+    """The empty-User-Agent ban lets Chromium through (it always sends one);
+    `--header 'User-Agent:'` asks as a client that sends it empty."""
+    args = ("simulate", str(SAMPLES / "cors202-empty-user-agent-guard.conf"), "--url",
+            "http://partners.example.com/api/", "--origin", "https://evil.example", "--credentials",
+            "--upstream-status", "200", "--format", "json")
+    browser = json.loads(corslint(*args).stdout)
+    assert (browser["response"]["status"], browser["verdict"]["allowed"]) == (200, True)
+    empty = json.loads(corslint(*args, "--header", "User-Agent:").stdout)
+    assert (empty["response"]["status"], empty["verdict"]["allowed"]) == (403, False)
+    assert empty["request"]["headers"] == []    # the browser's own header, not one the page sets
+
+
+def test_simulate_assumes_a_remote_client_unless_client_ip_says_otherwise():
+    args = ("simulate", str(SAMPLES / "good-local-only-admin.conf"), "--url", "http://ops.example.com/metrics/",
+            "--origin", "https://dashboard.example.com", "--upstream-status", "200")
+    remote = corslint(*args).stdout
+    assert "-> 403" in remote and "for the client 203.0.113.10" in remote
+    assert "-> 200" in corslint(*args, "--client-ip", "127.0.0.1").stdout
+
+
 def test_given_file_of_another_language_without_cors_is_skipped_not_parsed_as_nginx(files, tmp_path):
     files("configmap.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  a: b\n")
     files("app.py", "print('no CORS here')\n")

@@ -109,11 +109,15 @@ def provider(ev, kind: str, args: list[str]) -> bool | None:
         return any(a in ev.env for a in args)
     if kind == "expr":
         return ev.expression(" ".join(args))
-    if kind in ("ip", "local"):
+    if kind in ("ip", "local", "host"):
         if ev.client_addr is None:
             return None
+        ev.address_decides = True
+        local = ev.client_addr == "::1" or ev.client_addr.startswith("127.")   # httpd: 127.0.0.0/8 and ::1
         if kind == "local":
-            return ev.client_addr in ("127.0.0.1", "::1")
+            return local
+        if kind == "host":   # the double reverse lookup: only loopback is known to be "localhost"
+            return local and any(a.lower() == "localhost" for a in args)
         import ipaddress
 
         for arg in args:

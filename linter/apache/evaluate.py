@@ -50,6 +50,8 @@ class Evaluation:
         self.upstream = upstream
         self.files = files
         self.client_addr = client_addr
+        #: a `Require ip/host/local` was checked against client_addr
+        self.address_decides = False
         self.htaccess_files = htaccess_files    # directory -> (display path, context)
         self.method = request.method
         self.uri = request.path

@@ -54,7 +54,8 @@ def answer(ev, done: Done) -> Answer:
     if done.upstream is None and done.handler == Handler.PROXY:
         ev.upstream_headers_unknown = True
     return Answer(done.status, headers, done.source, done.handler, ev.upstream_headers_unknown,
-                  ev.trace, ev.certain, stripped=stripped, withheld=withheld)
+                  ev.trace, ev.certain, stripped=stripped, withheld=withheld,
+                  client_addr=ev.client_addr if ev.address_decides else None)
 
 
 def headers_out(ev, done: Done) -> list[HeaderLine]:

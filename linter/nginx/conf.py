@@ -17,7 +17,7 @@ from functools import cached_property
 from ..directive import Directive
 from ..model import Source
 from ..regexes import compile_pcre
-from .variables import MapBlock
+from .variables import GeoBlock, MapBlock
 
 PROXY_MODULES = ("proxy", "fastcgi", "uwsgi", "scgi", "grpc")
 CONTENT_HANDLERS = {f"{m}_pass" for m in PROXY_MODULES} | {"memcached_pass"}
@@ -601,6 +601,21 @@ def _defines(conf: HttpConf, level: Level, d: Directive) -> None:
     conf.computed.update(name.lstrip("$") for name in names)
 
 
+def _geo(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.block is None or not d.args or len(d.args) > 2:
+        return
+    source, variable = (d.args[0], d.args[1]) if len(d.args) == 2 else ("$remote_addr", d.args[0])
+    block = GeoBlock(source, variable.lstrip("$"), d.source)
+    for entry in d.block:
+        if entry.name == "ranges":
+            block.ranges = True
+        elif entry.name in ("include", "proxy", "proxy_recursive", "delete"):
+            block.unknown = True   # networks from elsewhere, or an address taken from X-Forwarded-For
+        elif entry.args:
+            block.add(entry.name, entry.args[0], entry.source)
+    conf.maps[block.variable] = block
+
+
 _HANDLERS = {
     "server": _server,
     "listen": _listen,
@@ -628,6 +643,7 @@ _HANDLERS = {
     "include": _include,
     "limit_except": _limit_except,
     "map": _map,
+    "geo": _geo,
     "types": _types,
     "default_type": _default_type,
     "gzip": _gzip_flag,
@@ -635,6 +651,6 @@ _HANDLERS = {
     "gzip_types": _gzip_types,
     "gzip_min_length": _gzip_min_length,
     "autoindex": _gzip_flag,
-    **dict.fromkeys(("geo", "split_clients", "perl_set", "js_set", "auth_request_set", "set_by_lua",
+    **dict.fromkeys(("split_clients", "perl_set", "js_set", "auth_request_set", "set_by_lua",
                      "set_by_lua_block", "set_by_lua_file", "geoip2"), _defines),
 }

@@ -87,6 +87,8 @@ class Evaluation:
         self.upstream = upstream
         self.files = files
         self.client_addr = client_addr
+        #: an allow/deny rule naming addresses was checked against client_addr
+        self.address_decides = False
         self.method = request.method
         self.trace: list[tuple[str, Source | None]] = []
         self.certain = True
@@ -348,6 +350,7 @@ class Evaluation:
                 self.certain = False
                 self.note(f"{rule.action} {rule.address} depends on the client address", rule.source)
                 return None, rule.source
+            self.address_decides = True
             import ipaddress   # only configurations with address rules pay for it
 
             try:
@@ -748,8 +751,9 @@ class Evaluation:
         if level.chain_has_unknown_include():
             self.certain = False
             self.note("an include here could not be read: it may add headers", None)
+        decided = self.address_decides or self.vars.address_read
         return Answer(status, headers, done.source, done.handler, self.upstream_headers_unknown,
-                      self.trace, self.certain, stripped=stripped)
+                      self.trace, self.certain, stripped=stripped, client_addr=self.client_addr if decided else None)
 
     def value_of(self, template: str) -> tuple[str | None, tuple[Source, ...]]:
         assert self.vars is not None

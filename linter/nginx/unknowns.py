@@ -42,7 +42,7 @@ _BUILTIN = frozenset("""
 _BUILTIN_PREFIXES = ("arg_", "cookie_", "http_", "sent_http_", "sent_trailer_", "upstream_", "ssl_", "geoip_",
                      "jwt_", "proxy_protocol_", "tcpinfo_", "quic", "connections_")
 #: directives that define the variable named by their argument at this index (value unknown to the model)
-DEFINING = {"geo": -1, "split_clients": 1, "perl_set": 0, "js_set": 0, "auth_request_set": 0,
+DEFINING = {"split_clients": 1, "perl_set": 0, "js_set": 0, "auth_request_set": 0,
             "set_by_lua": 0, "set_by_lua_block": 0, "set_by_lua_file": 0, "geoip2": None}
 _NAMED_GROUP = re.compile(r"\(\?P?[<']([A-Za-z_][A-Za-z0-9_]*)[>']")
 _PLAIN_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$")

@@ -61,6 +61,9 @@ class MapBlock:
         #: `volatile`: evaluated on every use instead of once per request
         self.volatile = False
 
+    #: values are plain strings, not templates with variables (geo)
+    literal = False
+
     def add(self, key: str, value: str, src) -> None:
         if key == "default":
             self.default = MapEntry(value, src)
@@ -111,6 +114,54 @@ class MapBlock:
             if m:
                 return entry.value, entry.source, [m.group(0)] + [g or "" for g in m.groups()]
         return self.default.value, self.default.source, []
+
+
+class GeoBlock(MapBlock):
+    """`geo [$address] $var { ... }`: the value of the longest network that
+    holds the client address ($remote_addr unless another variable is
+    named), else `default`.  Values are plain strings (geo does not expand
+    variables); an `include` the model cannot read, or `proxy` (the address
+    comes from X-Forwarded-For), makes every value unknown."""
+
+    literal = True
+
+    def __init__(self, source_value: str, variable: str, src):
+        super().__init__(source_value, variable, src)
+        self.networks: list[tuple[object, MapEntry]] = []
+        self.ranges = False
+        self.unknown = False
+
+    def add(self, key: str, value: str, src) -> None:
+        import ipaddress   # only configurations with a geo block pay for it
+
+        if key == "default":
+            self.default = MapEntry(value, src)
+            return
+        try:
+            if self.ranges and "-" in key:
+                first, last = (ipaddress.ip_address(a) for a in key.split("-", 1))
+                self.networks.extend((net, MapEntry(value, src))
+                                     for net in ipaddress.summarize_address_range(first, last))
+            else:
+                self.networks.append((ipaddress.ip_network(key, strict=False), MapEntry(value, src)))
+        except (ValueError, TypeError):
+            self.unknown = True   # nginx refuses it; nothing here is certain then
+
+    def lookup_match(self, value: str) -> tuple[str | None, object, list[str], dict[str, str]]:
+        import ipaddress
+
+        if self.unknown:
+            return None, self.source, [], {}
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            return self.default.value, self.default.source, [], {}
+        best = None
+        for net, entry in self.networks:   # a network given twice: the later value wins, as in nginx
+            if address in net and (best is None or net.prefixlen >= best[0].prefixlen):
+                best = (net, entry)
+        entry = best[1] if best else self.default
+        return entry.value, entry.source, [], {}
 
 
 def _mask_matches(mask: str, host: str) -> bool:
@@ -177,6 +228,8 @@ class RequestVars:
         self.declared: frozenset[str] | set[str] = frozenset()
         #: $http_origin was read: the request's Origin header decided something
         self.origin_read = False
+        #: $remote_addr was read: the client address decided something
+        self.address_read = False
 
     def get(self, name: str) -> str | None:
         if name.isdigit():
@@ -215,7 +268,7 @@ class RequestVars:
             if captures:
                 self.captures = captures
                 self.user.update(named)
-            value = self.evaluate(template)
+            value = template if block.literal or template is None else self.evaluate(template)
             if not block.volatile:
                 self.map_cache[block.variable] = (value, src)
             return value
@@ -260,6 +313,7 @@ class RequestVars:
         if name == "cookie" or name.startswith("cookie_"):
             return "" if req.header("cookie") is None else None
         if name == "remote_addr" or name == "binary_remote_addr":
+            self.address_read = True
             return self.client_addr
         if name.startswith("upstream_http_"):
             if self.upstream_headers is None:

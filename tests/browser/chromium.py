@@ -32,7 +32,7 @@ CHROMIUM = os.environ.get("CORSLINT_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
-    "--disable-extensions", "--mute-audio", "--remote-debugging-pipe",
+    "--disable-extensions", "--mute-audio", "--disable-quic", "--remote-debugging-pipe",
 ]
 
 

@@ -27,6 +27,12 @@ HOSTILE = "https://evil.example"
 NULL = "null"
 ON_DISK = FileOracle(on_disk=True)
 CLIENT_ADDR = "127.0.0.1"
+#: a client the server does not count as 127.0.0.1 (nginx `allow
+#: 127.0.0.1`, Apache `Require ip 127.0.0.1`): the remote client probes assume
+OTHER_CLIENT_ADDR = "127.0.0.2"
+#: besides Chromium's headers, the clients a generated config with
+#: User-Agent conditions is asked for: an empty User-Agent and curl's
+OTHER_CLIENTS = ((("User-Agent", ""),), (("User-Agent", "curl/8.5.0"),))
 
 #: the two cross-origin calls per origin: a PUT with a JSON body (the
 #: browser preflights it: OPTIONS + Access-Control-Request-Method PUT +
@@ -56,21 +62,24 @@ def cors_view(headers: Iterable[tuple[str, str | None]],
 
 
 def compare(server: LoopbackServer, model, url: str, origin: str, kind: tuple, upstream_for: UpstreamFor,
-            label: str = "", normalize: Normalize | None = None) -> str:
+            label: str = "", normalize: Normalize | None = None, client_headers: tuple = (),
+            client_addr: str = CLIENT_ADDR) -> str:
     """Ask `corslint simulate` (model + browser) about one cross-origin call
     and send the request it predicts for that stage (the preflight, or the
     GET) to the server; '' when status and CORS headers agree, else a
     description of the difference.  The Host header is the URL's host;
     `upstream_for` describes the test backend's answer to the request's
-    method."""
+    method.  `client_headers` replace the browser's own (Call.client_headers);
+    `client_addr` is where the request comes from (a loopback address)."""
     stage, method, headers = kind
-    call = Call(url, origin, method, headers)
+    call = Call(url, origin, method, headers, client_headers=client_headers)
     request = preflight_request(call) if stage == "preflight" else actual_request(call)
-    sim = simulate.run(model, call, upstream=upstream_for(request.method), files=ON_DISK, client_addr=CLIENT_ADDR)
+    sim = simulate.run(model, call, upstream=upstream_for(request.method), files=ON_DISK, client_addr=client_addr)
     answer = sim.preflight if stage == "preflight" else sim.response
     if answer is None:
         return f"{label} {method} {url}: simulate predicts no {stage} request"
-    status, got = server.request(request.method, request.target, headers=request.headers, host=request.host)
+    status, got = server.request(request.method, request.target, headers=request.headers, host=request.host,
+                                 source=client_addr)
     real = (status, cors_view(got, normalize))
     predicted = (answer.status, cors_view(((h.name, h.value) for h in answer.headers), normalize))
     if predicted == real:
@@ -84,7 +93,8 @@ def compare(server: LoopbackServer, model, url: str, origin: str, kind: tuple, u
 
 
 def differences(server: LoopbackServer, model, urls: Iterable[str], origins: Iterable[str],
-                upstream_for: UpstreamFor, label: str = "", normalize: Normalize | None = None) -> tuple[int, list[str]]:
+                upstream_for: UpstreamFor, label: str = "", normalize: Normalize | None = None,
+                client_headers: tuple = (), client_addr: str = CLIENT_ADDR) -> tuple[int, list[str]]:
     """`compare` for every URL, origin and kind: (how many calls were
     compared, the differences found)."""
     count, problems = 0, []
@@ -94,7 +104,8 @@ def differences(server: LoopbackServer, model, urls: Iterable[str], origins: Ite
             for kind in KINDS:
                 count += 1
                 diff = compare(server, model, url, origin, kind, upstream_for,
-                               label=f"{label}{kind[0]} from {origin}:", normalize=normalize)
+                               label=f"{label}{kind[0]} from {origin}:", normalize=normalize,
+                               client_headers=client_headers, client_addr=client_addr)
                 if diff:
                     problems.append(diff)
     return count, problems

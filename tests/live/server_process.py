@@ -245,11 +245,13 @@ class LoopbackServer:
         host: str = "localhost",
         body: bytes | None = None,
         timeout: float = REQUEST_TIMEOUT,
+        source: str = "127.0.0.1",
     ) -> tuple[int, Headers, bytes]:
-        """Send one request: (status, headers, body); the body is empty for HEAD/204/304."""
+        """Send one request: (status, headers, body); the body is empty for HEAD/204/304.
+        `source`: the client address the server sees (any of 127.0.0.0/8)."""
         if not self.port:
             raise self.Error(f"{self.NAME} is not running")
-        return loopback_request(self.port, method, path, headers, host, body, timeout)
+        return loopback_request(self.port, method, path, headers, host, body, timeout, source)
 
     def request(self, *args, **kwargs) -> tuple[int, Headers]:
         """``request_full`` without the body: the status and the response

@@ -21,8 +21,12 @@ Access-Control-Allow-Origin (statuses 200/404/500, and for OPTIONS 204/200/
 404/405), static files present and missing, directories with and without
 index, ``Options Indexes``, ``DirectorySlash``, ``ErrorDocument`` (local
 file, text, full URL), ``<Files>``/``<FilesMatch>``/``<LocationMatch>``,
-``Header edit``, and ``.htaccess`` files (AllowOverride All/FileInfo/
-AuthConfig/None, including directives the override does not admit: 500).
+``Header edit``, ``.htaccess`` files (AllowOverride All/FileInfo/
+AuthConfig/None, including directives the override does not admit: 500),
+and User-Agent conditions (``RewriteCond %{HTTP_USER_AGENT}`` bans,
+``SetEnvIf User-Agent``, ``<If "%{HTTP_USER_AGENT} ...">``): requests carry
+Chromium's own headers, and a vhost with such a condition is also asked
+with an empty User-Agent and curl's.
 
 ``BATCH`` vhosts share one Apache (distinct ServerNames and docroots), so the
 suite starts few Apache processes; per batch the server level adds a few
@@ -53,6 +57,7 @@ from corslint.backend import Upstream as ModelUpstream
 
 from .apache_compare import HOSTILE, NULL, differences
 from .apache_harness import ApacheError, ApacheServer, Upstream, require_apache
+from .model_compare import OTHER_CLIENTS
 from .server_process import Batches
 
 pytestmark = pytest.mark.live
@@ -109,6 +114,8 @@ class Config:
     vhost: str = ""
     paths: list[str] = field(default_factory=list)
     htaccess: dict[str, str] = field(default_factory=dict)   # docroot-relative dir -> text
+    #: the vhost has User-Agent conditions: also asked as OTHER_CLIENTS
+    reads_user_agent: bool = False
     backend: Backend | None = None
 
 
@@ -130,6 +137,9 @@ class Gen:
         self.htaccess: dict[str, str] = {}
         self.override = "None"
         self.has_allowlist = False
+        #: User-Agent conditions draw from a stream of their own, so adding
+        #: them left every other construct of a seed as it was
+        self.ua = random.Random(seed * 7919 + 29)
 
     def chance(self, p: float) -> bool:
         return self.r.random() < p
@@ -289,6 +299,27 @@ class Gen:
         }[kind]
 
     # -- slots: parts of the vhost with the paths they are probed at ----------------
+    def user_agent_lines(self) -> list[str]:
+        """A condition on the User-Agent at vhost level: a ban of empty, bot
+        or curl User-Agents (mod_rewrite), or CORS lines for browsers only
+        (SetEnvIf, <If>)."""
+        ua = self.ua
+        pick = ua.randrange(3)
+        if pick == 0:
+            return ["RewriteEngine On", ua.choice(["RewriteCond %{HTTP_USER_AGENT} ^$",
+                                                   "RewriteCond %{HTTP_USER_AGENT} (bot|curl) [NC]",
+                                                   "RewriteCond %{HTTP:User-Agent} !Mozilla"]),
+                    ua.choice(["RewriteRule ^ - [F]", "RewriteRule ^ - [R=400,L]", "RewriteRule ^ - [G]"])]
+        if pick == 1:
+            setenv = ua.choice(['SetEnvIf User-Agent "Chrome/" UA_BROWSER=1',
+                                'SetEnvIfNoCase User-Agent "^mozilla" UA_BROWSER=1',
+                                'SetEnvIf Sec-Fetch-Mode "^cors$" UA_BROWSER=1'])
+            table = ua.choice(["always ", ""])
+            return [setenv, f'Header {table}set Access-Control-Allow-Origin "{TRUSTED}" env=UA_BROWSER']
+        condition = ua.choice(["=~ /Chrome/", "== ''", "!~ /bot/"])
+        return _section(f'<If "%{{HTTP_USER_AGENT}} {condition}">',
+                        ['Header always set Access-Control-Allow-Origin "*"'])
+
     def slot_root(self) -> list[str]:
         """The docroot's <Directory>: static files, directories, maybe headers."""
         self.paths += ["/", "/a.txt", "/missing.txt", "/dir", "/dir/", "/noindex/", "/data.json"]
@@ -438,6 +469,9 @@ class Gen:
             vhost += self.preflight_rewrite(r.choice(["^/api/", "^/", "^/(api|sub)/", "^(.*)$"]))
         if self.chance(0.25):
             vhost += self.if_block()
+        reads_user_agent = self.ua.random() < 0.2
+        if reads_user_agent:
+            vhost += self.user_agent_lines()
         slots = [Gen.slot_api, Gen.slot_versioned, Gen.slot_private, Gen.slot_files, Gen.slot_redirects,
                  Gen.slot_location, Gen.slot_htaccess, Gen.slot_errors, Gen.slot_internal_rewrite]
         sections = self.slot_root()
@@ -450,7 +484,7 @@ class Gen:
         paths = sorted(set(self.paths))
         r.shuffle(paths)
         text = "<VirtualHost *:@@PORT@@>\n" + "\n".join(f"    {x}" for x in vhost) + "\n</VirtualHost>\n"
-        return Config(self.seed, self.host, text, paths[: r.randint(1, 3)], dict(self.htaccess),
+        return Config(self.seed, self.host, text, paths[: r.randint(1, 3)], dict(self.htaccess), reads_user_agent,
                       Backend(get_status=r.choice([200, 200, 404, 500]),
                               options_status=r.choice([204, 200, 404, 405]),
                               headers=r.choice([
@@ -556,8 +590,11 @@ def test_generated_vhost_matches_apache(seed: int, batches: Batches) -> None:
         return ModelUpstream(status, headers)
 
     base = f"http://{config.host}:{batch.apache.port}"
-    _, problems = differences(batch.apache, batch.model, [base + path for path in config.paths],
-                              (TRUSTED, HOSTILE, NULL), upstream_for)
+    urls = [base + path for path in config.paths]
+    _, problems = differences(batch.apache, batch.model, urls, (TRUSTED, HOSTILE, NULL), upstream_for)
+    for client in OTHER_CLIENTS if config.reads_user_agent else ():
+        problems += differences(batch.apache, batch.model, urls, (TRUSTED, HOSTILE), upstream_for,
+                                label=f"[{client[0][1] or 'empty User-Agent'}] ", client_headers=client)[1]
     if problems:
         htaccess = "".join(f"\n--- .htaccess in /{rel} ---\n{text}" for rel, text in config.htaccess.items())
         pytest.fail(f"vhost {seed}: {len(problems)} answers differ from Apache\n" + "\n".join(problems)

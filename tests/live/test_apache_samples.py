@@ -35,7 +35,7 @@ from corslint.apache.model import load
 
 from .apache_compare import HOSTILE, NULL, ConfApache, differences, file_for
 from .apache_harness import Upstream, adapt_site_config, require_apache
-from .model_compare import BACKENDS, DOWN, Backend, file_text, probe_paths, trusted_origin
+from .model_compare import BACKENDS, DOWN, OTHER_CLIENT_ADDR, Backend, file_text, probe_paths, trusted_origin
 
 pytestmark = pytest.mark.live
 
@@ -148,3 +148,24 @@ def check_sample(sample: Path, up: Upstream, app, backend: str) -> None:
         if problems:
             pytest.fail(f"{sample.name} ({backend} backend): {len(problems)} of {count} answers differ from "
                         f"Apache\n" + "\n".join(problems), pytrace=False)
+
+
+def test_require_ip_refuses_other_clients() -> None:
+    """`Require ip 127.0.0.1` (good-local-only-admin): for a client from
+    another address, what the lint assumes for every remote client, Apache
+    and the model both answer the preflight and the GET with 403."""
+    require_apache()
+    sample = SAMPLES / "good-local-only-admin.conf"
+    app = Backend("ok")
+    with Upstream(responder=app.respond) as up, ConfApache(rewrite(sample.read_text()), prefix_files=snippets(),
+                                                           upstream=up) as apache:
+        model = load(apache.conf_path)
+        assert not model.parsed.errors, model.parsed.errors
+        scope = next(s for s in model.scopes() if urlsplit(s.url).port == apache.port and "/metrics/" in s.url)
+        _, problems = differences(apache, model, [scope.url], ("https://dashboard.example.com", HOSTILE),
+                                  app.for_model, client_addr=OTHER_CLIENT_ADDR)
+        assert not problems, "\n".join(problems)
+        host = urlsplit(scope.url).netloc
+        statuses = {apache.request(method, "/metrics/", host=host, source=OTHER_CLIENT_ADDR)[0]
+                    for method in ("GET", "OPTIONS")}
+        assert statuses == {403}

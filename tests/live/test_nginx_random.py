@@ -14,9 +14,12 @@ location level, ``proxy_intercept_errors``, ``return`` and ``rewrite``
 redirects, static files (present and missing) with ``root``/``alias``/
 ``try_files``/``index``, ``error_page`` (URIs, named locations, ``=code``),
 and now and then ``gzip_vary``; a quarter of the proxying configs have their
-backend down (a closed port) and an ``error_page`` for the 502.  A location
-may test a variable its server never sets (``if ($cN_flag0 = "on")``...):
-nginx gets the value from an http-level ``map`` the model does not read
+backend down (a closed port) and an ``error_page`` for the 502; ``if`` on
+``$http_user_agent`` (and ``$http_sec_fetch_mode``) at server and location
+level: bans of empty or bot User-Agents, CORS lines for browsers only;
+``geo`` on the client address with ``if`` on its variable.  A location may
+test a variable its server never sets (``if ($cN_flag0 = "on")``...): nginx
+gets the value from an http-level ``map`` the model does not read
 (``OUTSIDE``, as a site's includer would set it), so the model holds it
 unknown; the value must be one of those the model explores
 (``corslint.nginx.unknowns``), and the model's answers assuming it must equal
@@ -32,8 +35,11 @@ of every ``access-control-*`` and ``vary`` header predicted by
 
 Nothing else here is unknowable to the model: the client address is 127.0.0.1
 (given), files are looked up on disk (``FileOracle(on_disk=True)``), and
-the backend's answer is described to it exactly.  The backend learns which
-config a request came from, and the client's method, through
+the backend's answer is described to it exactly.  Requests carry
+Chromium's own headers (``corslint.fetchheaders``); a config with
+User-Agent conditions is also asked with an empty User-Agent and curl's.
+The backend learns which config a request came from, and the client's
+method, through
 ``proxy_set_header`` at http level (never overridden below), so its answer
 depends on the config and the client's method only.
 """
@@ -50,7 +56,7 @@ from corslint.backend import Upstream as ModelUpstream
 from corslint.nginx.model import load
 from corslint.nginx.unknowns import outside
 
-from .model_compare import HOSTILE, NULL, differences
+from .model_compare import HOSTILE, NULL, OTHER_CLIENT_ADDR, OTHER_CLIENTS, differences
 from .nginx_harness import NginxError, NginxServer, Upstream, require_nginx
 from .server_process import Batches
 
@@ -127,6 +133,11 @@ class Config:
     backend: Backend | None = None
     #: variables set outside the model's files -> the value nginx gets
     outside: dict[str, str] = field(default_factory=dict)
+    #: the config has `if ($http_user_agent ...)`: also compared for clients
+    #: that are not Chromium (OTHER_CLIENTS)
+    reads_user_agent: bool = False
+    #: the config has a `geo` block: also asked from OTHER_CLIENT_ADDR
+    has_geo: bool = False
 
 
 class Gen:
@@ -135,6 +146,13 @@ class Gen:
     def __init__(self, seed: int):
         self.seed = seed
         self.r = random.Random(seed * 7919 + 17)
+        #: User-Agent conditions draw from a stream of their own, so adding
+        #: them left every other construct of a seed as it was
+        self.ua = random.Random(seed * 7919 + 29)
+        self.reads_user_agent = False
+        #: a `geo` block on the client address, from a stream of its own too
+        self.geo = random.Random(seed * 7919 + 31)
+        self.has_geo = False
         self.p = f"c{seed}"
         self.host = f"{self.p}.test"
         self.maps: list[str] = []
@@ -257,6 +275,40 @@ class Gen:
                            ["return 204;"], ["return 403;"]])
         return [location[0], f"    if ({test}) {{", *[f"        {x}" for x in inner], "    }", *location[1:]]
 
+    def user_agent_if(self, server_level: bool) -> list[str]:
+        """An `if` on the User-Agent (Chromium's passes some, fails others):
+        a ban of clients without one or of bots, or, in a location, CORS
+        lines or the CORS variable for browsers only."""
+        ua = self.ua
+        self.reads_user_agent = True
+        condition = ua.choice(['$http_user_agent = ""', '$http_user_agent ~* "(bot|curl|python)"',
+                               '$http_user_agent !~ "Mozilla"', "$http_user_agent", '$http_user_agent ~ "Chrome/"',
+                               '$http_sec_fetch_mode = "cors"'])
+        refuse = condition.startswith("$http_user_agent =") or "bot" in condition or "!~" in condition
+        if server_level or refuse:
+            return [f"if ({condition}) {{", f"    return {ua.choice(['403', '403', '400'])};", "}"]
+        if ua.random() < 0.5:
+            self.server_cors_var = True
+            return [f"if ({condition}) {{", f"    set ${self.p}_cors $http_origin;", "}"]
+        return [f"if ({condition}) {{", *[f"    {x}" for x in self.cors_lines(full=False)], "}"]
+
+    def geo_block(self) -> str:
+        """`geo $cN_geo` on the client address (127.0.0.1 in this suite)."""
+        geo = self.geo
+        self.has_geo = True
+        entries = ["    default " + geo.choice(["0", "1", '""']) + ";"]
+        entries += geo.sample(["    127.0.0.1 1;", "    127.0.0.0/8 local;", "    10.0.0.0/8 0;",
+                               "    127.0.0.1/32 0;", "    192.168.0.0/16 1;"], geo.randint(1, 3))
+        return f"geo ${self.p}_geo {{\n" + "\n".join(entries) + "\n}"
+
+    def geo_if(self) -> list[str]:
+        geo = self.geo
+        condition = geo.choice([f"${self.p}_geo = 0", f"${self.p}_geo", f"${self.p}_geo != 1",
+                                f"${self.p}_geo = local"])
+        if geo.random() < 0.6:
+            return [f"if ({condition}) {{", f"    return {geo.choice(['403', '404', '204'])};", "}"]
+        return [f"if ({condition}) {{", *[f"    {x}" for x in self.cors_lines(full=False)], "}"]
+
     def limit_except(self) -> list[str]:
         methods = self.r.choice(["GET", "GET POST", "GET POST OPTIONS", "GET OPTIONS", "POST"])
         if self.chance(0.5):
@@ -355,6 +407,10 @@ class Gen:
                                               'auth_basic "any";', "auth_basic_user_file @@ROOT@@/htpasswd;"]])
         if self.chance(0.2):
             body += self.more_lines()
+        if self.ua.random() < 0.15:
+            body += self.user_agent_if(server_level=False)
+        if self.has_geo and self.geo.random() < 0.5:
+            body += self.geo_if()
         if kind == "proxy" and self.chance(0.2):
             body += self.origin_if()
         if self.chance(0.08):   # `break` stops the rewrite module: a later `if`/`return` never runs
@@ -403,6 +459,8 @@ class Gen:
             if self.chance(0.2):   # exact map keys match case-insensitively
                 self.trusted = "https://APP.example.com"
 
+        if self.geo.random() < 0.15:
+            self.maps.append(self.geo_block())
         server: list[str] = [f"server_name {self.host};", f"root @@ROOT@@/{p};"]
         if self.chance(0.1):
             server += ["gzip on;", "gzip_vary on;",
@@ -413,6 +471,8 @@ class Gen:
             server += [f'if ($http_origin ~* "{ORIGIN_REGEX}") {{', f"    set ${p}_cors $http_origin;", "}"]
         if self.chance(0.35):
             server += self.cors_lines()
+        if self.ua.random() < 0.15:
+            server += self.user_agent_if(server_level=True)
         if self.chance(0.12):
             server += ["if ($request_method = OPTIONS) {", "    return 204;", "}"]
         if self.chance(0.08):
@@ -458,6 +518,8 @@ class Gen:
         config = Config(self.seed, self.host, self.maps,
                         "server {\n    listen 127.0.0.1:@@PORT@@;\n" + "\n".join(f"    {x}" for x in server) + "\n}",
                         paths[: r.randint(1, 3)], self.trusted, outside=self.outside)
+        config.reads_user_agent = self.reads_user_agent
+        config.has_geo = self.has_geo
         config.backend = Backend(
             get_status=r.choice([200, 200, 500]),
             options_status=r.choice([204, 200, 405]),
@@ -682,8 +744,14 @@ def test_generated_config_matches_nginx(seed: int, batches: Batches) -> None:
         assert value in explored.get(name, ()), f"config {seed}: ${name} = {value!r} is not among {explored.get(name)}"
     model = batch.model.assuming(config.outside) if config.outside else batch.model
     base = f"http://{config.host}:{batch.nginx.port}"
-    _, problems = differences(batch.nginx, model, [base + path for path in config.paths],
-                              (config.trusted, HOSTILE, NULL), upstream_for)
+    urls = [base + path for path in config.paths]
+    _, problems = differences(batch.nginx, model, urls, (config.trusted, HOSTILE, NULL), upstream_for)
+    for client in OTHER_CLIENTS if config.reads_user_agent else ():
+        problems += differences(batch.nginx, model, urls, (config.trusted, HOSTILE), upstream_for,
+                                label=f"[{client[0][1] or 'empty User-Agent'}] ", client_headers=client)[1]
+    if config.has_geo:
+        problems += differences(batch.nginx, model, urls, (config.trusted, HOSTILE), upstream_for,
+                                label=f"[from {OTHER_CLIENT_ADDR}] ", client_addr=OTHER_CLIENT_ADDR)[1]
     if problems:
         pytest.fail(f"config {seed}: {len(problems)} answers differ from nginx\n" + "\n".join(problems)
                     + "\n--- config ---\n" + "\n".join(config.maps) + "\n" + config.server

@@ -35,7 +35,20 @@ from urllib.parse import urlsplit
 import pytest
 from corslint.nginx.model import load
 
-from .model_compare import BACKENDS, DOWN, HOSTILE, NULL, Backend, differences, file_text, probe_paths, trusted_origin
+from .model_compare import (
+    BACKENDS,
+    DOWN,
+    HOSTILE,
+    KINDS,
+    NULL,
+    OTHER_CLIENT_ADDR,
+    Backend,
+    compare,
+    differences,
+    file_text,
+    probe_paths,
+    trusted_origin,
+)
 from .nginx_compare import RawNginx
 from .nginx_harness import Upstream, require_nginx
 
@@ -155,3 +168,43 @@ def check_sample(sample: Path, up: Upstream, app) -> None:
                                    (trusted_origin(scope), HOSTILE, NULL), app.for_model, label=f"[{scope.name}] ")
             count, problems = count + n, problems + found
     assert not problems, f"{sample.name}: {len(problems)} of {count} answers differ from nginx\n" + "\n".join(problems)
+
+
+def test_empty_user_agent_guard_lets_browsers_through() -> None:
+    """`if ($http_user_agent = "") { return 403; }` refuses clients without a
+    User-Agent, never a browser: with Chromium's headers nginx and the model
+    both answer the API (and echo the Origin), with an empty User-Agent both
+    answer 403."""
+    require_nginx(headers_more=True)
+    sample = SAMPLES / "cors202-empty-user-agent-guard.conf"
+    app = Backend("ok")
+    with Upstream(responder=app.respond) as up, RawNginx(lambda s: prepare(s, sample), upstream=up) as ngx:
+        model = load(os.path.join(ngx.prefix, "conf", "site.conf"), root=os.path.join(ngx.prefix, "conf"))
+        url = f"http://partners.example.com:{ngx.port}/api/"
+        problems = [diff for kind in KINDS for client in ((), (("User-Agent", ""),))
+                    for diff in [compare(ngx, model, url, HOSTILE, kind, app.for_model, client_headers=client,
+                                         label=f"{kind[0]} User-Agent {'empty' if client else 'Chromium'}:")] if diff]
+        assert not problems, "\n".join(problems)
+        browser = ngx.request("GET", "/api/", headers=[("Origin", HOSTILE), ("User-Agent", "Mozilla/5.0")],
+                              host=f"partners.example.com:{ngx.port}")
+        bare = ngx.request("GET", "/api/", headers=[("Origin", HOSTILE)], host=f"partners.example.com:{ngx.port}")
+        assert (browser[0], bare[0]) == (200, 403)
+        assert ("access-control-allow-origin", HOSTILE) in browser[1]
+
+
+def test_local_only_location_refuses_other_clients() -> None:
+    """`allow 127.0.0.1; deny all;` (good-local-only-admin): for a client
+    from another address, what the lint assumes for every remote client,
+    nginx and the model both answer the preflight and the GET with 403."""
+    require_nginx(headers_more=True)
+    sample = SAMPLES / "good-local-only-admin.conf"
+    app = Backend("ok")
+    with Upstream(responder=app.respond) as up, RawNginx(lambda s: prepare(s, sample), upstream=up) as ngx:
+        model = load(os.path.join(ngx.prefix, "conf", "site.conf"), root=os.path.join(ngx.prefix, "conf"))
+        host = f"ops.example.com:{ngx.port}"
+        _, problems = differences(ngx, model, [f"http://{host}/metrics/"], ("https://dashboard.example.com", HOSTILE),
+                                  app.for_model, client_addr=OTHER_CLIENT_ADDR)
+        assert not problems, "\n".join(problems)
+        statuses = {ngx.request(method, "/metrics/", host=host, source=OTHER_CLIENT_ADDR)[0]
+                    for method in ("GET", "OPTIONS")}
+        assert statuses == {403}

@@ -132,10 +132,11 @@ class Upstream:
 
 
 def loopback_request(port: int, method: str, path: str, headers: Iterable[tuple[str, str]], host: str,
-                     body: bytes | None, timeout: float) -> tuple[int, Headers, bytes]:
-    """One raw HTTP/1.1 request to 127.0.0.1:port, no redirect following:
-    (status, every header line lower-cased in wire order, body)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+                     body: bytes | None, timeout: float, source: str = "127.0.0.1") -> tuple[int, Headers, bytes]:
+    """One raw HTTP/1.1 request to 127.0.0.1:port from the loopback address
+    `source`, no redirect following: (status, every header line lower-cased
+    in wire order, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
     try:
         conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
         conn.putheader("Host", host)
