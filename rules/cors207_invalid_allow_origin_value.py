@@ -104,52 +104,80 @@ app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"])
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from corslint.cors import ACAO, DEFAULT_PORTS
+from corslint.cors import ACAO
 from corslint.diagnostics import Hit
-from corslint.origins import is_origin
+from corslint.origins import admits_some_origin, intended_origin, is_serialized_origin, pattern_intent
 from corslint.probes import admits
+
+#: allow-list entries per scope whose own answer is read for an invalid
+#: value (`"https://app.example.com" "http_origin";` in a map): a bound for
+#: maps of thousands of keys
+MAX_ENTRIES_ASKED = 64
 
 
 def check(ctx):
-    """An Access-Control-Allow-Origin value, or an allow-list entry, that can never match an origin."""
+    """An Access-Control-Allow-Origin value, or an allow-list entry or
+    pattern, that can never match an origin."""
+    reported: set = set()
     for _probe, _answer, line in ctx.config_header_lines(ACAO):
-        value = line.value
-        if value is None or value in ("*", "null") or is_origin(value):
-            continue
-        yield Hit(line.source, f"Access-Control-Allow-Origin {value!r} can never match: it must be '*', 'null' or "
-                               f"exactly one origin (scheme://host[:port], no path or trailing slash)")
-    yield from _dead_entries(ctx)
+        yield from _invalid_value(line, reported)
+    yield from _dead_entries(ctx, reported)
+    yield from _dead_patterns(ctx)
 
 
-def _dead_entries(ctx):
-    """Allow-list entries no browser sends (`https://app.example.com/`), whose
-    origin as a browser sends it the server then refuses: the page the entry
-    was written for is locked out."""
-    reported = set()
+def _invalid_value(line, reported: set):
+    """A sent value that is not `*`, `null` or one serialized origin."""
+    value = line.value
+    if value is None or value in ("*", "null") or is_serialized_origin(value) or line.source in reported:
+        return
+    reported.add(line.source)
+    yield Hit(line.source, f"Access-Control-Allow-Origin {value!r} can never match: it must be '*', 'null' or "
+                           f"exactly one origin (scheme://host[:port], no path or trailing slash)")
+
+
+def _dead_entries(ctx, reported: set):
+    """Allow-list entries no browser sends (`https://app.example.com/`,
+    `www.example.com`), whose origin as a browser sends it the server then
+    refuses: the page the entry was written for is locked out.  An entry
+    written right is asked too: the value it selects may be no origin (a
+    map value missing its `$`)."""
     for probe in ctx.probes:
-        for entry, source in probe.scope.origin_entries:
+        for entry, source in probe.scope.origin_entries[:MAX_ENTRIES_ASKED]:
             if (entry, source) in reported:
                 continue
-            sent = browser_form(entry)
+            if is_serialized_origin(entry):
+                for line in ctx.actual(probe.scope, entry).config_lines(ACAO):
+                    yield from _invalid_value(line, reported)
+                continue
+            sent = intended_origin(entry)
             if sent is None or admits(ctx.actual(probe.scope, sent), sent):
                 continue
             reported.add((entry, source))
-            yield Hit(source, f"the allow-list entry {entry!r} never matches: browsers send the origin as {sent!r} "
-                              f"(no path, trailing slash or default port), which is refused",
-                      probe.request(None, sent))
+            yield Hit(source, f"the allow-list entry {entry!r} never matches: {_why(entry)}; browsers send "
+                              f"{sent!r}, which is refused", probe.request(None, sent))
 
 
-@lru_cache(maxsize=1024)
-def browser_form(entry: str) -> str | None:
-    """The origin a browser would send for a mistyped entry: without the
-    path (or trailing slash) and the default port.  None for an entry already
-    written as browsers send it, and for one that is no origin either way."""
-    scheme, sep, rest = entry.strip().partition("://")
-    rest = rest.partition("/")[0]     # a path, or just the trailing slash
-    port = DEFAULT_PORTS.get(scheme)    # left out of the origin a browser sends
-    if port and rest.endswith(":" + port):
-        rest = rest[:-len(port) - 1]
-    candidate = f"{scheme}{sep}{rest}"
-    return candidate if sep and candidate != entry and is_origin(candidate) else None
+def _why(entry: str) -> str:
+    if "://" not in entry:
+        return "an Origin always starts with its scheme (https://)"
+    return "an Origin has no path, trailing slash or default port"
+
+
+def _dead_patterns(ctx):
+    """Allow-list regexes no serialized origin matches (no scheme, a
+    required path, `[^/:]` where `://` must be): the origin they were
+    probably written for is refused."""
+    reported = set()
+    for probe in ctx.probes:
+        for pattern in probe.scope.origin_patterns:
+            if pattern.source in reported:
+                continue
+            if admits_some_origin(pattern.regex, pattern.ignore_case, pattern.full_match) is not False:
+                continue
+            meant, why = pattern_intent(pattern.regex)
+            if meant is not None and admits(ctx.actual(probe.scope, meant), meant):
+                continue
+            reported.add(pattern.source)
+            refused = f"; {meant!r} was probably meant, and is refused" if meant else ""
+            yield Hit(pattern.source, f"the origin pattern {pattern.regex!r} never matches an Origin: {why}{refused}",
+                      probe.request(None, meant) if meant else None)
