@@ -18,6 +18,10 @@ from .cors import DEFAULT_PORTS
 HOSTILE = "https://evil.example"
 DEFAULT_CLIENT = "https://client.example"
 
+#: characters browsers send in a host (WHATWG allows them) that no publicly
+#: trusted certificate names (CA/Browser Forum: LDH labels only): a pattern
+#: that lets `https://example.com_.evil.com` in is a lesser hole (CORS205 warns)
+UNCERTIFIABLE = "_!`"
 #: the characters of a host name in a serialized origin (browsers send it lower-case)
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.")
 #: a host name inside a pattern (compiled by `re`'s cache when a pattern is read)
@@ -163,8 +167,8 @@ def admits_some_origin(pattern: str, ignore_case: bool = False, full_match: bool
 def intended_origin(entry: str) -> str | None:
     """The origin a browser sends for the page a mistyped allow-list entry
     was written for: without a path (or trailing slash) or the default port,
-    lower-case, with `https://` (`http://` for a loopback host) where the
-    scheme is missing.  None for an entry already written as browsers send
+    lower-case, with `https://` (`http://` for a loopback host) where a
+    host name (with a dot, or loopback) misses its scheme.  None for an entry already written as browsers send
     it, and for one that is no origin either way."""
     entry = entry.strip()
     scheme, sep, rest = entry.partition("://")
@@ -177,6 +181,8 @@ def intended_origin(entry: str) -> str | None:
     if port and rest.endswith(":" + port):
         rest = rest[:-len(port) - 1]
     candidate = f"{scheme.lower()}://{rest}"
+    if not sep and not ("." in rest and host_of(candidate) or potentially_trustworthy_http(candidate)):
+        return None     # a word (`null`, `http_origin`), not a host name missing its scheme
     return candidate if candidate != entry and is_serialized_origin(candidate) else None
 
 
@@ -377,8 +383,17 @@ def attack_candidates(pattern: str, ignore_case: bool = False) -> tuple[str, ...
                     add(f"{scheme}://{host[:i]}x{host[i + 1:]}")
                     add(f"{scheme}://{host[:i]}-{host[i + 1:]}")
                     add(f"{scheme}://a.{host[:i]}x{host[i + 1:]}")
+    from .regexes import compile_pcre, wildcard_example
+
+    wild = (wildcard_example(pattern, ignore_case) or "").lstrip("^")
+    if wild.startswith("http://"):
+        add("https://" + wild[7:])
+    add(wild if "://" in wild else "https://" + wild)
     add(HOSTILE)
-    from .regexes import compile_pcre
+    # a host no public certificate can name, past a "not a host character" class
+    for host in hosts:
+        for ch in UNCERTIFIABLE:
+            add(f"https://{host}{ch}.evil.example")
 
     compiled = compile_pcre(pattern, ignore_case)
     if compiled is None:

@@ -60,6 +60,39 @@ def example_for(pattern: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1024)
+def wildcard_example(pattern: str, ignore_case: bool = False) -> str | None:
+    """A string the pattern matches with every wildcard (`.`, `[^/]`, and
+    their repeats `.+`, `.*`, `[^/]+`) filled with `-` or `evil-`, and every
+    other repeat at its least: `^https://webv.+isor\\.com$` ->
+    `https://webvevil-isor.com`, a host in another registrable domain.  None
+    when the pattern has no wildcard, no such string, or Python cannot read it."""
+    compiled = compile_pcre(pattern, ignore_case)
+    if compiled is None:
+        return None
+    from re import _parser as sre_parse
+
+    try:
+        tree = sre_parse.parse(to_python(pattern))
+        text = _render(tree, _WILD)
+    except Exception:
+        return None
+    if text is None or text == _render(tree, 0) or not compiled.search(text):
+        return None     # no wildcard: nothing but the pattern's own example
+    return text
+
+
+#: the `_render` variant that fills wildcards (`wildcard_example`)
+_WILD = 2
+
+
+def _wildcard(op, av) -> bool:
+    """A one-character item that admits (nearly) any character."""
+    from re import _constants as c
+
+    return op in (c.ANY, c.NOT_LITERAL) or (op is c.IN and bool(av) and av[0][0] is c.NEGATE)
+
+
 def _render(tree, variant: int, depth: int = 0) -> str | None:
     from re import _constants as c
 
@@ -68,7 +101,9 @@ def _render(tree, variant: int, depth: int = 0) -> str | None:
     parts: list[str] = []
     size = 0
     for op, av in tree:
-        if op is c.LITERAL:
+        if variant == _WILD and _wildcard(op, av):
+            parts.append("-")
+        elif op is c.LITERAL:
             parts.append(chr(av))
         elif op is c.NOT_LITERAL:
             parts.append("a" if av != ord("a") else "b")
@@ -78,7 +113,7 @@ def _render(tree, variant: int, depth: int = 0) -> str | None:
             parts.append(_class_char(av))
         elif op is c.BRANCH:
             branches = av[1]
-            pick = branches[min(variant, len(branches) - 1)]
+            pick = branches[0 if variant == _WILD else min(variant, len(branches) - 1)]
             sub = _render(pick, variant, depth + 1)
             if sub is None:
                 return None
@@ -90,7 +125,11 @@ def _render(tree, variant: int, depth: int = 0) -> str | None:
             parts.append(sub)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
             low, _high, item = av
-            count = max(low, variant)
+            if variant == _WILD and len(item) == 1 and _wildcard(*item[0]):
+                parts.append("evil-" if low <= 5 else "-" * low)
+                size += len(parts[-1])
+                continue
+            count = low if variant == _WILD else max(low, variant)
             sub = _render(item, variant, depth + 1)
             if sub is None or len(sub) * count > MAX_EXAMPLE:
                 return None

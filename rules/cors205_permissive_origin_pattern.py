@@ -70,7 +70,7 @@ Header always merge Vary Origin
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
-from corslint.origins import HOSTILE, attack_candidates
+from corslint.origins import HOSTILE, UNCERTIFIABLE, attack_candidates
 
 
 def check(ctx):
@@ -86,6 +86,24 @@ def check(ctx):
                 if ctx.trust.is_trusted(candidate, pattern.regex) or not p.reflects(candidate):
                     continue
                 reported.add(pattern.source)
-                yield Hit(pattern.source, f"the origin pattern {pattern.regex!r} lets in {candidate}, which is outside "
-                                          f"the trusted domains", p.request(None, candidate))
+                yield _hit(p, pattern, candidate)
                 break
+
+
+def _hit(p, pattern, candidate: str) -> Hit:
+    """The finding; a warning when the admitted host has a character no
+    publicly trusted certificate names (the page needs one to be https)
+    and its plain-http twin is refused."""
+    message = f"the origin pattern {pattern.regex!r} lets in {candidate}, which is outside the trusted domains"
+    request = p.request(None, candidate)
+    odd = sorted({ch for ch in candidate if ch in UNCERTIFIABLE})
+    if not odd:
+        return Hit(pattern.source, message, request)
+    plain = "http://" + candidate.partition("://")[2]
+    if p.reflects(plain):
+        return Hit(pattern.source, f"the origin pattern {pattern.regex!r} lets in {plain}, which is outside the "
+                                   f"trusted domains (served over plain http, it needs no certificate)",
+                   p.request(None, plain))
+    return Hit(pattern.source, f"{message} (a warning: no public CA issues a certificate for a host with "
+                               f"{' '.join(repr(ch) for ch in odd)}, so the attacker needs a plain-http origin "
+                               f"the pattern admits or a user who trusts their CA)", request, at_most="warning")
