@@ -259,8 +259,10 @@ class ProbeContext:
                 continue
             for origin in (trusted, *pattern_examples(pattern.regex, pattern.ignore_case)):
                 twin = "http://" + origin[8:] if origin.startswith("https://") else origin
-                if twin.startswith("http://") and twin not in out and compiled.search(twin):
-                    out.append(twin)
+                if twin.startswith("http://") and compiled.search(twin):
+                    if twin not in out:
+                        out.append(twin)
+                    break   # one per pattern: each costs the rule a model call
         return out
 
     def config_header_lines(self, *names: str):

@@ -294,8 +294,8 @@ def _chars(op, av, fold: bool) -> frozenset:
         out = ALPHABET
     else:
         out = _class(av)
-    if fold:
-        out = out | {ch.swapcase() for ch in out}
+    if fold and out is not ALPHABET:
+        out = out | {ch.swapcase() for ch in out if ch.isalpha()}
     return out & ALPHABET
 
 

@@ -109,9 +109,9 @@ from corslint.diagnostics import Hit
 from corslint.origins import admits_some_origin, intended_origin, is_serialized_origin, pattern_intent
 from corslint.probes import admits
 
-#: allow-list entries per scope whose own answer is read for an invalid
-#: value (`"https://app.example.com" "http_origin";` in a map): a bound for
-#: maps of thousands of keys
+#: allow-list entries whose own answer is read for an invalid value
+#: (`"https://app.example.com" "http_origin";` in a map): a bound for maps
+#: of thousands of keys
 MAX_ENTRIES_ASKED = 64
 
 
@@ -140,14 +140,19 @@ def _dead_entries(ctx, reported: set):
     `www.example.com`), whose origin as a browser sends it the server then
     refuses: the page the entry was written for is locked out.  An entry
     written right is asked too: the value it selects may be no origin (a
-    map value missing its `$`)."""
+    map value missing its `$`): once per entry, in the first scope that
+    sends CORS headers (the scopes of a server share its maps; asking each
+    would cost a model call per entry and scope)."""
+    asked: set = set()
     for probe in ctx.probes:
-        for entry, source in probe.scope.origin_entries[:MAX_ENTRIES_ASKED]:
+        for entry, source in probe.scope.origin_entries:
             if (entry, source) in reported:
                 continue
             if is_serialized_origin(entry):
-                for line in ctx.actual(probe.scope, entry).config_lines(ACAO):
-                    yield from _invalid_value(line, reported)
+                if probe.scope.emits_cors and (entry, source) not in asked and len(asked) < MAX_ENTRIES_ASKED:
+                    asked.add((entry, source))
+                    for line in ctx.actual(probe.scope, entry).config_lines(ACAO):
+                        yield from _invalid_value(line, reported)
                 continue
             sent = intended_origin(entry)
             if sent is None or admits(ctx.actual(probe.scope, sent), sent):
