@@ -5,8 +5,15 @@ Fires when a pattern that decides which origins are allowed (nginx `if` or
 `map` regex, Apache `SetEnvIf Origin`, `CORS_ALLOWED_ORIGIN_REGEXES`, an
 Express `RegExp`) would also admit origins the author did not mean: no `^` or
 `$` anchor, an unescaped `.`, a domain suffix without a label boundary
-(`example\.com$` matches `evilexample.com`), or `.*`. The message gives a
-concrete origin that the pattern lets in.
+(`example\.com$` matches `evilexample.com`), `.*`, or a wildcard inside a
+host label (`^https://webv.+isor\.com$` matches `webvevil-isor.com`). The
+message gives a concrete origin that the pattern lets in.
+
+A class such as `[^.a-z0-9-]` after the domain ("a port or a path") lets in
+`https://example.com_.evil.com`: browsers send `_`, `!` or a backtick in a
+host. No publicly trusted certificate names such a host, so for an
+`https://` pattern this is reported as a warning; when the pattern also
+admits `http://`, no certificate is needed and it stays an error.
 
 ## Why is this bad?
 The attacker just registers a matching name: `evilexample.com`, or a

@@ -9,9 +9,18 @@ or, in Apache, `"%{Origin}i"`, which mod_headers does not read as the request
 header. Also fires for an allow-list entry the request's `Origin` is compared
 with (an nginx `map` key or `if ($http_origin = ...)`, flask-cors `origins`,
 Starlette `allow_origins`, an Express `origin: [...]` array, Traefik's
-`accessControlAllowOriginList`) written with a
-trailing slash, a path or the default port (`https://app.example.com:443`),
-when the server then refuses the origin as browsers send it.
+`accessControlAllowOriginList`) written without its scheme
+(`www.example.com`), with a trailing slash, a path or the default port
+(`https://app.example.com:443`), when the server then refuses the origin as
+browsers send it; and for an origin regex (nginx, `SetEnvIf`, `<If>`,
+`CORS_ALLOWED_ORIGIN_REGEXES`, flask-cors, `allow_origin_regex`, an Express
+`RegExp`) that no serialized origin matches at all: `^webvisor\.com$` has no
+scheme, `^https?://example\.org/` requires a `/` after the host,
+`^([^/:]+)?example\.com$` excludes the `://` every origin has. The message
+names the origin the entry was probably written for.
+
+A serialized origin is `scheme://host[:port]` as the WHATWG URL standard
+writes it: `http://[::1]:5173` and `chrome-extension://<id>` are origins.
 
 ## Why is this bad?
 The browser compares the value byte for byte with the page's origin
@@ -31,7 +40,9 @@ Access to fetch at 'https://api.example.com/api/orders' from origin 'https://app
 
 (The last sentence is added for `fetch()` only.) An allow-list entry that
 no `Origin` header can equal locks out the very page it was written for: the
-server answers that page without `Access-Control-Allow-Origin`. Apache's
+server answers that page without `Access-Control-Allow-Origin`, and nothing
+says why. A map value missing its `$` (`"http_origin"`) sends the literal
+text as Allow-Origin. Apache's
 `Header set Access-Control-Allow-Origin "%{Origin}i"` (the `LogFormat`
 spelling) starts without complaint and sends something like `i=97`: in
 mod_headers `%i` is the idle-worker percentage; the request header is read
@@ -55,6 +66,14 @@ location /api/ {
     # sends "Access-Control-Allow-Origin: i=97" (idle workers, not the Origin)
     Header set Access-Control-Allow-Origin "%{Origin}i"
 </Directory>
+```
+
+```nginx
+map $http_origin $cors_origin {
+    default                        "";
+    "www.example.com"              $http_origin;    # no scheme
+    "~^https?://example\.org/$"    $http_origin;    # requires a path
+}
 ```
 
 ```python
@@ -90,6 +109,14 @@ SetEnvIf Origin "^(https://(app|admin)\.example\.com)$" CORS_ORIGIN=$1
 </Directory>
 ```
 
+```nginx
+map $http_origin $cors_origin {
+    default                        "";
+    "https://www.example.com"      $http_origin;
+    "~^https://example\.org$"      $http_origin;
+}
+```
+
 ```python
 app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"])
 ```
@@ -97,6 +124,7 @@ app.add_middleware(CORSMiddleware, allow_origins=["https://app.example.com"])
 ## References
 - [Fetch standard: CORS check](https://fetch.spec.whatwg.org/#cors-check)
 - [Fetch standard: HTTP new-header syntax](https://fetch.spec.whatwg.org/#http-new-header-syntax)
+- [HTML standard: serialization of an origin](https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin)
 - [MDN: CORSMultipleAllowOriginNotAllowed](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSMultipleAllowOriginNotAllowed)
 - [MDN: CORSAllowOriginNotMatchingOrigin](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors/CORSAllowOriginNotMatchingOrigin)
 - [Chromium: `cors.cc` (`CheckAccess`)](https://source.chromium.org/chromium/chromium/src/+/main:services/network/public/cpp/cors/cors.cc)
