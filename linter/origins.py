@@ -132,22 +132,20 @@ def admits_some_origin(pattern: str, ignore_case: bool = False, full_match: bool
     if built is None:
         return None
     nfa, start, accept = built
-    # a search may skip text before and after the match
-    prefix = () if full_match else ((ALPHABET, start),)
-    suffix = () if full_match else ((ALPHABET, accept),)
+    # a search may skip text before the match (a state of its own, -1, that
+    # loops and then enters the pattern) and after it (a loop on `accept`,
+    # which has no edges of its own)
+    before = [(ALPHABET, -1), ("", start)]
+    after = [] if full_match else [(ALPHABET, accept)]
     steps: dict[tuple, frozenset] = {}
     # (automaton state, grammar state, a character read yet, the end asserted)
-    todo = [(start, _START, False, False)]
+    todo = [(start if full_match else -1, _START, False, False)]
     seen = set(todo)
     while todo:
         state, grammar, began, ended = todo.pop()
         if state == accept and grammar in ORIGIN_ENDS:
             return True
-        edges = nfa.edges[state]
-        if state == start and not began:
-            edges = edges + list(prefix)
-        if state == accept:
-            edges = edges + list(suffix)
+        edges = before if state == -1 else nfa.edges[state] + after if state == accept else nfa.edges[state]
         for label, target in edges:
             if label == "":
                 nexts = [(target, grammar, began, ended)]
