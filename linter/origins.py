@@ -84,8 +84,8 @@ def is_serialized_origin(value: str) -> bool:
     serialization `scheme://host[:port]`, so `http://[::1]:5173` and
     `chrome-extension://<id>` are origins and `https://app.example.com/`,
     `www.example.com`, `http_origin` or a list are not.  A host has no empty
-    label; a port has no leading zero, fits 16 bits and is never the scheme's
-    default (browsers leave that out)."""
+    label; a port has no leading zero (`:0` itself is one), fits 16 bits and
+    is never the scheme's default (browsers leave that out)."""
     if len(value) > MAX_ORIGIN:
         return False
     state = _START
@@ -105,7 +105,7 @@ def is_serialized_origin(value: str) -> bool:
         host, _colon, port = rest.partition(":")
         if host.startswith(".") or ".." in host:
             return False
-    return not port or (port[0] != "0" and int(port) <= 65535 and port != DEFAULT_PORTS.get(scheme))
+    return not port or ((port == "0" or port[0] != "0") and int(port) <= 65535 and port != DEFAULT_PORTS.get(scheme))
 
 
 @lru_cache(maxsize=1024)
