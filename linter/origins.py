@@ -88,13 +88,14 @@ def is_serialized_origin(value: str) -> bool:
     is never the scheme's default (browsers leave that out)."""
     if len(value) > MAX_ORIGIN:
         return False
-    state = _START
-    for ch in value:
-        state = origin_step(state, ch)
-        if state < 0:
+    if host_of(value) is None:      # the usual http(s) origin passes without stepping the grammar
+        state = _START
+        for ch in value:
+            state = origin_step(state, ch)
+            if state < 0:
+                return False
+        if state not in ORIGIN_ENDS:
             return False
-    if state not in ORIGIN_ENDS:
-        return False
     scheme, _sep, rest = value.partition("://")
     if rest.startswith("["):
         host, _bracket, port = rest[1:].partition("]")

@@ -67,6 +67,8 @@ def wildcard_example(pattern: str, ignore_case: bool = False) -> str | None:
     other repeat at its least: `^https://webv.+isor\\.com$` ->
     `https://webvevil-isor.com`, a host in another registrable domain.  None
     when the pattern has no wildcard, no such string, or Python cannot read it."""
+    if "[^" not in pattern and "." not in pattern.replace("\\\\", "").replace("\\.", ""):
+        return None     # no `.` and no negated class: no wildcard (and no parse paid)
     compiled = compile_pcre(pattern, ignore_case)
     if compiled is None:
         return None
