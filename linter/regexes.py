@@ -186,7 +186,7 @@ def _negated(items) -> str:
 #: origin is made of (anything else a pattern names never reaches one)
 ALPHABET = frozenset(chr(c) for c in range(0x20, 0x7f))
 #: the largest automaton built; a bigger pattern is not explored (None)
-MAX_STATES = 4000
+MAX_STATES = 1000
 #: counted repeats up to this are unrolled; a larger count reads as `*`
 _UNROLL = 8
 
