@@ -100,3 +100,6 @@ class Hit:
     fix: str | None = None
     #: machine-applicable edits (see Edit); `fix` stays the human sentence
     edits: tuple[Edit, ...] = ()
+    #: at most this severity, for a hit the rule's message says is less
+    #: likely (CORS205's bypass through a host no public certificate names)
+    at_most: str | None = None

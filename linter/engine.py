@@ -182,7 +182,10 @@ def _run_rules(model, rules, ctx, findings: list[Finding], errors: list[InputErr
     for rule in rules:
         try:
             for hit in rule.check(ctx):
-                findings.append(Finding(rule.code, rule.name, rule.severity, hit.source.path, hit.source.line,
+                severity = rule.severity
+                if hit.at_most and SEVERITY_RANK[hit.at_most] < SEVERITY_RANK[severity]:
+                    severity = hit.at_most
+                findings.append(Finding(rule.code, rule.name, severity, hit.source.path, hit.source.line,
                                         hit.message, hit.request, related=[*hit.related, *model.related],
                                         fix=hit.fix, edits=hit.edits))
         except RegexTimeout as exc:   # a configured regex backtracks without end: report it once

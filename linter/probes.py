@@ -16,7 +16,7 @@ from . import fetchheaders
 from .backend import UNREACHABLE_UPSTREAM
 from .cors import ACAC, ACAH, ACAM, ACAO, ACRH, ACRM, ORIGIN, SAFELISTED_METHODS
 from .model import Answer, Handler, HeaderLine, Request, Scope, ServerModel
-from .origins import DEFAULT_CLIENT, HOSTILE, Trust, is_origin
+from .origins import DEFAULT_CLIENT, HOSTILE, Trust, is_serialized_origin
 from .urls import split as split_url
 
 #: how many guessed origins to try when looking for one a scope serves
@@ -336,7 +336,7 @@ class ProbeContext:
 
         yield from (c.origin for c in self.clients)
         yield from (t for t in self.trust.trusted if "*" not in t)
-        yield from (o for o in scope.literal_origins if is_origin(o))
+        yield from (o for o in scope.literal_origins if is_serialized_origin(o))
         for pattern in scope.origin_patterns:
             yield from pattern_examples(pattern.regex, pattern.ignore_case)
 
@@ -356,21 +356,28 @@ class ProbeContext:
 
     # -- what the clients need -------------------------------------------------------
     def insecure_candidates(self, probe: Probe) -> list[str]:
-        """http:// origins the configuration names, and the http:// twin of
-        the trusted origin where an allow-list pattern admits it."""
+        """http:// origins the configuration names, and the http:// twins of
+        the trusted origin and of each allow-list pattern's own examples
+        where the pattern admits them (`https?://app\\.example\\.com` next
+        to a localhost pattern that gave the trusted origin)."""
+        from .origins import pattern_examples
         from .regexes import compile_pcre
 
         scope = probe.scope
-        out = [o for o in scope.literal_origins if o.startswith("http://") and is_origin(o)]
+        out = [o for o in scope.literal_origins if o.startswith("http://") and is_serialized_origin(o)]
         trusted = probe.origin
         if trusted.startswith("http://") and trusted not in out:
             out.append(trusted)
-        if trusted.startswith("https://"):
-            twin = "http://" + trusted[8:]
-            for pattern in scope.origin_patterns:
-                compiled = compile_pcre(pattern.regex, pattern.ignore_case)
-                if compiled is not None and compiled.search(twin) and twin not in out:
-                    out.append(twin)
+        for pattern in scope.origin_patterns:
+            compiled = compile_pcre(pattern.regex, pattern.ignore_case)
+            if compiled is None:
+                continue
+            for origin in (trusted, *pattern_examples(pattern.regex, pattern.ignore_case)):
+                twin = "http://" + origin[8:] if origin.startswith("https://") else origin
+                if twin.startswith("http://") and compiled.search(twin):
+                    if twin not in out:
+                        out.append(twin)
+                    break   # one per pattern: each costs the rule a model call
         return out
 
     def config_header_lines(self, *names: str):

@@ -5,8 +5,15 @@ Fires when a pattern that decides which origins are allowed (nginx `if` or
 `map` regex, Apache `SetEnvIf Origin`, `CORS_ALLOWED_ORIGIN_REGEXES`, an
 Express `RegExp`) would also admit origins the author did not mean: no `^` or
 `$` anchor, an unescaped `.`, a domain suffix without a label boundary
-(`example\.com$` matches `evilexample.com`), or `.*`. The message gives a
-concrete origin that the pattern lets in.
+(`example\.com$` matches `evilexample.com`), `.*`, or a wildcard inside a
+host label (`^https://webv.+isor\.com$` matches `webvevil-isor.com`). The
+message gives a concrete origin that the pattern lets in.
+
+A class such as `[^.a-z0-9-]` after the domain ("a port or a path") lets in
+`https://example.com_.evil.com`: browsers send `_`, `!` or a backtick in a
+host. No publicly trusted certificate names such a host, so for an
+`https://` pattern this is reported as a warning; when the pattern also
+admits `http://`, no certificate is needed and it stays an error.
 
 ## Why is this bad?
 The attacker just registers a matching name: `evilexample.com`, or a
@@ -70,7 +77,7 @@ Header always merge Vary Origin
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
-from corslint.origins import HOSTILE, attack_candidates
+from corslint.origins import HOSTILE, UNCERTIFIABLE, attack_candidates
 
 
 def check(ctx):
@@ -86,6 +93,24 @@ def check(ctx):
                 if ctx.trust.is_trusted(candidate, pattern.regex) or not p.reflects(candidate):
                     continue
                 reported.add(pattern.source)
-                yield Hit(pattern.source, f"the origin pattern {pattern.regex!r} lets in {candidate}, which is outside "
-                                          f"the trusted domains", p.request(None, candidate))
+                yield _hit(p, pattern, candidate)
                 break
+
+
+def _hit(p, pattern, candidate: str) -> Hit:
+    """The finding; a warning when the admitted host has a character no
+    publicly trusted certificate names (the page needs one to be https)
+    and its plain-http twin is refused."""
+    message = f"the origin pattern {pattern.regex!r} lets in {candidate}, which is outside the trusted domains"
+    request = p.request(None, candidate)
+    odd = sorted({ch for ch in candidate if ch in UNCERTIFIABLE})
+    if not odd:
+        return Hit(pattern.source, message, request)
+    plain = "http://" + candidate.partition("://")[2]
+    if p.reflects(plain):
+        return Hit(pattern.source, f"the origin pattern {pattern.regex!r} lets in {plain}, which is outside the "
+                                   f"trusted domains (served over plain http, it needs no certificate)",
+                   p.request(None, plain))
+    return Hit(pattern.source, f"{message} (a warning: no public CA issues a certificate for a host with "
+                               f"{' '.join(repr(ch) for ch in odd)}, so the attacker needs a plain-http origin "
+                               f"the pattern admits or a user who trusts their CA)", request, at_most="warning")

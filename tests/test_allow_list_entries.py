@@ -3,14 +3,11 @@ reported only when the origin as browsers send it is then refused."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 from corslint.config import Settings
 from corslint.engine import lint
-
-cors207 = importlib.import_module("corslint.rules.cors207_invalid_allow_origin_value")
+from corslint.origins import intended_origin
 
 
 @pytest.mark.parametrize("entry, sent", [
@@ -21,10 +18,12 @@ cors207 = importlib.import_module("corslint.rules.cors207_invalid_allow_origin_v
     ("https://app.example.com", None),            # already as browsers send it
     ("https://app.example.com:8443", None),
     ("https://app.example.com/admin/", "https://app.example.com"),
-    ("app.example.com/", None),                   # no scheme: no origin either way
+    ("app.example.com/", "https://app.example.com"),   # no scheme: the https:// page was meant
+    ("localhost:3000", "http://localhost:3000"),        # a loopback host: the dev server, over http
+    ("http_origin", None),                              # no origin either way
 ])
-def test_browser_form(entry, sent):
-    assert cors207.browser_form(entry) == sent
+def test_intended_origin(entry, sent):
+    assert intended_origin(entry) == sent
 
 
 def codes(tmp_path, name: str, text: str) -> list[tuple[int, str]]:

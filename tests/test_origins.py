@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corslint.origins import (Trust, attack_candidates, host_of, hosts_spelled, is_origin, pattern_examples,
-                              potentially_trustworthy_http, registrable_domain)
+from corslint.origins import (Trust, admits_some_origin, attack_candidates, host_of, hosts_spelled,
+                              is_serialized_origin, pattern_examples, potentially_trustworthy_http,
+                              registrable_domain)
 
 
 @pytest.mark.parametrize("value, ok", [
@@ -21,9 +22,20 @@ from corslint.origins import (Trust, attack_candidates, host_of, hosts_spelled, 
     ("https://*.example.com", False),
     ("null", False),
     ("app.example.com", False),
+    ("http_origin", False),                     # a variable name missing its `$`
+    ("http://[::1]:5173", True),                # an IPv6 literal
+    ("chrome-extension://abcdefghijklmnopabcdefghijklmnop", True),
+    ("moz-extension://0b9e8f5c-6c1e-4b33-9d0e-2f6c8a1d7e21", True),
+    ("https://example.com_.evil.com", True),    # WHATWG allows `_` in a host: browsers send it
+    ("https://app.example.com:443", False),     # the default port is never serialized
+    ("https://app.example.com:08443", False),
+    ("https://app.example.com:70000", False),
+    ("https://App.example.com", False),         # hosts are serialized lower-case
+    ("https://a..example.com", False),
+    ("https://[::1", False),
 ])
-def test_is_origin(value, ok):
-    assert is_origin(value) is ok
+def test_is_serialized_origin(value, ok):
+    assert is_serialized_origin(value) is ok
 
 
 @pytest.mark.parametrize("origin", [
@@ -90,7 +102,7 @@ def test_pattern_examples_prefer_https_and_match_the_pattern():
     assert all(re.search(r"^https?://(.*\.)?shop\.example\.com$", e) for e in examples)
 
 
-#: the pattern is_origin/host_of once used, as the reference they must agree with
+#: the pattern host_of once used, as the reference it must agree with
 ORIGIN_PATTERN = (r"^(https?)://([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)"
                   r"(?::(\d{1,5}))?\Z")
 
@@ -102,4 +114,63 @@ def test_host_of_agrees_with_the_origin_grammar(prefix, rest):
     value = prefix + rest
     m = re.match(ORIGIN_PATTERN, value, re.ASCII)
     assert host_of(value) == (m.group(2) if m else None)
-    assert is_origin(value) == (m is not None)
+    if m and not value.endswith((":80", ":443")):
+        assert is_serialized_origin(value) or ":0" in value or len(m.group(3) or "") == 5
+
+
+@pytest.mark.parametrize("pattern, full, expected", [
+    (r"^webvisor\.com([^/]+)?$", False, False),            # no scheme
+    (r"^https?://example\.org/$", False, False),           # a path required
+    (r"^https?://example\.org/", False, False),            # a `/` after the host, end anchor or not
+    (r"^([^/:]+)?example\.com$", False, False),            # no `://` possible
+    (r"^HTTPS://EXAMPLE\.COM$", False, False),             # origins are lower-case
+    (r"https://docs\.example\.com/.*", True, False),       # Starlette's fullmatch
+    (r"^https://webv.+isor\.com$", False, True),
+    (r"example\.com", False, True),                        # a search: anything around it
+    (r"example\.com", True, False),                        # a full match: no scheme
+    (r"^http://\[::1\]:\d+$", False, True),
+    (r"^chrome-extension://[a-p]{32}$", False, True),
+    (r"^https://(?=x)", False, True),                      # a lookahead widens, never narrows
+    (r"^https://(a|b)\1\.com$", False, True),              # a backreference: any text
+    (r"^https://a{1000}\.com$", False, True),              # a large count reads as `*`
+])
+def test_admits_some_origin(pattern, full, expected):
+    assert admits_some_origin(pattern, False, full) is expected
+
+
+def test_a_case_insensitive_pattern_admits_the_lower_case_origin():
+    assert admits_some_origin(r"^HTTPS://EXAMPLE\.COM$", True) is True
+
+
+_FRAGMENTS = ["^", "$", "https?://", "https://", "http://", "[a-z]+", "[^/]+", "[^/:]+", ".", ".*", "/", ":",
+              r"\.", "example", "com", r"(:[0-9]+)?", "(a|b)", "_", r"\d+", "?"]
+_ORIGINS = ["https://example.com", "http://a.example.com:8080", "https://ab", "https://example.com_.evil.example",
+            "http://[::1]:5173", "chrome-extension://abc", "https://b", "https://a", "http://examplecom", "https://_",
+            "http://a:1", "https://example.a"]
+
+
+@settings(max_examples=400, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=7))
+def test_no_origin_verdict_is_a_proof(parts):
+    """Whenever the automaton says no origin matches, none of a set of
+    origins of every shape does (the over-approximation never rules out
+    too much)."""
+    pattern = "".join(parts)
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return
+    if admits_some_origin(pattern) is False:
+        assert [o for o in _ORIGINS if compiled.search(o)] == []
+    if admits_some_origin(pattern, full_match=True) is False:
+        assert [o for o in _ORIGINS if compiled.fullmatch(o)] == []
+
+
+def test_a_wildcard_inside_a_label_is_explored():
+    assert "https://webvevil-isor.com" in attack_candidates(r"^https://webv.+isor\.com$")
+
+
+def test_a_host_past_a_not_a_host_character_class_is_tried():
+    candidates = attack_candidates(r"^https://([a-z0-9-]+\.)*example\.com([^.a-z0-9-].*)?$")
+    assert {"https://example.com_.evil.example", "https://example.com!.evil.example",
+            "https://example.com`.evil.example"} <= set(candidates)

@@ -18,6 +18,7 @@ from corslint import simulate
 from corslint.backend import UNREACHABLE_UPSTREAM, FileOracle
 from corslint.backend import Upstream as ModelUpstream
 from corslint.browser import Call, actual_request, preflight_request
+from corslint.origins import attack_candidates, intended_origin, pattern_intent
 from corslint.regexes import example_for
 
 from .server_process import LoopbackServer
@@ -167,6 +168,25 @@ def trusted_origin(scope) -> str:
             if re.match(r"^https?://[^/\s]+$", example):
                 return example
     return TRUSTED_FALLBACK
+
+
+#: edge origins asked per scope (a pattern yields a few dozen candidates)
+MAX_EDGE_ORIGINS = 24
+
+
+def edge_origins(scope) -> list[str]:
+    """Origins at the edge of a scope's allow-list, where CORS205-207 make
+    claims: the foreign origins the pattern search tries (a wildcard inside
+    a label, `_` past a "not a host character" class), the origin a pattern
+    or a mistyped entry was probably written for, and the http twins of
+    them all.  The servers must answer these as the model does too."""
+    out: list[str] = []
+    for pattern in scope.origin_patterns:
+        out += attack_candidates(pattern.regex, pattern.ignore_case)[:8]
+        out.append(pattern_intent(pattern.regex)[0])
+    out += [intended_origin(entry) for entry, _source in scope.origin_entries]
+    out += ["http://" + o[8:] for o in out if o and o.startswith("https://")]
+    return list(dict.fromkeys(o for o in out if o))[:MAX_EDGE_ORIGINS]
 
 
 def probe_paths(scope) -> list[str]:

@@ -45,6 +45,8 @@ from corslint.model import Request
 from corslint.origins import HOSTILE, Trust
 from corslint.probes import ProbeContext
 
+from .model_compare import edge_origins
+
 pytestmark = pytest.mark.live
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "django"
@@ -140,7 +142,8 @@ def _requests(model) -> list[Request]:
     for url in list(urls) + [model.base_url + p for p in extra]:
         scope = urls.get(url)
         trusted = ctx.trusted_origin(scope) if scope is not None else "https://client.example"
-        for origin in dict.fromkeys((trusted, HOSTILE, "null")):
+        edge = edge_origins(scope) if scope is not None else []
+        for origin in dict.fromkeys((trusted, HOSTILE, "null", *edge)):
             o = (("origin", origin),)
             out += [Request("OPTIONS", url, o + (("access-control-request-method", "PUT"),
                                                  ("access-control-request-headers", "content-type"))),

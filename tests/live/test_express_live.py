@@ -35,7 +35,7 @@ from corslint.apps.express.model import load
 from corslint.apps.express.source import express_version
 from corslint.model import Request
 
-from .model_compare import cors_view
+from .model_compare import cors_view, edge_origins
 
 pytestmark = pytest.mark.live
 
@@ -145,9 +145,10 @@ def requests_for(model) -> list[Request]:
             paths.append(path)
     paths.append("/no/such/path")
     out = []
+    origins = dict.fromkeys((*ORIGINS, *(o for scope in model.scopes() for o in edge_origins(scope))))
     for path in paths:
         url = "http://app.example" + path
-        for origin in ORIGINS:
+        for origin in origins:
             out.append(Request("OPTIONS", url, (("origin", origin), ("access-control-request-method", "PUT"),
                                                 ("access-control-request-headers", "content-type"))))
             out.append(Request("OPTIONS", url, (("origin", origin), ("access-control-request-method", "DELETE"))))

@@ -30,7 +30,7 @@ from corslint.model import Request
 from corslint.origins import Trust
 from corslint.probes import ProbeContext
 
-from .model_compare import cors_view
+from .model_compare import cors_view, edge_origins
 
 pytestmark = pytest.mark.live
 
@@ -76,7 +76,8 @@ def requests_for(model) -> list[Request]:
     paths = {urlsplit(s.url).path: s for s in model.scopes()}
     paths.setdefault("/no-such-path", None)
     for path, scope in paths.items():
-        origins = [HOSTILE, NULL, None] + (list(ctx.candidate_origins(scope)) if scope else ["https://app.example.com"])
+        origins = [HOSTILE, NULL, None] + (list(ctx.candidate_origins(scope)) + edge_origins(scope) if scope
+                                           else ["https://app.example.com"])
         for origin in dict.fromkeys(origins):
             base = (("origin", origin),) if origin is not None else ()
             for method, headers in (("PUT", "content-type"), ("DELETE", "authorization,x-request-id")):

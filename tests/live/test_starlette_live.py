@@ -37,7 +37,7 @@ import pytest
 from corslint.apps.starlette.model import load
 from corslint.model import Request
 
-from .model_compare import cors_view
+from .model_compare import cors_view, edge_origins
 
 pytestmark = pytest.mark.live
 
@@ -94,9 +94,10 @@ def _requests(model) -> list[Request]:
     paths += ["/no-such-path-here"]
     base = model.base_url
     out = []
+    origins = dict.fromkeys((*ORIGINS, *(o for scope in model.scopes() for o in edge_origins(scope))))
     for path in dict.fromkeys(paths):
         url = base + path
-        for origin in ORIGINS:
+        for origin in origins:
             head = ((("origin", origin),) if origin else ()) + (AUTH,)
             out += [Request("GET", url, head), Request("POST", url, head), Request("OPTIONS", url, head)]
             for method, requested in PREFLIGHTS:

@@ -206,7 +206,7 @@ def function_origins(fn: JsFunction):
     """The origins a function spells: string literals in its body and the
     lists of origins its names refer to (constants of its module, or imported)."""
     from ...code.javascript import Interpreter, descendants
-    from ...origins import is_origin
+    from ...origins import is_serialized_origin
 
     module = fn.env.module
     for node in descendants(fn.node):
@@ -214,7 +214,7 @@ def function_origins(fn: JsFunction):
             value = module.binding(node.text.decode()) if node.type == "identifier" else \
                 Interpreter(module).eval(node, module.root)
             for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, str) and is_origin(item):
+                if isinstance(item, str) and is_serialized_origin(item):
                     yield item
 
 
