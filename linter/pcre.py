@@ -1,0 +1,82 @@
+"""Whether PCRE2 refuses a pattern, in PCRE2's own words.
+
+nginx and Apache compile their `location ~`, `map`, `if`, `server_name`,
+`rewrite`, `SetEnvIf`, `RewriteCond`, `<LocationMatch>`... patterns with
+PCRE2 when they load the configuration, and a pattern it refuses stops the
+server (`nginx -t`: `pcre2_compile() failed: missing closing parenthesis in
+"..."`).  Python's `re` is no judge of that: it refuses PCRE syntax the
+servers accept (`\\K`, `(*UTF)`, `\\g{1}`, `(?|...)`, ...), so a pattern
+`regexes.compile_pcre` cannot translate is not an input error.  The verdict
+comes from the library the servers link, libpcre2-8, called through ctypes;
+where that library is not installed there is no verdict (None), never a
+guess from another engine.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+#: where the library is found on Linux (the servers' own runtime) and macOS
+_NAMES = ("libpcre2-8.so.0", "libpcre2-8.so", "libpcre2-8.0.dylib", "libpcre2-8.dylib")
+#: pcre2.h: PCRE2_CASELESS
+CASELESS = 0x00000008
+_unloaded = object()
+_library = _unloaded
+
+
+def _load():
+    """libpcre2-8 with the three functions typed, or None; loaded once."""
+    global _library
+    if _library is _unloaded:
+        import ctypes
+
+        _library = None
+        for name in _NAMES:
+            try:
+                lib = ctypes.CDLL(name)
+            except OSError:
+                continue
+            lib.pcre2_compile_8.restype = ctypes.c_void_p
+            lib.pcre2_compile_8.argtypes = (ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint32,
+                                            ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_size_t),
+                                            ctypes.c_void_p)
+            lib.pcre2_code_free_8.argtypes = (ctypes.c_void_p,)
+            lib.pcre2_get_error_message_8.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t)
+            _library = lib
+            break
+    return _library
+
+
+@lru_cache(maxsize=4096)
+def refusal(pattern: str, options: int = 0) -> tuple[str, int] | None:
+    """(PCRE2's message, the byte offset it stopped at) when pcre2_compile
+    refuses `pattern`; None when it compiles it, or no libpcre2 is here."""
+    lib = _load()
+    if lib is None:
+        return None
+    import ctypes
+
+    data = pattern.encode("utf-8", "surrogateescape")
+    code, offset = ctypes.c_int(0), ctypes.c_size_t(0)
+    compiled = lib.pcre2_compile_8(data, len(data), options, ctypes.byref(code), ctypes.byref(offset), None)
+    if compiled:
+        lib.pcre2_code_free_8(compiled)
+        return None
+    buffer = ctypes.create_string_buffer(256)
+    lib.pcre2_get_error_message_8(code.value, buffer, len(buffer))
+    return buffer.value.decode("utf-8", "replace"), offset.value
+
+
+def nginx_message(pattern: str, ignore_case: bool = False) -> str | None:
+    """What `nginx -t` says of a pattern PCRE2 refuses (ngx_regex_compile's
+    words: `at "..."` names the rest of the pattern from where PCRE2 stopped,
+    unless it stopped at the end); None for a pattern it compiles."""
+    refused = refusal(pattern, CASELESS if ignore_case else 0)
+    if refused is None:
+        return None
+    message, offset = refused
+    data = pattern.encode("utf-8", "surrogateescape")
+    said = f'pcre2_compile() failed: {message} in "{pattern}"'
+    if offset < len(data):
+        said += f' at "{data[offset:].decode("utf-8", "surrogateescape")}"'
+    return said
