@@ -80,3 +80,13 @@ def nginx_message(pattern: str, ignore_case: bool = False) -> str | None:
     if offset < len(data):
         said += f' at "{data[offset:].decode("utf-8", "surrogateescape")}"'
     return said
+
+
+def apache_message(words: str, pattern: str, ignore_case: bool = False) -> str | None:
+    """What `apache2 -t` says of a pattern PCRE2 refuses: httpd's words for
+    the directive (`SetEnvIf regex could not be compiled.`), which do not
+    say why, then PCRE2's reason; None for a pattern it compiles."""
+    refused = refusal(pattern, CASELESS if ignore_case else 0)
+    if refused is None:
+        return None
+    return f"{words} (PCRE2: {refused[0]} at offset {refused[1]} of \"{pattern}\")"
