@@ -20,6 +20,8 @@ from functools import lru_cache
 _NAMES = ("libpcre2-8.so.0", "libpcre2-8.so", "libpcre2-8.0.dylib", "libpcre2-8.dylib")
 #: pcre2.h: PCRE2_CASELESS
 CASELESS = 0x00000008
+#: pcre2.h: PCRE2_DUPNAMES, which httpd's ap_regcomp always sets (a group name may repeat)
+DUPNAMES = 0x00000040
 _unloaded = object()
 _library = _unloaded
 
@@ -86,7 +88,7 @@ def apache_message(words: str, pattern: str, ignore_case: bool = False) -> str |
     """What `apache2 -t` says of a pattern PCRE2 refuses: httpd's words for
     the directive (`SetEnvIf regex could not be compiled.`), which do not
     say why, then PCRE2's reason; None for a pattern it compiles."""
-    refused = refusal(pattern, CASELESS if ignore_case else 0)
+    refused = refusal(pattern, DUPNAMES | (CASELESS if ignore_case else 0))
     if refused is None:
         return None
     return f"{words} (PCRE2: {refused[0]} at offset {refused[1]} of \"{pattern}\")"
