@@ -22,6 +22,8 @@ _NAMES = ("libpcre2-8.so.0", "libpcre2-8.so", "libpcre2-8.0.dylib", "libpcre2-8.
 CASELESS = 0x00000008
 #: pcre2.h: PCRE2_DUPNAMES, which httpd's ap_regcomp always sets (a group name may repeat)
 DUPNAMES = 0x00000040
+#: a pattern quoted in a message is cut here: a hostile one may be megabytes long
+SHOWN = 200
 _unloaded = object()
 _library = _unloaded
 
@@ -78,10 +80,14 @@ def nginx_message(pattern: str, ignore_case: bool = False) -> str | None:
         return None
     message, offset = refused
     data = pattern.encode("utf-8", "surrogateescape")
-    said = f'pcre2_compile() failed: {message} in "{pattern}"'
+    said = f'pcre2_compile() failed: {message} in "{_shown(pattern)}"'
     if offset < len(data):
-        said += f' at "{data[offset:].decode("utf-8", "surrogateescape")}"'
+        said += f' at "{_shown(data[offset:].decode("utf-8", "surrogateescape"))}"'
     return said
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= SHOWN else text[:SHOWN] + "..."
 
 
 def apache_message(words: str, pattern: str, ignore_case: bool = False) -> str | None:
@@ -91,4 +97,4 @@ def apache_message(words: str, pattern: str, ignore_case: bool = False) -> str |
     refused = refusal(pattern, DUPNAMES | (CASELESS if ignore_case else 0))
     if refused is None:
         return None
-    return f"{words} (PCRE2: {refused[0]} at offset {refused[1]} of \"{pattern}\")"
+    return f"{words} (PCRE2: {refused[0]} at offset {refused[1]} of \"{_shown(pattern)}\")"
