@@ -23,6 +23,7 @@ import pytest
 from corslint.config import Settings
 from corslint.engine import lint
 
+from . import test_django_live
 from .apache_compare import ConfApache
 from .apache_harness import ApacheServer, require_apache, vhost_block
 from .model_compare import refused_sample
@@ -31,12 +32,13 @@ from .nginx_harness import NginxServer, Upstream, require_nginx, server_block
 from .server_process import CHECK_TIMEOUT
 from .test_apache_samples import rewrite as apache_rewrite
 from .test_apache_samples import snippets
-from .test_django_live import _real_settings, django_project  # noqa: F401 - the fixture
 from .test_nginx_samples import prepare
 
 pytestmark = pytest.mark.live
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+#: the fixture that configures Django once for the process (the answer test's)
+django_project = test_django_live.django_project
 
 #: PCRE2 patterns: refused by every engine, PCRE-only syntax nginx and httpd
 #: accept (Python's `re` refuses or reads them otherwise), and plain ones
@@ -285,15 +287,16 @@ def test_django_regex_verdict(pattern: str, tmp_path: Path) -> None:
 DJANGO_REFUSED = sorted(p for p in (SAMPLES / "django").glob("*.py") if refused_sample(p))
 
 
+@pytest.mark.usefixtures("django_project")
 @pytest.mark.parametrize("sample", DJANGO_REFUSED, ids=lambda p: p.name)
-def test_django_answers_500_where_corslint_says(sample: Path, django_project) -> None:  # noqa: F811
+def test_django_answers_500_where_corslint_says(sample: Path) -> None:
     """The app starts (no system check error) and a request from an Origin
     outside CORS_ALLOWED_ORIGINS answers 500; corslint names the entry."""
     from django.core import checks
     from django.test import Client
     from django.test.utils import override_settings
 
-    with override_settings(**_real_settings(sample)):
+    with override_settings(**test_django_live._real_settings(sample)):
         assert [m for m in checks.run_checks() if m.id.startswith("corsheaders.")] == []
         response = Client(raise_request_exception=False).get("/x", headers={"origin": "https://evil.example"},
                                                              secure=True, HTTP_HOST="app.example")
