@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import os
+from functools import lru_cache
 
 from ..confine import ConfigReading, included_files, real_path
 from ..diagnostics import InputError
@@ -209,24 +210,33 @@ def _misplaced(directives: list[Directive]) -> list[InputError]:
     its contexts: a snippet's depend on where it is included.  A directive
     the table does not know (a third-party module's) is not judged, nor
     anything in a block whose context the table does not know (`map`, `types`)."""
+    known, allowed = _context_table()
+    errors = []
+    stack: list[tuple[list[Directive], tuple[str, ...]]] = [(directives, ())]
+    while stack:
+        block, ctx = stack.pop()
+        here = allowed[ctx]
+        for d in block:
+            if d.name in here:
+                if d.block:
+                    # crossplane.analyzer.enter_block_ctx: a location in a location is still ("http", "location")
+                    inner = ("http", "location") if d.name == "location" and ctx[:1] == ("http",) else ctx + (d.name,)
+                    if inner in allowed:
+                        stack.append((d.block, inner))
+            elif d.name in known:
+                errors.append(InputError(d.path, d.line, f'"{d.name}" directive is not allowed here'))
+    return errors
+
+
+@lru_cache(maxsize=1)
+def _context_table() -> tuple[frozenset[str], dict[tuple[str, ...], frozenset[str]]]:
+    """The directive names crossplane knows, and per context the names
+    allowed there: built once, so the walk is one set lookup a directive."""
     from crossplane.analyzer import CONTEXTS, DIRECTIVES
 
-    errors = []
-    stack: list[tuple[Directive, tuple[str, ...]]] = [(d, ()) for d in reversed(directives)]
-    while stack:
-        d, ctx = stack.pop()
-        masks = DIRECTIVES.get(d.name)
-        if masks is None:
-            continue
-        if not any(mask & CONTEXTS[ctx] for mask in masks):
-            errors.append(InputError(d.path, d.line, f'"{d.name}" directive is not allowed here'))
-            continue
-        if d.block:
-            # crossplane.analyzer.enter_block_ctx: a location in a location is still ("http", "location")
-            inner = ("http", "location") if ctx[:1] == ("http",) and d.name == "location" else ctx + (d.name,)
-            if inner in CONTEXTS:
-                stack.extend((child, inner) for child in reversed(d.block))
-    return errors
+    return frozenset(DIRECTIVES), {ctx: frozenset(name for name, masks in DIRECTIVES.items()
+                                                  if any(mask & bits for mask in masks))
+                                   for ctx, bits in CONTEXTS.items()}
 
 
 def _display_for(target: str, display_dir: str, root: str) -> str:
