@@ -71,10 +71,17 @@ def refusal(pattern: str, options: int = 0) -> tuple[str, int] | None:
     return buffer.value.decode("utf-8", "replace"), offset.value
 
 
+#: ngx_conf_read_token's escapes in every word, quoted or not (`\\(` reaches PCRE2 as `\(`)
+_NGINX_ESCAPES = {'"': '"', "'": "'", "\\": "\\", "t": "\t", "r": "\r", "n": "\n"}
+
+
 def nginx_message(pattern: str, ignore_case: bool = False) -> str | None:
     """What `nginx -t` says of a pattern PCRE2 refuses (ngx_regex_compile's
     words: `at "..."` names the rest of the pattern from where PCRE2 stopped,
-    unless it stopped at the end); None for a pattern it compiles."""
+    unless it stopped at the end); None for a pattern it compiles.  The
+    pattern is the word as written (crossplane keeps its backslashes); nginx
+    compiles it with its escapes resolved."""
+    pattern = _unescaped(pattern, _NGINX_ESCAPES)
     refused = refusal(pattern, CASELESS if ignore_case else 0)
     if refused is None:
         return None
@@ -86,14 +93,37 @@ def nginx_message(pattern: str, ignore_case: bool = False) -> str | None:
     return said
 
 
+def _unescaped(word: str, escapes: dict[str, str]) -> str:
+    """`word` with each backslash escape in `escapes` resolved, left to right
+    as the server's tokenizer does (any other backslash stays)."""
+    if "\\" not in word:
+        return word
+    out, i = [], 0
+    while i < len(word):
+        if word[i] == "\\" and word[i + 1:i + 2] in escapes:
+            out.append(escapes[word[i + 1]])
+            i += 2
+        else:
+            out.append(word[i])
+            i += 1
+    return "".join(out)
+
+
 def _shown(text: str) -> str:
     return text if len(text) <= SHOWN else text[:SHOWN] + "..."
+
+
+#: httpd's substring_conf: a doubled backslash is one
+_APACHE_ESCAPES = {"\\": "\\"}
 
 
 def apache_message(words: str, pattern: str, ignore_case: bool = False) -> str | None:
     """What `apache2 -t` says of a pattern PCRE2 refuses: httpd's words for
     the directive (`SetEnvIf regex could not be compiled.`), which do not
-    say why, then PCRE2's reason; None for a pattern it compiles."""
+    say why, then PCRE2's reason; None for a pattern it compiles.  httpd's
+    argument reader resolves `\\\\` to `\\` in every word (`\\"` in quotes is
+    already resolved by corslint's reader), so `\\\\(` reaches PCRE2 as `\\(`."""
+    pattern = _unescaped(pattern, _APACHE_ESCAPES)
     refused = refusal(pattern, DUPNAMES | (CASELESS if ignore_case else 0))
     if refused is None:
         return None
