@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 
 from .. import saferegex
+from ..diagnostics import InputError
 from ..directive import Directive
 from ..model import Source
+from ..pcre import apache_message
 
 SECTION_KINDS = {"<directory": "directory", "<directorymatch": "directorymatch", "<files": "files",
                  "<filesmatch": "filesmatch", "<location": "location", "<locationmatch": "locationmatch",
@@ -184,6 +186,16 @@ class ApacheConf:
         self.passenv: set[str] = set()
         #: environment variables BrowserMatch/UnsetEnv name: set or cleared by the files, not outside them
         self.computed: set[str] = set()
+        #: patterns PCRE2 refuses: httpd does not start (`apache2 -t`: Syntax
+        #: error), an .htaccess holding one answers 500
+        self.errors: list[InputError] = []
+
+    def pattern(self, words: str, pattern: str, source: Source, ignore_case: bool = False) -> None:
+        """A regex httpd compiles when it reads the configuration: an input
+        error in httpd's words (and PCRE2's reason) when PCRE2 refuses it."""
+        said = apache_message(words, pattern, ignore_case)
+        if said is not None:
+            self.errors.append(InputError(source.path, source.line, said))
 
 
 def lower(directives: list[Directive], path: str, htaccess: bool = False, directory: str = "/") -> ApacheConf:
@@ -223,6 +235,9 @@ def _fill(conf: ApacheConf, host: VirtualHost, ctx: Context, directives: list[Di
                 kind, regex = kind + "match", True      # <Directory ~ re> is <DirectoryMatch re>
             if kind in ("if", "elseif"):
                 pattern = " ".join(args)
+                _expression_patterns(conf, pattern, source)
+            elif regex:
+                conf.pattern("Regex could not be compiled", pattern, source)
             section = Context(kind, pattern, source, regex)
             _fill(conf, host, section, d.block or [], methods, except_methods, container)
             (ctx.ifs if kind in ("if", "elseif", "else") else ctx.sections).append(section)
@@ -244,6 +259,7 @@ def _fill(conf: ApacheConf, host: VirtualHost, ctx: Context, directives: list[Di
 
 def _directive(conf, host, ctx, name, args, source, methods, except_methods, container=None, authz=None) -> None:
     if name == "header" and args:
+        _header_edit_pattern(conf, args, source)
         action = _header(args, source)
         problem = format_error(action.value) if action is not None else None
         if problem:
@@ -251,6 +267,8 @@ def _directive(conf, host, ctx, name, args, source, methods, except_methods, con
         elif action is not None:
             ctx.headers.append(action)
     elif name in ("setenvif", "setenvifnocase") and len(args) >= 3:
+        conf.pattern(f"{'SetEnvIfNoCase' if name == 'setenvifnocase' else 'SetEnvIf'} regex could not be compiled.",
+                     args[1], source, name == "setenvifnocase")
         ctx.setenv.append(SetEnv(args[0], args[1], name == "setenvifnocase", _assignments(args[2:]), source))
     elif name == "setenvifexpr" and len(args) >= 2:
         ctx.setenv.append(SetEnv("", "", False, _assignments(args[1:]), source, expr=args[0]))
@@ -264,9 +282,12 @@ def _directive(conf, host, ctx, name, args, source, methods, except_methods, con
     elif name == "rewriteengine" and args:
         ctx.rewrite_engine = args[0].lower() == "on"
     elif name == "rewritecond" and len(args) >= 2:
+        _rewrite_cond_pattern(conf, args, source)
         ctx.__dict__.setdefault("_pending_conds", []).append(
             (args[0], args[1], _bracket_flags(args[2]) if len(args) > 2 else {}, source))
     elif name == "rewriterule" and len(args) >= 2:
+        conf.pattern(f"RewriteRule: cannot compile regular expression '{args[0][args[0].startswith('!'):]}'",
+                     args[0][args[0].startswith("!"):], source)
         conds = ctx.__dict__.pop("_pending_conds", [])
         flags = _bracket_flags(args[2]) if len(args) > 2 else {}
         ctx.rewrite_rules.append(RewriteRule(args[0], args[1], flags, conds, source))
@@ -322,6 +343,47 @@ def _directive(conf, host, ctx, name, args, source, methods, except_methods, con
         port = args[0].rsplit(":", 1)[-1]
         if port.isdigit():
             conf.listen.append(int(port))
+
+
+#: RewriteCond CondPatterns that are comparisons or file tests, not regexes (mod_rewrite)
+_COND_TESTS = frozenset({"-d", "-f", "-F", "-h", "-H", "-l", "-L", "-s", "-U", "-x",
+                         "-eq", "-ge", "-gt", "-le", "-lt", "-ne"})
+
+
+def _rewrite_cond_pattern(conf: ApacheConf, args: list[str], source: Source) -> None:
+    """RewriteCond's CondPattern, when it is a regex (`!` negates it; `<`, `>`,
+    `=` and the `-` tests are no regex, nor the condition of `RewriteCond expr`)."""
+    pattern = args[1][args[1].startswith("!"):]
+    if args[0] == "expr" or pattern[:1] in ("<", ">", "=") or pattern in _COND_TESTS:
+        return
+    flags = _bracket_flags(args[2]) if len(args) > 2 else {}
+    conf.pattern(f"RewriteCond: cannot compile regular expression '{pattern}'", pattern, source,
+                 "NC" in flags)
+
+
+def _header_edit_pattern(conf: ApacheConf, args: list[str], source: Source) -> None:
+    """`Header [always|onsuccess] edit[*] Name regex replacement`: the regex."""
+    rest = args[1:] if args[0].lower() in ("always", "onsuccess") else args
+    if len(rest) >= 4 and rest[0].lower() in ("edit", "edit*"):
+        conf.pattern("Header edit regex could not be compiled", rest[2], source)
+
+
+def _expression_patterns(conf: ApacheConf, text: str, source: Source) -> None:
+    """The `=~`/`!~` regexes of an `<If>`/`<ElseIf>` expression, as ap_expr
+    reads them; an expression corslint cannot read is not judged."""
+    if "~" not in text:
+        return
+    from .expr import Unknown, tokenize
+
+    try:
+        tokens = tokenize(text)
+    except Unknown:
+        return
+    for kind, value in tokens:
+        if kind == "regex":
+            flags, _, body = value.partition(":")
+            conf.pattern("Cannot parse condition clause: Failed to compile regular expression", body, source,
+                         "i" in flags)
 
 
 def _header(args: list[str], source: Source) -> HeaderAction | None:

@@ -61,7 +61,7 @@ class ApacheModel(ConfigModel):
         conf = lower(parsed.directives, parsed.path, htaccess=True, directory=directory)
         self.htaccess_files[directory] = (parsed.path, conf.main.context.sections[0])
         self._scopes = None
-        return parsed.errors
+        return parsed.errors + conf.errors
 
     def evaluate(self, request: Request, upstream: Upstream, files: FileOracle, client_addr: str | None) -> Answer:
         return Evaluation(self.conf, request, upstream, files, client_addr, self.htaccess_files, self.assumed).run()
@@ -267,6 +267,7 @@ def load(path: str, display: str | None = None, root: str | None = None) -> Apac
     parsed = read(path, display, root)
     htaccess = os.path.basename(path).endswith(".htaccess")
     conf = lower(parsed.directives, parsed.path, htaccess=htaccess)
+    parsed.errors.extend(conf.errors)
     model = ApacheModel(parsed.path, conf, parsed)
     unknown = outside(conf, model.htaccess_files)
     if unknown:   # environment variables set outside the files: judged set and not set

@@ -66,10 +66,15 @@ class JsRegex:
         return compiled.search(to_string(value)) is not None
 
 
+def python_pattern(pattern: str) -> str:
+    """A JS pattern in Python's spelling: named groups `(?<name>` become `(?P<name>`."""
+    return pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!")
+
+
 @lru_cache(maxsize=512)
 def compile_regex(pattern: str, flags: str) -> re.Pattern | None:
     """The Python equivalent of a JS regex (the syntax origin patterns use)."""
-    text = pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!")
+    text = python_pattern(pattern)
     py_flags = (re.IGNORECASE if "i" in flags else 0) | (re.MULTILINE if "m" in flags else 0) | \
         (re.DOTALL if "s" in flags else 0)
     try:
@@ -222,6 +227,12 @@ def read_javascript(path: str, display: str, graph=None) -> tuple[Module | None,
     if errors:
         return None, [InputError(display, line, f"cannot parse this file: {message}", column)
                       for line, column, message in errors]
+    from .jsregex import refused_literals
+
+    refused = refused_literals(tree, _parser(dialect_of(path)).language)
+    if refused:     # an early SyntaxError: node loads nothing of the file
+        return None, [InputError(display, line, f"SyntaxError: {message} (node refuses to load the file)", column)
+                      for line, column, message in refused]
     return Module(tree, source, display, graph=graph, file=path), []
 
 

@@ -14,8 +14,10 @@ import re
 from collections import namedtuple
 from functools import cached_property
 
+from ..diagnostics import InputError
 from ..directive import Directive
 from ..model import Source
+from ..pcre import nginx_message
 from ..regexes import compile_pcre
 from .variables import GeoBlock, MapBlock
 
@@ -303,6 +305,15 @@ class HttpConf:
         self.tested: list[list[str]] = []
         #: variables `geo`, `split_clients`, `perl_set`... define: they exist, with a value the model does not compute
         self.computed: set[str] = set()
+        #: patterns PCRE2 refuses: nginx does not start (`nginx -t` names each)
+        self.errors: list[InputError] = []
+
+    def pattern(self, pattern: str, ignore_case: bool, d: Directive) -> None:
+        """A regex nginx compiles when it loads the configuration: an input
+        error in nginx's words when PCRE2 refuses it."""
+        said = nginx_message(pattern, ignore_case)
+        if said is not None:
+            self.errors.append(InputError(d.path, d.line, said))
 
 
 def lower(directives: list[Directive], path: str) -> HttpConf:
@@ -373,6 +384,9 @@ def _listen(conf: HttpConf, level: Level, d: Directive) -> None:
 
 
 def _server_name(conf: HttpConf, level: Level, d: Directive) -> None:
+    for name in d.args:
+        if name.startswith("~"):
+            conf.pattern(name[1:], True, d)   # server names are matched caseless
     if isinstance(level, Server):
         level.names.extend(a.lower() if not a.startswith("~") else a for a in d.args)
 
@@ -391,6 +405,8 @@ def _location(conf: HttpConf, level: Level, d: Directive) -> None:
                 break
         if arg.startswith("@"):
             modifier, pattern = "@", arg
+    if modifier in ("~", "~*"):
+        conf.pattern(pattern, modifier == "~*", d)
     loc = Location(level, modifier, pattern, d.source)
     level.locations.append(loc)
     _lower_block(conf, loc, d.block)
@@ -432,6 +448,8 @@ def _more_headers(conf: HttpConf, level: Level, d: Directive) -> None:
 
 
 def _if(conf: HttpConf, level: Level, d: Directive) -> None:
+    if len(d.args) == 3 and d.args[1] in ("~", "~*", "!~", "!~*"):
+        conf.pattern(d.args[2], "*" in d.args[1], d)
     if d.block is None or level.kind not in ("server", "location"):
         return
     inner = Level("if", level, d.source)
@@ -459,6 +477,8 @@ def _return(conf: HttpConf, level: Level, d: Directive) -> None:
 
 
 def _rewrite(conf: HttpConf, level: Level, d: Directive) -> None:
+    if d.args:
+        conf.pattern(d.args[0], False, d)
     if len(d.args) >= 2 and level.kind in ("server", "location", "if"):
         flag = d.args[2] if len(d.args) > 2 else ""
         level.ops.append(RewriteOp(d.args[0], d.args[1], flag, d.source))
@@ -588,6 +608,9 @@ def _map(conf: HttpConf, level: Level, d: Directive) -> None:
         elif entry.name == "volatile":
             block.volatile = True
         elif entry.args:
+            if entry.name.startswith("~"):
+                conf.pattern(entry.name[2:] if entry.name.startswith("~*") else entry.name[1:],
+                             entry.name.startswith("~*"), entry)
             block.add(entry.name, entry.args[0], entry.source)
     conf.maps[block.variable] = block
 

@@ -331,6 +331,7 @@ def load(path: str, display: str | None = None, root: str | None = None) -> Ngin
     """Parse and lower one root file (errors are kept on `model.parsed.errors`)."""
     parsed = parse(path, display, root)
     conf = lower(parsed.directives, parsed.path)
+    parsed.errors.extend(conf.errors)
     parsed.directives = []   # lowered: nothing reads the tree again, and it is a large file's biggest object
     model = NginxModel(parsed.path, conf, parsed)
     if conf.tested:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import os
+from functools import lru_cache
 
 from ..confine import ConfigReading, included_files, real_path
 from ..diagnostics import InputError
@@ -48,14 +49,17 @@ def _parse_file(path: str, display: str, reading: ParsedConfig,
     if data.startswith(b"\xef\xbb\xbf"):
         return [], [InputError(display, 1, "the file starts with a UTF-8 byte order mark, which nginx reads as part "
                                            "of the first directive's name (\"unknown directive\"); save it without")]
+    unterminated: list[int] = []
     try:
-        payload = _crossplane_parse(path, data)
+        payload = _crossplane_parse(path, data, unterminated)
     except StopIteration:     # crossplane's lexer runs dry inside a directive
         return [], [InputError(display, None, "unexpected end of file")]
     except MemoryError:
         raise
     except Exception as exc:  # crossplane raises on odd bytes
         return [], [InputError(display, None, f"cannot parse: {exc or type(exc).__name__}")]
+    if unterminated:   # crossplane's tree of the file is nested wrong from there: nothing of it is judged
+        return [], [InputError(display, line, 'unexpected "}"') for line in unterminated]
     errors = []
     directives: list[Directive] = []
     for entry in payload.get("config", []):
@@ -91,10 +95,13 @@ def _text(data: bytes) -> str:
     return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace").read()
 
 
-def _crossplane_parse(path: str, data: bytes) -> dict:
+def _crossplane_parse(path: str, data: bytes, unterminated: list[int]) -> dict:
     """crossplane's parse of one file, fed the bytes already read (through
     the confinement) instead of opening `path` again: its lexer gets them
-    as the text file it would have opened."""
+    as the text file it would have opened.  `unterminated` gets the line of
+    each `}` that ends a directive lacking its `;` (`return 204 }`):
+    crossplane takes that `}` for the directive's end and says nothing,
+    nginx refuses the file (`unexpected "}"`)."""
     import io
 
     import crossplane.parser
@@ -102,7 +109,19 @@ def _crossplane_parse(path: str, data: bytes) -> dict:
 
     def lex(filename):   # crossplane.lexer.lex, its `io.open(filename)` replaced
         text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace")
+        words = False    # a directive's words read, its `;` or `{` not yet
         for token in _balance_braces(_lex_file_object(text), filename):
+            value, line, quoted = token
+            if quoted:
+                words = True
+            elif value == "}":
+                if words:
+                    unterminated.append(line)
+                words = False
+            elif value == ";" or value == "{":
+                words = False
+            elif value[0] != "#":   # a comment ends nothing and starts nothing
+                words = True
             yield token
 
     opens = crossplane.parser.lex
@@ -178,7 +197,46 @@ def parse(path: str, display: str | None = None, root: str | None = None) -> Par
     config.files.append(display)
     stack = [real_path(path)]
     config.directives = _splice(directives, config, resolver, os.path.dirname(display), stack)
+    if any(d.name in ("http", "events") for d in directives):
+        config.errors.extend(_misplaced(config.directives))
     return config
+
+
+def _misplaced(directives: list[Directive]) -> list[InputError]:
+    """The directives of a full configuration (the nginx.conf nginx loads,
+    includes spliced in) standing in a context nginx refuses them in
+    (`"if" directive is not allowed here`), by crossplane's table of the
+    contexts each directive is allowed in.  Only a full configuration knows
+    its contexts: a snippet's depend on where it is included.  A directive
+    the table does not know (a third-party module's) is not judged, nor
+    anything in a block whose context the table does not know (`map`, `types`)."""
+    known, allowed = _context_table()
+    errors = []
+    stack: list[tuple[list[Directive], tuple[str, ...]]] = [(directives, ())]
+    while stack:
+        block, ctx = stack.pop()
+        here = allowed[ctx]
+        for d in block:
+            if d.name in here:
+                if d.block:
+                    # crossplane.analyzer.enter_block_ctx: a location in a location is still ("http", "location")
+                    inner = ("http", "location") if d.name == "location" and ctx[:1] == ("http",) else ctx + (d.name,)
+                    if inner in allowed:
+                        stack.append((d.block, inner))
+            elif d.name in known:
+                errors.append(InputError(d.path, d.line, f'"{d.name}" directive is not allowed here'))
+    return errors
+
+
+@lru_cache(maxsize=1)
+def _context_table() -> tuple[frozenset[str], dict[tuple[str, ...], frozenset[str]]]:
+    """The directive names crossplane knows, and per context the names
+    allowed there: built once, so the walk is one set lookup a directive."""
+    from crossplane.analyzer import CONTEXTS, DIRECTIVES
+
+    return frozenset(DIRECTIVES), {ctx: frozenset(name for name, masks in DIRECTIVES.items()
+                                                  if any(mask & bits for mask in masks))
+                                   for ctx, bits in CONTEXTS.items()}
 
 
 def _display_for(target: str, display_dir: str, root: str) -> str:

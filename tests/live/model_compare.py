@@ -24,6 +24,7 @@ from corslint.regexes import example_for
 from .server_process import LoopbackServer
 
 TRUSTED_FALLBACK = "https://app.example.com"
+_REFUSED = re.compile(r"(?:#|//)\s*expect(?:-next-line)?:\s*error\b")
 HOSTILE = "https://evil.example"
 NULL = "null"
 ON_DISK = FileOracle(on_disk=True)
@@ -202,3 +203,10 @@ def file_text(path) -> str:
     """What a file a probe names holds (JSON for .json, else a small page)."""
     return ('{"sample": "file contents for the live test"}\n' if str(path).endswith(".json")
             else "<!doctype html><title>live test file</title>\n")
+
+
+def refused_sample(path) -> bool:
+    """A sample of a configuration the server or node refuses to load
+    (annotated `expect: error`): nothing to run, so the answer tests skip
+    it and `test_refused_live.py` checks the refusal itself."""
+    return _REFUSED.search(path.read_text(encoding="utf-8")) is not None

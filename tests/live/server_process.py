@@ -119,6 +119,29 @@ class LoopbackServer:
             raise
         return self
 
+    def refusal(self) -> str | None:
+        """What the `-t` check says of the configuration when the server
+        refuses it, None when it accepts it; nothing is started (the live
+        tests of input errors compare this verdict with corslint's).
+        `config_text` keeps the checked text afterwards."""
+        if self.binary is None:
+            raise self.Error(f"{self.NAME} binary not found")
+        self.prefix = tempfile.mkdtemp(prefix=f"corslint-{self.NAME}-")
+        try:
+            self._prepare_prefix()
+            self.port = free_port()
+            self._before_attempt()
+            self.config_text = self.render_config()
+            with open(self.conf_path, "w", encoding="utf-8") as fh:
+                fh.write(self.config_text)
+            try:
+                self._check_config()
+            except self.Error as exc:
+                return str(exc)
+            return None
+        finally:
+            self.stop()
+
     def _start_on_a_free_port(self) -> None:
         last_error = ""
         for _attempt in range(PORT_ATTEMPTS):  # retry only on a lost race for the port

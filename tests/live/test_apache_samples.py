@@ -35,13 +35,13 @@ from corslint.apache.model import load
 
 from .apache_compare import HOSTILE, NULL, ConfApache, differences, file_for
 from .apache_harness import Upstream, adapt_site_config, require_apache
-from .model_compare import BACKENDS, DOWN, OTHER_CLIENT_ADDR, Backend, file_text, probe_paths, trusted_origin
+from .model_compare import BACKENDS, DOWN, OTHER_CLIENT_ADDR, Backend, file_text, probe_paths, refused_sample, trusted_origin
 
 pytestmark = pytest.mark.live
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "apache"
 SNIPPETS = "conf-available"
-SAMPLE_FILES = sorted([*SAMPLES.glob("*.conf"), *SAMPLES.glob("*/site.conf")])
+SAMPLE_FILES = sorted(p for p in [*SAMPLES.glob("*.conf"), *SAMPLES.glob("*/site.conf")] if not refused_sample(p))
 #: the samples that proxy (ProxyPass, [P], here or in their .htaccess): where a backend that is down matters
 PROXYING_FILES = [p for p in SAMPLE_FILES
                   if re.search(r"ProxyPass|\[P[,\]]", p.read_text() + (p.parent / ".htaccess").read_text()

@@ -47,6 +47,7 @@ from .model_compare import (
     differences,
     file_text,
     probe_paths,
+    refused_sample,
     trusted_origin,
 )
 from .nginx_compare import RawNginx
@@ -55,7 +56,7 @@ from .nginx_harness import Upstream, require_nginx
 pytestmark = pytest.mark.live
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "nginx"
-SAMPLE_FILES = sorted(p for p in SAMPLES.glob("*.conf"))
+SAMPLE_FILES = sorted(p for p in SAMPLES.glob("*.conf") if not refused_sample(p))
 #: the samples with a proxy: where a backend that is down matters (its 502,
 #: through error_page where there is one)
 PROXYING_FILES = [p for p in SAMPLE_FILES if "_pass" in p.read_text()]

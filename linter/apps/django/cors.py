@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 from ... import saferegex
 from ...code.values import is_unknown
 from ...cors import ACAC, ACAH, ACAM, ACAO, ACEH, MAX_AGE, ORIGIN
+from ...diagnostics import InputError
 from ...model import Answer, HeaderLine, OriginPattern, Request, Source
 from ...record import record
 from .source import DEFAULTS, MISSING, SettingsModule
@@ -186,6 +187,26 @@ class CorsMiddleware:
     def source(self, setting: Setting) -> Source:
         """Where a setting is written (a package default: the CorsMiddleware line)."""
         return self.at(setting, setting.line) if setting.line is not None else self.anchor
+
+    def refused_regexes(self) -> list[InputError]:
+        """The CORS_ALLOWED_ORIGIN_REGEXES entries Python's `re` refuses.
+        django-cors-headers' system checks only test their type, so the app
+        starts; its middleware then calls `re.match(pattern, origin)` for
+        every request whose Origin is not in CORS_ALLOWED_ORIGINS, which
+        raises: each such request (preflights too) answers 500."""
+        setting = self.settings["regexes"]
+        out = []
+        for pattern, line in _entries(setting) if isinstance(setting.value, (list, tuple)) else ():
+            if not isinstance(pattern, str):
+                continue
+            try:
+                saferegex.compile(pattern)
+            except re.error as exc:
+                where = self.at(setting, line)
+                out.append(InputError(where.path, where.line, (
+                    f"re.error: {exc} ({setting.name} entry {pattern!r}): django-cors-headers compiles it at each "
+                    f"request whose Origin is not in CORS_ALLOWED_ORIGINS, and that request answers 500")))
+        return out
 
     def at(self, setting: Setting, line: int) -> Source:
         """Line `line` of the file `setting` is written in."""

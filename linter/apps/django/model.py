@@ -272,4 +272,7 @@ def load(path: str, display: str) -> DjangoApp:
 
     package = Package(confine.lookup_root(path), path)
     module, errors = read_python(path, display, lambda source: SettingsModule(source, display, path, package))
-    return DjangoApp(display, Parsed(display, [display, *package.files], errors, notices=package.notices), module)
+    app = DjangoApp(display, Parsed(display, [display, *package.files], errors, notices=package.notices), module)
+    if module is not None:
+        app.parsed.errors.extend(app.cors.refused_regexes())
+    return app
