@@ -376,7 +376,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
 
     report = Report()
     new_budget()
-    budget_told = False
+    errors_told: set[tuple] = set()
     rules = selected_rules(settings.select, settings.ignore)
     trust = Trust(settings.trusted_origins)
     clients = [Client(c["origin"], c.get("methods", ()), c.get("headers", ()), bool(c.get("credentials", False)))
@@ -444,8 +444,11 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
         _add_notices(report, outcome, strict)
         report.files += len(outcome.files)
         report.read.extend(outcome.files)
-        report.errors.extend(e for e in outcome.errors if e.message != BUDGET_SPENT or not budget_told)
-        budget_told = budget_told or any(e.message == BUDGET_SPENT for e in outcome.errors)   # once for the run
+        for error in outcome.errors:    # once for the run: an included file's error reaches every includer
+            key = ("", 0, BUDGET_SPENT) if error.message == BUDGET_SPENT else (error.path, error.line, error.message)
+            if key not in errors_told:
+                errors_told.add(key)
+                report.errors.append(error)
         for shown in outcome.files:
             suppressions.setdefault(shown, suppress.scan(shown))
         for finding in outcome.findings:
