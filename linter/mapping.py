@@ -48,8 +48,10 @@ _active: list[Mapping] = []
 
 
 def use(mappings) -> None:
-    """Make `mappings` the run's (longest target first: the most specific wins)."""
-    _active[:] = sorted(set(mappings), key=lambda m: (-len(m.target), m.target))
+    """Make `mappings` the run's (longest target first: the most specific
+    wins; two sources for one target in their path order, never the order
+    of a set, so every run reads the same files)."""
+    _active[:] = sorted(set(mappings), key=lambda m: (-len(m.target), m.target, m.source))
 
 
 def active() -> list[Mapping]:
