@@ -371,6 +371,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     """Lint `paths`.  `mappings` (mapping.Mapping: --map, `paths`) are the
     run's deployment-path mappings; `strict` makes notices input errors."""
     from . import suppress
+    from .mapping import focus
     from .origins import Trust
     from .probes import Client, ProbeContext
 
@@ -400,6 +401,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
         if problem is not None:
             report.errors.append(InputError(path, None, problem))
             continue
+        focus(path)     # the mappings of the deployments that hold this file
         try:
             if template_candidate(path):    # rendered to variants (linter/templates)
                 from .templates.run import lint_template

@@ -15,6 +15,14 @@ like any other path (inside the configuration root, symlinks, sizes).
 The mappings of a run are run state (`use`, set by `engine.lint` before the
 first file is read, like `confine.forget_paths`): the format readers look
 include targets up with `translate` without each loader taking them.
+
+A mapping found in the repository belongs to one deployment (a compose
+service, a Dockerfile's image, an Ansible playbook): it has a `scope`, the
+folders of that deployment, and reaches only the root files that lie there
+(`focus`, before each root file).  Without it, a walk over several projects
+read one project's snippets through another's mounts (`map` "not allowed
+here" in a file the other project includes from `http`).  The user's
+mappings (`--map`, `paths`) have no scope: they hold for every file.
 """
 
 from __future__ import annotations
@@ -37,6 +45,10 @@ class Mapping:
     #: who said so, as shown to the user: "--map", "pyproject.toml",
     #: "docker-compose.yml:12", "Dockerfile:7"
     origin: str = field(default="--map", compare=False)
+    #: the folders of the deployment that said so (its own folder and the
+    #: sources it deploys): only root files there read through the mapping;
+    #: empty for the user's mappings, which hold everywhere
+    scope: tuple = field(default=(), repr=False)
 
     def shown(self) -> str:
         """`/etc/nginx -> deploy/nginx (docker-compose.yml:12)`, the source
@@ -44,18 +56,36 @@ class Mapping:
         return f"{self.target} -> {shown_path(self.source)} ({self.origin})"
 
 
+def scoped(mappings: list[Mapping], home: str) -> list[Mapping]:
+    """`mappings` of one deployment whose own folder is `home`, scoped to
+    it and to the sources they deploy (a compose file mounting `../nginx`)."""
+    scope = tuple(sorted({os.path.abspath(home), *(os.path.abspath(m.source) for m in mappings)}))
+    return [Mapping(m.target, m.source, m.origin, scope) for m in mappings]
+
+
+_run: list[Mapping] = []
 _active: list[Mapping] = []
 
 
 def use(mappings) -> None:
     """Make `mappings` the run's (longest target first: the most specific
     wins; two sources for one target in their path order, never the order
-    of a set, so every run reads the same files)."""
-    _active[:] = sorted(set(mappings), key=lambda m: (-len(m.target), m.target, m.source))
+    of a set, so every run reads the same files), all of them active until
+    `focus` narrows them to one root file's."""
+    _run[:] = sorted(set(mappings), key=lambda m: (-len(m.target), m.target, m.source))
+    _active[:] = _run
+
+
+def focus(path: str) -> None:
+    """Make active the run's mappings that reach the root file `path`:
+    the user's, and those of the deployments whose folders hold it."""
+    candidates = {os.path.abspath(path), os.path.realpath(path)}
+    _active[:] = [m for m in _run if not m.scope or
+                  any(c == s or c.startswith(s.rstrip("/") + "/") for c in candidates for s in m.scope)]
 
 
 def active() -> list[Mapping]:
-    """The run's mappings, most specific first."""
+    """The mappings of the root file being read, most specific first."""
     return _active
 
 

@@ -239,6 +239,39 @@ def test_dockerfile_walked_with_the_repository(tmp_path):
     assert "Dockerfile" not in result.stdout + result.stderr
 
 
+
+def test_a_projects_mappings_stay_with_its_files_fp(tmp_path):
+    """Two projects walked together: one image copies its conf.d (a `map`,
+    valid in http) to /etc/nginx/conf.d; the other project's nginx.conf includes
+    /etc/nginx/conf.d/*.conf inside `server`.  On its own machine that
+    include reads its own files, not the first project's: no "map is not
+    allowed here", and the include is read under its own prefix (b/conf.d, absent: a notice)."""
+    write(tmp_path / "a" / "nginx" / "Dockerfile", "FROM nginx:alpine\nCOPY conf.d /etc/nginx/conf.d\n")
+    write(tmp_path / "a" / "nginx" / "conf.d" / "maps.conf",
+          "map $http_origin $cors_origin {\n    default \"\";\n    \"https://app.example.com\" $http_origin;\n}\n")
+    write(tmp_path / "b" / "nginx.conf", "events {}\nhttp {\n    server {\n        listen 80;\n"
+                                         "        include /etc/nginx/conf.d/*.conf;\n        location /fonts/ {\n"
+                                         "            add_header Access-Control-Allow-Origin *;\n"
+                                         "            root /var/www;\n        }\n    }\n}\n")
+    result = lint_json(".", cwd=tmp_path)
+    report = json.loads(result.stdout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert report["errors"] == []
+    assert [(n["path"], n["line"]) for n in report["notices"] if "b/conf.d" in n["message"]] == [("b/nginx.conf", 5)]
+
+
+def test_a_mount_outside_the_compose_folder_still_reaches_its_files(tmp_path):
+    """The scope of a compose file's mounts is its folder and what it
+    mounts: `../nginx` from `docker/` is read with the mounts beside it."""
+    write(tmp_path / "docker" / "docker-compose.yml", "services:\n  web:\n    image: nginx:1.27\n    volumes:\n"
+                                                      "      - ../nginx:/etc/nginx:ro\n"
+                                                      "      - ../snippets:/etc/nginx/snippets:ro\n")
+    write(tmp_path / "nginx" / "nginx.conf", NGINX_CONF)
+    write(tmp_path / "nginx" / "conf.d" / "api.conf", API_SITE.replace("snippets/cors.conf", "/etc/nginx/snippets/cors.conf"))
+    write(tmp_path / "snippets" / "cors.conf", REFLECT_WITH_CREDENTIALS)
+    result = lint_json(".", cwd=tmp_path)
+    assert ("snippets/cors.conf", 1, "CORS202") in codes(result), result.stdout + result.stderr
+
 def test_dockerfile_clean_configuration_fp(tmp_path):
     write(tmp_path / "Dockerfile", "FROM nginx\nRUN rm /etc/nginx/conf.d/default.conf\n"
                                    "COPY static.conf /etc/nginx/conf.d\n")

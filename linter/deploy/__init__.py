@@ -30,7 +30,7 @@ import re
 
 from ..diagnostics import InputError
 from ..display import shown_path
-from ..mapping import Mapping, translate
+from ..mapping import Mapping, scoped, translate
 from ..record import field, record
 
 _COMPOSE = re.compile(r"^(docker-)?compose([.-][^/]*)?\.ya?ml$", re.IGNORECASE)
@@ -109,7 +109,7 @@ def discover(entries: list[tuple[str, bool, str | None]], root: str | None) -> W
         wiring.notices += notices
         before = len(wiring.roots)
         for container in containers:
-            _wire(container, wiring)
+            _wire(container, wiring, os.path.dirname(os.path.abspath(path)))
         if kind == "dockerfile" or _classify(path) != "yaml":
             wiring.consumed.add(real)
         elif explicit:
@@ -159,10 +159,18 @@ def _wire_roles(roles: list[str], entries: list[tuple[str, bool, str | None]], w
         mappings, notices, read = read_role(role)
         wiring.read.update(os.path.realpath(p) for p in read)
         wiring.notices += notices
-        wiring.mappings += mappings
+        wiring.mappings += scoped(mappings, _playbook(role))
         for source, kind in roots(mappings).items():
             if os.path.realpath(source) in listed:
                 _root(wiring, source, kind)
+
+
+def _playbook(role: str) -> str:
+    """The folder of the playbook a role belongs to (the one holding
+    `roles/`), else the role's own: the roles of one playbook deploy onto
+    one server, so their files read each other's deployed paths."""
+    parent = os.path.dirname(os.path.abspath(role))
+    return os.path.dirname(parent) if os.path.basename(parent) == "roles" else os.path.abspath(role)
 
 
 def _classify(path: str) -> str | None:
@@ -206,9 +214,11 @@ def _composes_above(path: str, top: str) -> list[str]:
     return out
 
 
-def _wire(container, wiring: Wiring) -> None:
+def _wire(container, wiring: Wiring, home: str) -> None:
     """Add a container's mappings (with the nginx image's rendered
-    templates) and the root files its servers read to `wiring`."""
+    templates), scoped to `home` (the folder of the compose file or
+    Dockerfile that says so) and their sources, and the root files its
+    servers read to `wiring`."""
     from .images import LAYOUTS, MAIN_NAMES, template_dir, template_output
 
     mappings = _specific(container.current())
@@ -219,7 +229,7 @@ def _wire(container, wiring: Wiring) -> None:
             mappings.append(Mapping(output, source, f"{mapping.origin}, rendered by the nginx image"))
             container.add(mappings[-1])
     mappings = _specific(mappings)
-    wiring.mappings += mappings
+    wiring.mappings += scoped(mappings, home)
     for layout in LAYOUTS:
         main = translate(layout.main, mappings)
         if main is not None and os.path.isfile(main[0]) and not container.removed(layout.main, main[1]):
