@@ -90,7 +90,7 @@ def _read(path: str) -> dict | None:
         raise InputError(path, None, f"cannot read: {exc.strerror}") from None
     if pyproject and not _may_configure_corslint(data):
         return None     # most pyproject.toml files: no need to import tomllib (2 ms of every run)
-    import tomllib
+    from .compat import tomllib
 
     try:
         table = tomllib.loads(data.decode("utf-8"))

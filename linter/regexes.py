@@ -46,7 +46,7 @@ def example_for(pattern: str) -> tuple[str, ...]:
     compiled = compile_pcre(pattern, False)
     if compiled is None:
         return ()
-    from re import _parser as sre_parse  # the stdlib's own regex parser
+    from .compat import sre_parse  # the stdlib's own regex parser
 
     try:
         tree = sre_parse.parse(to_python(pattern))
@@ -72,7 +72,7 @@ def wildcard_example(pattern: str, ignore_case: bool = False) -> str | None:
     compiled = compile_pcre(pattern, ignore_case)
     if compiled is None:
         return None
-    from re import _parser as sre_parse
+    from .compat import sre_parse
 
     try:
         tree = sre_parse.parse(to_python(pattern))
@@ -90,13 +90,13 @@ _WILD = 2
 
 def _wildcard(op, av) -> bool:
     """A one-character item that admits (nearly) any character."""
-    from re import _constants as c
+    from .compat import sre_constants as c
 
     return op in (c.ANY, c.NOT_LITERAL) or (op is c.IN and bool(av) and av[0][0] is c.NEGATE)
 
 
 def _render(tree, variant: int, depth: int = 0) -> str | None:
-    from re import _constants as c
+    from .compat import sre_constants as c
 
     if depth > 50:
         return None
@@ -125,7 +125,7 @@ def _render(tree, variant: int, depth: int = 0) -> str | None:
             if sub is None:
                 return None
             parts.append(sub)
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             low, _high, item = av
             if variant == _WILD and len(item) == 1 and _wildcard(*item[0]):
                 parts.append("evil-" if low <= 5 else "-" * low)
@@ -149,7 +149,7 @@ def _render(tree, variant: int, depth: int = 0) -> str | None:
 
 
 def _class_char(items) -> str:
-    from re import _constants as c
+    from .compat import sre_constants as c
 
     for op, av in items:
         if op is c.LITERAL:
@@ -168,7 +168,7 @@ def _class_char(items) -> str:
 
 
 def _negated(items) -> str:
-    from re import _constants as c
+    from .compat import sre_constants as c
 
     excluded = set()
     for op, av in items:
@@ -214,8 +214,8 @@ class Automaton:
 def automaton(pattern: str, ignore_case: bool) -> tuple[Automaton, int, int] | None:
     """(automaton, start, accept) for a pattern Python can parse, None for
     one it cannot or one past MAX_STATES."""
-    from re import _parser as sre_parse
-    from re import _constants as c
+    from .compat import sre_parse
+    from .compat import sre_constants as c
 
     try:
         tree = sre_parse.parse(to_python(pattern))
@@ -233,7 +233,7 @@ def automaton(pattern: str, ignore_case: bool) -> tuple[Automaton, int, int] | N
 
 def _build(nfa: Automaton, tree, state: int, fold: bool, depth: int) -> int:
     """Add `tree` after `state`; the state where it ends."""
-    from re import _constants as c
+    from .compat import sre_constants as c
 
     if depth > 50:
         raise OverflowError("pattern nested too deeply")
@@ -246,7 +246,7 @@ def _build(nfa: Automaton, tree, state: int, fold: bool, depth: int) -> int:
                 nfa.edges[_build(nfa, branch, state, fold, depth + 1)].append(("", nxt))
         elif op in (c.SUBPATTERN, c.ATOMIC_GROUP):
             nfa.edges[_build(nfa, av[-1] if op is c.SUBPATTERN else av, state, fold, depth + 1)].append(("", nxt))
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
             _repeat(nfa, av, state, nxt, fold, depth)
         elif op is c.AT:
             label = {c.AT_BEGINNING: "^", c.AT_BEGINNING_STRING: "^", c.AT_END: "$", c.AT_END_STRING: "$"}
@@ -266,7 +266,7 @@ def _build(nfa: Automaton, tree, state: int, fold: bool, depth: int) -> int:
 def _repeat(nfa: Automaton, av, state: int, end: int, fold: bool, depth: int) -> None:
     """`item{low,high}`: `low` copies then `high - low` optional ones, or a
     loop where the count is unbounded or past _UNROLL."""
-    from re import _constants as c
+    from .compat import sre_constants as c
 
     low, high, item = av
     if low > _UNROLL:
@@ -286,7 +286,7 @@ def _repeat(nfa: Automaton, av, state: int, end: int, fold: bool, depth: int) ->
 
 def _chars(op, av, fold: bool) -> frozenset:
     """The characters of ALPHABET one character item accepts."""
-    from re import _constants as c
+    from .compat import sre_constants as c
 
     if op is c.LITERAL:
         out = frozenset((chr(av),))
@@ -303,7 +303,7 @@ def _chars(op, av, fold: bool) -> frozenset:
 
 def _class(items) -> frozenset:
     """A `[...]` class's characters of ALPHABET (an unknown category: all)."""
-    from re import _constants as c
+    from .compat import sre_constants as c
 
     categories = {
         c.CATEGORY_DIGIT: lambda ch: ch.isdigit(), c.CATEGORY_NOT_DIGIT: lambda ch: not ch.isdigit(),

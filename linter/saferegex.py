@@ -31,8 +31,9 @@ from __future__ import annotations
 import re
 from _thread import get_ident
 from functools import lru_cache
-from re import _constants as c
 from time import process_time
+
+from .compat import sre_constants as c
 
 #: CPU seconds one match of a risky pattern may take
 BUDGET_SECONDS = 0.25
@@ -107,7 +108,7 @@ def risky(pattern: str, flags: int = 0) -> bool:
             # at most one loop, repeated by no group, beside two optional atoms at most:
             # no worse than one repeat (`^https?://([a-z0-9-]+\.)?example\.com(:[0-9]+)?$`)
             return False
-    from re import _parser as sre_parse
+    from .compat import sre_parse
 
     try:
         tree = sre_parse.parse(pattern, flags)

@@ -20,14 +20,11 @@ import shlex
 from pathlib import Path
 
 import pytest
-
 from corpus_files import REPO, require_shared
 from support import corslint
 
-try:
-    import tomllib
-except ModuleNotFoundError:     # Python 3.10
-    tomllib = None
+from corslint.compat import tomllib
+
 
 FIELD = REPO.parent / "shared" / "field"
 LABELS = Path(__file__).with_name("field_labels.toml")
@@ -51,8 +48,6 @@ def _rows() -> list[tuple[str, str]]:
 
 
 def _labels() -> dict[str, list[dict]]:
-    if tomllib is None:
-        pytest.skip("tomllib (Python 3.11+) reads the label file")
     out: dict[str, list[dict]] = {}
     for entry in tomllib.loads(LABELS.read_text(encoding="utf-8"))["finding"]:
         out.setdefault(entry["repo"], []).append(entry)

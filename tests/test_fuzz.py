@@ -198,7 +198,7 @@ def unparseable(kind: str, path: Path) -> str | None:
         except UnicodeDecodeError as exc:
             return repr(exc)
         if path.name.endswith(".toml"):
-            import tomllib
+            from corslint.compat import tomllib
             try:
                 tomllib.loads(text)
             except (tomllib.TOMLDecodeError, RecursionError) as exc:

@@ -1,5 +1,5 @@
 """Reading platform manifests with line numbers: YAML (PyYAML's safe
-loader only) and TOML (the standard library's `tomllib`).
+loader only) and TOML (the standard library's `tomllib`; `tomli` on 3.10).
 
 Rules point at the annotation or key that causes a finding, so every
 mapping and list keeps the 1-based line of each of its keys and items.
@@ -10,9 +10,10 @@ Nothing is executed: CloudFormation tags (`!Ref`, `!Sub`...) become
 from __future__ import annotations
 
 import re
-import tomllib
 
 import yaml
+
+from ..compat import tomllib
 
 
 class Located:

@@ -22,9 +22,12 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Self
+from typing import TYPE_CHECKING
 
 from .upstream import Upstream, loopback_request
+
+if TYPE_CHECKING:     # typing.Self is Python 3.11's; annotations are not evaluated here
+    from typing import Self
 
 START_TIMEOUT = 5.0
 STOP_TIMEOUT = 5.0
