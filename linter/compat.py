@@ -25,7 +25,7 @@ else:   # pragma: no cover - Python 3.10
 
     sre_constants = SimpleNamespace(**vars(_constants), ATOMIC_GROUP=None, POSSESSIVE_REPEAT=None)
 
-__all__ = ["sre_constants", "sre_parse", "tomllib"]
+__all__ = ["sre_constants", "sre_parse"]   # and `tomllib`, on demand
 
 
 def __getattr__(name: str):

@@ -42,12 +42,14 @@ DEFAULT_MAX_AGE = "1728000"
 #: long word that fails at the end), so they are spelled here as equivalent
 #: patterns that cannot backtrack: the validator's `(scheme? (*.)? chars* (:port)? ,?)+`
 #: accepts exactly the strings whose `:` starts a port or ends `http`/`https`
-#: and whose `*` starts `*.`; the lists use possessive words.
+#: and whose `*` starts `*.`; in the lists, words are parted by a separator
+#: that cannot be empty (`,` `, ` or a space; the same strings as RE2's
+#: `([A-Za-z]+,?\s?)+`, and read by Python 3.10's `re`, which has no possessive `++`).
 ORIGIN_VALUE = re.compile(r"^(?:(?:[A-Za-z0-9\-.,]|:\d|(?:(?<=http)|(?<=https))://|\*\.)*|\*)$")
 ORIGIN_ENTRY = re.compile(r"^(https?://(\*\.)?[A-Za-z0-9\-.]*(:\d+)?|\*)?$")
-METHODS = re.compile(r"^(?:[A-Za-z]++,?\s?)+$")
-HEADERS = re.compile(r"^(?:[A-Za-z0-9\-_]++,?\s?)+$")
-EXPOSE = re.compile(r"^(?:(?:[A-Za-z0-9\-_]++|\*),?\s?)+$")
+METHODS = re.compile(r"^[A-Za-z]+(?:(?:,\s?|\s)[A-Za-z]+)*,?\s?$")
+HEADERS = re.compile(r"^[A-Za-z0-9\-_]+(?:(?:,\s?|\s)[A-Za-z0-9\-_]+)*,?\s?$")
+EXPOSE = re.compile(r"^[A-Za-z0-9\-_*]+(?:(?:,\s?|\s)[A-Za-z0-9\-_*]+)*,?\s?$")
 _TRUE = ("1", "t", "T", "TRUE", "true", "True")
 _FALSE = ("0", "f", "F", "FALSE", "false", "False")
 CORS_KEYS = ("enable-cors", "cors-allow-origin", "cors-allow-methods", "cors-allow-headers", "cors-expose-headers",
