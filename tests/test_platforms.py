@@ -304,6 +304,31 @@ def test_ingress_nginx_fallbacks(tmp_path):
     assert {type(f).__name__ for f in m.facts()} == {"RiskyDefault"}
 
 
+
+@pytest.mark.parametrize("name, go_pattern", [
+    ("METHODS", r"^([A-Za-z]+,?\s?)+$"),
+    ("HEADERS", r"^([A-Za-z0-9\-_]+,?\s?)+$"),
+    ("EXPOSE", r"^(([A-Za-z0-9\-_]+|\*),?\s?)+$"),
+])
+def test_ingress_nginx_list_validators_accept_what_ingress_nginx_does(name, go_pattern):
+    """Each validator admits exactly the strings of ingress-nginx's own
+    (cors/main.go) on every string of up to 6 characters over letters, `-`,
+    `*`, `,`, space and tab; and a long near-miss is decided at once (the
+    original backtracks exponentially in Python's `re`)."""
+    import itertools
+    import time
+
+    from corslint.platforms import ingress_nginx
+
+    ours, theirs = getattr(ingress_nginx, name), re.compile(go_pattern)
+    for size in range(7):
+        for chars in itertools.product("aB-*, \t", repeat=size):
+            text = "".join(chars)
+            assert bool(ours.match(text)) == bool(theirs.match(text)), repr(text)
+    started = time.process_time()
+    assert not ours.match("GET " * 5000 + "!")
+    assert time.process_time() - started < 0.5
+
 def test_traefik_versions(tmp_path):
     path = tmp_path / "mw.yaml"
     path.write_text("http:\n  middlewares:\n    c:\n      headers:\n        accessControlAllowOriginList: ['*']\n"
