@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from urllib.parse import urlsplit
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from corslint.urls import split
@@ -44,6 +45,9 @@ PREFIXES = st.sampled_from(["", "http://", "https://", "HTTP://", "//", "x:", "1
 @given(PREFIXES, URLISH)
 def test_split_matches_urllib(prefix, rest):
     url = prefix + rest
+    if sys.version_info < (3, 11):  # 3.10's urlsplit takes a scheme that does not start with a letter
+        scheme = expected(url)[0] if isinstance(expected(url), list) else ""
+        assume(scheme[:1].isalpha() or not scheme)
     assert outcome(url) == expected(url)
 
 
