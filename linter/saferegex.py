@@ -9,8 +9,13 @@ backtracking limit; Go's and Envoy's RE2 never backtrack.  A hostile or
 careless config must not stall the linter, so:
 
 - patterns that *can* backtrack badly are compiled to a `Guarded` pattern
-  whose matches run under a CPU-time budget (`BUDGET_SECONDS`, SIGVTALRM:
-  the `re` engine checks for signals while it backtracks).  Risky means: two
+  whose matches run under a CPU-time budget (`BUDGET_SECONDS`) with the
+  `regex` package's `timeout=`: it works on every OS and in every thread,
+  and is imported only when a risky pattern is matched.  The few patterns
+  `regex` would read differently from `re` (`_NOT_PORTABLE`) run with `re`
+  under the Unix CPU timer (SIGVTALRM, main thread only: the `re` engine
+  checks for signals while it backtracks); where there is none they count
+  as timed out.  Risky means: two
   quantified atoms that can match the same text with nothing between them
   that only one of them can match (`a*a*`, `\\d+\\d+`, `.*/.*`), a variable
   repeat that can meet itself again inside an outer repeat (`(a+)+`,
