@@ -9,8 +9,13 @@ backtracking limit; Go's and Envoy's RE2 never backtrack.  A hostile or
 careless config must not stall the linter, so:
 
 - patterns that *can* backtrack badly are compiled to a `Guarded` pattern
-  whose matches run under a CPU-time budget (`BUDGET_SECONDS`, SIGVTALRM:
-  the `re` engine checks for signals while it backtracks).  Risky means: two
+  whose matches run under a CPU-time budget (`BUDGET_SECONDS`) with the
+  `regex` package's `timeout=`: it works on every OS and in every thread,
+  and is imported only when a risky pattern is matched.  The few patterns
+  `regex` would read differently from `re` (`_NOT_PORTABLE`) run with `re`
+  under the Unix CPU timer (SIGVTALRM, main thread only: the `re` engine
+  checks for signals while it backtracks); where there is none they count
+  as timed out.  Risky means: two
   quantified atoms that can match the same text with nothing between them
   that only one of them can match (`a*a*`, `\\d+\\d+`, `.*/.*`), a variable
   repeat that can meet itself again inside an outer repeat (`(a+)+`,
@@ -356,14 +361,52 @@ def _text(string) -> str:
     return string if isinstance(string, str) else repr(string)
 
 
+def _call(compiled, name: str, string, args, kwargs):
+    """`compiled.<name>(string, ...)`; `sub`'s replacement comes first in
+    `args`, and `finditer` is run to the end inside the time limit."""
+    if name in ("sub", "subn"):
+        return getattr(compiled, name)(args[0], string, *args[1:], **kwargs)
+    if name == "finditer":
+        return list(compiled.finditer(string, *args, **kwargs))
+    return getattr(compiled, name)(string, *args, **kwargs)
+
+
+#: what `regex` (VERSION0, `re`'s dialect) reads differently from `re`: a
+#: POSIX class `[[:alpha:]]` (a set and literals to `re`), a `{` that is no
+#: `{m,n}` repeat (`a{e<=1}` is a fuzzy match to `regex`, text to `re`), and
+#: verbose patterns (`re` reads `{1, 2}` there as text, `regex` as a repeat)
+_NOT_PORTABLE = r"\[[:=.]|\{(?!\d*(?:,\d*)?\})|\(\?[a-zA-Z-]*x"
+
+
+def _portable(compiled: re.Pattern):
+    """The pattern compiled by `regex`, whose matches take a `timeout` on
+    every OS and in every thread, or None when `regex` could read it
+    differently (or refuses it): the Unix timer guards those."""
+    if compiled.flags & re.VERBOSE or not isinstance(compiled.pattern, str) or \
+            re.search(_NOT_PORTABLE, compiled.pattern):
+        return None
+    import regex    # here: only a run that matches a risky pattern pays for it
+
+    flags = regex.VERSION0 | sum(getattr(regex, name) for name in ("IGNORECASE", "MULTILINE", "DOTALL", "ASCII")
+                                 if compiled.flags & getattr(re, name))
+    try:
+        return regex.compile(compiled.pattern, flags)
+    except Exception:   # regex.error, or a limit of its own
+        return None
+
+
+
 class Guarded:
     """A compiled pattern whose matches run within the time budget.
     It offers the `re.Pattern` methods the linter uses."""
 
-    __slots__ = ("compiled", "pattern", "flags", "groups", "groupindex", "timed_out")
+    __slots__ = ("compiled", "portable", "pattern", "flags", "groups", "groupindex", "timed_out")
 
     def __init__(self, compiled: re.Pattern):
         self.compiled = compiled
+        #: the same pattern compiled by `regex` (None until the first match;
+        #: False when `regex` would read it differently from `re`)
+        self.portable = None
         self.pattern = compiled.pattern
         self.flags = compiled.flags
         self.groups = compiled.groups
@@ -374,35 +417,52 @@ class Guarded:
     def __repr__(self) -> str:
         return f"Guarded({self.compiled!r})"
 
-    def _run(self, method, string, *args, **kwargs):
-        global _spent, _handler_thread
+    def _run(self, name: str, string, *args, **kwargs):
+        global _spent
         if self.timed_out is not None:
             raise RegexTimeout(self.pattern, self.timed_out)
         limit = min(BUDGET_SECONDS, RUN_BUDGET_SECONDS - _spent)
         if limit <= 0:
             raise RegexBudgetSpent(self.pattern, _text(string))
-        import signal   # here, not at the top: most runs never match a risky pattern
-
-        previous = signal.getsignal(signal.SIGVTALRM)
-        if previous is not _expired or _handler_thread != get_ident():
-            try:
-                signal.signal(signal.SIGVTALRM, _expired)
-            except ValueError:     # not the main thread: no signals here, match as it is
-                return method(string, *args, **kwargs)
-            _handler_thread = get_ident()
-        outer = signal.setitimer(signal.ITIMER_VIRTUAL, limit)
+        if self.portable is None:
+            self.portable = _portable(self.compiled) or False
         started = process_time()
         try:
-            return method(string, *args, **kwargs)
-        except _Expired:
+            if self.portable:       # any OS, any thread: `regex` stops itself
+                return _call(self.portable, name, string, args, dict(kwargs, timeout=limit))
+            return self._timed(name, string, args, kwargs, limit)
+        except (TimeoutError, _Expired):
             if limit < BUDGET_SECONDS:      # the run's budget ran out, not this pattern's
                 raise RegexBudgetSpent(self.pattern, _text(string)) from None
             self.timed_out = _text(string)
             raise RegexTimeout(self.pattern, self.timed_out) from None
         finally:
+            _spent += process_time() - started
+
+    def _timed(self, name: str, string, args, kwargs, limit: float):
+        """A match with `re` under the Unix CPU timer, for the rare pattern
+        `regex` would read differently; where there is no such timer (Windows,
+        a thread other than the main one) the pattern counts as timed out:
+        the documented input error, never a match without a limit."""
+        global _handler_thread
+        import signal   # here, not at the top: most runs never match a risky pattern
+
+        if not hasattr(signal, "setitimer") or not hasattr(signal, "SIGVTALRM"):
+            raise _Expired()
+        previous = signal.getsignal(signal.SIGVTALRM)
+        if previous is not _expired or _handler_thread != get_ident():
+            try:
+                signal.signal(signal.SIGVTALRM, _expired)
+            except ValueError:     # not the main thread: no signals here
+                raise _Expired() from None
+            _handler_thread = get_ident()
+        outer = signal.setitimer(signal.ITIMER_VIRTUAL, limit)
+        started = process_time()
+        try:
+            return _call(self.compiled, name, string, args, kwargs)
+        finally:
             signal.setitimer(signal.ITIMER_VIRTUAL, 0)
             used = process_time() - started
-            _spent += used
             # our handler stays between matches (installing it costs ten times a match);
             # someone else's is given back, with what is left of their timer
             if previous is not _expired and callable(previous):
@@ -411,28 +471,28 @@ class Guarded:
                 signal.setitimer(signal.ITIMER_VIRTUAL, max(outer[0] - used, 1e-6), outer[1])
 
     def search(self, string, *args, **kwargs):
-        return self._run(self.compiled.search, string, *args, **kwargs)
+        return self._run("search", string, *args, **kwargs)
 
     def match(self, string, *args, **kwargs):
-        return self._run(self.compiled.match, string, *args, **kwargs)
+        return self._run("match", string, *args, **kwargs)
 
     def fullmatch(self, string, *args, **kwargs):
-        return self._run(self.compiled.fullmatch, string, *args, **kwargs)
+        return self._run("fullmatch", string, *args, **kwargs)
 
     def findall(self, string, *args, **kwargs):
-        return self._run(self.compiled.findall, string, *args, **kwargs)
+        return self._run("findall", string, *args, **kwargs)
 
     def finditer(self, string, *args, **kwargs):
-        return iter(self._run(lambda *a, **k: list(self.compiled.finditer(*a, **k)), string, *args, **kwargs))
+        return iter(self._run("finditer", string, *args, **kwargs))
 
     def split(self, string, *args, **kwargs):
-        return self._run(self.compiled.split, string, *args, **kwargs)
+        return self._run("split", string, *args, **kwargs)
 
     def sub(self, repl, string, *args, **kwargs):
-        return self._run(lambda s, *a, **k: self.compiled.sub(repl, s, *a, **k), string, *args, **kwargs)
+        return self._run("sub", string, repl, *args, **kwargs)
 
     def subn(self, repl, string, *args, **kwargs):
-        return self._run(lambda s, *a, **k: self.compiled.subn(repl, s, *a, **k), string, *args, **kwargs)
+        return self._run("subn", string, repl, *args, **kwargs)
 
     def __eq__(self, other):
         return isinstance(other, Guarded) and other.compiled == self.compiled

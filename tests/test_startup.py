@@ -32,7 +32,7 @@ _STDLIB_HEAVY = ("argparse", "importlib.metadata", "email", "http", "urllib.requ
 #: what each kind of one-file lint must not import
 FORBIDDEN = {
     "nginx": (*_STDLIB_HEAVY, "dataclasses", "typing", "inspect", "ast", "tokenize", "hashlib", "pkgutil",
-              "importlib", "importlib.util", "logging", "tempfile", "tomllib", "yaml", "lark", "tree_sitter",
+              "importlib", "importlib.util", "logging", "tempfile", "tomllib", "yaml", "lark", "tree_sitter", "regex",
               "corslint.apache", "corslint.apps", "corslint.platforms", "corslint.browser", "corslint.simulate",
               "corslint.fixes", "corslint.deploy.compose", "corslint.deploy.dockerfile", "shlex", "corslint.templates"),
     "apache": (*_STDLIB_HEAVY, "tomllib", "yaml", "tree_sitter", "corslint.apps", "corslint.platforms",
