@@ -1,1 +1,4 @@
 __version__ = "0.1.0"
+#: the project's home on its forge: SARIF's informationUri, the default rule
+#: pages (report/sarif.py) and pyproject's [project.urls]
+REPOSITORY = "https://github.com/corslint/corslint"
