@@ -4,5 +4,6 @@ The version is written here only: pyproject.toml reads it
 (`[tool.setuptools.dynamic]`), and `--version`, JSON and SARIF print it."""
 
 __version__ = "0.1.0"
-#: where the project lives: pyproject's [project.urls] and SARIF's rule help point here
+#: the project's home on its forge: SARIF's informationUri, the default rule
+#: pages (report/sarif.py) and pyproject's [project.urls]
 REPOSITORY = "https://github.com/corslint/corslint"

@@ -59,6 +59,8 @@ def lint_main(argv: list[str]) -> int:
         Opt("--format", "text (default), json, sarif (code scanning) or github (Actions annotations)",
             choices=("text", "json", "sarif", "github"), default="text"),
         Opt("--output", "write the report (or the --diff) to FILE", metavar="FILE"),
+        Opt("--base", "json, sarif and github give paths relative to DIR (default: the git repository's top "
+                      "level, else the current folder)", metavar="DIR"),
         Opt("--select", "rule codes, prefixes or slugs", action="append", metavar="CODES"),
         Opt("--ignore", "rule codes, prefixes or slugs to skip", action="append", metavar="CODES"),
         Opt("--fail-on", "lowest severity that fails (warning)", choices=("error", "warning", "info")),
@@ -112,6 +114,11 @@ def lint_main(argv: list[str]) -> int:
         if refused is not None:     # said before any work (or --fix) is done
             _say(f"corslint: --output {args.output}: {refused}")
             return 2
+    if args.base is not None:
+        import os
+
+        if not os.path.isdir(args.base):
+            raise UsageError(f"corslint: --base {args.base}: not a folder")
     maps = _mappings(settings, args.map, args.root, "corslint")
     report = lint(paths, settings, args.type, args.root, args.strict, maps)
     if args.fix or args.diff:
@@ -133,15 +140,19 @@ def lint_main(argv: list[str]) -> int:
             return 2 if report.errors else (1 if changed else 0)
         _say(f"corslint: fixed {n} finding{'s' if n != 1 else ''} in {changed} file{'s' if changed != 1 else ''}")
         report = result.report
-    if args.format == "json":
-        from .report.json import render
-        text = render(report)
-    elif args.format == "sarif":
-        from .report.sarif import render
-        text = render(report)
-    elif args.format == "github":
-        from .report.github import render
-        text = render(report)
+    if args.format in ("json", "sarif", "github"):
+        from .report.paths import Base
+
+        base = Base.find(args.base)
+        if args.format == "json":
+            from .report.json import render
+            text = render(report, base)
+        elif args.format == "sarif":
+            from .report.sarif import render
+            text = render(report, base, settings.docs_url)
+        else:
+            from .report.github import render
+            text = render(report, base)
     else:
         from .report.text import render
         text = render(report, color=args.output is None and sys.stdout.isatty())

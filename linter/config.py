@@ -12,7 +12,7 @@ import os
 from .diagnostics import InputError
 from .record import field, record
 
-KNOWN_KEYS = {"select", "ignore", "fail-on", "trusted-origins", "clients", "per-file-ignores", "paths"}
+KNOWN_KEYS = {"select", "ignore", "fail-on", "trusted-origins", "clients", "per-file-ignores", "paths", "docs-url"}
 FAIL_LEVELS = ("error", "warning", "info")
 
 
@@ -26,6 +26,8 @@ class Settings:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     #: deployed path -> repository path (absolute): `paths = {"/etc/nginx" = "deploy/nginx"}`
     paths: dict[str, str] = field(default_factory=dict)
+    #: where the rule pages are published (SARIF helpUri); None: report/sarif.py's DOCS_URL
+    docs_url: str | None = None
     path: str | None = None
 
     def ignored_for(self, path: str) -> list[str]:
@@ -160,7 +162,19 @@ def _settings(path: str, table) -> Settings:
             raise InputError(path, None, f"paths: {problem}")
         settings.paths[os.path.normpath(target)] = os.path.normpath(
             os.path.join(os.path.dirname(os.path.abspath(path)), source))
+    if "docs-url" in table:
+        settings.docs_url = _docs_url(path, table["docs-url"])
     return settings
+
+
+def _docs_url(path: str, value) -> str:
+    """`docs-url`: an http(s) URL with nothing in it that would end or
+    bend the link code scanning shows (white space, controls, quotes, `<>`)."""
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")) or \
+            any(c.isspace() or not c.isprintable() or c in "\"'<>\\" for c in value) or len(value) > 2000:
+        raise InputError(path, None, "docs-url must be an https:// URL of the folder holding the rule pages "
+                                     "(CODE.md)")
+    return value
 
 
 def map_problem(target: str, source: str) -> str | None:

@@ -14,6 +14,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
+#: public data files the tests read in place (the SARIF schema)
+SHARED_DATA = REPO.parent / "shared" / "data"
 MISSING = "<corpus missing>"
 _ENTRY = re.compile(r"^## `([^`]+)`\n- \*\*format\*\*: (\S+)", re.MULTILINE)
 

@@ -1,20 +1,21 @@
 """Review-pipeline output: SARIF 2.1.0 (`--format sarif`, checked against
-the official OASIS schema vendored in tests/data) and GitHub Actions
-annotations (`--format github`)."""
+the official OASIS schema, read in place from ../shared/data) and GitHub
+Actions annotations (`--format github`)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import textwrap
 from pathlib import Path
 
 import jsonschema
 import pytest
+from corpus_files import SHARED_DATA, require_shared
 from support import ALLOW_ANY, ALLOW_CREDENTIALS, api_server, corslint
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
 
 WILDCARD = api_server(ALLOW_ANY, ALLOW_CREDENTIALS, "proxy_pass http://127.0.0.1:8000;")
 
@@ -30,8 +31,14 @@ NO_ALWAYS = textwrap.dedent("""\
     """)
 
 
+@functools.cache
+def schema() -> dict:
+    """The OASIS SARIF 2.1.0 schema (public data: ../shared/data, never copied into the project)."""
+    return json.loads((require_shared(SHARED_DATA, "shared data") / "sarif-schema-2.1.0.json").read_text())
+
+
 def validate(doc: dict) -> None:
-    validator = jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    validator = jsonschema.Draft4Validator(schema(), format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
     assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
 
@@ -44,9 +51,9 @@ def sarif(*args: str, cwd: Path) -> dict:
     return doc
 
 
-def test_the_vendored_schema_is_the_official_one():
-    assert SCHEMA["id"].endswith("/sarif-schema-2.1.0.json")
-    assert "oasis-open.org" in SCHEMA["id"]
+def test_the_shared_schema_is_the_official_one():
+    assert schema()["id"].endswith("/sarif-schema-2.1.0.json")
+    assert "oasis-open.org" in schema()["id"]
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +99,24 @@ def test_rules_are_described_from_their_docs(samples_sarif):
 
 def test_help_uri_points_at_the_rule_page(tmp_path):
     (tmp_path / "api.conf").write_text(WILDCARD)
-    out = corslint("api.conf", "--format", "sarif", cwd=tmp_path, timeout=60,
-                   env={"CORSLINT_DOCS_URL": "https://docs.example.org/corslint/rules/"}).stdout
-    doc = json.loads(out)
-    validate(doc)
+    rules = sarif("api.conf", cwd=tmp_path)["runs"][0]["tool"]["driver"]["rules"]
+    assert rules[0]["helpUri"] == f"https://github.com/corslint/corslint/blob/main/docs/rules/{rules[0]['id']}.md"
+    assert (ROOT / "docs" / "rules" / f"{rules[0]['id']}.md").is_file()
+    (tmp_path / ".corslint.toml").write_text('docs-url = "https://docs.example.org/corslint/rules/"\n')
+    doc = sarif("api.conf", cwd=tmp_path)
     rule = doc["runs"][0]["tool"]["driver"]["rules"][0]
     assert rule["helpUri"] == f"https://docs.example.org/corslint/rules/{rule['id']}.md"
+    assert doc["runs"][0]["tool"]["driver"]["informationUri"] == "https://github.com/corslint/corslint"
+
+
+@pytest.mark.parametrize("value", ['"javascript:alert(1)"', '"https://a.example/x y"', '"https://a.example/\\u0007"',
+                                   "5", '"https://a.example/\\"><b>"'])
+def test_a_bad_docs_url_is_an_input_error(tmp_path, value):
+    (tmp_path / "api.conf").write_text(WILDCARD)
+    (tmp_path / ".corslint.toml").write_text(f"docs-url = {value}\n")
+    result = corslint("api.conf", "--format", "sarif", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert ".corslint.toml: docs-url must be an https:// URL" in result.stderr, result.stderr
 
 
 def test_result_locations_related_lines_and_fixes(tmp_path):
@@ -116,7 +135,10 @@ def test_result_locations_related_lines_and_fixes(tmp_path):
     assert location["region"]["endLine"] == 5
     assert r201["level"] == "error"
     assert "request: GET /api/" in r201["message"]["text"]
+    # GitHub shows a related location only when the message links it
+    assert r201["message"]["text"].endswith(" Related: [Access-Control-Allow-Credentials: true](1).")
     related = r201["relatedLocations"][0]
+    assert related["id"] == 1
     assert related["physicalLocation"]["region"]["startLine"] == 6
     assert related["physicalLocation"]["artifactLocation"]["uri"] == "conf/api.conf"
     assert "Credentials" in related["message"]["text"]
@@ -127,21 +149,27 @@ def test_result_locations_related_lines_and_fixes(tmp_path):
     assert run["invocations"][0]["executionSuccessful"] is True
 
 
-def test_fingerprints_survive_edits_above(tmp_path):
+def test_line_hashes_survive_edits_above(tmp_path):
+    """primaryLocationLineHash (the only key GitHub reads) hashes the line
+    and what follows it, not its number."""
+    def hashes(results):
+        return [r["partialFingerprints"]["primaryLocationLineHash"] for r in results]
+
     (tmp_path / "api.conf").write_text(WILDCARD)
     before = sarif("api.conf", cwd=tmp_path)["runs"][0]["results"]
     (tmp_path / "api.conf").write_text("# a comment\n# and another one\n\n" + WILDCARD)
     after = sarif("api.conf", cwd=tmp_path)["runs"][0]["results"]
     assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in after] == \
         [r["locations"][0]["physicalLocation"]["region"]["startLine"] + 3 for r in before]
-    assert [r["partialFingerprints"] for r in after] == [r["partialFingerprints"] for r in before]
+    assert hashes(after) == hashes(before)
+    assert all(r["partialFingerprints"].keys() == {"primaryLocationLineHash"} for r in after)
     # a different offending line is a different finding
     (tmp_path / "api.conf").write_text(WILDCARD.replace("location /api/", "location /v2/"))
     def by_rule(results):
         return {r["ruleId"]: r["partialFingerprints"] for r in results}
 
     moved = by_rule(sarif("api.conf", cwd=tmp_path)["runs"][0]["results"])
-    assert moved["CORS201"] == by_rule(before)["CORS201"]          # its line reads the same
+    assert moved["CORS201"] == by_rule(before)["CORS201"]          # its line and the ones after read the same
     assert moved["CORS101"] != by_rule(before)["CORS101"]          # it points at the `location` line
     (tmp_path / "api.conf").write_text(WILDCARD.replace("Origin * always", "Origin '*' always"))
     changed = by_rule(sarif("api.conf", cwd=tmp_path)["runs"][0]["results"])
