@@ -1,1 +1,3 @@
 __version__ = "0.1.0"
+#: where corslint is developed: the rule pages, the project's links
+REPOSITORY = "https://github.com/corslint/corslint"

@@ -56,8 +56,9 @@ def lint_main(argv: list[str]) -> int:
     p = Command(
         "corslint", "Lint CORS configuration (nginx, Apache, frameworks, platform YAML).",
         Pos("paths", "PATH", "files or folders to lint", many=True),
-        Opt("--format", "text (default), json, sarif (code scanning) or github (Actions annotations)",
-            choices=("text", "json", "sarif", "github"), default="text"),
+        Opt("--format", "text (default), json, sarif (code scanning), github (Actions annotations) or markdown "
+                        "(a job summary or pull-request comment)",
+            choices=("text", "json", "sarif", "github", "markdown"), default="text"),
         Opt("--output", "write the report (or the --diff) to FILE", metavar="FILE"),
         Opt("--select", "rule codes, prefixes or slugs", action="append", metavar="CODES"),
         Opt("--ignore", "rule codes, prefixes or slugs to skip", action="append", metavar="CODES"),
@@ -141,6 +142,9 @@ def lint_main(argv: list[str]) -> int:
         text = render(report)
     elif args.format == "github":
         from .report.github import render
+        text = render(report)
+    elif args.format == "markdown":
+        from .report.markdown import render
         text = render(report)
     else:
         from .report.text import render
