@@ -77,15 +77,16 @@ def _fit(lines: list[str], room: int, more: str) -> tuple[list[str], int]:
 def render(report, docs_url: str | None = None) -> str:
     room = LIMIT - 1_000     # the headings, the table's head and the "more" lines
     n = len(report.errors)
-    errors = f", {n} input error{'s' if n != 1 else ''}" if n else ""
-    out = [f"### corslint: {found(report)}{errors}", ""]
-    if report.findings:
-        rows, used = _fit([_row(f, docs_url) for f in report.findings], room // 2 if report.errors else room,
+    out = [f"### corslint: {found(report)}" + (f", {n} input error{'s' if n != 1 else ''}" if n else ""), ""]
+    errors = [f"- {_code(str(e))}" for e in report.errors]
+    if report.findings:     # the errors keep the room they need, up to half of it
+        rows, used = _fit([_row(f, docs_url) for f in report.findings],
+                          room - min(sum(len(e) + 1 for e in errors), room // 2),
                           "| | | | … and {} more (not shown: the report is kept within a comment's size) |")
         room -= used
         out += ["| Where | Rule | Severity | Message |", "| --- | --- | --- | --- |", *rows, ""]
-    if report.errors:
-        items, used = _fit([f"- {_code(str(e))}" for e in report.errors], room, "- … and {} more (not shown)")
+    if errors:
+        items, used = _fit(errors, room, "- … and {} more (not shown)")
         room -= used
         out += ["**The run is incomplete**: what could not be read or parsed was not linted.", "", *items, ""]
     said = remarks(report)
