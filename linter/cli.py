@@ -56,10 +56,11 @@ def lint_main(argv: list[str]) -> int:
     p = Command(
         "corslint", "Lint CORS configuration (nginx, Apache, frameworks, platform YAML).",
         Pos("paths", "PATH", "files or folders to lint", many=True),
-        Opt("--format", "text (default), json, sarif (code scanning) or github (Actions annotations)",
-            choices=("text", "json", "sarif", "github"), default="text"),
+        Opt("--format", "text (default), json, sarif (code scanning), github (Actions annotations) or markdown "
+                        "(a job summary or pull-request comment)",
+            choices=("text", "json", "sarif", "github", "markdown"), default="text"),
         Opt("--output", "write the report (or the --diff) to FILE", metavar="FILE"),
-        Opt("--base", "json, sarif and github give paths relative to DIR (default: the git repository's top "
+        Opt("--base", "json, sarif, github and markdown give paths relative to DIR (default: the git repository's top "
                       "level, else the current folder)", metavar="DIR"),
         Opt("--select", "rule codes, prefixes or slugs", action="append", metavar="CODES"),
         Opt("--ignore", "rule codes, prefixes or slugs to skip", action="append", metavar="CODES"),
@@ -140,7 +141,7 @@ def lint_main(argv: list[str]) -> int:
             return 2 if report.errors else (1 if changed else 0)
         _say(f"corslint: fixed {n} finding{'s' if n != 1 else ''} in {changed} file{'s' if changed != 1 else ''}")
         report = result.report
-    if args.format in ("json", "sarif", "github"):
+    if args.format in ("json", "sarif", "github", "markdown"):
         from .report.paths import Base
 
         base = Base.find(args.base)
@@ -150,9 +151,12 @@ def lint_main(argv: list[str]) -> int:
         elif args.format == "sarif":
             from .report.sarif import render
             text = render(report, base, settings.docs_url)
-        else:
+        elif args.format == "github":
             from .report.github import render
             text = render(report, base)
+        else:
+            from .report.markdown import render
+            text = render(report, base, settings.docs_url)
     else:
         from .report.text import render
         text = render(report, color=args.output is None and sys.stdout.isatty())

@@ -1,4 +1,4 @@
-"""Where the review formats (SARIF, `--format github`, JSON) say a file is.
+"""Where the review formats (SARIF, `--format github`, JSON, Markdown) say a file is.
 
 Code scanning and Actions annotations read a relative path from the
 repository's root, wherever the step ran (`working-directory: deploy`), and

@@ -38,9 +38,6 @@ from .paths import Base
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
-#: where the rule pages (docs/rules/CODE.md) are published unless
-#: `[tool.corslint] docs-url` says otherwise
-DOCS_URL = f"{REPOSITORY}/blob/main/docs/rules/"
 
 #: The exposure rules: a finding means a site the owner did not mean can read
 #: the API's responses.  Each carries a CVSS 3.1 base score (GitHub: 9.0 and
@@ -116,7 +113,7 @@ def _physical(path: str, base: Base, line: int | None, column: int | None = None
                                  "region": _region(path, line, column, end_line)}}
 
 
-def _rule(rule, docs_url: str) -> dict:
+def _rule(rule, docs_url: str | None) -> dict:
     from .. import ruledocs
 
     security = SECURITY.get(rule.code)
@@ -129,7 +126,7 @@ def _rule(rule, docs_url: str) -> dict:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": ruledocs.what_it_does(rule)},
         "help": {"text": ruledocs.text(rule), "markdown": ruledocs.markdown(rule)},
-        "helpUri": f"{docs_url.rstrip('/')}/{rule.code}.md",
+        "helpUri": ruledocs.rule_url(rule.code, docs_url),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": properties,
     }
@@ -236,7 +233,7 @@ def _notes(report, base: Base) -> list[dict]:
 
 def render(report, base: Base | None = None, docs_url: str | None = None) -> str:
     """The SARIF log of `report`, paths relative to `base` (paths.py's
-    default when None), rule pages under `docs_url` (DOCS_URL when None)."""
+    default when None), rule pages under `docs_url` (ruledocs.rule_url)."""
     from corslint.rules import RULES
 
     base = base or Base.find()
@@ -261,7 +258,7 @@ def render(report, base: Base | None = None, docs_url: str | None = None) -> str
     run = {
         "tool": {"driver": {"name": "corslint", "version": __version__, "semanticVersion": __version__,
                             "informationUri": REPOSITORY,
-                            "rules": [_rule(r, docs_url or DOCS_URL) for r in RULES]}},
+                            "rules": [_rule(r, docs_url) for r in RULES]}},
         "invocations": [invocation],
         "originalUriBaseIds": {"%SRCROOT%": {"uri": _file_uri(base.folder).rstrip("/") + "/"}},
         "columnKind": "unicodeCodePoints",

@@ -17,25 +17,36 @@ def render(report, color: bool = False) -> str:
         for rel in f.related:
             shown += f"\n    related: {text(rel.path)}:{rel.line}: {text(rel.message)}"
         lines.append(shown)
-    for path, reason in report.skipped:
-        lines.append(f"{line(path)}: skipped: {text(reason)}")
-    lines += notes(report)
-    for sup in report.unused_suppressions:
-        codes = text(", ".join(sup.codes)) if sup.codes else "all"
-        lines.append(f"{line(sup.path)}:{sup.line}: unused suppression ({codes}): it matches no finding")
-    counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")}
-    total = len(report.findings)
-    if total:
-        detail = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
-        lines.append(f"Found {total} problem{'s' if total != 1 else ''} ({detail}) in {report.files} "
-                     f"file{'s' if report.files != 1 else ''}.")
-    elif not report.errors:
-        skipped = f" ({len(report.skipped)} skipped)" if report.skipped else ""
-        lines.append(f"No problems found in {report.files} file{'s' if report.files != 1 else ''}{skipped}.")
+    lines += remarks(report)
+    if report.findings or not report.errors:
+        lines.append(found(report) + ".")
     if report.errors:
         n = len(report.errors)
         lines.append(f"{n} input error{'s' if n != 1 else ''} (listed on stderr): the run is incomplete.")
     return "\n".join(lines) + "\n"
+
+
+def found(report) -> str:
+    """`Found 3 problems (2 errors, 1 warning) in 2 files`, or `No problems
+    found in 2 files (1 skipped)`: the run's count."""
+    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    total = len(report.findings)
+    if not total:
+        return f"No problems found in {files}" + (f" ({len(report.skipped)} skipped)" if report.skipped else "")
+    counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")}
+    detail = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+    return f"Found {total} problem{'s' if total != 1 else ''} ({detail}) in {files}"
+
+
+def remarks(report) -> list[str]:
+    """What a run says besides its findings, a line each: the files
+    skipped, the notes, the unused suppressions."""
+    out = [f"{line(path)}: skipped: {text(reason)}" for path, reason in report.skipped]
+    out += notes(report)
+    for sup in report.unused_suppressions:
+        codes = text(", ".join(sup.codes)) if sup.codes else "all"
+        out.append(f"{line(sup.path)}:{sup.line}: unused suppression ({codes}): it matches no finding")
+    return out
 
 
 def notes(report) -> list[str]:
