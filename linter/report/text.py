@@ -7,7 +7,9 @@ from __future__ import annotations
 from ..display import line, text
 
 
-def render(report, color: bool = False) -> str:
+def render(report, color: bool = False, quiet: bool = False) -> str:
+    """The findings (and, under --strict, the unused suppressions); unless
+    `quiet` (-q), the skipped files, the notes and the summary too."""
     lines = []
     for f in report.findings:
         code = f"\033[1;31m{f.code}\033[0m" if color and f.severity == "error" else f.code
@@ -17,12 +19,14 @@ def render(report, color: bool = False) -> str:
         for rel in f.related:
             shown += f"\n    related: {text(rel.path)}:{rel.line}: {text(rel.message)}"
         lines.append(shown)
-    for path, reason in report.skipped:
-        lines.append(f"{line(path)}: skipped: {text(reason)}")
-    lines += notes(report)
+    if not quiet:
+        lines += [f"{line(path)}: skipped: {text(reason)}" for path, reason in report.skipped]
+        lines += notes(report)
     for sup in report.unused_suppressions:
         codes = text(", ".join(sup.codes)) if sup.codes else "all"
         lines.append(f"{line(sup.path)}:{sup.line}: unused suppression ({codes}): it matches no finding")
+    if quiet:
+        return "".join(shown + "\n" for shown in lines)
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")}
     total = len(report.findings)
     if total:
