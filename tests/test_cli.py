@@ -319,3 +319,30 @@ def test_color_flag_and_environment(files, tmp_path):
     assert red not in corslint("api.conf", cwd=tmp_path, env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
     assert red in corslint("api.conf", "--color", "always", cwd=tmp_path, env={"NO_COLOR": "1"}).stdout
     assert red not in corslint("api.conf", "--color", "never", cwd=tmp_path, env={"FORCE_COLOR": "1"}).stdout
+
+
+def test_folder_walk_respects_gitignore_inside_a_repository(files, tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        import pytest
+
+        pytest.skip("git is not installed")
+    files("site/api.conf", WILDCARD_CREDENTIALS)
+    files("site/build/api.conf", WILDCARD_CREDENTIALS)
+    files("site/.gitignore", "build/\n")
+    files("outside/build/api.conf", WILDCARD_CREDENTIALS)
+    files("outside/.gitignore", "build/\n")
+    # a checkout's fsmonitor would run a program: corslint turns it off
+    marker = tmp_path / "ran"
+    subprocess.run(["git", "init", "-q", str(tmp_path / "site")], check=True)
+    subprocess.run(["git", "-C", str(tmp_path / "site"), "config", "core.fsmonitor",
+                    f"touch {marker}; false"], check=True)
+    result = corslint("site", "-f", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert {f["path"] for f in json.loads(result.stdout)["findings"]} == {"site/api.conf"}
+    assert not marker.exists()
+    # a file named is always linted; outside a repository every file is walked
+    assert corslint("site/build/api.conf", cwd=tmp_path).returncode == 1
+    assert "outside/build/api.conf" in corslint("outside", cwd=tmp_path).stdout
