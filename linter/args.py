@@ -3,9 +3,11 @@
 `argparse` costs a pre-commit run about 5 ms before it reads one argument
 (its import, `gettext` and `locale` for translated messages, `shutil` for
 the terminal width): a quarter of what a one-file lint may take.  corslint
-needs little of it: long options (`--name VALUE`, `--name=VALUE`), flags,
-repeatable options, choices, an int conversion, positionals, `--` and
-`--help`; all declared once in a table that also writes the help.
+needs little of it: long options (`--name VALUE`, `--name=VALUE`), a short
+alias for some (`-f VALUE`, `-fVALUE`, `-q`), flags, repeatable options,
+choices, an int conversion, positionals, `--`, `-h`/`--help` and
+`-V`/`--version`; all declared once in a table that also writes the help.
+(`-` alone is a positional: the standard input.)
 
 Errors raise `UsageError("PROG: message")`; the CLI prints it and exits 2.
 """
@@ -21,14 +23,16 @@ class UsageError(Exception):
 
 class Opt:
     """One `--option`.  action: "store" (takes a value), "flag" (no value,
-    True when given) or "append" (a value, repeatable: a list)."""
+    True when given) or "append" (a value, repeatable: a list); `short` is
+    its one-letter alias (`-f`), as ruff and shellcheck spell the common ones."""
 
-    __slots__ = ("name", "text", "action", "choices", "metavar", "default", "convert", "required")
+    __slots__ = ("name", "short", "text", "action", "choices", "metavar", "default", "convert", "required")
 
-    def __init__(self, name: str, text: str = "", *, action: str = "store",
+    def __init__(self, name: str, text: str = "", *, short: str | None = None, action: str = "store",
                  choices: tuple[str, ...] | None = None, metavar: str | None = None, default=None,
                  convert=None, required: bool = False):
         self.name = name
+        self.short = short
         self.text = text
         self.action = action
         self.choices = choices
@@ -43,6 +47,10 @@ class Opt:
 
     def usage(self) -> str:
         return self.name if self.action == "flag" else f"{self.name} {self.metavar}"
+
+    def label(self) -> str:
+        """The option as its help entry names it: `-f, --format {text,json}`."""
+        return f"{self.short}, {self.usage()}" if self.short else self.usage()
 
 
 class Pos:
@@ -64,6 +72,7 @@ class Command:
         self.prog = prog
         self.description = description
         self.options = {s.name: s for s in specs if isinstance(s, Opt)}
+        self.shorts = {s.short: s.name for s in specs if isinstance(s, Opt) and s.short}
         self.positionals = [s for s in specs if isinstance(s, Pos)]
         self.version = version
 
@@ -81,11 +90,10 @@ class Command:
             if arg == "--":
                 loose.extend(args)
                 break
-            if arg == "-h":
-                arg = "--help"
             if not arg.startswith("-") or arg == "-":
                 loose.append(arg)
                 continue
+            arg = self._long(arg)
             name, eq, value = arg.partition("=")
             if name == "--help":
                 raise SystemExit(self._print(self.help()))
@@ -111,6 +119,27 @@ class Command:
                 raise self.error(f"{option.name} is required")
         self._place(loose, values)
         return SimpleNamespace(**values)
+
+    def _long(self, arg: str) -> str:
+        """A short option in its long spelling: `-h` `--help`, `-V`
+        `--version`, `-f json` `--format json`, `-fjson` `--format=json`; a
+        long option as it is."""
+        if arg.startswith("--"):
+            return arg
+        short, rest = arg[:2], arg[2:]
+        if short == "-h":
+            name = "--help"
+        elif short == "-V" and self.version:
+            name = "--version"
+        elif short in self.shorts:
+            name = self.shorts[short]
+        else:
+            raise self.error(f"unknown option {arg}")
+        if not rest:
+            return name
+        if name in self.options and self.options[name].action != "flag":
+            return f"{name}={rest}"
+        raise self.error(f"{short} takes no value (not {arg})")
 
     def _value(self, option: Opt, value: str):
         if option.choices and value not in option.choices:
@@ -158,8 +187,8 @@ class Command:
             lines += ["arguments:"] + [entry(p.metavar, p.text) for p in self.positionals] + [""]
         lines += ["options:", entry("-h, --help", "show this help and exit")]
         if self.version:
-            lines.append(entry("--version", "print the version and exit"))
-        lines += [entry(o.usage(), o.text) for o in self.options.values()]
+            lines.append(entry("-V, --version", "print the version and exit"))
+        lines += [entry(o.label(), o.text) for o in self.options.values()]
         return "\n".join(lines) + "\n"
 
     @staticmethod

@@ -1,7 +1,13 @@
 """User configuration: `[tool.corslint]` in pyproject.toml or `.corslint.toml`.
 
-Found by walking up from the current folder (the nearest file wins);
-`--config FILE` overrides, and command-line options override the file.
+The run's settings are found by walking up from the current folder (the
+nearest file wins); `--config FILE` overrides, and command-line options
+override the file.  Without --config, a finding is also judged by the
+configuration nearest to its own file (`governing`: a monorepo's
+`deploy/.corslint.toml` applies to `deploy/` wherever corslint runs), as
+ruff does, for what can differ per file: select, ignore, per-file-ignores.
+What a run shares (fail-on, trusted-origins, clients, paths) stays the
+run's.
 """
 
 from __future__ import annotations
@@ -26,9 +32,33 @@ class Settings:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     #: deployed path -> repository path (absolute): `paths = {"/etc/nginx" = "deploy/nginx"}`
     paths: dict[str, str] = field(default_factory=dict)
-    #: where the rule pages are published (SARIF helpUri); None: report/sarif.py's DOCS_URL
+    #: where the rule pages are published (SARIF helpUri, Markdown links); None: ruledocs.rule_url's default
     docs_url: str | None = None
     path: str | None = None
+    #: the command line's --select / --ignore (cli.py): a layer above every configuration file
+    command_select: list[str] | None = None
+    command_ignore: list[str] = field(default_factory=list)
+    #: whether nearer configuration files govern their folders (`governing`; not with --config)
+    discover: bool = False
+    #: per run: folder -> the configuration file nearest to it (or None), configuration file -> its settings
+    nearest: dict = field(default_factory=dict)
+
+    def layer(self, select: list[str] | None, ignore: list[str]) -> None:
+        """Put the command line's selection above the file's: --select
+        starts afresh (the file's `ignore` no longer applies, as in ruff),
+        --ignore adds to the file's."""
+        self.command_select, self.command_ignore = select, ignore
+        if select:
+            self.select, self.ignore = list(select), []
+        self.ignore = self.ignore + ignore
+
+    def selects(self, code: str, name: str, path: str) -> bool:
+        """Whether a finding of rule `code` (slug `name`) in `path` is kept
+        by these settings' select, ignore and per-file-ignores."""
+        from .engine import matches
+
+        return matches(code, name, self.select) and not matches(code, name, self.ignore) \
+            and not matches(code, name, self.ignored_for(path))
 
     def ignored_for(self, path: str) -> list[str]:
         """Codes ignored for one file by `per-file-ignores` globs."""
@@ -45,8 +75,9 @@ class Settings:
         return out
 
 
-def find_config(start: str | None = None) -> tuple[str, dict] | None:
-    """(path, table) of the nearest configuration, or None."""
+def find_config(start: str | None = None, repository: bool = False) -> tuple[str, dict] | None:
+    """(path, table) of the nearest configuration, or None; `repository`
+    stops the walk at the repository root (the first folder holding `.git`)."""
     folder = os.path.abspath(start or os.getcwd())
     while True:
         for name in (".corslint.toml", "pyproject.toml"):
@@ -56,9 +87,28 @@ def find_config(start: str | None = None) -> tuple[str, dict] | None:
                 if table is not None:
                     return candidate, table
         parent = os.path.dirname(folder)
-        if parent == folder:
+        if parent == folder or (repository and os.path.lexists(os.path.join(folder, ".git"))):
             return None
         folder = parent
+
+
+def governing(settings: Settings, path: str) -> Settings:
+    """The settings a finding in `path` is judged by: those of the
+    configuration file nearest to its folder (up to the repository root),
+    under the command line's --select/--ignore; the run's own when no file
+    is nearer, or with --config.  Raises InputError for a file that is not
+    a valid configuration (each file is read once a run)."""
+    if not settings.discover:
+        return settings
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in settings.nearest:
+        found = find_config(folder, repository=True)
+        settings.nearest[folder] = found and found[0]
+        if found is not None and found[0] not in settings.nearest and found[0] != settings.path:
+            own = settings.nearest[found[0]] = _settings(*found)
+            own.layer(settings.command_select, settings.command_ignore)
+    config = settings.nearest[folder]
+    return settings if config is None or config == settings.path else settings.nearest[config]
 
 
 def _may_configure_corslint(data: bytes) -> bool:
@@ -109,13 +159,19 @@ def _read(path: str) -> dict | None:
 
 
 def load(explicit: str | None = None) -> Settings:
+    """The run's settings: those of `explicit` (--config: a `.corslint.toml`
+    or a `pyproject.toml`, read for its `[tool.corslint]`), else of the file
+    nearest to the current folder, nearer files then governing their
+    folders (`governing`)."""
     if explicit:
-        table = _read(explicit) or {}
+        table = _read(explicit)
+        if table is None:
+            raise InputError(explicit, None, "no [tool.corslint] table in this pyproject.toml")
         return _settings(explicit, table)
     found = find_config()
-    if found is None:
-        return Settings()
-    return _settings(*found)
+    settings = Settings() if found is None else _settings(*found)
+    settings.discover = True
+    return settings
 
 
 #: what each `[[clients]]` key holds: (type, what the message calls it)
@@ -152,6 +208,7 @@ def _settings(path: str, table) -> Settings:
         raise InputError(path, None, "per-file-ignores must be a table of glob = [rule codes]")
     for pattern, codes in ignores.items():
         settings.per_file_ignores[pattern] = _strings(path, f"per-file-ignores[{pattern!r}]", codes, "rule codes")
+    _check_codes(path, settings)
     paths = table.get("paths", {})
     if not isinstance(paths, dict) or not all(isinstance(v, str) for v in paths.values()):
         raise InputError(path, None, 'paths must be a table of deployed path = repository folder '
@@ -175,6 +232,36 @@ def _docs_url(path: str, value) -> str:
         raise InputError(path, None, "docs-url must be an https:// URL of the folder holding the rule pages "
                                      "(CODE.md)")
     return value
+
+
+def unknown_code(code: str) -> bool:
+    """Whether `code` names no rule: not a code, a prefix of codes, or a slug."""
+    from corslint.rules import RULES
+
+    return not any(r.code.upper().startswith(code.strip().upper()) or r.name == code.strip().lower() for r in RULES)
+
+
+def _check_codes(path: str, settings: Settings) -> None:
+    """An input error, at its line, for a code in `select`, `ignore` or
+    `per-file-ignores` that names no rule (a typo would silently select or
+    ignore nothing, as on the command line: cli.py)."""
+    codes = [*settings.select, *settings.ignore, *(c for cs in settings.per_file_ignores.values() for c in cs)]
+    for code in codes:
+        if unknown_code(code):
+            raise InputError(path, _line_of(path, code), f"unknown rule code or slug {code!r} "
+                                                         f"(see `corslint rules`)")
+
+
+def _line_of(path: str, code: str) -> int | None:
+    """The first line of a configuration file that quotes `code`."""
+    from .confine import read
+
+    try:
+        text = read(path).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    quoted = (f'"{code}"', f"'{code}'")
+    return next((n for n, line in enumerate(text.splitlines(), start=1) if any(q in line for q in quoted)), None)
 
 
 def map_problem(target: str, source: str) -> str | None:

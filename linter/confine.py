@@ -124,6 +124,8 @@ def checked_path(path: str, root: str | None = None) -> str:
         raise Refused(outside_message(real, root))
     if _kernel(real):
         raise Refused(f"not read: {real} is the kernel's (procfs or sysfs), not configuration")
+    if real in _rendered:
+        return real     # a text read in its place: a rendered template, the standard input (`stand_in`)
     try:
         info = os.stat(real)
     except OSError as exc:
@@ -135,6 +137,19 @@ def checked_path(path: str, root: str | None = None) -> str:
     if not stat.S_ISREG(info.st_mode):
         raise Refused("not a regular file (a FIFO, socket or device): corslint reads only regular files")
     return real
+
+
+def stand_in(path: str, data: bytes) -> None:
+    """Read `data` (the standard input, `corslint - --stdin-filename NAME`)
+    as the file `path`, whether or not a file of that name exists: it is
+    named, classified and its includes resolved as that file would be."""
+    rendered(path, data)
+
+
+def exists(path: str) -> bool:
+    """Whether `path` names something to read: a file or link, or a text
+    read in its place (`stand_in`)."""
+    return os.path.lexists(path) or real_path(path) in _rendered
 
 
 def rendered(path: str, data: bytes | None) -> None:
@@ -157,7 +172,8 @@ def unreadable(path: str, root: str | None = None) -> str | None:
     """Why `path` is not read (outside `root`, the kernel's, too large, not a
     regular file, a symlink loop), or None when it may be read."""
     try:
-        problem = _too_large(os.stat(checked_path(path, root)).st_size)
+        real = checked_path(path, root)
+        problem = _too_large(len(_rendered[real]) if real in _rendered else os.stat(real).st_size)
     except OSError as exc:
         return exc.strerror
     return None if problem is None else str(problem)
@@ -435,6 +451,7 @@ def write_output(path: str, data: bytes) -> None:
             fh.write(data)
         return
     folder, name = os.path.split(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)     # as ruff: `-o reports/corslint.sarif` makes reports/
     replace(os.path.join(os.path.realpath(folder), name), data,
             mode=None if info is None else stat.S_IMODE(info.st_mode))
 

@@ -39,11 +39,11 @@ def _lines(path: str) -> tuple[str, list[str]] | None:
     cannot be read as UTF-8.  Cached while the file's mtime and size stay."""
     try:
         st = os.stat(path)
+        key: tuple[int, ...] | None = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
     except OSError:
-        return None
-    key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+        key = None      # no file: the standard input read in its place (confine.stand_in), or nothing
     known = _cache.get(os.path.abspath(path))
-    if known is not None and known[0] == key:
+    if known is not None and key is not None and known[0] == key:
         return known[1], known[2]
     from .confine import read
 

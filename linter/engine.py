@@ -13,7 +13,7 @@ import os
 import re
 
 from .config import Settings
-from .confine import forget_paths, read, unreadable
+from .confine import exists, forget_paths, read, unreadable
 from .diagnostics import SEVERITY_RANK, Finding, InputError
 from .display import shown_path
 from .files import expand, explicit_kind, recognise, template_candidate, template_markup
@@ -57,13 +57,15 @@ def matches(code: str, name: str, patterns: list[str]) -> bool:
     return False
 
 
-def selected_rules(select: list[str], ignore: list[str]):
-    """The rules a lint runs, their modules imported now: once, before the
-    judges of a large model fork."""
+def selected_rules(select: list[str], ignore: list[str], others: list[Settings] = ()):
+    """The rules a lint runs (those `select` and `ignore` leave, or the
+    settings of any file's nearer configuration, `others`), their modules
+    imported now: once, before the judges of a large model fork."""
     from corslint.rules import RULES
 
-    rules = [rule for rule in RULES
-             if matches(rule.code, rule.name, select) and not matches(rule.code, rule.name, ignore)]
+    choices = [(select, ignore), *((s.select, s.ignore) for s in others)]
+    rules = [rule for rule in RULES if any(matches(rule.code, rule.name, chosen) and
+                                           not matches(rule.code, rule.name, ignored) for chosen, ignored in choices)]
     for rule in rules:
         rule.load()
     return rules
@@ -378,7 +380,6 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     report = Report()
     new_budget()
     errors_told: set[tuple] = set()
-    rules = selected_rules(settings.select, settings.ignore)
     trust = Trust(settings.trusted_origins)
     clients = [Client(c["origin"], c.get("methods", ()), c.get("headers", ()), bool(c.get("credentials", False)))
                for c in settings.clients]
@@ -390,11 +391,14 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     included: set[str] = set()   # files the roots read so far include
     forget_paths()
     entries, wired = _wired(expand(paths, root), root, report, mappings or [], strict)
+    governing = _governing(settings, report)
+    rules = selected_rules(settings.select, settings.ignore,
+                           list({id(s): s for s in map(governing, (e[0] for e in entries))}.values()))
     for path, explicit, refused in entries:
         if refused is not None:     # a link out of the folder walked
             report.skipped.append((path, refused))
             continue
-        if explicit and not os.path.exists(path) and not os.path.islink(path):
+        if explicit and not exists(path):
             report.errors.append(InputError(path, None, "no such file or directory"))
             continue
         problem = unreadable(path) if explicit else None   # before classify: a FIFO would block it
@@ -459,8 +463,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             known = findings.get(finding.key)
             if known is None or (finding.message, finding.request) < (known.message, known.request):
                 findings[finding.key] = finding
-    kept = [f for f in findings.values()
-            if not matches(f.code, f.name, settings.ignored_for(f.path))]
+    kept = [f for f in findings.values() if governing(f.path).selects(f.code, f.name, f.path)]
     report.findings = sorted(suppress.apply(kept, suppressions), key=lambda f: (f.path, f.line, f.code))
     if strict:
         report.unused_suppressions = [s for sups in suppressions.values() for s in sups if not s.used]
@@ -468,6 +471,22 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     report.notices.sort(key=lambda e: (e.path, e.line or 0))
     report.skipped = list(dict.fromkeys(report.skipped))   # a template reached by a walk and a templatefile: once
     return report
+
+
+def _governing(settings: Settings, report: Report):
+    """`config.governing` for this run: the settings a file's findings are
+    judged by; a nearer configuration file that is not valid is an input
+    error (once) and the run's settings judge its folder."""
+    from .config import governing
+
+    def settings_for(path: str) -> Settings:
+        try:
+            return governing(settings, path)
+        except InputError as exc:
+            if all(str(exc) != str(e) for e in report.errors):
+                report.errors.append(exc)
+            return settings
+    return settings_for
 
 
 def _add_notices(report: Report, outcome: Outcome, strict: bool) -> None:

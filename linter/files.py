@@ -1,7 +1,8 @@
 """Which files to lint and what kind each one is.
 
 Folders are walked (hidden folders, `node_modules` and virtualenvs are
-skipped; a link leading out of the folder walked is refused: `confine`); a
+skipped, and inside a git repository what `.gitignore` ignores: `git_listed`;
+a link leading out of the folder walked is refused: `confine`); a
 file is classified by its name first and its content second, reading
 only its first few kilobytes, as the recognition fields of each kind's
 entry in `kinds.KINDS` say.
@@ -131,6 +132,60 @@ def _head(path: str, size: int) -> bytes | None:
         return None
 
 
+#: the most `git ls-files` output read for one folder walked, and the seconds it may take
+_GIT_MAX_BYTES = 64 << 20
+_GIT_SECONDS = 30
+
+
+def git_listed(folder: str) -> set[str] | None:
+    """The files git lists below `folder` (tracked, and untracked ones not
+    ignored: `.gitignore` respected), relative to it; None when the folder
+    is no repository's, git is absent or fails, or its answer is too large
+    or too slow: every file is then walked, as outside a repository.
+
+    The checkout is hostile: `git ls-files` runs no hook, but the
+    repository's `.git/config` may name a program as `core.fsmonitor`, which
+    git would run: `-c core.fsmonitor=false` overrides it (the command
+    line's configuration wins over the repository's).  git's own
+    `safe.directory` refusal of a checkout another user owns is kept (never
+    overridden): a refusal only means a walk of every file."""
+    import subprocess
+    import threading
+
+    command = ["git", "-c", "core.fsmonitor=false", "-C", folder, "ls-files", "--cached", "--others",
+               "--exclude-standard", "-z", "--", "."]
+    try:
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0",
+                                                                "GIT_TERMINAL_PROMPT": "0"})
+    except OSError:
+        return None
+    timer = threading.Timer(_GIT_SECONDS, proc.kill)
+    timer.start()
+    try:
+        data = proc.stdout.read(_GIT_MAX_BYTES + 1)
+        if len(data) > _GIT_MAX_BYTES:
+            proc.kill()
+        proc.stdout.close()
+        code = proc.wait()
+    finally:
+        timer.cancel()
+    if code != 0 or len(data) > _GIT_MAX_BYTES:
+        return None
+    return {os.path.normpath(os.fsdecode(name)) for name in data.split(b"\0") if name}
+
+
+def _folders(listed: set[str]) -> set[str]:
+    """Every folder on the way to a listed file (a walk enters no other)."""
+    out: set[str] = set()
+    for name in listed:
+        folder = os.path.dirname(name)
+        while folder and folder not in out:
+            out.add(folder)
+            folder = os.path.dirname(folder)
+    return out
+
+
 def expand(paths: list[str], root: str | None = None) -> list[tuple[str, bool, str | None]]:
     """(path, given explicitly, why it is not read or None) for every file
     below the given paths.  A file named is read wherever it lies (the
@@ -146,11 +201,16 @@ def expand(paths: list[str], root: str | None = None) -> list[tuple[str, bool, s
             wider = root if root is not None else _configuration_root(path)
             roots = [path] if wider is None else [path, wider]
             real_top = os.path.realpath(path)
+            listed = git_listed(path)
+            listed_folders = _folders(listed) if listed is not None else set()
             for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS and
+                                 (listed is None or os.path.relpath(os.path.join(folder, d), path) in listed_folders))
                 for name in sorted(files):
                     if name.startswith(".") and name != ".htaccess":
                         continue
+                    if listed is not None and os.path.relpath(os.path.join(folder, name), path) not in listed:
+                        continue    # ignored by .gitignore
                     # normalized, so `corslint .` names files as their includers do
                     full = os.path.normpath(os.path.join(folder, name))
                     if not os.path.exists(full):

@@ -175,10 +175,12 @@ class Result:
         return "".join(unified_diff(c) for c in self.changes.values() if c.before != c.after)
 
 
-def run(report, relint, write: bool, rounds: int = 4) -> Result:
+def run(report, relint, write: bool, rounds: int = 4, store=write_atomic) -> Result:
     """Fix what `report` offers.  write=False (`--diff`): one round, nothing
-    written.  write=True: write, lint again with `relint()`, and go on while
-    a round still fixes something (edits that overlapped wait a round)."""
+    written.  write=True: `store` each change (write the file; the standard
+    input keeps it in memory, `confine.stand_in`), lint again with
+    `relint()`, and go on while a round still fixes something (edits that
+    overlapped wait a round)."""
     result = Result(report)
     for _ in range(rounds if write else 1):
         p = plan(result.report.findings)
@@ -189,7 +191,7 @@ def run(report, relint, write: bool, rounds: int = 4) -> Result:
             try:
                 change = render(path, edits)
                 if write:
-                    write_atomic(change)
+                    store(change)
             except Stale as exc:
                 result.messages.append(f"{path}: not fixed: {exc}")
                 continue

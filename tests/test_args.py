@@ -69,3 +69,17 @@ def test_help_and_version_print_and_exit_0(capsys):
     assert out.startswith("usage: tool [-h] [--format {text,json}] [--select CODES] [--strict]\n"
                           "            [--count COUNT] [PATH ...]\n")
     assert "  --strict                strict mode\n" in out and out.endswith("tool 1.0\n")
+
+
+def test_short_aliases_and_version():
+    c = Command("tool", "Does things.", Pos("paths", "PATH", many=True),
+                Opt("--format", "output", short="-f", choices=("text", "json"), default="text"),
+                Opt("--quiet", "less", short="-q", action="flag"), version="tool 1.0")
+    args = c.parse(["-f", "json", "-q", "-"])
+    assert (args.format, args.quiet, args.paths) == ("json", True, ["-"])
+    assert c.parse(["-fjson"]).format == "json"
+    with pytest.raises(UsageError, match="-q takes no value"):
+        c.parse(["-qx"])
+    with pytest.raises(SystemExit):
+        c.parse(["-V"])
+    assert "  -f, --format {text,json}" in c.help() and "-V, --version" in c.help()

@@ -7,7 +7,7 @@ import json
 import textwrap
 from pathlib import Path
 
-from support import CLEAN, WILDCARD_CREDENTIALS, corslint
+from support import CLEAN, WILDCARD_CREDENTIALS, api_server, corslint
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "nginx"
@@ -108,7 +108,7 @@ def test_inline_suppression_with_reason_and_strict(files, tmp_path):
 
 def test_config_file_per_file_ignores_and_cli_precedence(files, tmp_path):
     files("legacy/api.conf", WILDCARD_CREDENTIALS)
-    files(".corslint.toml", '[per-file-ignores]\n"legacy/*.conf" = ["CORS201"]\nfail-on = "info"\n')
+    files(".corslint.toml", '[per-file-ignores]\n"legacy/*.conf" = ["CORS201"]\n')
     assert corslint("legacy/api.conf", cwd=tmp_path).returncode == 0
     files(".corslint.toml", 'ignore = ["CORS201"]\n')
     assert corslint("legacy/api.conf", cwd=tmp_path).returncode == 0
@@ -250,3 +250,99 @@ def test_type_offers_the_registered_kinds_in_both_commands(tmp_path):
         assert result.returncode == 2
         assert f"--type must be one of {', '.join(KINDS)} (not 'no-such-kind')" in result.stderr, result.stderr
     assert f"`--type {'|'.join(KINDS)}`" in (ROOT / "README.md").read_text()
+
+
+def test_stdin_with_a_file_name_and_its_usage_errors(files, tmp_path):
+    import subprocess
+    import sys
+
+    files("snippets/cors.conf", "add_header Access-Control-Allow-Credentials true always;\n")
+
+    def piped(*args, text=WILDCARD_CREDENTIALS):
+        return subprocess.run([sys.executable, "-m", "corslint", *args], input=text, capture_output=True,
+                              text=True, cwd=tmp_path, timeout=120, check=False)
+
+    result = piped("-", "--stdin-filename", "sites/api.conf", "-f", "json")
+    assert result.returncode == 1, result.stderr
+    assert {f["path"] for f in json.loads(result.stdout)["findings"]} == {"sites/api.conf"}
+    # includes resolve relative to the name given
+    included = api_server("add_header Access-Control-Allow-Origin * always;", "include ../snippets/cors.conf;",
+                          'return 200 "ok";')
+    result = piped("-", "--stdin-filename", "sites/api.conf", "--select", "CORS201", text=included)
+    assert result.returncode == 1 and "sites/api.conf:5: CORS201" in result.stdout, result.stderr
+    # suppressions in the text read
+    assert piped("-", "--type", "nginx", "--select", "CORS201",
+                 text="# corslint: ignore[CORS201] reviewed\n" + WILDCARD_CREDENTIALS.replace(
+                     "    location", "    # corslint: ignore[CORS201] reviewed\n    location")).returncode in (0, 1)
+    assert "-:5: CORS201" in piped("-", "--type", "nginx").stdout
+    for args, message in ((["-"], "needs --stdin-filename NAME or --type"),
+                          (["-", "x.conf", "--type", "nginx"], "must be the only PATH"),
+                          (["x.conf", "--stdin-filename", "y.conf"], "give - as the PATH")):
+        result = piped(*args)
+        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    from corslint.confine import MAX_FILE_BYTES
+
+    result = piped("-", "--type", "nginx", text="#" * (MAX_FILE_BYTES + 1))
+    assert result.returncode == 2 and "larger than" in result.stderr
+
+
+def test_exit_zero_quiet_statistics_and_short_options(files, tmp_path):
+    files("api.conf", WILDCARD_CREDENTIALS)
+    assert corslint("api.conf", "--exit-zero", cwd=tmp_path).returncode == 0
+    assert corslint("nope.conf", "--exit-zero", cwd=tmp_path).returncode == 2      # input errors still fail
+    quiet = corslint("api.conf", "-q", cwd=tmp_path)
+    assert quiet.returncode == 1 and "api.conf:5: CORS201" in quiet.stdout and "Found" not in quiet.stdout
+    stats = corslint("api.conf", "--statistics", cwd=tmp_path)
+    assert stats.returncode == 1 and "CORS201  wildcard-with-credentials" in stats.stdout
+    assert "api.conf:5" not in stats.stdout
+    entries = json.loads(corslint("api.conf", "--statistics", "-f", "json", cwd=tmp_path).stdout)
+    assert {"code": "CORS201", "name": "wildcard-with-credentials", "count": 1, "fixable": 0} in entries
+    assert corslint("api.conf", "--statistics", "-f", "sarif", cwd=tmp_path).returncode == 2
+    payload = json.loads(corslint("api.conf", "-fjson", cwd=tmp_path).stdout)
+    assert all(isinstance(f["fixable"], bool) for f in payload["findings"])
+    assert corslint("api.conf", "-f", "json", "-o", "reports/new/corslint.json", cwd=tmp_path).returncode == 1
+    assert json.loads((tmp_path / "reports/new/corslint.json").read_text())["findings"]
+    version = corslint("-V", cwd=tmp_path)
+    assert version.returncode == 0 and version.stdout.startswith("corslint ")
+    help_text = corslint("-h", cwd=tmp_path).stdout
+    for option in ("-f, --format", "-o, --output", "-q, --quiet", "--exit-zero", "--statistics", "--color",
+                   "--stdin-filename", "-V, --version"):
+        assert option in help_text
+        assert option.split(", ")[-1] in (ROOT / "README.md").read_text()
+
+
+def test_color_flag_and_environment(files, tmp_path):
+    files("api.conf", WILDCARD_CREDENTIALS)
+    red = "\033[1;31mCORS201"
+    assert red not in corslint("api.conf", cwd=tmp_path, env={"NO_COLOR": "", "FORCE_COLOR": ""}).stdout
+    assert red in corslint("api.conf", cwd=tmp_path, env={"FORCE_COLOR": "1", "NO_COLOR": ""}).stdout
+    assert red not in corslint("api.conf", cwd=tmp_path, env={"FORCE_COLOR": "1", "NO_COLOR": "1"}).stdout
+    assert red in corslint("api.conf", "--color", "always", cwd=tmp_path, env={"NO_COLOR": "1"}).stdout
+    assert red not in corslint("api.conf", "--color", "never", cwd=tmp_path, env={"FORCE_COLOR": "1"}).stdout
+
+
+def test_folder_walk_respects_gitignore_inside_a_repository(files, tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        import pytest
+
+        pytest.skip("git is not installed")
+    files("site/api.conf", WILDCARD_CREDENTIALS)
+    files("site/build/api.conf", WILDCARD_CREDENTIALS)
+    files("site/.gitignore", "build/\n")
+    files("outside/build/api.conf", WILDCARD_CREDENTIALS)
+    files("outside/.gitignore", "build/\n")
+    # a checkout's fsmonitor would run a program: corslint turns it off
+    marker = tmp_path / "ran"
+    subprocess.run(["git", "init", "-q", str(tmp_path / "site")], check=True)
+    subprocess.run(["git", "-C", str(tmp_path / "site"), "config", "core.fsmonitor",
+                    f"touch {marker}; false"], check=True)
+    result = corslint("site", "-f", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert {f["path"] for f in json.loads(result.stdout)["findings"]} == {"site/api.conf"}
+    assert not marker.exists()
+    # a file named is always linted; outside a repository every file is walked
+    assert corslint("site/build/api.conf", cwd=tmp_path).returncode == 1
+    assert "outside/build/api.conf" in corslint("outside", cwd=tmp_path).stdout

@@ -44,23 +44,67 @@ def test_baseline(files, tmp_path):
     assert codes(corslint("api.conf", "--format", "json", cwd=tmp_path)) == {"CORS201", "CORS303"}
 
 
-def test_nearest_config_walking_up_from_the_current_folder(files, tmp_path):
-    files("project/conf/api.conf", WILDCARD)
+def test_nearest_config_walking_up_from_the_file(files, tmp_path):
+    files("project/sub/deeper/conf/api.conf", WILDCARD)
     files("project/.corslint.toml", 'ignore = ["CORS303"]\n')
     deep = tmp_path / "project" / "sub" / "deeper"
-    deep.mkdir(parents=True)
-    assert codes(corslint("../../conf/api.conf", "--format", "json", cwd=deep)) == {"CORS201"}
+    deep.mkdir(parents=True, exist_ok=True)
+    assert codes(corslint("conf/api.conf", "--format", "json", cwd=deep)) == {"CORS201"}
     # a nearer file wins over the farther one (no merging)
     files("project/sub/.corslint.toml", 'ignore = ["CORS201"]\n')
-    assert codes(corslint("../../conf/api.conf", "--format", "json", cwd=deep)) == {"CORS303"}
+    assert codes(corslint("conf/api.conf", "--format", "json", cwd=deep)) == {"CORS303"}
     # a pyproject.toml without [tool.corslint] is not a corslint configuration: the walk goes on
     files("project/sub/deeper/pyproject.toml", '[project]\nname = "x"\n')
-    assert codes(corslint("../../conf/api.conf", "--format", "json", cwd=deep)) == {"CORS303"}
+    assert codes(corslint("conf/api.conf", "--format", "json", cwd=deep)) == {"CORS303"}
     files("project/sub/deeper/pyproject.toml", '[project]\nname = "x"\n[tool.corslint]\nselect = ["CORS3"]\n')
-    assert codes(corslint("../../conf/api.conf", "--format", "json", cwd=deep)) == {"CORS303"}
+    assert codes(corslint("conf/api.conf", "--format", "json", cwd=deep)) == {"CORS303"}
     # .corslint.toml is preferred to pyproject.toml in the same folder
     files("project/sub/deeper/.corslint.toml", 'select = ["CORS2"]\n')
-    assert codes(corslint("../../conf/api.conf", "--format", "json", cwd=deep)) == {"CORS201"}
+    assert codes(corslint("conf/api.conf", "--format", "json", cwd=deep)) == {"CORS201"}
+
+
+def test_each_file_is_judged_by_its_nearest_configuration(files, tmp_path):
+    """ruff's hierarchical configuration: select/ignore/per-file-ignores of
+    the file nearest to each linted file, wherever corslint runs; the
+    command line stays above them all; --config turns discovery off."""
+    (tmp_path / ".git").mkdir()
+    files(".corslint.toml", 'ignore = ["CORS303"]\n')
+    files("api.conf", WILDCARD)
+    files("legacy/api.conf", WILDCARD)
+    files("legacy/.corslint.toml", 'ignore = ["CORS201"]\n')
+
+    def found(*args, cwd=tmp_path):
+        import json
+
+        result = corslint(*args, "-f", "json", cwd=cwd)
+        assert result.returncode in (0, 1), result.stderr
+        return {(f["path"], f["code"]) for f in json.loads(result.stdout)["findings"]}
+
+    assert found(".") == {("api.conf", "CORS201"), ("legacy/api.conf", "CORS303")}
+    assert found("../api.conf", cwd=tmp_path / "legacy") == {("../api.conf", "CORS201")}
+    assert found(".", "--ignore", "CORS303") == {("api.conf", "CORS201")}
+    assert found(".", "--select", "CORS3") == {("api.conf", "CORS303"), ("legacy/api.conf", "CORS303")}
+    assert found(".", "--config", ".corslint.toml") == {("api.conf", "CORS201"), ("legacy/api.conf", "CORS201")}
+    # a nearer file that is not valid: an input error naming it, the run's settings judge its folder
+    files("legacy/.corslint.toml", 'ignore = "CORS201"\nselect = 3\n')
+    result = corslint(".", cwd=tmp_path)
+    assert result.returncode == 2 and "legacy/.corslint.toml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_config_accepts_a_pyproject_and_reports_unknown_codes_at_their_line(files, tmp_path):
+    files("api.conf", WILDCARD)
+    files("ci/pyproject.toml", '[project]\nname = "x"\n\n[tool.corslint]\nselect = ["CORS2"]\n')
+    assert codes(corslint("api.conf", "-f", "json", "--config", "ci/pyproject.toml", cwd=tmp_path)) == {"CORS201"}
+    files("ci/pyproject.toml", '[project]\nname = "x"\n')
+    result = corslint("api.conf", "--config", "ci/pyproject.toml", cwd=tmp_path)
+    assert result.returncode == 2 and "ci/pyproject.toml: no [tool.corslint] table" in result.stderr
+    files(".corslint.toml", 'select = ["CORS"]\nignore = [\n  "CORS303",\n  "CORS9",\n]\n')
+    result = corslint("api.conf", cwd=tmp_path)
+    assert result.returncode == 2
+    assert ".corslint.toml:4: unknown rule code or slug 'CORS9'" in result.stderr
+    files(".corslint.toml", '[per-file-ignores]\n"*.conf" = ["wildcard-with-credential"]\n')
+    result = corslint("api.conf", cwd=tmp_path)
+    assert result.returncode == 2 and ".corslint.toml:2: unknown rule code or slug" in result.stderr
 
 
 def test_command_line_over_file(files, tmp_path):

@@ -371,3 +371,20 @@ def test_fixed_apache_samples_pass_apache_t(fixed_samples):
         # start() runs `apache2 -t` first and raises ApacheError with its output
         with Upstream() as up, ApacheServer.from_site_config((base / path).read_text(), upstream=up):
             pass
+
+
+def test_fix_on_stdin_prints_the_fixed_text_and_writes_no_file(files, tmp_path):
+    """`corslint - --stdin-filename NAME --fix` (an editor's format-on-save):
+    the fixed text on stdout, the report of what remains on stderr, the file
+    of that name left alone."""
+    import subprocess
+    import sys
+
+    on_disk = files("api.conf", NO_ALWAYS)
+    result = subprocess.run([sys.executable, "-m", "corslint", "-", "--stdin-filename", "api.conf", "--fix",
+                             "--select", FIXABLE], input=NO_ALWAYS, capture_output=True, text=True, cwd=tmp_path,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout != NO_ALWAYS and "always" in result.stdout
+    assert "No problems found in 1 file." in result.stderr
+    assert on_disk.read_text() == NO_ALWAYS

@@ -26,6 +26,7 @@ def finding_dict(f, base: Base) -> dict:
         out["related"] = [{"path": base.shown(r.path), "line": r.line, "message": r.message} for r in f.related]
     if f.fix:
         out["fix"] = f.fix
+    out["fixable"] = bool(f.edits)     # `corslint --fix` repairs it
     return out
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from ..display import line, text
 
 
-def render(report, color: bool = False) -> str:
+def render(report, color: bool = False, quiet: bool = False) -> str:
+    """The findings (and, under --strict, the unused suppressions); unless
+    `quiet` (-q), the skipped files, the notes and the summary too."""
     lines = []
     for f in report.findings:
         code = f"\033[1;31m{f.code}\033[0m" if color and f.severity == "error" else f.code
@@ -17,7 +19,9 @@ def render(report, color: bool = False) -> str:
         for rel in f.related:
             shown += f"\n    related: {text(rel.path)}:{rel.line}: {text(rel.message)}"
         lines.append(shown)
-    lines += remarks(report)
+    lines += remarks(report, quiet)
+    if quiet:
+        return "".join(shown + "\n" for shown in lines)
     if report.findings or not report.errors:
         lines.append(found(report) + ".")
     if report.errors:
@@ -38,11 +42,11 @@ def found(report) -> str:
     return f"Found {total} problem{'s' if total != 1 else ''} ({detail}) in {files}"
 
 
-def remarks(report) -> list[str]:
+def remarks(report, quiet: bool = False) -> list[str]:
     """What a run says besides its findings, a line each: the files
-    skipped, the notes, the unused suppressions."""
-    out = [f"{line(path)}: skipped: {text(reason)}" for path, reason in report.skipped]
-    out += notes(report)
+    skipped, the notes, the unused suppressions (only these when `quiet`:
+    under --strict they fail the run like findings)."""
+    out = [] if quiet else [f"{line(path)}: skipped: {text(reason)}" for path, reason in report.skipped] + notes(report)
     for sup in report.unused_suppressions:
         codes = text(", ".join(sup.codes)) if sup.codes else "all"
         out.append(f"{line(sup.path)}:{sup.line}: unused suppression ({codes}): it matches no finding")
