@@ -181,7 +181,8 @@ def unmet(sims, expected: str) -> str | None:
         verdict = sim.verdict
         if verdict.allowed is (expected == "allowed"):
             continue
-        what = ("allowed" if verdict.allowed else f"blocked at the {verdict.stage}: {verdict.error}"
-                if verdict.allowed is False else f"cannot tell: {verdict.reason}")
-        return f"the call is {what}" + (f" ({condition})" if condition else "")
+        what = ("the call is allowed" if verdict.allowed else
+                f"the call is blocked at the {verdict.stage}: {verdict.error}" if verdict.allowed is False else
+                f"the configuration cannot tell: {verdict.reason}")
+        return what + (f" ({condition})" if condition else "")
     return None
