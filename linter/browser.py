@@ -87,9 +87,10 @@ class Call:
     #: the body is a ReadableStream (fetch with `duplex: 'half'`)
     streams: bool = False
     #: values for headers the browser sends itself and a page cannot set
-    #: (User-Agent, Accept-Encoding, Referer, Sec-Fetch-*: fetchheaders),
-    #: replacing Chromium's in every request: another client, or a browser
-    #: configured otherwise (`simulate --header 'User-Agent: '`)
+    #: (User-Agent, Accept-Encoding, Referer, Sec-*, DNT: `is_browser_own`),
+    #: replacing Chromium's in every request, or added to every request when
+    #: Chromium sends no such header by default: another client, or a
+    #: browser configured otherwise (`simulate --header 'User-Agent: '`)
     client_headers: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
@@ -263,12 +264,25 @@ def actual_request(call: Call) -> Request:
 
 def _browser_own(call: Call, defaults, page_set) -> list[tuple[str, str]]:
     """The headers Chromium adds itself (fetchheaders), minus those the
-    page set (Accept), with the call's `client_headers` in their place."""
+    page set (Accept), with the call's `client_headers` in their place
+    and after them."""
     replaced = {name.lower(): value for name, value in call.client_headers}
     if _same_origin(call):
         replaced.setdefault("sec-fetch-site", "same-origin")
-    return [(name, replaced.get(name, value)) for name, value in defaults + fetchheaders.referer(call.origin)
-            if name not in page_set]
+    own = [(name, replaced.get(name, value)) for name, value in defaults + fetchheaders.referer(call.origin)
+           if name not in page_set]
+    # what Chromium does not send by default (DNT, Sec-Fetch-User, more client hints): in every request
+    return own + [(name, value) for name, value in replaced.items()
+                  if name not in fetchheaders.BROWSER_ONLY and name not in page_set]
+
+
+def is_browser_own(name: str) -> bool:
+    """Whether the header `name` is one the browser sends itself and a page
+    cannot set, so that `Call.client_headers` describes it: those Chromium
+    sends (fetchheaders.BROWSER_ONLY), any other `Sec-*` (client hints,
+    Sec-Fetch-User, Sec-GPC) and DNT (sent when the user turns it on)."""
+    name = name.lower()
+    return name in fetchheaders.BROWSER_ONLY or name.startswith("sec-") or name == "dnt"
 
 
 def _sendable_headers(headers, chromium: bool) -> list[tuple[str, str]]:
@@ -278,7 +292,7 @@ def _sendable_headers(headers, chromium: bool) -> list[tuple[str, str]]:
     entries = []
     for name, value in headers:
         name, value = name.lower(), value.strip(_HTTP_WHITESPACE)
-        if not _is_forbidden_header(name, value, chromium):
+        if not is_forbidden_header(name, value, chromium):
             entries.append((name, value))
     if not chromium:
         return entries
@@ -288,7 +302,9 @@ def _sendable_headers(headers, chromium: bool) -> list[tuple[str, str]]:
     return [(name, ", ".join(values)) for name, values in merged.items()]
 
 
-def _is_forbidden_header(name: str, value: str, chromium: bool) -> bool:
+def is_forbidden_header(name: str, value: str, chromium: bool = True) -> bool:
+    """A header a page cannot set (`name` lower-case): the browser's
+    `Headers` drops it silently (shared/reference/browser-cors.md 1.1)."""
     forbidden = CHROMIUM_FORBIDDEN_HEADERS if chromium else FORBIDDEN_HEADERS
     if name in forbidden or name.startswith(FORBIDDEN_HEADER_PREFIXES):
         return True
@@ -414,7 +430,7 @@ def evaluate(call: Call, preflight: Answer | None, response: Answer | None,
             # standard lets a same-origin hop pass (observed); 156 prints ''
             # instead of the location.
             return _finish(_fail(hop, "response", "RedirectContainsCredentials", ""), notes, hop, call)
-        hop = _redirected(hop, response, target, _url_origin(target) != _url_origin(hop.url))
+        hop = _redirected(hop, response, target, url_origin(target) != url_origin(hop.url))
         if follow is None:
             return _finish(_outside(hop), notes, call, call)
     return _finish(Verdict(None, "response", reason=f"more than {MAX_REDIRECTS} redirects"),
@@ -792,11 +808,13 @@ def _canonical_host_port(scheme: str, netloc: str) -> str:
     return f"{userinfo}{at}{host.lower()}{port}"
 
 
-def _url_origin(url: str) -> str:
+def url_origin(url: str) -> str:
+    """The origin of an http(s) URL as a browser serializes it
+    (`HTTPS://App.example.com:443/x` -> `https://app.example.com`)."""
     parts = urlsplit(_display_url(url))
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
 def _same_origin(call: Call) -> bool:
     """Same-origin calls skip CORS entirely."""
-    return _url_origin(call.url) == call.origin
+    return url_origin(call.url) == call.origin

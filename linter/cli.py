@@ -300,21 +300,31 @@ def simulate_main(argv: list[str]) -> int:
     from .browser import BODIES
 
     p = Command(
-        "corslint simulate", "Predict the server's answers and the browser's verdict for one call.",
-        Pos("path", "PATH", "the configuration to ask"),
-        Opt("--url", "the URL the page calls", required=True),
-        Opt("--origin", "the page's origin (https://client.example)", default="https://client.example"),
-        Opt("--method", "the request method (GET)", default="GET"),
-        Opt("--header", "a request header the page sets (repeatable); User-Agent, Accept-Encoding, Referer or "
-                        "Sec-* replace the browser's own value (an empty value sends it empty)",
+        "corslint simulate", "Predict the server's answers and the browser's verdict for one call. Exit status: 0 "
+                             "(whatever the verdict, unless --expect), 1 when the verdict is not --expect's, 2 for a "
+                             "usage or input error.",
+        Pos("path", "PATH", "the configuration to ask; a folder stands for its nginx.conf, apache2.conf, httpd.conf "
+                            "or conf/httpd.conf"),
+        Opt("--url", "the URL the page calls: absolute, http:// or https:// (required unless --curl gives it)"),
+        Opt("--curl", "DevTools' \"Copy as cURL (bash)\" of the call ('-': read it from stdin): URL, method, headers, "
+                      "cookies (= --credentials) and body; Origin is the page's origin; options given too win",
+            metavar="'curl ...'"),
+        Opt("--origin", "the page's origin: scheme://host[:port], or null (sandboxed iframes, file:// pages) "
+                        "(default: https://client.example)"),
+        Opt("--method", "the request method (GET)"),
+        Opt("--header", "a request header the page sets (repeatable); User-Agent, Accept-Encoding, Referer, DNT or "
+                        "Sec-* set the browser's own value (an empty value sends it empty); headers no page can set "
+                        "(Origin, Cookie, Host, Access-Control-Request-*...) are errors naming the option to use",
             action="append", metavar="NAME[: VALUE]"),
         Opt("--credentials", "credentials: 'include' / withCredentials", action="flag"),
-        Opt("--initiator", "fetch() or XMLHttpRequest (Chromium words some errors differently)",
-            choices=("fetch", "xhr"), default="fetch"),
-        Opt("--body", "the request body: text, form and multipart keep a POST simple; json sets "
+        Opt("--initiator", "fetch() (default) or XMLHttpRequest (Chromium words some errors differently)",
+            choices=("fetch", "xhr")),
+        Opt("--body", "the request body (none): text, form and multipart keep a POST simple; json sets "
                       "Content-Type: application/json; stream (fetch) and upload-listener (XHR) always preflight",
-            choices=tuple(BODIES), default="none"),
+            choices=tuple(BODIES)),
         Opt("--content-type", "the Content-Type the page sets (overrides the body's)", metavar="TYPE"),
+        Opt("--expect", "exit 1, with one line on stderr, unless the browser's verdict is this (for CI checks; "
+                        "\"cannot tell\" is neither)", choices=("allowed", "blocked")),
         Opt("--upstream-status", "the status the proxied backend answers with", metavar="N", convert=int),
         Opt("--upstream-header", "a header the proxied backend sends (repeatable)", action="append",
             metavar="'Name: value'"),
@@ -331,23 +341,20 @@ def simulate_main(argv: list[str]) -> int:
     )
     args = p.parse(argv)
 
-    from .browser import Call, is_forbidden_method, with_body
+    import os
+
     from .diagnostics import InputError
     from .engine import load_model
     from .files import classify
     from .backend import FileOracle, Upstream
-    from . import simulate
+    from .fetchheaders import REMOTE_CLIENT
+    from . import simcall, simulate
 
-    problem = simulate.url_problem(args.url)
-    if problem:
-        raise UsageError(f"corslint simulate: --url {args.url!r}: {problem}")
-    if is_forbidden_method(args.method):
-        raise UsageError(f"corslint simulate: browsers refuse to send {args.method.upper()} at all")
-    from .fetchheaders import BROWSER_ONLY, REMOTE_CLIENT
-
-    headers = tuple(_header(h) for h in args.header)
-    page_headers = tuple(h for h in headers if h[0].lower() not in BROWSER_ONLY)
-    client_headers = tuple(h for h in headers if h[0].lower() in BROWSER_ONLY)
+    try:
+        call = simcall.build(args, [_header(h) for h in args.header], args.curl and simcall.read_curl(args.curl))
+        path = simcall.main_file(args.path, args.type) if os.path.isdir(args.path) else args.path
+    except ValueError as exc:
+        raise UsageError(f"corslint simulate: {exc}") from None
     upstream = Upstream(args.upstream_status, [_header(h) for h in args.upstream_header],
                         reachable=not args.upstream_down)
     from . import mapping
@@ -355,7 +362,7 @@ def simulate_main(argv: list[str]) -> int:
 
     try:
         mapping.use(_mappings(load(), args.map, args.root, "corslint simulate"))
-        model = load_model(args.path, args.type or classify(args.path) or DEFAULT_KIND, args.root)
+        model = load_model(path, args.type or classify(path) or DEFAULT_KIND, args.root)
     except (InputError, OSError) as exc:
         _say(exc)
         return 2
@@ -364,12 +371,6 @@ def simulate_main(argv: list[str]) -> int:
         for error in errors:
             _say(error)
         return 2
-    call = Call(url=args.url, origin=args.origin.rstrip("/"), method=args.method, headers=page_headers,
-                credentials=args.credentials, initiator=args.initiator, client_headers=client_headers)
-    try:
-        call = with_body(call, args.body, args.content_type)
-    except ValueError as exc:
-        raise UsageError(f"corslint simulate: {exc}") from None
     from .saferegex import RegexTimeout
 
     try:
@@ -383,6 +384,10 @@ def simulate_main(argv: list[str]) -> int:
         sys.stdout.write(display.json_text(json.dumps(simulate.each_to_json(sims), indent=2)) + "\n")
     else:
         sys.stdout.write(simulate.each_to_text(sims))
+    unmet = simcall.unmet(sims, args.expect) if args.expect else None
+    if unmet:
+        _say(f"corslint simulate: --expect {args.expect}: {unmet}")
+        return 1
     return 0
 
 

@@ -87,23 +87,6 @@ def each_to_json(sims: list[tuple[str | None, Simulation]]) -> dict:
     return {"alternatives": [{"assumption": condition, **to_json(sim)} for condition, sim in sims]}
 
 
-def url_problem(url: str) -> str | None:
-    """Why `url` cannot be what a page calls, or None: a browser sends CORS
-    requests only to an absolute http(s) URL with a host and a port in
-    range.  Checked before the model is asked, so a bad `--url` is a usage
-    error rather than a failure deep in the model."""
-    try:
-        parts = urlsplit(url)
-        parts.port      # noqa: B018 (reading the port checks it)
-    except ValueError as exc:
-        return f"not a valid URL ({exc})"
-    if parts.scheme.lower() not in ("http", "https"):
-        return "not an http:// or https:// URL"
-    if not parts.hostname:
-        return "it names no host"
-    return None
-
-
 def _authority(url: str) -> tuple:
     parts = urlsplit(url)
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
