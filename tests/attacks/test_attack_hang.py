@@ -66,15 +66,20 @@ def assert_backtracks_at(done, path: str, line: int, pattern: str) -> None:
 
 EXPRESS4 = '{"dependencies": {"express": "^4.18.0", "cors": "^2.8.5"}}\n'
 
+#: polynomial (a*a*a*a* then a class, not a literal: the `regex` engine that
+#: runs risky patterns skips a search whose required literal is absent, so
+#: `a*a*a*b` is no attack on it), as messages show it (backslash escaped)
+DISPLAYED = "a*a*a*a*\\\\d"
+
 POLYNOMIAL = {   # the file, what it holds besides, the line of the pattern, the pattern
-    "nginx location": ("site/nginx.conf", {}, 4, "a*a*a*b", f"""\
+    "nginx location": ("site/nginx.conf", {}, 4, DISPLAYED, f"""\
 server {{
     listen 80;
     location /{"a" * 2000} {{ return 200; }}
-    location ~ a*a*a*b {{ add_header Access-Control-Allow-Origin *; }}
+    location ~ a*a*a*a*\\d {{ add_header Access-Control-Allow-Origin *; }}
 }}
 """),
-    "apache LocationMatch": ("site/httpd.conf", {}, 9, "a*a*a*b", f"""\
+    "apache LocationMatch": ("site/httpd.conf", {}, 9, DISPLAYED, f"""\
 <VirtualHost *:80>
     ServerName api.example.com
     <Location /{"a" * 2000}>
@@ -83,18 +88,18 @@ server {{
     <LocationMatch "\\d+\\d+\\d+x">
         Header set X-B c
     </LocationMatch>
-    <LocationMatch "a*a*a*b">
+    <LocationMatch "a*a*a*a*\\d">
         Header always set Access-Control-Allow-Origin "*"
     </LocationMatch>
 </VirtualHost>
 """),
-    "express route": ("app/app.js", {"app/package.json": EXPRESS4}, 6, "a*a*a*b", f"""\
+    "express route": ("app/app.js", {"app/package.json": EXPRESS4}, 6, DISPLAYED, f"""\
 const express = require('express');
 const cors = require('cors');
 const app = express();
 app.use(cors({{ origin: 'https://app.example.com' }}));
 app.get('/{"a" * 2000}', (req, res) => res.send('x'));
-app.get(/a*a*a*b/, (req, res) => res.send('y'));
+app.get(/a*a*a*a*\\d/, (req, res) => res.send('y'));
 app.listen(3000);
 """),
 }
@@ -134,14 +139,14 @@ def test_defect_05_simulate_url_against_a_polynomial_location(tmp_path):
     write(tmp_path / "nginx.conf", """\
 server {
     listen 80;
-    location ~ \\d+\\d+\\d+x { add_header Access-Control-Allow-Origin *; }
+    location ~ \\d+\\d+\\d+\\d+\\D { add_header Access-Control-Allow-Origin *; }
     location / { return 200; }
 }
 """)
     done = run("simulate", "nginx.conf", "--url", f"http://localhost/{'1' * 3000}",
                "--origin", "https://app.example.com", cwd=tmp_path)
     assert done.returncode == 2 and done.seconds < QUICK, done
-    assert "backtracks" in done.stderr and "\\\\d+\\\\d+\\\\d+x" in done.stderr, done
+    assert "backtracks" in done.stderr and "\\\\d+\\\\d+\\\\d+\\\\d+\\\\D" in done.stderr, done
 
 
 def ifversion_site(tmp_path: Path, condition: str) -> None:
@@ -164,10 +169,10 @@ def assert_ifversion_site_linted(done) -> None:
 
 
 def test_defect_05_ifversion_regex_is_guarded(tmp_path):
-    ifversion_site(tmp_path, "~ (.?){90}x")
+    ifversion_site(tmp_path, "~ (.?|.?){40}\\D")
     done = run("--format", "json", "site/httpd.conf", "other/nginx.conf", cwd=tmp_path)
     assert done.returncode == 2 and done.seconds < QUICK, done
-    assert_backtracks_at(done, "site/httpd.conf", 1, "(.?){90}x")
+    assert_backtracks_at(done, "site/httpd.conf", 1, "(.?|.?){40}\\\\D")
     assert_ifversion_site_linted(done)
 
 
@@ -220,8 +225,8 @@ def test_defect_13_regex_budget_is_per_run(tmp_path):
 server {{
     listen 80;
     server_name s{i}.example.com;
-    location /{"a" * 21}! {{ add_header X-P 1; }}
-    location ~ ^/(a+)+{i}$ {{ add_header X-A {i}; }}
+    location /{"a" * 18}! {{ add_header X-P 1; }}
+    location ~ ^/(a|a)+\\D{i}$ {{ add_header X-A {i}; }}
 }}""" for i in range(60))
     write(tmp_path / "site" / "nginx.conf", servers + "\n")
     other_file(tmp_path)

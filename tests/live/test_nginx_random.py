@@ -75,9 +75,8 @@ ORIGIN_REGEX = r"^https://(app|admin)\.example\.com$"
 BACKEND_ORIGIN = "https://backend.example"
 #: marks the lines that set a variable outside the files the model reads
 OUTSIDE = "# set outside the model's files"
-#: where a config whose backend is down proxies to: a port below 1024 that no
-#: test server listens on (they take random free ports), so it stays closed
-CLOSED_BACKEND = "127.0.0.1:9"
+#: where a config whose backend is down proxies to (upstream.CLOSED_PORT)
+CLOSED_BACKEND = Upstream.closed().address
 
 FILES = {
     "index.html": b"<!doctype html><title>index of the test site</title>\n",

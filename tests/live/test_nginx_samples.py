@@ -144,8 +144,7 @@ def test_sample_answers_match_nginx_backend_down(sample: Path) -> None:
     """The backend is down (its port closed: nginx answers 502 itself and
     error_page applies); the model is told so (`simulate --upstream-down`)."""
     require_nginx(headers_more=True)
-    down = Upstream().start()
-    down.stop()     # the port stays closed
+    down = Upstream.closed()
     check_sample(sample, down, DOWN)
 
 

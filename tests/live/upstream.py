@@ -73,6 +73,13 @@ def _make_handler(upstream: Upstream) -> type[http.server.BaseHTTPRequestHandler
     return Handler
 
 
+#: a backend that is down: a port below 1024 that no test server listens on
+#: (they take random free ports above it), so it stays closed even while
+#: other suites run beside this one (a random port, bound and closed, may be
+#: taken by another test's server before the request, which then proxies there)
+CLOSED_PORT = 9
+
+
 class Upstream:
     """HTTP backend on 127.0.0.1 with a random free port; a context manager."""
 
@@ -97,6 +104,13 @@ class Upstream:
     def address(self) -> str:
         """``host:port``, the value substituted for ``@@UPSTREAM@@``."""
         return f"127.0.0.1:{self.port}"
+
+    @classmethod
+    def closed(cls) -> Upstream:
+        """A backend that is down: its address is CLOSED_PORT, never started."""
+        down = cls()
+        down.port = CLOSED_PORT
+        return down
 
     def start(self) -> Upstream:
         if self._server is not None:
