@@ -248,3 +248,14 @@ def test_review_views_are_wired(form, marker):
     result = corslint("surface", "-f", form, f"{SAMPLES}/nginx/cors202-map-default-reflects.conf", cwd=ROOT)
     assert result.returncode == 0 and marker in result.stdout.lower()
 
+
+
+def test_readme_example_is_the_real_output():
+    """README's `## Surface` text example is what the command prints."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Surface\n"):]
+    command = "corslint surface samples/nginx/cors205-map-unanchored.conf"
+    assert command in section
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    result = corslint("surface", "samples/nginx/cors205-map-unanchored.conf", cwd=ROOT)
+    assert result.stdout == shown
