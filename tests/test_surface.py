@@ -259,3 +259,32 @@ def test_readme_example_is_the_real_output():
     shown = section.split("```text\n", 1)[1].split("```", 1)[0]
     result = corslint("surface", "samples/nginx/cors205-map-unanchored.conf", cwd=ROOT)
     assert result.stdout == shown
+
+
+def test_template_variants_are_entries_of_their_own(tmp_path):
+    """A Jinja template whose `{% if %}` chooses between reflecting any
+    origin and one exact origin: one entry per branch, each naming it."""
+    write(tmp_path / "role" / "templates" / "nginx.conf.j2", """\
+events {}
+http {
+    server {
+        listen 80;
+        server_name {{ api_host }};
+        location /api/ {
+{% if cors_open %}
+            add_header Access-Control-Allow-Origin $http_origin always;
+            add_header Access-Control-Allow-Credentials true always;
+{% else %}
+            add_header Access-Control-Allow-Origin https://app.example.com always;
+{% endif %}
+            return 200 "ok";
+        }
+    }
+}
+""")
+    doc = surface_json("role/templates/nginx.conf.j2", cwd=tmp_path)
+    entries = {s["exposure"]: s for s in scopes(doc, "/api/")}
+    assert set(entries) == {"any-with-credentials", "list"}
+    assert "{% if cors_open %}` at line 7 holds" in entries["any-with-credentials"]["assumption"]
+    assert entries["list"]["origins"]["values"] == ["https://app.example.com"]
+    assert any("template value" in u for u in entries["list"]["unknowns"])
