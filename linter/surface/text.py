@@ -109,6 +109,7 @@ def _field(label: str, value: str, sources: list[dict], home: str | None) -> lis
 def _lines(sources: list[dict], home: str | None) -> str:
     """Configuration lines, those of the scope's own file (`home`) as
     `line 4, 14`, the others as file:line."""
+    sources = [s for s in sources if s]
     own = [str(s["line"]) for s in sources if s["path"] == home and s["line"]]
     others = [_where(s) for s in sources if s["path"] != home or not s["line"]]
     words = ([("line " if len(own) == 1 else "lines ") + ", ".join(own)] if own else []) + others
