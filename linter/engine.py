@@ -3,7 +3,9 @@
 Each stage has one home (design.md): `files` classifies, the per-format
 packages parse and lower, `probes` questions the model, the rule modules
 judge, and this module only wires them together and applies the user's
-selection and suppressions.
+selection and suppressions.  `walk` is the part `corslint surface` shares:
+it judges each model with another check (surface/collect.py's `Survey`)
+whose hits carry their result as `data`.
 """
 
 from __future__ import annotations
