@@ -288,3 +288,27 @@ http {
     assert "{% if cors_open %}` at line 7 holds" in entries["any-with-credentials"]["assumption"]
     assert entries["list"]["origins"]["values"] == ["https://app.example.com"]
     assert any("template value" in u for u in entries["list"]["unknowns"])
+
+
+def test_alternatives_with_one_policy_merge(tmp_path):
+    """`$region` is set outside the file but only picks the body: the CORS
+    policy is the same either way, so the scope has one entry, no assumption."""
+    write(tmp_path / "nginx.conf", """\
+events {}
+http {
+    server {
+        listen 80;
+        server_name api.example.com;
+        location /api/ {
+            add_header Access-Control-Allow-Origin https://app.example.com always;
+            if ($region = "eu") {
+                return 200 "eu";
+            }
+            return 200 "ok";
+        }
+    }
+}
+""")
+    doc = surface_json("nginx.conf", cwd=tmp_path)
+    [api] = scopes(doc, "/api/")
+    assert api["assumption"] is None and api["origins"]["values"] == ["https://app.example.com"]

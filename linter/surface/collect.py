@@ -10,8 +10,8 @@ send, and yields one hit per scope whose `data` is the scope's entry.  The
 engine carries hits through forked shares, alternatives (identical policies
 merge into one hit, a differing one gets the alternative's condition in
 front of its message) and template variants, so the entry's message is its
-own canonical JSON: what is left around it in the merged message is the
-assumption under which the policy holds.
+policy's canonical JSON: what is left around it in the merged message is
+the assumption under which the policy holds.
 
 Every scope asks a bounded set of origins (its listed origins, a few
 pattern examples, the candidates CORS205 tries, one hostile origin and
@@ -50,7 +50,7 @@ LINE_FIELDS = ("origins", "credentials", "methods", "headers", "exposed", "max_a
 class Survey:
     """The check `surface` runs on each model instead of the rules (the
     engine calls it as it calls a rule): one hit per scope, its entry as
-    the hit's `data` and its canonical JSON as the message."""
+    the hit's `data` and `digest(entry)` as the message."""
 
     code = "SURFACE"
     name = "surface"
@@ -63,7 +63,11 @@ class Survey:
 
 
 def digest(entry: dict) -> str:
-    return json.dumps(entry, sort_keys=True)
+    """The hit's message: the entry's policy as canonical JSON.  Its
+    `lines` are left out, so alternatives (or template variants) whose
+    policies agree merge into one entry even where different lines give it
+    (that entry keeps the first one's lines)."""
+    return json.dumps({key: value for key, value in entry.items() if key != "lines"}, sort_keys=True)
 
 
 def surface(paths: list[str], settings, forced_kind: str | None = None, root: str | None = None,
