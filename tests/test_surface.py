@@ -312,3 +312,20 @@ http {
     doc = surface_json("nginx.conf", cwd=tmp_path)
     [api] = scopes(doc, "/api/")
     assert api["assumption"] is None and api["origins"]["values"] == ["https://app.example.com"]
+
+
+@pytest.mark.parametrize("sample, kept", [
+    # the authorizer's 401 is API Gateway's UNAUTHORIZED response: no CORS headers unless gatewayResponses add them
+    ("aws/serverless-cors404-authorizer.yml", False),
+    ("aws/serverless-good-authorizer.yml", True),
+    ("aws/cors404-sam-authorizer-without-gateway-responses.yaml", False),
+    ("aws/good-sam-authorizer-gateway-responses.yaml", True),
+])
+def test_authorizer_errors_keep_cors(sample, kept):
+    """A signed-in page reaches the Lambda, whose own CORS headers the
+    template does not say (unknown); a request the authorizer refuses gets
+    the gateway's 401, which keeps Allow-Origin only with gatewayResponses."""
+    doc = surface_json(f"{SAMPLES}/{sample}")
+    [scope] = [s for s in scopes(doc) if s["origins"]["kind"] == "unknown"]
+    assert scope["errors_keep_cors"] is kept
+    assert scope["preflight"]["answered"] is True and "authorization" in scope["headers"]

@@ -26,7 +26,7 @@ import json
 from ..cors import ACAC, ACAH, ACAM, ACAO, ACEH, CORS_HEADERS, MAX_AGE
 from ..diagnostics import Hit
 from ..origins import HOSTILE, attack_candidates, is_serialized_origin, pattern_examples
-from ..probes import allow_list, split_list
+from ..probes import actual_method, allow_list, split_list
 from ..urls import split as split_url
 
 VERSION = 1
@@ -38,6 +38,8 @@ MAX_PATTERN_EXAMPLES = 2
 #: a scope's patterns analysed, and the unintended origins given per pattern
 MAX_PATTERNS = 10
 MAX_ADMITS = 3
+#: what a signed-in page's request to a scope behind authentication carries
+SIGNED_IN = ("authorization", "Bearer corslint-surface")
 #: widest first: the order text, markdown and html sort by
 EXPOSURES = ("any-with-credentials", "pattern-with-credentials", "list-with-credentials", "any", "pattern",
              "list", "unknown", "none")
@@ -143,17 +145,21 @@ def scope_entry(ctx, probe) -> dict:
     patterns = list(scope.origin_patterns[:MAX_PATTERNS])
     examples = [e for p in patterns for e in pattern_examples(p.regex, p.ignore_case)[:MAX_PATTERN_EXAMPLES]]
     asked = list(dict.fromkeys([trusted, *listed, *examples, HOSTILE, "null"]))
-    answers = {o: ctx.actual(scope, o) for o in asked}
+    # a scope behind authentication is read by signed-in pages: their requests carry credentials
+    signed_in = (SIGNED_IN,) if scope.authenticates else ()
+    method = actual_method(scope)
+    answers = {o: ctx.ask(scope, method, o, signed_in) for o in asked}
     fixed = [h.value for a in answers.values() for h in a.config_lines(ACAO)
              if h.value and h.value not in asked and is_serialized_origin(h.value)]
     for origin in dict.fromkeys(fixed):     # a fixed Allow-Origin value: that origin reads
-        answers[origin] = ctx.actual(scope, origin)
+        answers[origin] = ctx.ask(scope, method, origin, signed_in)
         listed.append(origin)
     configured = any(a.config_lines(ACAO) for a in answers.values())
     access = {o: access_of(a, o, configured) for o, a in answers.items()}
     sent = [h.value for a in answers.values() for h in a.lines(ACAO)]
     reflects = access[HOSTILE] in READS and "*" not in sent
-    pattern_entries = [_pattern(ctx, probe, p, access, configured, skip=reflects or "*" in sent) for p in patterns]
+    pattern_entries = [_pattern(ctx, probe, p, access, configured, signed_in, skip=reflects or "*" in sent)
+                       for p in patterns]
     values = sorted(o for o in dict.fromkeys(listed) if access.get(o) in READS)
     if "*" in sent:
         kind = "any"
@@ -172,6 +178,7 @@ def scope_entry(ctx, probe) -> dict:
     credentials = _credentials(answers, access, kind)
     preflight = probe.preflight
     answered = preflight.is_ok and access_of(preflight, trusted, configured) in READS
+    actual = answers[trusted]
     exposure = _exposure(kind, credentials, pattern_entries)
     return {
         "site": _site(scope.url)[0],
@@ -186,29 +193,40 @@ def scope_entry(ctx, probe) -> dict:
         "credentials": credentials,
         "methods": _allowed(preflight, ACAM, str.upper) if answered else [],
         "headers": _allowed(preflight, ACAH, str.lower) if answered else [],
-        "exposed": _exposed(probe.actual),
+        "exposed": _exposed(actual),
         "max_age": _max_age(preflight),
         "preflight": {"answered": answered, "status": preflight.status},
-        "errors_keep_cors": _keeps(probe.backend_down, trusted, configured, kind),
-        "redirects_keep_cors": _keeps(probe.actual if probe.actual.is_redirect else None, trusted, configured,
-                                      kind),
+        "errors_keep_cors": _keeps(_errors(probe), trusted, configured, kind),
+        "redirects_keep_cors": _keeps([actual] if actual.is_redirect else [], trusted, configured, kind),
         "unknowns": _unknowns(scope, answers, preflight),
-        "lines": _lines(answers, preflight, probe.actual),
+        "lines": _lines(answers, preflight, actual),
     }
 
 
-def _pattern(ctx, probe, pattern, access: dict, configured: bool, skip: bool) -> dict:
+def _errors(probe) -> list:
+    """The error answers the scope can produce: the backend down (where an
+    error page answers it) and, behind authentication, the refusal of a
+    request without credentials (an authorizer's 401)."""
+    refused = probe.actual if probe.scope.authenticates and probe.actual.status is not None and \
+        400 <= probe.actual.status < 500 else None
+    return [a for a in (probe.backend_down, refused) if a is not None]
+
+
+def _pattern(ctx, probe, pattern, access: dict, configured: bool, extra: tuple, skip: bool) -> dict:
     """A pattern's entry: its language described, and the origins outside
     the trusted domains that the model admits through it (CORS205's
-    candidates), at most MAX_ADMITS; none looked for when the scope admits
+    candidates, asked with the scope's `extra` headers; their access joins
+    `access`), at most MAX_ADMITS; none looked for when the scope admits
     every origin anyway (`skip`)."""
     admits: list[str] = []
     if not skip:
+        method = actual_method(probe.scope)
         for candidate in attack_candidates(pattern.regex, pattern.ignore_case):
             if ctx.trust.is_trusted(candidate, pattern.regex):
                 continue
             if candidate not in access:
-                access[candidate] = access_of(ctx.actual(probe.scope, candidate), candidate, configured)
+                answer = ctx.ask(probe.scope, method, candidate, extra)
+                access[candidate] = access_of(answer, candidate, configured)
             if access[candidate] in READS:
                 admits.append(candidate)
                 if len(admits) == MAX_ADMITS:
@@ -275,13 +293,16 @@ def _max_age(preflight) -> dict | None:
             "webkit": effect[2]}
 
 
-def _keeps(answer, origin: str, configured: bool, kind: str) -> bool | None:
-    """Whether an error or redirect answer still lets the origin read
-    (None: no such answer, the scope admits nobody, or unknown)."""
-    if answer is None or kind in ("none", "unknown"):
+def _keeps(answers: list, origin: str, configured: bool, kind: str) -> bool | None:
+    """Whether the error (or redirect) answers still let the origin read:
+    False when one does not; None when there is no such answer, the scope
+    admits nobody, or it is unknown."""
+    if not answers or kind == "none":
         return None
-    got = access_of(answer, origin, configured)
-    return None if got == "unknown" else got in READS
+    got = [access_of(answer, origin, configured) for answer in answers]
+    if any(g == "none" for g in got):
+        return False
+    return None if "unknown" in got else True
 
 
 def _unknowns(scope, answers: dict, preflight) -> list[str]:
