@@ -329,3 +329,13 @@ def test_authorizer_errors_keep_cors(sample, kept):
     [scope] = [s for s in scopes(doc) if s["origins"]["kind"] == "unknown"]
     assert scope["errors_keep_cors"] is kept
     assert scope["preflight"]["answered"] is True and "authorization" in scope["headers"]
+
+
+def test_every_option_is_documented_in_the_readme():
+    import re
+
+    help_text = corslint("surface", "--help", cwd=ROOT).stdout
+    section = (ROOT / "README.md").read_text().split("## Surface\n", 1)[1].split("\n## ", 1)[0]
+    options = set(re.findall(r"^\s+(?:-\w, )?(--[a-z-]+)", help_text, re.MULTILINE)) - {"--help"}
+    assert {"--format", "--output", "--diff", "--fail-on-widen"} <= options
+    assert [o for o in sorted(options) if f"`{o}" not in section] == []
