@@ -18,6 +18,9 @@ from .collect import RANK
 WIDTH = 80
 #: the label column of a scope's block
 LABEL = 18
+#: a space no line is broken at (`line 17` stays whole), a space once
+#: wrapped; a NUL, which escaped checkout text never holds (display.text)
+GLUE = "\x00"
 EXPOSURE_WORDS = {
     "any-with-credentials": "ANY ORIGIN, WITH CREDENTIALS",
     "pattern-with-credentials": "PATTERN ADMITS OTHERS, WITH CREDENTIALS",
@@ -46,7 +49,7 @@ def render(doc: dict) -> str:
 
 
 def _server(server: dict) -> list[str]:
-    out = [f"{text(server['site'])}  (from {_where(server['source'])})", ""]
+    out = [*_wrapped(text(server["site"]) + " ", f"(from {_where(server['source'])})", 2), ""]
     for scope in server["scopes"]:
         out += _scope(scope)
         out.append("")
@@ -112,7 +115,7 @@ def _lines(sources: list[dict], home: str | None) -> str:
     sources = [s for s in sources if s]
     own = [str(s["line"]) for s in sources if s["path"] == home and s["line"]]
     others = [_where(s) for s in sources if s["path"] != home or not s["line"]]
-    words = ([("line " if len(own) == 1 else "lines ") + ", ".join(own)] if own else []) + others
+    words = ([("line" if len(own) == 1 else "lines") + GLUE + ", ".join(own)] if own else []) + others
     return ", ".join(words)
 
 
@@ -121,8 +124,9 @@ def _wrapped(first: str, words: str, indent: int) -> list[str]:
     import textwrap
 
     lead = first or " " * indent
-    return textwrap.wrap(words, WIDTH, initial_indent=lead, subsequent_indent=" " * indent,
-                         break_long_words=False, break_on_hyphens=False) or [lead.rstrip()]
+    wrapped = textwrap.wrap(words, WIDTH, initial_indent=lead, subsequent_indent=" " * indent,
+                            break_on_hyphens=False) or [lead.rstrip()]
+    return [part.replace(GLUE, " ") for part in wrapped]
 
 
 def _where(source: dict | None) -> str:
