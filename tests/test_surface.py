@@ -197,6 +197,8 @@ def test_text_groups_by_host_widest_first():
     assert "credentials       allowed (line 34)" in out
     assert "Chromium keeps 7200 s" in out
     assert all(len(line) <= 80 for line in out.splitlines())
+    everything = corslint("surface", SAMPLES, cwd=ROOT).stdout
+    assert max(len(line) for line in everything.splitlines()) <= 80
 
 
 def test_text_escapes_hostile_values(tmp_path):
