@@ -341,3 +341,16 @@ def test_every_option_is_documented_in_the_readme():
     options = set(re.findall(r"^\s+(?:-\w, )?(--[a-z-]+)", help_text, re.MULTILINE)) - {"--help"}
     assert {"--format", "--output", "--diff", "--fail-on-widen"} <= options
     assert [o for o in sorted(options) if o not in section] == []
+
+
+@pytest.mark.parametrize("regex, described", [
+    (r"^https://.*example\.com$", "https://<anything>example.com"),
+    (r"^https?://(www\.)?example\.com$", "http[s]://(www.)?example.com"),
+    (r"^https://app\.example\.com", "https://app.example.com<anything>"),
+    (r"https://[a-z]+\.example\.com$", "<anything>https://<[a-z]+>.example.com"),
+    (r"^https://webv.+isor\.com$", "https://webv<anything>isor.com"),
+])
+def test_pattern_described(regex, described):
+    from corslint.surface.collect import describe
+
+    assert describe(regex) == described

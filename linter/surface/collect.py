@@ -360,9 +360,9 @@ def _site(url: str) -> tuple[str, str, int]:
 
 def describe(regex: str, full_match: bool = False) -> str:
     """A pattern's language in words a reviewer reads at a glance:
-    `^https://.*example\\.com$` -> `https://<anything>example.com`; an
-    unanchored side is `<anything>` too.  One left-to-right pass over the
-    pattern: linear in its length."""
+    `^https://.*example\\.com$` -> `https://<anything>example.com`,
+    `^https?://` -> `http[s]://`; an unanchored side is `<anything>` too.
+    One left-to-right pass over the pattern: linear in its length."""
     out = []
     text = regex
     start = 1 if text.startswith("^") else 0
@@ -371,31 +371,38 @@ def describe(regex: str, full_match: bool = False) -> str:
         out.append("<anything>")
     i = start
     while i < end:
-        ch = text[i]
-        if ch == "\\" and i + 1 < end:
-            nxt = text[i + 1]
-            out.append(nxt if nxt in ".-/:?*+()[]{}|^$\\" else f"<\\{nxt}>")
-            i += 2
-            continue
-        if ch == "." and i + 1 < end and text[i + 1] in "*+":
+        i, atom, wild = _atom(text, i, end)
+        quantifier = text[i] if i < end and text[i] in "?*+" and atom not in "()|" else ""
+        i += len(quantifier)
+        if wild == "." and quantifier in "*+" and quantifier:
             out.append("<anything>")
-            i += 2
-            continue
-        if ch == "[":
-            close = text.find("]", i + 2)
-            close = end - 1 if close < 0 else close
-            piece = text[i:close + 1]
-            i = close + 1
-            if i < end and text[i] in "*+?":
-                piece += text[i]
-                i += 1
-            out.append(f"<{piece}>")
-            continue
-        out.append("<any character>" if ch == "." else ch)
-        i += 1
+        elif wild == "[":
+            out.append(f"<{atom}{quantifier}>")
+        elif quantifier == "?":
+            out.append(f"[{atom}]")
+        elif quantifier:
+            out.append(f"<{atom}{quantifier}>")
+        else:
+            out.append(atom)
     if end == len(text) and not full_match:
         out.append("<anything>")
     return "".join(out)
+
+
+def _atom(text: str, i: int, end: int) -> tuple[int, str, str]:
+    """(where the next atom of the pattern ends, the atom as shown, `.` for
+    any character, `[` for a class, else "")."""
+    ch = text[i]
+    if ch == "\\" and i + 1 < end:
+        nxt = text[i + 1]
+        return i + 2, nxt if nxt in ".-/:?*+()[]{}|^$\\" else f"\\{nxt}", ""
+    if ch == "[":
+        close = text.find("]", i + 2)
+        close = end - 1 if close < 0 else close
+        return close + 1, text[i:close + 1], "["
+    if ch == ".":
+        return i + 1, "<any character>", "."
+    return i + 1, ch, ""
 
 
 # --------------------------------------------------------------------------- the document
