@@ -9,9 +9,9 @@ the contract's questions with the same browser-realistic requests the rules
 send, and yields one hit per scope whose `data` is the scope's entry.  The
 engine carries hits through forked shares, alternatives (identical policies
 merge into one hit, a differing one gets the alternative's condition in
-front of its message) and template variants, so the entry's message is its
-policy's canonical JSON: what is left around it in the merged message is
-the assumption under which the policy holds.
+front of its message) and template variants, so the entry's message is a
+digest of its policy: what is left around it in the merged message is the
+assumption under which the policy holds.
 
 Every scope asks a bounded set of origins (its listed origins, a few
 pattern examples, the candidates CORS205 tries, one hostile origin and
@@ -65,11 +65,15 @@ class Survey:
 
 
 def digest(entry: dict) -> str:
-    """The hit's message: the entry's policy as canonical JSON.  Its
-    `lines` are left out, so alternatives (or template variants) whose
+    """The hit's message: a hash of the entry's policy (canonical JSON), so
+    equal policies have equal messages and a large model's hits stay small.
+    Its `lines` are left out, so alternatives (or template variants) whose
     policies agree merge into one entry even where different lines give it
     (that entry keeps the first one's lines)."""
-    return json.dumps({key: value for key, value in entry.items() if key != "lines"}, sort_keys=True)
+    import hashlib
+
+    policy = json.dumps({key: value for key, value in entry.items() if key != "lines"}, sort_keys=True)
+    return "policy " + hashlib.sha256(policy.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def surface(paths: list[str], settings, forced_kind: str | None = None, root: str | None = None,
@@ -84,8 +88,10 @@ def surface(paths: list[str], settings, forced_kind: str | None = None, root: st
     base = base or Base.find()
     report, outcomes, _governing = walk(paths, settings, lambda entries, governing: [Survey()],
                                         probe_context_maker(settings), forced_kind, root, False, mappings)
-    scopes = [placed(finding, base) for outcome in outcomes for finding in outcome.findings
-              if finding.data is not None]
+    scopes = []
+    for outcome in outcomes:
+        scopes += [placed(finding, base) for finding in outcome.findings if finding.data is not None]
+        outcome.findings = []   # each entry is held once (a large model has thousands)
     return document(scopes, report.errors, base), report
 
 
