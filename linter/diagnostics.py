@@ -58,10 +58,20 @@ class Finding:
     #: machine-applicable text edits that fix this finding (`corslint --fix`);
     #: empty when no fix is safe
     edits: tuple[Edit, ...] = ()
+    #: what a check that is not a rule computed (`corslint surface`'s scope
+    #: entry, surface/collect.py), carried through the engine's judging
+    #: (forked shares, alternatives, template variants); None for rules
+    data: object = None
 
     @property
-    def key(self) -> tuple[str, int, str]:
-        return (self.path, self.line, self.code)
+    def key(self) -> tuple:
+        """Findings with one key are reported once (a line reached from
+        several scopes or template variants): a rule's per file, line and
+        code; one that carries `data` per message too (each of a scope's
+        differing surface entries is kept)."""
+        if self.data is None:
+            return (self.path, self.line, self.code)
+        return (self.path, self.line, self.code, self.message)
 
 
 class InputError(Exception):
@@ -103,3 +113,5 @@ class Hit:
     #: at most this severity, for a hit the rule's message says is less
     #: likely (CORS205's bypass through a host no public certificate names)
     at_most: str | None = None
+    #: Finding.data
+    data: object = None
