@@ -32,7 +32,7 @@ code { font: 12px ui-monospace, monospace; background: #f3f4f6; padding: 0 .2em;
 table { border-collapse: collapse; }
 th, td { border: 1px solid #c9ced6; padding: .3em .5em; vertical-align: top; text-align: left; }
 .wide { overflow-x: auto; }
-table.matrix thead th.origin { writing-mode: vertical-rl; transform: rotate(180deg); max-height: 16em; }
+table.matrix thead th.origin { writing-mode: vertical-rl; transform: rotate(180deg); }
 table.matrix td { text-align: center; font-size: 12px; white-space: nowrap; }
 .access-none { background: #eef0f3; color: #4b5563; }
 .access-read { background: #fde68a; color: #3f2d00; }

@@ -10,9 +10,7 @@ each view must show escaped and set apart (a Markdown code span, an HTML
 
 from __future__ import annotations
 
-#: the contract's exposures, widest first
-EXPOSURES = ("any-with-credentials", "pattern-with-credentials", "list-with-credentials",
-             "any", "pattern", "list", "unknown", "none")
+from .collect import RANK
 
 #: what each exposure means to a reader
 EXPOSURE_WORDS = {
@@ -36,8 +34,8 @@ class Value(str):
 
 
 def rank(exposure) -> int:
-    """The position of `exposure` in `EXPOSURES` (an unknown word last)."""
-    return EXPOSURES.index(exposure) if exposure in EXPOSURES else len(EXPOSURES)
+    """The contract's rank of `exposure`, widest first (a word it does not know last)."""
+    return RANK.get(exposure, len(RANK))
 
 
 def ordered(doc: dict) -> list[tuple[dict, list[dict]]]:
@@ -67,14 +65,15 @@ def where(source) -> Value | None:
 
 def scope_name(scope: dict) -> list:
     """The scope's path, its configuration name when that says more, and
-    the assumption its policy holds under."""
+    the assumption its policy holds under ("when $cors is 'true' (set
+    outside these files)": alternatives.py's words around the checkout's)."""
     path = scope.get("path") or ""
     parts: list = [Value(path)]
     name = scope.get("name") or ""
     if name and name != path:
         parts += [" (", Value(name), ")"]
     if scope.get("assumption"):
-        parts += [" when ", Value(scope["assumption"])]
+        parts += [" — ", Value(scope["assumption"])]
     return parts
 
 
