@@ -374,6 +374,17 @@ def test_html_of_samples(tmp_path):
     assert [r[0][2] for r in rows][0] == "app.example"        # the widest exposure first
 
 
+def test_readme_markdown_example_is_the_real_output():
+    """README's `## Surface` Markdown example is what the command prints."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Markdown and HTML"):]
+    command, printed = re.search(r"```console\n\$ corslint (.*?)\n(.*?)```", section, re.S).groups()
+    assert "-f markdown" in command
+    result = corslint(*command.split(), cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == printed
+
+
 # --------------------------------------------------------------------------
 # Acceptance: the page in headless Chromium
 
