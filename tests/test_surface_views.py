@@ -98,10 +98,10 @@ DIFF = {
     "version": 1, "before": "HEAD~1", "after": "working tree", "widens": True,
     "changes": [
         {"site": "https://api.example.com", "scope": "/admin/", "assumption": None, "kind": "preflight-not-answered",
-         "widens": False, "message": "`/admin/` on api.example.com no longer answers preflights",
+         "widens": False, "message": "/admin/ on api.example.com no longer answers preflights",
          "source": {"path": API, "line": 40}},
         {"site": "https://api.example.com", "scope": "/api/", "assumption": None, "kind": "reflects-any",
-         "widens": True, "message": "`/api/` on api.example.com now reflects any origin with credentials",
+         "widens": True, "message": "/api/ on api.example.com now reflects any origin with credentials",
          "source": {"path": API, "line": 14}},
     ],
 }
@@ -219,9 +219,9 @@ def test_markdown_diff_lists_widening_first():
     assert "<h3>CORS surface changes since <code>HEAD~1</code>: 2 changes, 1 widens the exposure</h3>" in page
     items = re.findall(r"<li>(.*?)</li>", page, re.S)
     assert items == [
-        "⚠ <strong>widens</strong>: <code>`/api/` on api.example.com now reflects any origin with credentials"
+        "⚠ <strong>widens</strong>: <code>/api/ on api.example.com now reflects any origin with credentials"
         f"</code> (<code>{API}:14</code>)",
-        f"<code>`/admin/` on api.example.com no longer answers preflights</code> (<code>{API}:40</code>)",
+        f"<code>/admin/ on api.example.com no longer answers preflights</code> (<code>{API}:40</code>)",
     ]
 
 
@@ -324,7 +324,7 @@ def test_html_diff_page():
     text = "".join(page.text)
     assert "Since HEAD~1, against working tree: 2 changes, 1 widening the exposure." in text
     rows = [attrs.get("class") for tag, attrs in page.tags if tag == "tr"]
-    assert rows == [None, "widens", "narrows"]
+    assert rows == [None, "widens", "does-not-widen"]
     assert text.index("now reflects any origin") < text.index("no longer answers preflights")
     assert "No change to the CORS surface." in "".join(Page(html.render_diff({**DIFF, "changes": []})).text)
 
@@ -399,6 +399,33 @@ def _samples_page(path: Path) -> int:
     return 5
 
 
+def in_chromium(page: Path, expressions: dict[str, str]) -> tuple[dict, list[dict]]:
+    """Open `page` (a file) in headless Chromium; return what each of
+    `expressions` evaluates to in it, and the console errors and
+    exceptions it logged.  A screenshot of the whole page is saved beside
+    it (`.png`) and checked to be one."""
+    with launch(timeout=60) as cdp:
+        session = cdp.attach(("Page", "Runtime", "Log"))
+        cdp.send("Emulation.setDeviceMetricsOverride",
+                 {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session=session)
+        cdp.send("Page.navigate", {"url": page.as_uri()}, session=session)
+        cdp.wait_for(lambda event: event.get("method") == "Page.loadEventFired")
+        values = {name: cdp.send("Runtime.evaluate", {"expression": expression, "returnByValue": True},
+                                 session=session)["result"].get("value")
+                  for name, expression in expressions.items()}
+        shot = cdp.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True},
+                        session=session)["data"]
+        events = list(cdp.events)
+    png = page.with_suffix(".png")
+    png.write_bytes(base64.b64decode(shot))
+    assert png.stat().st_size > 1000 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    errors = [e for e in events
+              if e.get("method") == "Runtime.exceptionThrown"
+              or (e.get("method") == "Log.entryAdded" and e["params"]["entry"].get("level") == "error")
+              or (e.get("method") == "Runtime.consoleAPICalled" and e["params"].get("type") == "error")]
+    return values, errors
+
+
 @pytest.mark.live
 @pytest.mark.parametrize("make", [_fixture_page, _samples_page], ids=["hostile-fixture", "samples"])
 def test_html_page_in_chromium(tmp_path, make):
@@ -409,34 +436,24 @@ def test_html_page_in_chromium(tmp_path, make):
     require_chromium()
     path = tmp_path / "surface.html"
     scopes = make(path)
-    with launch(timeout=60) as cdp:
-        session = cdp.attach(("Page", "Runtime", "Log"))
-        cdp.send("Emulation.setDeviceMetricsOverride",
-                 {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session=session)
-        cdp.send("Page.navigate", {"url": path.as_uri()}, session=session)
-        cdp.wait_for(lambda event: event.get("method") == "Page.loadEventFired")
-
-        def evaluate(expression: str):
-            reply = cdp.send("Runtime.evaluate", {"expression": expression, "returnByValue": True},
-                             session=session)
-            return reply["result"].get("value")
-
-        cells = evaluate("document.querySelectorAll('table.matrix td').length")
-        origins = evaluate("document.querySelectorAll('table.matrix th.origin').length")
-        classes = evaluate("[...document.querySelectorAll('table.matrix td[class^=access-]')]"
-                           ".map(td => td.className)")
-        unwanted = evaluate("document.querySelectorAll('script, img, iframe, link').length")
-        shot = cdp.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True},
-                        session=session)["data"]
-        events = list(cdp.events)
-    png = tmp_path / "surface.png"
-    png.write_bytes(base64.b64decode(shot))
-    assert png.stat().st_size > 1000 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    errors = [e for e in events
-              if e.get("method") == "Runtime.exceptionThrown"
-              or (e.get("method") == "Log.entryAdded" and e["params"]["entry"].get("level") == "error")
-              or (e.get("method") == "Runtime.consoleAPICalled" and e["params"].get("type") == "error")]
+    values, errors = in_chromium(path, {
+        "cells": "document.querySelectorAll('table.matrix td').length",
+        "origins": "document.querySelectorAll('table.matrix th.origin').length",
+        "classes": "[...document.querySelectorAll('table.matrix td[class^=access-]')].map(td => td.className)",
+        "unwanted": "document.querySelectorAll('script, img, iframe, link').length"})
     assert errors == []
-    assert unwanted == 0
-    assert cells == scopes * (1 + origins) and len(classes) == scopes * origins     # exposure, one per origin
-    assert "access-read-credentials" in classes and "access-none" in classes
+    assert values["unwanted"] == 0
+    assert values["cells"] == scopes * (1 + values["origins"])          # the exposure, then one per origin
+    assert len(values["classes"]) == scopes * values["origins"]
+    assert "access-read-credentials" in values["classes"] and "access-none" in values["classes"]
+
+
+@pytest.mark.live
+def test_html_diff_page_in_chromium(tmp_path):
+    require_chromium()
+    path = tmp_path / "diff.html"
+    path.write_text(html.render_diff(DIFF), encoding="utf-8")
+    values, errors = in_chromium(path, {"rows": "[...document.querySelectorAll('table.changes tbody tr')]"
+                                                ".map(tr => tr.className)"})
+    assert errors == []
+    assert values["rows"] == ["widens", "does-not-widen"]

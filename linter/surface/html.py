@@ -109,7 +109,7 @@ def render_diff(diff: dict) -> str:
                 "</thead>", "<tbody>"]
         for change in changes:
             at = view.where(change.get("source"))
-            out.append(f'<tr class="{"widens" if change.get("widens") else "narrows"}">'
+            out.append(f'<tr class="{"widens" if change.get("widens") else "does-not-widen"}">'
                        f'<td>{"⚠ widens" if change.get("widens") else "does not widen"}</td>'
                        f"<td>{_esc(change.get('message') or change.get('kind') or '')}</td>"
                        f"<td>{_parts([at]) if at else ''}</td></tr>")
