@@ -52,10 +52,6 @@ _ACCESS_MEANS = {"none": "the origin cannot read the answers",
                  "read": "the origin can read the answers, without credentials",
                  "read-credentials": "the origin can read the answers of requests that carry the user's cookies",
                  "unknown": "the files do not determine it"}
-#: the policy lines the details name the configuration lines of, and their titles
-_LINES = (("origins", "who may read"), ("credentials", "credentials"), ("methods", "methods"),
-          ("headers", "headers"), ("exposed", "exposed headers"), ("max_age", "Max-Age"),
-          ("preflight", "preflight"))
 
 
 def render(doc: dict) -> str:
@@ -125,30 +121,30 @@ def _head(title: str) -> list[str]:
 
 
 def _details(n: int, server: dict, scope: dict) -> list[str]:
-    """One scope's policy, line by line, with the configuration lines behind it."""
-    lines = scope.get("lines") or {}
-    behind = {key: " ".join(_parts([where]) for where in map(view.where, lines.get(key) or []) if where)
-              for key, _ in _LINES}
+    """One scope's policy, line by line, each with the configuration lines
+    behind it (the document's `lines` under the key named)."""
     policy = [
-        ("exposure", [view.EXPOSURE_WORDS.get(scope.get("exposure"), "unknown")]),
-        ("who may read", _lines(view.readers(scope.get("origins")))),
-        ("credentials", [view.flag(scope.get("credentials"))]),
-        ("methods", view.names(scope.get("methods"), "CORS-safelisted only (GET, HEAD, POST)")),
-        ("headers", view.names(scope.get("headers"), "CORS-safelisted only")),
-        ("exposed headers", view.names(scope.get("exposed"), "none")),
-        ("Max-Age", [view.max_age(scope.get("max_age"))]),
-        ("preflight", [view.preflight(scope.get("preflight"))]),
-        ("errors keep CORS", [view.flag(scope.get("errors_keep_cors"), "no such answer, or unknown")]),
-        ("redirects keep CORS", [view.flag(scope.get("redirects_keep_cors"), "no such answer, or unknown")]),
+        ("exposure", None, [view.EXPOSURE_WORDS.get(scope.get("exposure"), "unknown")]),
+        ("who may read", "origins", _lines(view.readers(scope.get("origins")))),
+        ("credentials", "credentials", [view.flag(scope.get("credentials"))]),
+        ("methods", "methods", view.names(scope.get("methods"), "CORS-safelisted only (GET, HEAD, POST)")),
+        ("headers", "headers", view.names(scope.get("headers"), "CORS-safelisted only")),
+        ("exposed headers", "exposed", view.names(scope.get("exposed"), "none")),
+        ("Max-Age", "max_age", [view.max_age(scope.get("max_age"))]),
+        ("preflight", "preflight", [view.preflight(scope.get("preflight"))]),
+        ("errors keep CORS", None, [view.flag(scope.get("errors_keep_cors"), "no such answer, or unknown")]),
+        ("redirects keep CORS", None, [view.flag(scope.get("redirects_keep_cors"), "no such answer, or unknown")]),
     ]
-    titles = dict((title, key) for key, title in _LINES)
+    lines = scope.get("lines") or {}
+    at = view.where(scope.get("source"))
     out = [f'<section class="scope" id="scope-{n}">',
            f"<h3>{_parts(view.scope_name(scope))} on {_parts([view.Value(server.get('site') or '')])}"
-           + (f" ({_parts([at])})" if (at := view.where(scope.get("source"))) else "") + "</h3>", "<dl>"]
-    for title, parts in policy:
-        lines_behind = behind.get(titles.get(title, ""), "")
-        out.append(f"<dt>{escape(title)}</dt><dd>{_parts(parts)}"
-                   + (f" <small>from {lines_behind}</small>" if lines_behind else "") + "</dd>")
+           + (f" ({_parts([at])})" if at else "") + "</h3>", "<dl>"]
+    for title, key, parts in policy:
+        behind = [where for where in map(view.where, lines.get(key) or []) if where] if key else []
+        out.append(f"<dt>{title}</dt><dd>{_parts(parts)}"
+                   + (f" <small>from {' '.join(_parts([where]) for where in behind)}</small>" if behind else "")
+                   + "</dd>")
     unknowns = scope.get("unknowns") or []
     if unknowns:
         out.append("<dt>unknown</dt><dd><ul>" + "".join(f"<li>{_esc(u)}</li>" for u in unknowns) + "</ul></dd>")

@@ -65,7 +65,7 @@ def render_diff(diff: dict) -> str:
     """The diff document `diff` (the contract's shape) as a Markdown list:
     widening changes first, each marked, with its file:line."""
     changes = sorted(diff.get("changes") or [], key=lambda c: not c.get("widens"))
-    since = code(str(diff.get("before") or ""))
+    since = code(str(diff.get("before") or "")) or "the revision"
     widening = sum(1 for c in changes if c.get("widens"))
     title = f"### CORS surface changes since {since}"
     if not changes:
