@@ -463,8 +463,18 @@ def surface_main(argv: list[str]) -> int:
         return _surface_diff(args, computed, doc, report, base)
     if not _write(_surface_text(doc, args.format), args.output):
         return 2
+    return _surface_said(report)
+
+
+def _surface_said(report) -> int:
+    """The run's input errors and notes (includes not read: the surface may
+    miss what they hold) on stderr, as the lint prints them; the exit status."""
+    from .report.text import notes
+
     for error in report.errors:
         _say(error)
+    for note in notes(report):
+        _say(note)
     return 2 if report.errors else 0
 
 
@@ -525,11 +535,7 @@ def _surface_diff(args, computed: "_Surfaces", after: dict, report, base) -> int
         text = diff.text(changes)
     if not _write(text, args.output):
         return 2
-    for error in report.errors:
-        _say(error)
-    if report.errors:
-        return 2
-    return 1 if args.fail_on_widen and changes["widens"] else 0
+    return _surface_said(report) or (1 if args.fail_on_widen and changes["widens"] else 0)
 
 
 def rules_main(argv: list[str]) -> int:

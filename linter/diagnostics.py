@@ -64,8 +64,14 @@ class Finding:
     data: object = None
 
     @property
-    def key(self) -> tuple[str, int, str]:
-        return (self.path, self.line, self.code)
+    def key(self) -> tuple:
+        """Findings with one key are reported once (a line reached from
+        several scopes or template variants): a rule's per file, line and
+        code; one that carries `data` per message too (each of a scope's
+        differing surface entries is kept)."""
+        if self.data is None:
+            return (self.path, self.line, self.code)
+        return (self.path, self.line, self.code, self.message)
 
 
 class InputError(Exception):

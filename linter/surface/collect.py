@@ -92,9 +92,7 @@ def placed(finding, base) -> dict:
     before, after = (finding.message[:at], finding.message[at + len(text):]) if at >= 0 else ("", "")
     words = [before[:-2] if before.endswith(": ") else before, after.strip().removeprefix("(").removesuffix(")")]
     entry["assumption"] = "; ".join(w for w in words if w) or None
-    entry["source"] = {"path": finding.path, "line": finding.line}
-    for key in ("source",):
-        entry[key] = _rebased(entry[key], base)
+    entry["source"] = _rebased({"path": finding.path, "line": finding.line}, base)
     entry["lines"] = {name: [_rebased(s, base) for s in sources] for name, sources in entry["lines"].items()}
     entry["origins"] = {**entry["origins"], "patterns": [{**p, "source": _rebased(p["source"], base)}
                                                          for p in entry["origins"]["patterns"]]}
@@ -283,7 +281,9 @@ def _keeps(answer, origin: str, configured: bool, kind: str) -> bool | None:
 
 
 def _unknowns(scope, answers: dict, preflight) -> list[str]:
-    out = []
+    from ..unknown import holds
+
+    out = ["the host name (a template value: the site shows its placeholder)"] if holds(scope.url) else []
     every = [*answers.values(), preflight]
     if any(a.upstream_headers_unknown for a in every):
         out.append("the proxied backend's own CORS headers (the backend is not in these files)")

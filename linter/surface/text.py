@@ -5,6 +5,7 @@ block per scope: who may read, credentials, methods, headers, exposed
 headers, Max-Age as Chromium keeps it, the preflight, whether errors and
 redirects keep CORS, the configuration lines behind each line (file:line)
 and what the files leave unknown.  Lines are wrapped to fit 80 columns.
+Input errors are not repeated here: the CLI prints them on stderr.
 Every text that comes from the checkout (names, paths, patterns, origins)
 is escaped (display.py): the checkout is hostile.
 """
@@ -41,9 +42,6 @@ def render(doc: dict) -> str:
             out += _server(server)
     if not doc["servers"]:
         out.append("no server or scope found in these files")
-    for error in doc["errors"]:
-        where = text(error["path"]) + (f":{error['line']}" if error["line"] else "")
-        out.append(f"error: {where}: {text(error['message'])}")
     return "\n".join(out) + "\n"
 
 

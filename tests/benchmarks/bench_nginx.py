@@ -12,6 +12,9 @@ in one run:
     both pay the same interpreter start-up and the comparison is fair.
 * memory corslint(big) <= 3 x crossplane(big), and the same for dense
     Peak resident memory (ru_maxrss of the process and its forked workers).
+* time surface(big) <= 2 x corslint(big)
+    `corslint surface -f json` on the ~68,000-line config (issue 17): the
+    survey asks a few origins more per scope than the rules do.
 * time corslint(big) <= 8 x corslint(small)
     Linear growth: 68,000 / 10,000 lines = 6.8, plus some slack.  Anything
     quadratic (rescanning every server per location, say) blows this.
@@ -446,6 +449,7 @@ def measure(folder: Path, args: argparse.Namespace) -> list[Budget]:
     labels = {
         "parse_big": f"crossplane.parse big ({n_big:,} lines)",
         "big": f"corslint big ({n_big:,} lines)",
+        "surface_big": f"corslint surface big ({n_big:,} lines)",
         "parse_dense": f"crossplane.parse dense ({n_dense:,} lines)",
         "dense": f"corslint dense ({n_dense:,} lines)",
         "small": f"corslint small ({n_small:,} lines)",
@@ -455,6 +459,7 @@ def measure(folder: Path, args: argparse.Namespace) -> list[Budget]:
     runs = best_of({
         labels["parse_big"]: (crossplane_command(big), (0,)),
         labels["big"]: (corslint + [str(big)], findings_ok),
+        labels["surface_big"]: (corslint + ["surface", "-f", "json", str(big)], (0,)),
         labels["parse_dense"]: (crossplane_command(dense), (0,)),
         labels["dense"]: (corslint + [str(dense)], findings_ok),
         labels["small"]: (corslint + [str(small)], findings_ok),
@@ -468,6 +473,7 @@ def measure(folder: Path, args: argparse.Namespace) -> list[Budget]:
     print_table(runs)
     return [
         Budget("time corslint(big) / crossplane(big)", run["big"].seconds / run["parse_big"].seconds, 2.0),
+        Budget("time surface(big) / corslint(big)", run["surface_big"].seconds / run["big"].seconds, 2.0),
         Budget("time corslint(dense) / crossplane(dense)", run["dense"].seconds / run["parse_dense"].seconds, 2.0),
         Budget("memory corslint(big) / crossplane(big)", run["big"].rss_mb / run["parse_big"].rss_mb, 3.0),
         Budget("memory corslint(dense) / crossplane(dense)", run["dense"].rss_mb / run["parse_dense"].rss_mb, 3.0),
