@@ -319,6 +319,12 @@ def test_html_is_self_contained_and_hostile_values_stay_text():
     assert len({len(r) for r in rows} | {len(head)}) == 1      # no cell broke out of the matrix
 
 
+def test_empty_surface_says_so():
+    empty = {**DOC, "servers": [], "errors": [], "origins_probed": []}
+    assert "No server or scope with a CORS policy was found." in markdown.render(empty)
+    assert "No server or scope with a CORS policy was found." in "".join(Page(html.render(empty)).text)
+
+
 def test_html_diff_page():
     page = Page(html.render_diff(DIFF))
     text = "".join(page.text)

@@ -63,6 +63,8 @@ def render(doc: dict) -> str:
            f"<p>{view.count(len(rows), 'scope')} on {view.count(len({s.get('host') for s, _ in rows}), 'host')}, "
            f"{view.count(len(origins), 'origin')} probed"
            + (f", {view.count(len(errors), 'input error')}" if errors else "") + ".</p>"]
+    if not rows:
+        out.append("<p>No server or scope with a CORS policy was found.</p>")
     out += ['<ul class="legend">', *(f'<li><span class="access-{a}">{view.ACCESS_WORDS[a]}</span> '
                                       f'{_ACCESS_MEANS[a]}</li>' for a in _LEGEND), "</ul>"]
     out += ['<div class="wide"><table class="matrix">', "<thead>",
