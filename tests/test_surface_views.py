@@ -209,7 +209,8 @@ def test_markdown_stays_within_a_comment():
                        for n in range(100)]
     text = markdown.render(doc)
     assert 50_000 < len(text) <= 60_000          # filled, within gfm.LIMIT (GitHub refuses 65,536)
-    cut = re.search(r"\| … and (\d+) more scopes not shown .*\n\n… and (\d+) more scopes on other hosts not shown", text)
+    cut = re.search(r"\| … and (\d+) more scopes not shown .*\n\n"
+                    r"… and (\d+) more scopes on other hosts not shown", text)
     shown = text.count("\n| ` /")
     assert cut and shown + int(cut[1]) + int(cut[2]) == 5003, text[-3000:]
     assert "**The run is incomplete**" in text
@@ -372,7 +373,8 @@ def test_html_of_samples(tmp_path):
     page = Page(out.read_text(encoding="utf-8"))
     head, *rows = page.matrix
     origins = [text for _, _, text in head[3:]]
-    assert {"https://webvevil-isor.com", "https://dashboard.example.com", "https://evil.example", "null"} <= set(origins)
+    assert {"https://webvevil-isor.com", "https://dashboard.example.com", "https://evil.example",
+            "null"} <= set(origins)
     by_scope = {(r[0][2], r[1][2].split(" ")[0]): dict(zip(origins, (cls for _, cls, _ in r[3:]))) for r in rows}
     assert by_scope[("metrics-api.example.com", "/api/")]["https://webvevil-isor.com"] == "access-read-credentials"
     assert by_scope[("metrics-api.example.com", "/api/")]["https://evil.example"] == "access-none"
