@@ -58,6 +58,10 @@ class Finding:
     #: machine-applicable text edits that fix this finding (`corslint --fix`);
     #: empty when no fix is safe
     edits: tuple[Edit, ...] = ()
+    #: what a check that is not a rule computed (`corslint surface`'s scope
+    #: entry, surface/collect.py), carried through the engine's judging
+    #: (forked shares, alternatives, template variants); None for rules
+    data: object = None
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -103,3 +107,5 @@ class Hit:
     #: at most this severity, for a hit the rule's message says is less
     #: likely (CORS205's bypass through a host no public certificate names)
     at_most: str | None = None
+    #: Finding.data
+    data: object = None

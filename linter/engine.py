@@ -189,7 +189,7 @@ def _run_rules(model, rules, ctx, findings: list[Finding], errors: list[InputErr
                     severity = hit.at_most
                 findings.append(Finding(rule.code, rule.name, severity, hit.source.path, hit.source.line,
                                         hit.message, hit.request, related=[*hit.related, *model.related],
-                                        fix=hit.fix, edits=hit.edits))
+                                        fix=hit.fix, edits=hit.edits, data=hit.data))
         except RegexTimeout as exc:   # a configured regex backtracks without end: report it once
             error = regex_error(model, exc)
             if all(str(e) != str(error) for e in errors):
@@ -368,32 +368,38 @@ def _wired(entries: list, root: str | None, report: Report, mappings: list, stri
     return kept, wired
 
 
-def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, root: str | None = None,
-         strict: bool = False, mappings: list | None = None) -> Report:
-    """Lint `paths`.  `mappings` (mapping.Mapping: --map, `paths`) are the
-    run's deployment-path mappings; `strict` makes notices input errors."""
-    from . import suppress
-    from .mapping import focus
+def probe_context_maker(settings: Settings):
+    """The `make_context` of a run: a `probes.ProbeContext` per model with
+    the user's trusted origins and declared clients (lint and surface ask
+    the same questions)."""
     from .origins import Trust
     from .probes import Client, ProbeContext
 
-    report = Report()
-    new_budget()
-    errors_told: set[tuple] = set()
     trust = Trust(settings.trusted_origins)
     clients = [Client(c["origin"], c.get("methods", ()), c.get("headers", ()), bool(c.get("credentials", False)))
                for c in settings.clients]
+    return lambda model: ProbeContext(model, trust, clients)
+
+
+def walk(paths: list[str], settings: Settings, choose_checks, make_context, forced_kind: str | None = None,
+         root: str | None = None, strict: bool = False, mappings: list | None = None):
+    """The part of a run every command shares: expand `paths`, wire the
+    deployment files in, read each root file (templates rendered,
+    alternatives explored) and judge its model with the checks
+    `choose_checks(entries, governing)` picks (the rules for a lint, the
+    survey for `surface`).  Returns (report, outcomes, governing): the report
+    holds the run's input errors, notices, skipped and read files; the
+    outcomes are the judged root files no other root includes, in order."""
+    from .mapping import focus
+
+    report = Report()
+    new_budget()
     outcomes: list[Outcome] = []
-
-    def make_context(model):
-        return ProbeContext(model, trust, clients)
-
     included: set[str] = set()   # files the roots read so far include
     forget_paths()
     entries, wired = _wired(expand(paths, root), root, report, mappings or [], strict)
     governing = _governing(settings, report)
-    rules = selected_rules(settings.select, settings.ignore,
-                           list({id(s): s for s in map(governing, (e[0] for e in entries))}.values()))
+    checks = choose_checks(entries, governing)
     for path, explicit, refused in entries:
         if refused is not None:     # a link out of the folder walked
             report.skipped.append((path, refused))
@@ -411,7 +417,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
                 from .templates.run import lint_template
 
                 outcome = lint_template(path, explicit, wired.get(path, forced_kind), root,
-                                        rules, make_context, included)
+                                        checks, make_context, included)
                 if outcome is not None:
                     outcomes.append(outcome)
                     included.update(outcome.files[1:])
@@ -431,7 +437,7 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
                 report.errors.append(InputError(path, None, problem))
                 continue
             _release_garbage()   # the models of the files before are garbage: free their cycles
-            outcome = lint_file(path, kind, root, rules, make_context, included)
+            outcome = lint_file(path, kind, root, checks, make_context, included)
         except Exception as exc:   # MemoryError, re.error, a bug: this file's failure, not the run's
             _release(exc)
             report.errors.append(failure(path, exc))
@@ -439,14 +445,15 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
         outcomes.append(outcome)
         included.update(outcome.files[1:])
     covered = _covered_elsewhere(outcomes)
-    findings: dict[tuple, Finding] = {}
-    suppressions: dict[str, list] = {}
+    judged: list[Outcome] = []
+    errors_told: set[tuple] = set()
     for outcome in outcomes:
         if outcome.path in covered:
             continue    # linted in the context of the file that includes it
         report.skipped.extend(outcome.skipped)
         if not outcome.judged:
             continue
+        judged.append(outcome)
         _add_notices(report, outcome, strict)
         report.files += len(outcome.files)
         report.read.extend(outcome.files)
@@ -455,6 +462,27 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
             if key not in errors_told:
                 errors_told.add(key)
                 report.errors.append(error)
+    report.errors.sort(key=lambda e: (e.path, e.line or 0))
+    report.notices.sort(key=lambda e: (e.path, e.line or 0))
+    report.skipped = list(dict.fromkeys(report.skipped))   # a template reached by a walk and a templatefile: once
+    return report, judged, governing
+
+
+def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, root: str | None = None,
+         strict: bool = False, mappings: list | None = None) -> Report:
+    """Lint `paths`.  `mappings` (mapping.Mapping: --map, `paths`) are the
+    run's deployment-path mappings; `strict` makes notices input errors."""
+    from . import suppress
+
+    def choose_rules(entries, governing):
+        return selected_rules(settings.select, settings.ignore,
+                              list({id(s): s for s in map(governing, (e[0] for e in entries))}.values()))
+
+    report, outcomes, governing = walk(paths, settings, choose_rules, probe_context_maker(settings),
+                                       forced_kind, root, strict, mappings)
+    findings: dict[tuple, Finding] = {}
+    suppressions: dict[str, list] = {}
+    for outcome in outcomes:
         for shown in outcome.files:
             suppressions.setdefault(shown, suppress.scan(shown))
         for finding in outcome.findings:
@@ -467,9 +495,6 @@ def lint(paths: list[str], settings: Settings, forced_kind: str | None = None, r
     report.findings = sorted(suppress.apply(kept, suppressions), key=lambda f: (f.path, f.line, f.code))
     if strict:
         report.unused_suppressions = [s for sups in suppressions.values() for s in sups if not s.used]
-    report.errors.sort(key=lambda e: (e.path, e.line or 0))
-    report.notices.sort(key=lambda e: (e.path, e.line or 0))
-    report.skipped = list(dict.fromkeys(report.skipped))   # a template reached by a walk and a templatefile: once
     return report
 
 
