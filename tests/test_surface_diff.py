@@ -255,3 +255,86 @@ def test_a_hostile_tree_writes_nothing_outside_and_no_escaping_link(tmp_path, mo
                             "through": "-> d/up/../x"}
     assert sorted(os.listdir(tmp_path)) == ["repo", "tmp"] and os.listdir(scratch) == []
     assert not list(tmp_path.rglob("evil"))
+
+
+# --- the acceptance test: `corslint surface --diff REV` on a repository's history ---
+
+#: an nginx API: https://app.example.com reads /api/, preflights are answered (204) for GET, POST, PUT
+API = """\
+server {
+    listen 443 ssl;
+    server_name api.example.com;
+    location /api/ {
+        if ($http_origin = "https://app.example.com") { set $cors $http_origin; }
+        add_header Access-Control-Allow-Origin $cors always;
+        add_header Access-Control-Allow-Methods "GET, POST, PUT" always;
+        if ($request_method !~ ^(GET|POST|PUT|OPTIONS)$) { return 405; }
+        if ($request_method = OPTIONS) { return 204; }
+        return 200 "ok";
+    }
+}
+"""
+#: (commit message, (old text, new text), the changes `--diff HEAD~1` reports: kind, widens, source line)
+HISTORY = [
+    ("add an origin", ('$cors $http_origin; }\n', '$cors $http_origin; }\n'
+                       '        if ($http_origin = "https://partner.example") { set $cors $http_origin; }\n'),
+     [("origin-added", True, 5)]),
+    ("turn credentials on", ('"GET, POST, PUT" always;\n', '"GET, POST, PUT" always;\n'
+                             '        add_header Access-Control-Allow-Credentials true always;\n'),
+     [("credentials-on", True, 9)]),
+    ("reflect any origin", ("Allow-Origin $cors", "Allow-Origin $http_origin"), [("reflects-any", True, 7)]),
+    ("remove a method", ('"GET, POST, PUT"', '"GET, POST"'), [("methods-removed", False, 8)]),
+    ("drop preflight handling", ("|OPTIONS)$", ")$"), [("preflight-not-answered", False, 10)]),
+]
+
+
+def test_diff_reports_what_each_commit_widens_and_narrows(tmp_path):
+    from support import corslint, write
+
+    repo = tmp_path / "repo"
+    conf = write(repo / "deploy" / "nginx" / "api.conf", API)
+    git(tmp_path, "init", "-q", str(repo))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "the API")
+    for message, (old, new), expected in HISTORY:
+        text = conf.read_text()
+        assert text.count(old) == 1, message
+        conf.write_text(text.replace(old, new))
+        git(repo, "commit", "-qam", message)
+        status = git(repo, "status", "--porcelain", "--ignored")
+        result = corslint("surface", "--diff", "HEAD~1", "-f", "json", "deploy", cwd=repo)
+        assert result.returncode == 0, result.stderr
+        doc = __import__("json").loads(result.stdout)
+        assert [(c["kind"], c["widens"], c["source"]["line"]) for c in doc["changes"]] == expected, message
+        assert {c["source"]["path"] for c in doc["changes"]} == {"deploy/nginx/api.conf"}
+        assert doc["before"] == "HEAD~1" and doc["widens"] == expected[0][1]
+        gate = corslint("surface", "--diff", "HEAD~1", "--fail-on-widen", "nginx", cwd=repo / "deploy")
+        assert gate.returncode == (1 if expected[0][1] else 0), (message, gate.stdout, gate.stderr)
+        mark = "+ widens: " if expected[0][1] else "  "
+        assert gate.stdout.startswith(mark) and "(deploy/nginx/api.conf:" in gate.stdout
+        assert git(repo, "status", "--porcelain", "--ignored") == status       # the working tree is left alone
+    # the whole history at once, and an uncommitted change against HEAD
+    everything = corslint("surface", "--diff", "HEAD~5", "deploy/nginx/api.conf", cwd=repo)
+    assert everything.returncode == 0 and "+ widens: /api/ on api.example.com now reflects any origin with " \
+        "credentials (deploy/nginx/api.conf:7)" in everything.stdout
+    assert "no longer answers preflights" in everything.stdout
+    conf.write_text(API)
+    back = corslint("surface", "--diff", "HEAD", "--fail-on-widen", "deploy", cwd=repo)
+    assert back.returncode == 1 and "now answers preflights" in back.stdout, back.stdout
+    assert "+ widens: /api/ on api.example.com now accepts methods GET, POST, PUT" in back.stdout
+
+
+def test_diff_usage_errors(tmp_path):
+    from support import CLEAN, corslint, write
+
+    write(tmp_path / "plain" / "site.conf", CLEAN)
+    outside = corslint("surface", "--diff", "HEAD", "site.conf", cwd=tmp_path / "plain")
+    assert outside.returncode == 2 and "needs a git repository" in outside.stderr, outside.stderr
+    assert "Traceback" not in outside.stderr
+    repo = tmp_path / "plain"
+    git(tmp_path, "init", "-q", str(repo))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
+    unknown = corslint("surface", "--diff", "no-such-branch", "site.conf", cwd=repo)
+    assert unknown.returncode == 2 and "no such revision" in unknown.stderr
+    assert corslint("surface", "--diff", "HEAD", "site.conf", cwd=repo).stdout == "No change to the CORS surface.\n"

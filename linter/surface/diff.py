@@ -151,20 +151,22 @@ def _scope_changes(key: tuple, old: dict, new: dict) -> list[dict]:
             add(on, f"{where} now {says}{with_credentials}", "origins")
         elif was.get("kind") == name and now.get("kind") not in (name, "unknown"):
             add(off, f"{where} no longer {says}", "origins")
-    _flip(add, was.get("null"), now.get("null"), ("null-origin-added", f"{where} now admits the origin null"),
-          ("null-origin-removed", f"{where} no longer admits the origin null"), "origins")
+    if (was.get("kind") == "reflect-any") == (now.get("kind") == "reflect-any"):   # else "any origin" says it
+        _flip(add, was.get("null"), now.get("null"), ("null-origin-added", f"{where} now admits the origin null"),
+              ("null-origin-removed", f"{where} no longer admits the origin null"), "origins")
     _flip(add, old.get("credentials"), new.get("credentials"),
           ("credentials-on", f"{where} now allows credentials (cookies, HTTP authentication)"),
           ("credentials-off", f"{where} no longer allows credentials"), "credentials")
+    answered, answers = (old.get("preflight") or {}).get("answered"), (new.get("preflight") or {}).get("answered")
     for field, noun, verb in (("methods", "methods", "accepts"), ("headers", "request headers", "accepts"),
                               ("exposed", "response headers", "exposes")):
         added, removed = _listed(old.get(field), new.get(field))
         if added:
             add(f"{field}-added", f"{where} now {verb} {noun} {', '.join(added)}", field)
-        if removed:
+        if removed and not (field != "exposed" and answered is True and answers is False):
+            # a preflight no longer answered accepts nothing: "no longer answers preflights" says it
             add(f"{field}-removed", f"{where} no longer {verb} {noun} {', '.join(removed)}", field)
-    _flip(add, (old.get("preflight") or {}).get("answered"), (new.get("preflight") or {}).get("answered"),
-          ("preflight-answered", f"{where} now answers preflights"),
+    _flip(add, answered, answers, ("preflight-answered", f"{where} now answers preflights"),
           ("preflight-not-answered", f"{where} no longer answers preflights"), "preflight")
     _flip(add, old.get("errors_keep_cors"), new.get("errors_keep_cors"),
           ("errors-keep-cors", f"error answers from {where} now carry the CORS headers"),
