@@ -25,6 +25,8 @@ WIDENING = frozenset({"scope-added", "origin-added", "pattern-added", "reflects-
                       "credentials-on", "null-origin-added", "methods-added", "headers-added", "exposed-added"})
 #: the origin kinds under which a scope lets some origin read
 _ADMITTING = ("any", "reflect-any", "list", "pattern")
+#: the origin kinds under which every origin (`null` too) reads
+_EVERYONE = ("any", "reflect-any")
 
 
 def compare(before: dict, after: dict, rev: str = "", after_name: str = "working tree") -> dict:
@@ -151,7 +153,7 @@ def _scope_changes(key: tuple, old: dict, new: dict) -> list[dict]:
             add(on, f"{where} now {says}{with_credentials}", "origins")
         elif was.get("kind") == name and now.get("kind") not in (name, "unknown"):
             add(off, f"{where} no longer {says}", "origins")
-    if (was.get("kind") == "reflect-any") == (now.get("kind") == "reflect-any"):   # else "any origin" says it
+    if (was.get("kind") in _EVERYONE) == (now.get("kind") in _EVERYONE):   # else "any origin" says it
         _flip(add, was.get("null"), now.get("null"), ("null-origin-added", f"{where} now admits the origin null"),
               ("null-origin-removed", f"{where} no longer admits the origin null"), "origins")
     _flip(add, old.get("credentials"), new.get("credentials"),
@@ -183,16 +185,15 @@ def _origin_lists(add, where: str, was: dict, now: dict) -> None:
     reflected origin every origin reads: the origins listed beside it
     were not added (before) or removed (after): the kind's own change
     (`reflects-any`, `wildcard-removed`...) says what happened."""
-    everyone = ("any", "reflect-any")
     old_patterns = {p.get("regex"): p for p in was.get("patterns") or ()}
     new_patterns = {p.get("regex"): p for p in now.get("patterns") or ()}
-    if was.get("kind") not in everyone:
+    if was.get("kind") not in _EVERYONE:
         for origin in sorted(set(now.get("values") or ()) - set(was.get("values") or ())):
             add("origin-added", f"origin {origin} added to {where}", "origins")
         for regex in sorted(new_patterns.keys() - old_patterns.keys(), key=str):
             p = new_patterns[regex]
             add("pattern-added", f"pattern {_pattern(p)} added to {where}", "origins", p.get("source"))
-    if now.get("kind") not in everyone:
+    if now.get("kind") not in _EVERYONE:
         for origin in sorted(set(was.get("values") or ()) - set(now.get("values") or ())):
             add("origin-removed", f"origin {origin} removed from {where}", "origins")
         for regex in sorted(old_patterns.keys() - new_patterns.keys(), key=str):
