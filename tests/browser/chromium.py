@@ -8,6 +8,9 @@ runs every case one after the other with `fetch()` or XHR, logs a RESULT
 line per case and then "ALLDONE".  One browser run serves the whole batch,
 every wait is bounded, and the processes started here are always killed.
 
+`launch(timeout)` alone gives the DevTools pipe for another page (the
+surface's HTML view is checked that way).
+
 Placeholders in URLs and header values (see `fill`):
 `{page}` the page origin, `{api}` the API origin, `{alt}` the API server
 under a second origin (`localhost` instead of 127.0.0.1), `{port}` the API
@@ -16,6 +19,7 @@ port.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -226,6 +230,15 @@ def _page_html(cases: list[dict]) -> str:
 def _drive_chromium(url: str, timeout: float) -> list[dict]:
     """Start Chromium, open `url`, return every protocol event until the page
     logs ALLDONE.  Raises TimeoutError past `timeout` seconds."""
+    with launch(timeout) as cdp:
+        return cdp.session(url)
+
+
+@contextlib.contextmanager
+def launch(timeout: float):
+    """A headless Chromium driven over the DevTools pipe: yields its `Pipe`,
+    whose every wait ends `timeout` seconds from now; the browser is killed
+    and its profile removed on exit."""
     profile = tempfile.mkdtemp(prefix="corslint-chromium-")
     to_browser_r, to_browser_w = os.pipe()
     from_browser_r, from_browser_w = os.pipe()
@@ -239,9 +252,9 @@ def _drive_chromium(url: str, timeout: float) -> list[dict]:
         pass_fds=(to_browser_r, from_browser_w), start_new_session=True)
     os.close(to_browser_r)
     os.close(from_browser_w)
-    cdp = _Pipe(to_browser_w, from_browser_r, time.monotonic() + timeout)
+    cdp = Pipe(to_browser_w, from_browser_r, time.monotonic() + timeout)
     try:
-        return cdp.session(url)
+        yield cdp
     finally:
         cdp.close()
         try:
@@ -261,7 +274,9 @@ os.execv(sys.argv[3], sys.argv[3:])
 """
 
 
-class _Pipe:
+class Pipe:
+    """The DevTools protocol on a pipe: commands out, replies and events in."""
+
     def __init__(self, write_fd: int, read_fd: int, deadline: float):
         self.write_fd, self.read_fd, self.deadline = write_fd, read_fd, deadline
         self.buffer = b""
@@ -306,15 +321,29 @@ class _Pipe:
             self.events.append(message)
         return message
 
-    def session(self, url: str) -> list[dict]:
+    def attach(self, domains: tuple[str, ...]) -> str:
+        """The session of the browser's page, with these domains' events on."""
         targets = self.send("Target.getTargets")["targetInfos"]
         page = next(t["targetId"] for t in targets if t["type"] == "page")
         session = self.send("Target.attachToTarget", {"targetId": page, "flatten": True})["sessionId"]
-        for domain in ("Runtime", "Log", "Network"):
+        for domain in domains:
             self.send(f"{domain}.enable", session=session)
-        self.send("Page.navigate", {"url": url}, session=session)
-        while not any(_console_text(e) == "ALLDONE" for e in self.events[-3:]):
+        return session
+
+    def wait_for(self, wanted) -> dict:
+        """The first event, seen or yet to come, for which `wanted(event)` holds."""
+        seen = 0
+        while True:
+            for event in self.events[seen:]:
+                if wanted(event):
+                    return event
+            seen = len(self.events)
             self.receive()
+
+    def session(self, url: str) -> list[dict]:
+        session = self.attach(("Runtime", "Log", "Network"))
+        self.send("Page.navigate", {"url": url}, session=session)
+        self.wait_for(lambda event: _console_text(event) == "ALLDONE")
         try:
             self.send("Browser.close")
         except (RuntimeError, TimeoutError, OSError):
