@@ -338,3 +338,17 @@ def test_diff_usage_errors(tmp_path):
     unknown = corslint("surface", "--diff", "no-such-branch", "site.conf", cwd=repo)
     assert unknown.returncode == 2 and "no such revision" in unknown.stderr
     assert corslint("surface", "--diff", "HEAD", "site.conf", cwd=repo).stdout == "No change to the CORS surface.\n"
+
+
+def test_diff_against_head_before_the_first_commit(tmp_path):
+    """The pre-commit hook's `--diff HEAD` in a new repository: every scope is new."""
+    from support import CLEAN, corslint, write
+
+    repo = tmp_path / "new"
+    write(repo / "site.conf", CLEAN)
+    git(tmp_path, "init", "-q", str(repo))
+    git(repo, "add", "-A")
+    result = corslint("surface", "--diff", "HEAD", "--fail-on-widen", "site.conf", cwd=repo)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ("+ widens: /fonts/ on static.example.com is new: any origin reads it (site.conf:4)\n"
+                             "1 change to the CORS surface since HEAD (1 widens it).\n")

@@ -53,8 +53,8 @@ def document_at(rev: str, paths: list[str], compute) -> dict:
     """The surface document at revision `rev` of the repository holding the
     working directory: `compute(paths_there, folder)` on the files of
     `paths` (relative to the working directory, as given for the working
-    tree) as they are at `rev`.  A path that did not exist at `rev` adds
-    nothing.  Raises UsageError outside a repository, for an unknown
+    tree) as they are at `rev`.  A path that did not exist at `rev` (or
+    any path at `HEAD` before the first commit) adds nothing.  Raises UsageError outside a repository, for an unknown
     revision or a path outside the repository."""
     import shutil
     import tempfile
@@ -62,6 +62,8 @@ def document_at(rev: str, paths: list[str], compute) -> dict:
     top = _top_level()
     commit = _commit(top, rev)
     wanted = [_in_repository(path, top) for path in paths]
+    if commit is None:
+        return _empty()
     entries = _tree(top, commit, wanted)
     folder = tempfile.mkdtemp(prefix="corslint-rev-")
     try:
@@ -90,14 +92,19 @@ def _top_level() -> str:
     return os.path.realpath(os.fsdecode(out.rstrip(b"\n")))
 
 
-def _commit(top: str, rev: str) -> str:
-    """The commit `rev` names (its object id)."""
+def _commit(top: str, rev: str) -> str | None:
+    """The commit `rev` names (its object id); None for `HEAD` before the
+    first commit (the pre-commit hook's `--diff HEAD` in a new repository:
+    nothing was there before)."""
     if not rev or rev.startswith("-") or any(c in rev for c in "\0\n\r"):
         raise UsageError(f"{_PROG}: --diff {text(rev)}: not a revision")
     out = run_git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", max_bytes=1 << 10)
-    if not out or not out.strip():
-        raise UsageError(f"{_PROG}: --diff {text(rev)}: no such revision in {text(top)}")
-    return out.decode("ascii", "replace").strip()
+    if out and out.strip():
+        return out.decode("ascii", "replace").strip()
+    if rev == "HEAD" and run_git(top, "rev-parse", "--verify", "--quiet", "HEAD", max_bytes=1 << 10) is None \
+            and run_git(top, "symbolic-ref", "-q", "HEAD", max_bytes=1 << 10) is not None:
+        return None
+    raise UsageError(f"{_PROG}: --diff {text(rev)}: no such revision in {text(top)}")
 
 
 def _in_repository(path: str, top: str) -> str:
