@@ -158,17 +158,17 @@ def _extract(top: str, entries: list[_Entry], folder: str) -> None:
     budget = MAX_TOTAL_BYTES
     contents, stand_ins, links = [], [], []
     for e in entries:
-        if e.mode == "120000":
-            if e.size <= _MAX_LINK_BYTES:
-                links.append(e)
-        elif e.size > MAX_FILE_BYTES:
+        link = e.mode == "120000"
+        if link and e.size > _MAX_LINK_BYTES:
+            continue
+        if not link and e.size > MAX_FILE_BYTES:
             stand_ins.append(e)
         elif e.size <= budget:
             budget -= e.size
-            contents.append(e)
+            (links if link else contents).append(e)
         elif e.given:
             raise UsageError(f"{_PROG}: --diff: the files at the revision pass {MAX_TOTAL_BYTES >> 20} MB")
-    blobs = _blobs(top, [e.object for e in contents + links])
+    blobs = _blobs(top, contents + links)
     for e in contents:
         _write(folder, e.path, blobs.get(e.object, b""))
     for e in stand_ins:
@@ -179,13 +179,14 @@ def _extract(top: str, entries: list[_Entry], folder: str) -> None:
     _drop_escaping_links(folder, [e.path for e in links])
 
 
-def _blobs(top: str, objects: list[str]) -> dict[str, bytes]:
-    """The contents of these blobs (`git cat-file --batch`)."""
-    unique = sorted(set(objects))
-    if not unique:
+def _blobs(top: str, entries: list[_Entry]) -> dict[str, bytes]:
+    """The contents of the entries' blobs (`git cat-file --batch`: each
+    one's header line, its bytes and a line break)."""
+    sizes = {e.object: e.size for e in entries}
+    if not sizes:
         return {}
-    out = run_git(top, "cat-file", "--batch", stdin="".join(o + "\n" for o in unique).encode(),
-                  max_bytes=MAX_TOTAL_BYTES + MAX_FILE_BYTES + 128 * len(unique))
+    out = run_git(top, "cat-file", "--batch", stdin="".join(o + "\n" for o in sorted(sizes)).encode(),
+                  max_bytes=sum(sizes.values()) + 128 * len(sizes))
     if out is None:
         raise UsageError(f"{_PROG}: --diff: git could not read the files at the revision")
     blobs, at = {}, 0
