@@ -54,8 +54,9 @@ def document_at(rev: str, paths: list[str], compute) -> dict:
     working directory: `compute(paths_there, folder)` on the files of
     `paths` (relative to the working directory, as given for the working
     tree) as they are at `rev`.  A path that did not exist at `rev` (or
-    any path at `HEAD` before the first commit) adds nothing.  Raises UsageError outside a repository, for an unknown
-    revision or a path outside the repository."""
+    any path at `HEAD` before the first commit) adds nothing.  Raises
+    UsageError outside a repository, for an unknown revision or a path
+    outside the repository."""
     import shutil
     import tempfile
 
