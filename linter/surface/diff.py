@@ -29,9 +29,9 @@ _ADMITTING = ("any", "reflect-any", "list", "pattern")
 _EVERYONE = ("any", "reflect-any")
 
 
-def compare(before: dict, after: dict, rev: str = "", after_name: str = "working tree") -> dict:
+def compare(before: dict, after: dict, rev: str = "") -> dict:
     """The diff document (surface-contract) from the surface `before`
-    (at revision `rev`) to `after`."""
+    (at revision `rev`, as the user gave it) to `after`, the working tree's."""
     old, new = _scopes(before), _scopes(after)
     changes: list[dict] = []
     for key in sorted(old.keys() | new.keys(), key=_key_order):
@@ -44,7 +44,7 @@ def compare(before: dict, after: dict, rev: str = "", after_name: str = "working
             changes.extend(_scope_changes(key, old[key], new[key]))
     changes.sort(key=lambda c: (not c["widens"], c["site"], c["scope"], c["assumption"] or "", c["kind"],
                                 c["message"]))
-    return {"version": 1, "before": rev, "after": after_name, "widens": any(c["widens"] for c in changes),
+    return {"version": 1, "before": rev, "after": "working tree", "widens": any(c["widens"] for c in changes),
             "changes": changes}
 
 
