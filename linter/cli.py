@@ -518,7 +518,7 @@ def _surface_diff(args, computed: "_Surfaces", after: dict, report, base) -> int
     from .surface import diff, revision
 
     before = revision.document_at(args.diff, args.paths, computed.compute)   # UsageError outside a repository
-    changes = diff.compare(before, after)
+    changes = diff.compare(before, after, args.diff)
     if args.format == "json":
         import json
 

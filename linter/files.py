@@ -132,45 +132,74 @@ def _head(path: str, size: int) -> bytes | None:
         return None
 
 
-#: the most `git ls-files` output read for one folder walked, and the seconds it may take
-_GIT_MAX_BYTES = 64 << 20
-_GIT_SECONDS = 30
+#: the most output read from one git command, and the seconds it may take
+GIT_MAX_BYTES = 64 << 20
+GIT_SECONDS = 30
+
+
+def run_git(folder: str, *args: str, stdin: bytes = b"", max_bytes: int = GIT_MAX_BYTES) -> bytes | None:
+    """The output of `git ARGS` run in `folder`, or None when git is
+    absent, fails, answers more than `max_bytes` or takes more than
+    `GIT_SECONDS`.
+
+    The checkout is hostile: the commands corslint runs (`ls-files`,
+    `rev-parse`, `ls-tree`, `cat-file`) run no hook, filter or pager, but
+    the repository's `.git/config` may name a program as `core.fsmonitor`,
+    which git would run: `-c core.fsmonitor=false` overrides it (the command
+    line's configuration wins over the repository's).  git's own
+    `safe.directory` refusal of a checkout another user owns is kept (never
+    overridden).  `stdin` is fed from a thread, so a command that answers
+    while it reads (`cat-file --batch`) cannot block on a full pipe."""
+    import subprocess
+    import threading
+
+    command = ["git", "-c", "core.fsmonitor=false", "-C", folder, *args]
+    try:
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0"})
+    except OSError:
+        return None
+    timer = threading.Timer(GIT_SECONDS, proc.kill)
+    timer.start()
+    feeder = threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True) if stdin else None
+    if feeder:
+        feeder.start()
+    try:
+        data = proc.stdout.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            proc.kill()
+        proc.stdout.close()
+        code = proc.wait()
+    finally:
+        timer.cancel()
+    if feeder:
+        feeder.join()
+    return data if code == 0 and len(data) <= max_bytes else None
+
+
+def _feed(pipe, data: bytes) -> None:
+    """Write `data` to a child's standard input and close it (a child
+    that stops reading, killed or failed, ends the writing)."""
+    try:
+        pipe.write(data)
+    except OSError:
+        pass
+    try:
+        pipe.close()
+    except OSError:
+        pass
 
 
 def git_listed(folder: str) -> set[str] | None:
     """The files git lists below `folder` (tracked, and untracked ones not
     ignored: `.gitignore` respected), relative to it; None when the folder
     is no repository's, git is absent or fails, or its answer is too large
-    or too slow: every file is then walked, as outside a repository.
-
-    The checkout is hostile: `git ls-files` runs no hook, but the
-    repository's `.git/config` may name a program as `core.fsmonitor`, which
-    git would run: `-c core.fsmonitor=false` overrides it (the command
-    line's configuration wins over the repository's).  git's own
-    `safe.directory` refusal of a checkout another user owns is kept (never
-    overridden): a refusal only means a walk of every file."""
-    import subprocess
-    import threading
-
-    command = ["git", "-c", "core.fsmonitor=false", "-C", folder, "ls-files", "--cached", "--others",
-               "--exclude-standard", "-z", "--", "."]
-    try:
-        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0",
-                                                                "GIT_TERMINAL_PROMPT": "0"})
-    except OSError:
-        return None
-    timer = threading.Timer(_GIT_SECONDS, proc.kill)
-    timer.start()
-    try:
-        data = proc.stdout.read(_GIT_MAX_BYTES + 1)
-        if len(data) > _GIT_MAX_BYTES:
-            proc.kill()
-        proc.stdout.close()
-        code = proc.wait()
-    finally:
-        timer.cancel()
-    if code != 0 or len(data) > _GIT_MAX_BYTES:
+    or too slow (`run_git`): every file is then walked, as outside a
+    repository (a refusal by `safe.directory` only means a walk of every
+    file)."""
+    data = run_git(folder, "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", ".")
+    if data is None:
         return None
     return {os.path.normpath(os.fsdecode(name)) for name in data.split(b"\0") if name}
 

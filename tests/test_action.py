@@ -146,3 +146,38 @@ def test_install_step_installs_the_action_or_the_version_given(tmp_path):
         assert result.returncode == 0, result.stderr
         assert asked.read_text().splitlines() == ["-m", "pip", "install", "--disable-pip-version-check", "--quiet",
                                                   "--", spec or version]
+
+
+def test_surface_diff_goes_to_the_summary_and_fails_on_widening_when_asked(tmp_path):
+    """`surface-diff: HEAD~1` in a repository whose last commit adds an
+    origin: the Markdown diff joins the job summary after the lint's, and
+    with `surface-fail-on-widen` the step fails once everything is written."""
+    repo = scratch_repository(tmp_path, CLEAN)
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "fonts"], check=True)
+    conf = repo / "deploy" / "nginx" / "api.conf"
+    conf.write_text(CLEAN.replace("    location /fonts/ {", "    location /api/ {\n        add_header "
+                                  "Access-Control-Allow-Origin https://app.example.com;\n        root /var/www;\n"
+                                  "    }\n    location /fonts/ {"))
+    subprocess.run([*git, "commit", "-qam", "an API for the app"], check=True)
+    results, summary, outputs = run_action(tmp_path, repo, install="false", annotations="false",
+                                           surface_diff="HEAD~1", surface_fail_on_widen="true")
+    status = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout
+    assert status == "?? corslint.sarif\n"
+    assert results[-1].returncode == 1, results[-1].stderr
+    assert outputs == {"exit-code": "1", "sarif-file": "corslint.sarif"}
+    assert (repo / "corslint.sarif").exists() and "No problems found in 1 file." in results[-1].stdout
+    lint_summary, surface = summary.split("### CORS surface changes since ")
+    assert lint_summary == "### corslint: No problems found in 1 file\n"
+    assert "**widens**" in surface and "/api/ on static.example.com is new" in surface
+    assert "deploy/nginx/api.conf:4" in surface
+    # not asked to fail: the lint's status
+    results, summary, outputs = run_action(tmp_path, repo, install="false", annotations="false", summary="false",
+                                           surface_diff="HEAD~1")
+    assert results[-1].returncode == 0 and outputs["exit-code"] == "0"
+    assert summary.startswith("### CORS surface changes since ")
+    results, summary, _ = run_action(tmp_path, repo, install="false", surface_diff="HEAD~1",
+                                     surface_fail_on_widen="yes")
+    assert results[-1].returncode == 2 and "surface-fail-on-widen are true or false" in results[-1].stdout
+    assert subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout == status

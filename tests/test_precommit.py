@@ -92,8 +92,8 @@ def project(tmp_path, env):
     return write
 
 
-def try_repo(hook_repo: Path, project, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(["pre-commit", "try-repo", str(hook_repo), "corslint", "--verbose"], cwd=project.root,
+def try_repo(hook_repo: Path, project, env: dict, hook: str = "corslint") -> subprocess.CompletedProcess:
+    return subprocess.run(["pre-commit", "try-repo", str(hook_repo), hook, "--verbose"], cwd=project.root,
                           env=env, capture_output=True, text=True, timeout=900)
 
 
@@ -116,9 +116,10 @@ def test_manifest_files_are_the_registry_patterns():
     """The hook passes exactly the paths the input kinds' entries name
     (linter/kinds.py): a kind added or changed there shows up here."""
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    hook = next(h for h in hooks if h["id"] == "corslint")
-    assert hook["files"] == precommit_files(), "update `files` in .pre-commit-hooks.yaml to this pattern:\n" \
-        + precommit_files()
+    for hook in hooks:
+        assert hook["files"] == precommit_files(), f"update `files` of {hook['id']} in .pre-commit-hooks.yaml " \
+            f"to this pattern:\n" + precommit_files()
+    assert [h["id"] for h in hooks] == ["corslint", "corslint-surface"]
 
 
 def test_bad_staged_config_fails_with_corslint_message(hook_repo, project, env):
@@ -177,3 +178,20 @@ def test_a_commit_of_other_programs_conf_files_passes(hook_repo, project, env):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
     assert result.stdout.count("skipped: not a web server configuration") == len(NOISE_CONF), result.stdout
+
+
+def test_surface_hook_fails_a_commit_that_widens_the_surface(hook_repo, project, env):
+    """`corslint-surface`: the staged configuration against HEAD; letting
+    any origin read fails the commit, taking that away passes."""
+    project("nginx/fonts.conf", CLEAN.replace("*", "https://app.example.com"), commit=True)
+    project("nginx/fonts.conf", CLEAN)                                     # `*` instead: widens
+    project("nginx/notes.txt", "not configuration\n")
+    result = try_repo(hook_repo, project, env, "corslint-surface")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "+ widens: /fonts/ on static.example.com now lets any origin read (*) (nginx/fonts.conf:5)" \
+        in result.stdout
+    git("commit", "-q", "-m", "fonts for everyone", cwd=project.root, env=env)
+    project("nginx/fonts.conf", CLEAN.replace("*", "https://app.example.com"))   # narrows: passes
+    result = try_repo(hook_repo, project, env, "corslint-surface")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no longer lets any origin read (*)" in result.stdout
