@@ -420,7 +420,12 @@ def document(scopes: list[dict], errors: list, base) -> dict:
     from .. import __version__
 
     listed = sorted({o for s in scopes for o in s["origins"]["values"]})
+    # the origins a pattern admits as meant (its own examples: https://app.example.com for
+    # ^https://app\.example\.com), then those it also admits
+    meant = sorted({o for s in scopes if s["origins"]["patterns"] for o, a in s["access"].items()
+                    if a in READS and o not in (HOSTILE, "null")} - set(listed))
     examples = sorted({o for s in scopes for p in s["origins"]["patterns"] for o in p["admits"]} - set(listed))
+    examples = [o for o in meant if o not in examples] + examples
     probed = [*listed, *examples][:MAX_ORIGINS - 2] + [HOSTILE, "null"]
     servers: dict[str, dict] = {}
     for entry in scopes:

@@ -34,6 +34,8 @@ th, td { border: 1px solid #c9ced6; padding: .3em .5em; vertical-align: top; tex
 .wide { overflow-x: auto; }
 table.matrix thead th.origin { writing-mode: vertical-rl; transform: rotate(180deg); }
 table.matrix td { text-align: center; font-size: 12px; white-space: nowrap; }
+table.matrix tbody th { min-width: 12em; }
+table.matrix tbody th code { overflow-wrap: break-word; }
 .access-none { background: #eef0f3; color: #4b5563; }
 .access-read { background: #fde68a; color: #3f2d00; }
 .access-read-credentials { background: #b91c1c; color: #fff; font-weight: bold; }
