@@ -113,35 +113,19 @@ def _lint(args) -> int:
         # a file that looks like server configuration but is not is kept: the lint lists it as skipped
         paths = [path for path in paths if os.path.isdir(path) or not os.path.exists(path) or any(recognise(path))]
 
-    from .config import load
-    from .diagnostics import InputError
     from .engine import lint
 
-    try:
-        settings = load(args.config)
-    except InputError as exc:
-        _say(f"corslint: {exc}")
-        return 2
     _check_codes(_split_codes(args.select) or [])
     _check_codes(_split_codes(args.ignore) or [])
-    settings.layer(_split_codes(args.select), _split_codes(args.ignore) or [])
-    if args.fail_on:
-        settings.fail_on = args.fail_on
     if args.statistics and args.format not in ("text", "json"):
         raise UsageError("corslint: --statistics is printed as text or json (not --format "
                          f"{args.format})")
-    if args.output:
-        from .confine import output_refusal
-
-        refused = output_refusal(args.output)
-        if refused is not None:     # said before any work (or --fix) is done
-            _say(f"corslint: --output {args.output}: {refused}")
-            return 2
-    if args.base is not None:
-        import os
-
-        if not os.path.isdir(args.base):
-            raise UsageError(f"corslint: --base {args.base}: not a folder")
+    settings = _prepared(args, "corslint")
+    if settings is None:
+        return 2
+    settings.layer(_split_codes(args.select), _split_codes(args.ignore) or [])
+    if args.fail_on:
+        settings.fail_on = args.fail_on
     if stdin and not _read_stdin(stdin):
         return 2
     maps = _mappings(settings, args.map, args.root, "corslint")
@@ -185,6 +169,33 @@ def _lint(args) -> int:
     if args.strict and report.unused_suppressions:
         return 1
     return 1 if report.failed(settings.fail_on) else 0
+
+
+def _prepared(args, prog: str):
+    """The run's settings (--config, else the nearest configuration file),
+    once --base and --output are known to be usable: said before any work
+    (or --fix) is done.  None after an error was said (exit 2)."""
+    from .config import load
+    from .diagnostics import InputError
+
+    if args.base is not None:
+        import os
+
+        if not os.path.isdir(args.base):
+            raise UsageError(f"{prog}: --base {args.base}: not a folder")
+    try:
+        settings = load(args.config)
+    except InputError as exc:
+        _say(f"{prog}: {exc}")
+        return None
+    if args.output:
+        from .confine import output_refusal
+
+        refused = output_refusal(args.output)
+        if refused is not None:
+            _say(f"{prog}: --output {args.output}: {refused}")
+            return None
+    return settings
 
 
 def _render(report, args, settings) -> str:
@@ -434,27 +445,11 @@ def surface_main(argv: list[str]) -> int:
         raise UsageError("corslint surface: no PATH given (try `corslint surface --help`)")
     if args.fail_on_widen and not args.diff:
         raise UsageError("corslint surface: --fail-on-widen needs --diff REV")
-    from .config import load
-    from .diagnostics import InputError
     from .report.paths import Base
 
-    try:
-        settings = load(args.config)
-    except InputError as exc:
-        _say(f"corslint surface: {exc}")
+    settings = _prepared(args, "corslint surface")
+    if settings is None:
         return 2
-    if args.base is not None:
-        import os
-
-        if not os.path.isdir(args.base):
-            raise UsageError(f"corslint surface: --base {args.base}: not a folder")
-    if args.output:
-        from .confine import output_refusal
-
-        refused = output_refusal(args.output)
-        if refused is not None:
-            _say(f"corslint surface: --output {args.output}: {refused}")
-            return 2
     maps = _mappings(settings, args.map, args.root, "corslint surface")
     base = Base.find(args.base)
     computed = _Surfaces(settings, args.type, args.root, maps)
