@@ -13,7 +13,7 @@ is escaped (display.py): the checkout is hostile.
 from __future__ import annotations
 
 from ..display import line, text
-from .collect import RANK
+from . import view
 
 WIDTH = 80
 #: the label column of a scope's block
@@ -21,43 +21,33 @@ LABEL = 18
 #: a space no line is broken at (`line 17` stays whole), a space once
 #: wrapped; a NUL, which escaped checkout text never holds (display.text)
 GLUE = "\x00"
-EXPOSURE_WORDS = {
-    "any-with-credentials": "ANY ORIGIN, WITH CREDENTIALS",
-    "pattern-with-credentials": "PATTERN ADMITS OTHERS, WITH CREDENTIALS",
-    "list-with-credentials": "listed origins, with credentials",
-    "any": "any origin, without credentials",
-    "pattern": "pattern admits others, without credentials",
-    "list": "listed origins",
-    "unknown": "unknown (decided outside these files)",
-    "none": "no cross-origin reads",
-}
+#: the exposures a scope's heading shouts (another site reads the user's data)
+ALARMING = ("any-with-credentials", "pattern-with-credentials")
 
 
 def render(doc: dict) -> str:
     out: list[str] = []
-    hosts: dict[str, list[dict]] = {}
-    for server in doc["servers"]:
-        hosts.setdefault(server["host"], []).append(server)
-    for host, servers in sorted(hosts.items(), key=lambda h: (min(RANK[s["exposure"]] for s in h[1]), h[0])):
+    for host, servers in view.by_host(doc):
         out.append(f"{line(host)}")
         out.append("=" * min(WIDTH, max(len(text(host)), 8)))
-        for server in servers:
-            out += _server(server)
+        for server, scopes in servers:
+            out += _server(server, scopes)
     if not doc["servers"]:
         out.append("no server or scope found in these files")
     return "\n".join(out) + "\n"
 
 
-def _server(server: dict) -> list[str]:
+def _server(server: dict, scopes: list[dict]) -> list[str]:
     out = [*_wrapped(text(server["site"]) + " ", f"(from {_where(server['source'])})", 2), ""]
-    for scope in server["scopes"]:
+    for scope in scopes:
         out += _scope(scope)
         out.append("")
     return out
 
 
 def _scope(scope: dict) -> list[str]:
-    head = f"  {text(scope['path'])}  [{EXPOSURE_WORDS[scope['exposure']]}]"
+    words = view.EXPOSURE_WORDS[scope["exposure"]]
+    head = f"  {text(scope['path'])}  [{words.upper() if scope['exposure'] in ALARMING else words}]"
     home = scope["source"]["path"] if scope["source"] else None
     out = [head, *_wrapped("", text(scope["name"]) + f" ({_where(scope['source'])})", 4)]
     if scope["assumption"]:
@@ -130,9 +120,7 @@ def _wrapped(first: str, words: str, indent: int) -> list[str]:
 
 
 def _where(source: dict | None) -> str:
-    if not source:
-        return "unknown place"
-    return text(source["path"]) + (f":{source['line']}" if source["line"] else "")
+    return text(view.where(source) or "unknown place")
 
 
 def _yes_no(value: bool | None) -> str:
