@@ -420,7 +420,7 @@ def surface_command() -> Command:
                             "headers, Max-Age, preflights, and the configuration lines behind each. Exit status: 0; "
                             "1 with --fail-on-widen when the --diff widens the policy; 2 for a usage or input error "
                             "(the surface is still printed).",
-        Pos("paths", "PATH", "files or folders to read", many=True),
+        Pos("paths", "PATH", "files or folders to read (with --diff, default: the current folder)", many=True),
         Opt("--format", "text (default), json (the surface document), markdown (a pull-request comment or job "
                         "summary) or html (one self-contained page with the scope x origin matrix)", short="-f",
             choices=SURFACE_FORMATS, default="text"),
@@ -441,6 +441,8 @@ def surface_command() -> Command:
 
 def surface_main(argv: list[str]) -> int:
     args = surface_command().parse(argv)
+    if not args.paths and args.diff:
+        args.paths = ["."]      # what changed here since REV, as `git diff REV` reads it
     if not args.paths:
         raise UsageError("corslint surface: no PATH given (try `corslint surface --help`)")
     if args.fail_on_widen and not args.diff:

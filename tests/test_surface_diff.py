@@ -338,6 +338,8 @@ def test_diff_usage_errors(tmp_path):
     unknown = corslint("surface", "--diff", "no-such-branch", "site.conf", cwd=repo)
     assert unknown.returncode == 2 and "no such revision" in unknown.stderr
     assert corslint("surface", "--diff", "HEAD", "site.conf", cwd=repo).stdout == "No change to the CORS surface.\n"
+    # no PATH: the current folder, as `git diff HEAD` reads it
+    assert corslint("surface", "--diff", "HEAD", cwd=repo).stdout == "No change to the CORS surface.\n"
 
 
 def test_diff_against_head_before_the_first_commit(tmp_path):
