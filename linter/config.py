@@ -35,7 +35,7 @@ class Settings:
     #: where the rule pages are published (SARIF helpUri, Markdown links); None: ruledocs.rule_url's default
     docs_url: str | None = None
     path: str | None = None
-    #: the command line's --select / --ignore (cli.py): a layer above every configuration file
+    #: the command line's --select / --ignore (commands/lint.py): a layer above every configuration file
     command_select: list[str] | None = None
     command_ignore: list[str] = field(default_factory=list)
     #: whether nearer configuration files govern their folders (`governing`; not with --config)
@@ -244,7 +244,7 @@ def unknown_code(code: str) -> bool:
 def _check_codes(path: str, settings: Settings) -> None:
     """An input error, at its line, for a code in `select`, `ignore` or
     `per-file-ignores` that names no rule (a typo would silently select or
-    ignore nothing, as on the command line: cli.py)."""
+    ignore nothing, as on the command line: commands/lint.py)."""
     codes = [*settings.select, *settings.ignore, *(c for cs in settings.per_file_ignores.values() for c in cs)]
     for code in codes:
         if unknown_code(code):
