@@ -369,13 +369,16 @@ def test_options_sniff_claims_the_field_options_modules_and_no_other_corpus_file
 #:   split-settings package whose __init__.py include()s components/cors.py;
 #: - luizlimads: CORS_ALLOW_ALL_ORIGINS without credentials is '*' (local), production's
 #:   origins come from the environment (unknown): no finding;
-#: - 04mg, riad-azz: flask-cors origins from the environment / '*' without credentials.
+#: - 04mg: flask-cors origins from the environment (unknown): no finding;
+#: - riad-azz: app/extensions/cors.py's `CORS(resources={r"/api/*": {"origins": "*"}})`,
+#:   applied by the factory's `cors.init_app(app)` (judged as applied), reflects any
+#:   origin on /api/* without credentials, as flask-cors' default does (CORS203, true).
 FIELD_APPS = [
     ("AbdellahEdaoudi__Server-Chat-Application", "index.js", [("config/corsOptions.js:6", "CORS206")]),
     ("melax08__pet_alert", "server/settings/", [("server/settings/components/cors.py:1", "CORS202")]),
     ("luizlimads__mvcore_back", "core/settings/", []),
     ("04mg__flask-api-boilerplate", "app/", []),
-    ("riad-azz__flask-template", "app/", []),
+    ("riad-azz__flask-template", "app/", [("app/extensions/cors.py:5", "CORS203")]),
 ]
 
 

@@ -65,6 +65,12 @@ def import_app(path: Path):
     app = next((v for v in vars(module).values() if isinstance(v, Flask)), None)
     if app is None and hasattr(module, "create_app"):
         app = module.create_app()
+    if app is None:     # an extension module: the factory the model assumes (flask/source.py, adopt)
+        from flask_cors import CORS
+
+        app = Flask(name)
+        for extension in (v for v in vars(module).values() if isinstance(v, CORS)):
+            extension.init_app(app)
     app.logger.disabled = True     # views that fail on purpose would print tracebacks
     return app
 

@@ -202,4 +202,11 @@ def load(path: str, display: str) -> FlaskModel:
     package = Package(confine.lookup_root(path), path)
     app, errors = read_python(path, display, lambda source: read_app(source, display, path, package))
     parsed = Parsed(display, [display, *package.files], errors, notices=package.notices)
-    return FlaskModel(display, parsed, app if app is not None else FlaskApp(complete=True))
+    model = FlaskModel(display, parsed, app if app is not None else FlaskApp(complete=True))
+    if app is not None and app.adopted:
+        from ...diagnostics import Related
+
+        model.related = tuple(Related(display, source.line, f"`{name} = CORS(...)` gets no app in this module: it is "
+                                                            f"judged as applied by `{name}.init_app(app)` (the app "
+                                                            f"factory's call, not read with this file)") for name, source in app.adopted)
+    return model

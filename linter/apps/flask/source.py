@@ -98,6 +98,9 @@ class FlaskApp:
     #: `CORS_*` app config (name, setting) that nothing in the file applies
     #: (no CORS(), init_app or cross_origin anywhere): CORS504
     unapplied: list = field(default_factory=list)
+    #: (name, source) of the extensions judged as applied by an app factory
+    #: the file does not hold (_Reader.adopt)
+    adopted: list = field(default_factory=list)
 
 
 @record
@@ -146,6 +149,8 @@ class _Reader:
         self.blueprints: dict[str, _Blueprint] = {}
         self.config: list[Level] = []
         self.extensions: dict[str, tuple[Level, Source]] = {}
+        #: the extensions given an app (`CORS(app)`, `init_app(app)`) in the file
+        self.applied: set[str] = set()
         self.functions = {n.name: n for n in module.tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
         self.views: list[ViewCors] = []
         self.pending_routes: list[tuple[str | None, Route]] = []
@@ -259,6 +264,7 @@ class _Reader:
     # -- statements --------------------------------------------------------------------
     def read(self) -> FlaskApp:
         self.walk(self.module.tree.body, self.module, False)
+        self.adopt()
         self.finish()
         self.app.unapplied = self.unapplied()
         return self.app
@@ -334,10 +340,12 @@ class _Reader:
             if name:
                 self.extensions[name] = (level, self.src(call))
             if app_node is not None:
+                self.applied.add(name)
                 self.layer(app_node, [level], self.src(call), conditional)
         elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
             owner = func.value.id
             if func.attr == "init_app" and owner in self.extensions and call.args:
+                self.applied.add(owner)
                 ctor, _ = self.extensions[owner]
                 self.layer(call.args[0], [ctor, self.keywords(call, env)], self.src(call), conditional)
             elif func.attr == "register_blueprint" and call.args:
@@ -481,10 +489,28 @@ class _Reader:
         blueprint = self.blueprints[node.id]
         blueprint.mounts.append(kws.get("url_prefix", blueprint.prefix))
 
+    def adopt(self) -> None:
+        """An extension module (`cors = CORS(origins=...)` with no app, and
+        no Flask app, view or init_app in the file): the app factory that
+        calls `cors.init_app(app)` lives in a module not read, so each such
+        extension is judged as applied to the app there, and the model says
+        so (FlaskApp.adopted), as an Express module of cors() options is
+        judged as passed to cors().  Judging nothing would pass the file
+        silently."""
+        if self.apps or self.app.layers or self.views:
+            return
+        for name, (level, source) in self.extensions.items():
+            if name not in self.applied:
+                self.apply(None, [level], source, False)
+                self.app.adopted.append((name, source))
+
     def layer(self, app_node: ast.AST, levels: list[Level], source: Source, conditional: bool) -> None:
         target = self.target(app_node)
-        if is_unknown(target):
-            return
+        if not is_unknown(target):
+            self.apply(target, levels, source, conditional)
+
+    def apply(self, target: str | None, levels: list[Level], source: Source, conditional: bool) -> None:
+        """A flask-cors layer on the app (`target` None) or a blueprint."""
         levels = (list(self.config) if target is None else []) + levels   # blueprints have no config
         try:
             settings = merge(source, levels)
