@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 
 from .. import display
-from ..args import UsageError
+from ..args import Opt, UsageError
 
 
 def say(message: object) -> None:
@@ -16,12 +16,16 @@ def say(message: object) -> None:
     print(display.line(str(message)), file=sys.stderr)
 
 
-ROOT_HELP = ("the configuration root: no file outside it is read (default: the current folder when the file lies "
-             "in it, else the server's prefix folder)")
+def reading_options(what: str) -> tuple[Opt, Opt, Opt]:
+    """--type, --root and --map: how lint, simulate and surface read the
+    files (`what`: the files the command reads, as its help names them)."""
+    from ..kinds import KINDS
 
-
-MAP_HELP = ("read the deployed path TARGET (/etc/nginx) from the repository folder SOURCE (deploy/nginx); "
-            "repeatable")
+    return (Opt("--type", f"treat {what} as this kind", choices=tuple(KINDS)),
+            Opt("--root", "the configuration root: no file outside it is read (default: the current folder when the "
+                          "file lies in it, else the server's prefix folder)", metavar="DIR"),
+            Opt("--map", "read the deployed path TARGET (/etc/nginx) from the repository folder SOURCE "
+                         "(deploy/nginx); repeatable", action="append", metavar="TARGET=SOURCE"))
 
 
 def mappings(settings, given: list[str], root: str | None, prog: str) -> list:

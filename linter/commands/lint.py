@@ -6,8 +6,7 @@ import sys
 
 from .. import display
 from ..args import Command, Opt, Pos, UsageError
-from ..kinds import KINDS
-from . import MAP_HELP, ROOT_HELP, mappings, prepared, say, write
+from . import mappings, prepared, reading_options, say, write
 
 
 def _split_codes(values: list[str] | None) -> list[str] | None:
@@ -41,13 +40,11 @@ def command():
             action="flag"),
         Opt("--color", "colour the text report: auto (default: on a terminal, unless NO_COLOR is set or "
                        "FORCE_COLOR is), always or never", choices=("auto", "always", "never")),
-        Opt("--type", "treat the files given as this kind", choices=tuple(KINDS)),
         Opt("--stdin-filename", "the name of the file read from the standard input (-): it decides the kind, "
                                 "names the findings and anchors the includes", metavar="NAME"),
         Opt("--config", "configuration file, a .corslint.toml or a pyproject.toml (default: the nearest one; "
                         "a nearer one governs its folder's files)", metavar="FILE"),
-        Opt("--root", ROOT_HELP, metavar="DIR"),
-        Opt("--map", MAP_HELP, action="append", metavar="TARGET=SOURCE"),
+        *reading_options("the files given"),
         Opt("--strict", "also report suppressions that match nothing, and make includes that are not read input "
                         "errors (exit 2) instead of notices", action="flag"),
         Opt("--fix", "apply the fixes that cannot change meaning beyond their finding, then report what remains "

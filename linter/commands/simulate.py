@@ -6,8 +6,8 @@ import sys
 
 from .. import display
 from ..args import Command, Opt, Pos, UsageError
-from ..kinds import DEFAULT_KIND, KINDS
-from . import MAP_HELP, ROOT_HELP, mappings, say
+from ..kinds import DEFAULT_KIND
+from . import mappings, reading_options, say
 
 
 def main(argv: list[str]) -> int:
@@ -48,9 +48,7 @@ def main(argv: list[str]) -> int:
                              "assuming", action="flag"),
         Opt("--client-ip", "the client address allow/deny rules see (default: a remote client, 203.0.113.10)",
             metavar="ADDR"),
-        Opt("--type", "treat PATH as this kind", choices=tuple(KINDS)),
-        Opt("--root", ROOT_HELP, metavar="DIR"),
-        Opt("--map", MAP_HELP, action="append", metavar="TARGET=SOURCE"),
+        *reading_options("PATH"),
         Opt("--format", "text (default) or json", choices=("text", "json"), default="text"),
     )
     args = p.parse(argv)

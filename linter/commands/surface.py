@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from .. import display
 from ..args import Command, Opt, Pos, UsageError
-from ..kinds import KINDS
-from . import MAP_HELP, ROOT_HELP, mappings, prepared, say, write
+from . import mappings, prepared, reading_options, say, write
 
 
 FORMATS = ("text", "json", "markdown", "html")
@@ -27,9 +26,7 @@ def command() -> Command:
             metavar="FILE"),
         Opt("--base", "paths are given relative to DIR (default: the git repository's top level, else the current "
                       "folder)", metavar="DIR"),
-        Opt("--type", "treat the files given as this kind", choices=tuple(KINDS)),
-        Opt("--root", ROOT_HELP, metavar="DIR"),
-        Opt("--map", MAP_HELP, action="append", metavar="TARGET=SOURCE"),
+        *reading_options("the files given"),
         Opt("--config", "configuration file (trusted-origins, clients, paths), a .corslint.toml or a pyproject.toml "
                         "(default: the nearest one)", metavar="FILE"),
         Opt("--diff", "compare with the surface at the git revision REV (read from git objects; the working tree "
