@@ -94,3 +94,26 @@ def test_parallel_instances_do_not_clash() -> None:
     finally:
         for s in servers:
             s.stop()
+
+
+def test_a_port_another_process_took_is_given_up(monkeypatch) -> None:
+    """free_port() hands out a port another process binds before nginx does
+    (two suites side by side): that process answers the readiness check,
+    nginx logs the failed bind, and the harness moves to another port."""
+    import socket
+
+    from . import server_process
+
+    require_nginx()
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    ports, free = iter([taken.getsockname()[1]]), server_process.free_port
+    monkeypatch.setattr(server_process, "free_port", lambda: next(ports, None) or free())
+    try:
+        with NginxServer(server_block("    location / { return 200 'ours'; }")) as ngx:
+            assert ngx.port != taken.getsockname()[1]
+            assert ngx.request_full("GET", "/")[2] == b"ours"
+    finally:
+        taken.close()
+
