@@ -62,6 +62,8 @@ class Settings:
 
     def ignored_for(self, path: str) -> list[str]:
         """Codes ignored for one file by `per-file-ignores` globs."""
+        if not self.per_file_ignores:
+            return []
         out: list[str] = []
         norm = path.replace(os.sep, "/")
         names = [norm]

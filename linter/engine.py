@@ -506,13 +506,19 @@ def _governing(settings: Settings, report: Report):
     error (once) and the run's settings judge its folder."""
     from .config import governing
 
+    chosen: dict[str, Settings] = {}    # a file's findings are many: its settings are looked up once
+
     def settings_for(path: str) -> Settings:
-        try:
-            return governing(settings, path)
-        except InputError as exc:
-            if all(str(exc) != str(e) for e in report.errors):
-                report.errors.append(exc)
-            return settings
+        known = chosen.get(path)
+        if known is None:
+            try:
+                known = governing(settings, path)
+            except InputError as exc:
+                if all(str(exc) != str(e) for e in report.errors):
+                    report.errors.append(exc)
+                known = settings
+            chosen[path] = known
+        return known
     return settings_for
 
 
