@@ -355,6 +355,15 @@ class ProbeContext:
         return tried[0] if tried else next(self.candidate_origins(scope))
 
     # -- what the clients need -------------------------------------------------------
+    def foreign_candidates(self, pattern):
+        """The origins an allow-list pattern may admit by mistake
+        (origins.attack_candidates) that lie outside the trusted domains:
+        what CORS205 asks the scope and the surface lists as "also admits"."""
+        from .origins import attack_candidates
+
+        return (c for c in attack_candidates(pattern.regex, pattern.ignore_case)
+                if not self.trust.is_trusted(c, pattern.regex))
+
     def insecure_candidates(self, probe: Probe) -> list[str]:
         """http:// origins the configuration names, and the http:// twins of
         the trusted origin and of each allow-list pattern's own examples

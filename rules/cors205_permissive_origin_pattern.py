@@ -77,7 +77,7 @@ Header always merge Vary Origin
 from __future__ import annotations
 
 from corslint.diagnostics import Hit
-from corslint.origins import HOSTILE, UNCERTIFIABLE, attack_candidates
+from corslint.origins import HOSTILE, UNCERTIFIABLE
 
 
 def check(ctx):
@@ -89,8 +89,8 @@ def check(ctx):
         for pattern in p.scope.origin_patterns:
             if pattern.source in reported:
                 continue
-            for candidate in attack_candidates(pattern.regex, pattern.ignore_case):
-                if ctx.trust.is_trusted(candidate, pattern.regex) or not p.reflects(candidate):
+            for candidate in ctx.foreign_candidates(pattern):
+                if not p.reflects(candidate):
                     continue
                 reported.add(pattern.source)
                 yield _hit(p, pattern, candidate)

@@ -25,7 +25,7 @@ import json
 
 from ..cors import ACAC, ACAH, ACAM, ACAO, ACEH, CORS_HEADERS, MAX_AGE
 from ..diagnostics import Hit
-from ..origins import HOSTILE, attack_candidates, is_serialized_origin, pattern_examples
+from ..origins import HOSTILE, is_serialized_origin, pattern_examples
 from ..probes import actual_method, allow_list, split_list
 from ..urls import split as split_url
 
@@ -227,9 +227,7 @@ def _pattern(ctx, probe, pattern, access: dict, configured: bool, extra: tuple, 
     admits: list[str] = []
     if not skip:
         method = actual_method(probe.scope)
-        for candidate in attack_candidates(pattern.regex, pattern.ignore_case):
-            if ctx.trust.is_trusted(candidate, pattern.regex):
-                continue
+        for candidate in ctx.foreign_candidates(pattern):
             if candidate not in access:
                 answer = ctx.ask(probe.scope, method, candidate, extra)
                 access[candidate] = access_of(answer, candidate, configured)
